@@ -1,0 +1,55 @@
+"""The survey platform's Flask application: create_app() builds it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as settings
+from .database import tune_engine
+from .extensions import csrf, db, migrate
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """Templates and questionnaires live at the top of a checkout and inside the package
+    when installed from a wheel (see pyproject.toml's force-include)."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("SURVEY_INSTANCE_PATH") or None,
+                instance_relative_config=True, template_folder=str(_resource_dir("templates")))
+    app.config.from_mapping(settings.defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(settings.from_environment(os.environ))
+    else:
+        app.config.update(test_config)
+    settings.finalise(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    with app.app_context():
+        tune_engine(db.engine, app.config["SURVEY_SQLITE_BUSY_MS"])
+
+    from . import errors, formatting, security
+    from .respond import bp as respond_bp
+
+    csrf.exempt(respond_bp)  # checked per POST in respond.access, with the form ticket
+    app.register_blueprint(respond_bp)
+    errors.register(app)
+    security.register(app)
+    formatting.register(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

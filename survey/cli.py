@@ -1,0 +1,119 @@
+"""The `survey` console script: Flask's CLI with the app's own commands added.
+
+survey db upgrade                  create or upgrade the database (Flask-Migrate)
+survey questionnaire check FILE    validate a questionnaire file
+survey demo [--seed N] [--answered F] [--links-csv FILE] [--no-serve]
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from sqlalchemy import inspect, text
+
+from . import create_app
+from .extensions import db
+from .questionnaire import QuestionnaireError, bundled, load
+
+
+def main() -> None:
+    FlaskGroup(create_app=lambda: create_app(), help="CLB survey platform").main()
+
+
+questionnaire_cli = click.Group("questionnaire", help="Questionnaire definition files.")
+
+
+@questionnaire_cli.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def questionnaire_check(files):
+    """Validate questionnaire FILES; print every fault with its place."""
+    failed = False
+    for path in files:
+        try:
+            q = load(path)
+        except QuestionnaireError as exc:
+            failed = True
+            click.echo(f"{path}: INVALID ({len(exc.problems)} problem(s))", err=True)
+            for problem in exc.problems:
+                click.echo(f"  - {problem}", err=True)
+            continue
+        click.echo(f"{path}: OK  {q.id} version {q.version}: {len(q.statements)} statements "
+                   f"({', '.join(str(i.number) for i in q.statements)}), "
+                   f"{len(q.text_items)} free-text items, {len(q.sections)} sections")
+    sys.exit(1 if failed else 0)
+
+
+def _reset_database(force: bool) -> None:
+    """The demo always starts from an empty database. The embedded SQLite file is simply
+    replaced; any other database is emptied only with --reset."""
+    engine = db.engine
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        db.session.remove()
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+        return
+    if inspect(engine).get_table_names() and not force:
+        raise click.ClickException(
+            f"{url.render_as_string(hide_password=True)} is not empty. The demo replaces "
+            "everything in it: run again with --reset if that is what you want.")
+    db.drop_all()
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@click.command("demo")
+@click.option("--seed", default=2026, show_default=True, help="Random seed: same seed, same data.")
+@click.option("--answered", default=0.6, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of schools with simulated submitted answers (0 allowed).")
+@click.option("--schools", default=3500, show_default=True, type=click.IntRange(100, 100000))
+@click.option("--links-csv", type=click.Path(dir_okay=False, writable=True),
+              help="Write every unanswered school's link to this CSV file.")
+@click.option("--serve/--no-serve", default=True, help="Serve the app afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--reset", is_flag=True, help="Allow emptying a non-embedded database.")
+def demo(seed, answered, schools, links_csv, serve, host, port, reset):
+    """Build a fictional sector with an open round in the database, then serve it."""
+    from flask_migrate import upgrade
+
+    from .demo import build
+
+    app: Flask = current_app._get_current_object()
+    _reset_database(reset)
+    upgrade(directory=app.extensions["migrate"].directory)
+    base_url = app.config["SURVEY_BASE_URL"]
+    if serve and base_url == "http://127.0.0.1:5000":
+        base_url = f"http://{host}:{port}"
+    click.echo("Building the demo sector ...")
+    summary = build(db.session, bundled("clb-samenwerking-school"), seed=seed,
+                    answered=answered, schools=schools, base_url=base_url)
+    click.echo(f"{summary.centres} CLBs, {summary.schools} schools; {summary.submitted} "
+               f"submitted, {summary.drafts} started, in round {summary.round_id}.")
+    if links_csv:
+        with open(links_csv, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=["school_number", "school_name", "level",
+                                                    "centre_number", "centre_name", "link"])
+            writer.writeheader()
+            writer.writerows(asdict(link) for link in summary.links)
+        click.echo(f"Wrote {len(summary.links)} links of unanswered schools to {links_csv}.")
+    click.echo("Links of schools that have not answered yet (open one in a browser):")
+    for link in summary.links[:5]:
+        click.echo(f"  {link.level:5} {link.school_name}  ({link.centre_name})\n    {link.link}")
+    if serve:
+        from werkzeug.serving import run_simple
+
+        click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C stops)")
+        run_simple(host, port, app, threaded=True)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(questionnaire_cli)
+    app.cli.add_command(demo)

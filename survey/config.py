@@ -1,0 +1,94 @@
+"""Settings: defaults, then the instance folder's config.py, then SURVEY_* environment variables.
+
+Every setting a user can change is listed in SETTINGS with its environment variable; the
+README's configuration table is written from the same list.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    env: str
+    kind: type
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SQLALCHEMY_DATABASE_URI", "SURVEY_DATABASE_URL", str,
+            "Database URL; default SQLite file survey.sqlite3 in the instance folder. "
+            "PostgreSQL: postgresql+psycopg://user:pass@host/db"),
+    Setting("SECRET_KEY", "SURVEY_SECRET_KEY", str,
+            "Signs sessions, CSRF tokens and form tickets. Required in production."),
+    Setting("SURVEY_BASE_URL", "SURVEY_BASE_URL", str,
+            "Public address used in the links sent to schools, e.g. https://bevraging.example.be"),
+    Setting("SURVEY_SESSION_HOURS", "SURVEY_SESSION_HOURS", float,
+            "Idle lifetime of a school's session in hours (default 12)"),
+    Setting("SURVEY_TICKET_DAYS", "SURVEY_TICKET_DAYS", float,
+            "How long an open form page can still save after its session expired (default 7)"),
+    Setting("SURVEY_SQLITE_BUSY_MS", "SURVEY_SQLITE_BUSY_MS", int,
+            "SQLite only: how long a writer waits for the write lock, in ms (default 30000)"),
+    Setting("SESSION_COOKIE_SECURE", "SURVEY_COOKIE_SECURE", bool,
+            "Send cookies over https only (set to 1 behind https)"),
+)
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def defaults(instance_path: str) -> dict:
+    return {
+        "SECRET_KEY": DEV_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "survey.sqlite3"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "SURVEY_BASE_URL": "http://127.0.0.1:5000",
+        "SURVEY_SESSION_HOURS": 12.0,
+        "SURVEY_TICKET_DAYS": 7.0,
+        "SURVEY_SQLITE_BUSY_MS": 30000,
+        # A director may keep the form open for hours: the CSRF token lives as long as the
+        # session instead of Flask-WTF's default hour.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_NAME": "survey_session",
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }
+
+
+def _parse(kind: type, raw: str):
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(raw)
+
+
+def from_environment(environ: os._Environ | dict) -> dict:
+    found = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw not in (None, ""):
+            try:
+                found[setting.key] = _parse(setting.kind, raw)
+            except ValueError as exc:
+                raise RuntimeError(f"{setting.env}={raw!r} is not a valid {setting.kind.__name__}") from exc
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// and postgresql:// spellings and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def finalise(config) -> None:
+    """Derive settings that depend on others, after every source has been read."""
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SURVEY_SESSION_HOURS"])
+    config["SURVEY_BASE_URL"] = config["SURVEY_BASE_URL"].rstrip("/")

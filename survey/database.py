@@ -1,0 +1,72 @@
+"""Engine tuning and the write-transaction helper shared by every service that writes.
+
+SQLite: WAL, synchronous=FULL (durable commits), a busy timeout, and BEGIN IMMEDIATE for
+write transactions. A deferred transaction that reads and then writes cannot wait for the
+lock when another process committed in between (SQLITE_BUSY_SNAPSHOT fails at once, the
+busy timeout does not help); taking the write lock at BEGIN makes such writers queue.
+PostgreSQL needs none of this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+WRITE_OPTION = "survey_write"
+
+
+def tune_engine(engine: Engine, busy_ms: int) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below emit BEGIN instead of the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get(WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """Run the block in a transaction that holds the write lock from its start (SQLite),
+    commit it, or roll it back on error. Any read transaction still open is ended first."""
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={WRITE_OPTION: True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def upsert(session: Session, table, rows: list[dict], keys: list[str], update: list[str]):
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET update, for SQLite and PostgreSQL."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
+    stmt = insert(table)
+    if update:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys, set_={name: stmt.excluded[name] for name in update}
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    session.execute(stmt, rows)

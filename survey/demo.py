@@ -1,0 +1,205 @@
+"""A realistic fictional sector for demos and benchmarks: CLBs in four networks, schools with
+a realistic level mix, one open round and simulated answers. Deterministic for a seed."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from .models import Answer, Centre, Remark, Response, School, utcnow
+from .questionnaire import Questionnaire
+from .services import rounds
+
+NETWORK_COUNTS = {"vclb": 22, "go": 8, "ovsg": 6, "pov": 4}
+NETWORK_PREFIX = {"vclb": "Vrij CLB", "go": "CLB GO!", "ovsg": "OVSG-CLB", "pov": "POV-CLB"}
+REGIONS = [
+    "Antwerpen", "Gent", "Brugge", "Leuven", "Mechelen", "Hasselt", "Kortrijk", "Aalst",
+    "Sint-Niklaas", "Genk", "Roeselare", "Turnhout", "Oostende", "Geel", "Lier", "Tienen",
+    "Vilvoorde", "Dendermonde", "Ieper", "Lokeren", "Herentals", "Mol", "Tongeren", "Diest",
+    "Halle", "Ninove", "Eeklo", "Tielt", "Waregem", "Beringen", "Lommel", "Maaseik",
+    "Oudenaarde", "Zottegem", "Poperinge", "Bilzen", "Asse", "Boom", "Brasschaat", "Wetteren",
+]
+STREET_NAMES = [
+    "De Regenboog", "De Vlinder", "'t Klavertje", "De Zonnebloem", "Het Kompas", "De Sleutel",
+    "De Toverfluit", "Sint-Jozef", "Sint-Maria", "De Wegwijzer", "Het Anker", "De Horizon",
+    "De Boomgaard", "Het Mozaïek", "De Kameleon", "De Linde", "Het Molentje", "De Parel",
+    "Sint-Vincentius", "De Kleine Wereld", "Het Palet", "De Bolster", "De Ark", "De Spiegel",
+]
+SO_NAMES = ["Sint-Jozefscollege", "Atheneum", "Technisch Instituut", "Lyceum",
+            "Sint-Ursula-Instituut", "Campus", "Heilig-Hartcollege", "Kunsthumaniora",
+            "Provinciaal Instituut", "Handelsschool"]
+LEVEL_NAME = {"bao": "Basisschool", "bubao": "School voor buitengewoon basisonderwijs",
+              "buso": "School voor buitengewoon secundair onderwijs"}
+
+# Mean latent satisfaction per statement (1..4 scale): mostly high, lower on some.
+BASE = {4: 3.25, 5: 2.95, 6: 3.35, 7: 2.8, 8: 3.25, 9: 2.95, 10: 3.2, 12: 2.85, 13: 3.1,
+        14: 2.45, 15: 3.0, 16: 3.0, 17: 3.05, 18: 3.0, 19: 3.05, 21: 2.75, 22: 2.8,
+        23: 2.8, 24: 2.7, 26: 2.95, 27: 3.1}
+# Differences between levels, the source's main finding.
+LEVEL_SHIFT = {
+    "bao": {"*": 0.1},
+    "so": {"*": -0.15, 5: -0.35, 16: -0.3, 21: -0.3, 22: -0.3, 23: -0.35},
+    "bubao": {"*": 0.15, 13: 0.3, 23: 0.3, 26: 0.35, 27: 0.35, 14: -0.3},
+    "buso": {"*": -0.05, 26: 0.3, 27: 0.3, 19: 0.25, 6: -0.3},
+}
+# Probability of "geen zicht / niet van toepassing".
+NO_VIEW = {"*": 0.03, 14: 0.1, 15: 0.1, 17: 0.15, 18: 0.25, 19: 0.12}
+NO_VIEW_LEVEL = {("bao", 17): 0.3, ("so", 19): 0.2, ("bubao", 18): 0.45, ("buso", 18): 0.4}
+REMARKS = [
+    "De samenwerking hangt sterk af van de persoon die ons CLB-team vormt.",
+    "Door personeelswissels moesten we dit jaar vaak opnieuw beginnen.",
+    "We begrijpen dat het CLB meer vragen krijgt dan het aankan, maar de wachttijd voor "
+    "een HGD-traject is lang.",
+    "Onze vaste CLB-medewerker is zeer bereikbaar en denkt goed mee.",
+    "Meer aanwezigheid op het multidisciplinair overleg zou helpen.",
+    "Bij afwezigheden wordt snel gereageerd, daar zijn we tevreden over.",
+    "Het zou fijn zijn als het CLB vaker op school aanwezig is.",
+]
+
+
+@dataclass(frozen=True)
+class DemoLink:
+    school_number: str
+    school_name: str
+    level: str
+    centre_number: str
+    centre_name: str
+    link: str
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    centres: int
+    schools: int
+    submitted: int
+    drafts: int
+    round_id: int
+    links: list[DemoLink]
+
+
+def _school_levels(rng: random.Random, size: int) -> list[str]:
+    if rng.random() < 0.25:
+        special = rng.randint(1, 3)
+    else:
+        special = max(2, round(size * rng.uniform(0.05, 0.11)))
+    special = min(special, size - 2)
+    bubao = rng.randint(0, special) if special > 1 else rng.randint(0, 1)
+    buso = special - bubao
+    so = round((size - special) * rng.uniform(0.22, 0.34))
+    bao = size - special - so
+    return ["bao"] * bao + ["so"] * so + ["bubao"] * bubao + ["buso"] * buso
+
+
+def _school_name(rng: random.Random, level: str, town: str) -> str:
+    if level == "so":
+        return f"{rng.choice(SO_NAMES)} {town}"
+    return f"{LEVEL_NAME[level]} {rng.choice(STREET_NAMES)} {town}"
+
+
+def _answer(rng: random.Random, mu: float, item: int, level: str) -> int:
+    p_none = NO_VIEW_LEVEL.get((level, item), NO_VIEW.get(item, NO_VIEW["*"]))
+    if rng.random() < p_none:
+        return 0
+    s = mu + rng.gauss(0, 0.75)
+    return 4 if s > 3.35 else 3 if s > 2.45 else 2 if s > 1.6 else 1
+
+
+def build(session: Session, questionnaire: Questionnaire, *, seed: int = 2026,
+          answered: float = 0.6, schools: int = 3500, base_url: str,
+          link_count: int = 5) -> DemoSummary:
+    """Fill an empty database; returns counts and the links of every unanswered school."""
+    if not 0 <= answered <= 1:
+        raise ValueError("answered must be between 0 and 1")
+    rng = random.Random(seed)
+    now = utcnow()
+    n_centres = sum(NETWORK_COUNTS.values())
+
+    # Sizes 20..200 with a long tail, scaled to the requested number of schools.
+    raw = [rng.lognormvariate(0, 0.55) for _ in range(n_centres)]
+    sizes = [max(20, min(200, round(schools * r / sum(raw)))) for r in raw]
+    numbers = rng.sample(range(100000, 999999), n_centres + sum(sizes))
+    regions = rng.sample(REGIONS, n_centres)
+
+    centres: list[Centre] = []
+    for network, count in NETWORK_COUNTS.items():
+        for _ in range(count):
+            region = regions[len(centres)]
+            centres.append(Centre(number=str(numbers[len(centres)]),
+                                  name=f"{NETWORK_PREFIX[network]} {region}", network=network))
+    session.add_all(centres)
+    session.flush()
+
+    all_schools: list[School] = []
+    next_number = n_centres
+    for centre, size, region in zip(centres, sizes, regions, strict=True):
+        towns = [region] + rng.sample([r for r in REGIONS if r != region], 3)
+        for level in _school_levels(rng, size):
+            town = rng.choice(towns)
+            number = str(numbers[next_number])
+            next_number += 1
+            all_schools.append(School(
+                number=number, name=_school_name(rng, level, town), level=level,
+                centre_id=centre.id, email=f"directie.{number}@example.org", municipality=town))
+    session.add_all(all_schools)
+    session.flush()
+
+    year = now.year if now.month >= 9 else now.year - 1
+    rnd = rounds.create_round(
+        session, name=f"Bevraging scholen over de samenwerking met het CLB {year}-{year + 1}",
+        school_year=f"{year}-{year + 1}", questionnaire=questionnaire,
+        opens_at=now - timedelta(days=14), closes_at=now + timedelta(days=30))
+    rounds.open_round(session, rnd)
+    issued = rounds.invite(session, rnd, all_schools)
+
+    centre_effect = {c.id: rng.gauss(0, 0.22) for c in centres}
+    centre_by_id = {c.id: c for c in centres}
+    statements = [i.number for i in questionnaire.statements]
+    text_keys = [i.key for i in questionnaire.text_items]
+
+    order = list(range(len(issued)))
+    rng.shuffle(order)
+    n_submitted = round(answered * len(issued))
+    n_drafts = round(0.05 * (len(issued) - n_submitted))
+    plan = {idx: "submitted" for idx in order[:n_submitted]}
+    plan.update({idx: "draft" for idx in order[n_submitted:n_submitted + n_drafts]})
+
+    responses, answer_rows, remark_rows, links = [], [], [], []
+    for idx, item in enumerate(issued):
+        inv, school = item.invitation, all_schools[idx]
+        status = plan.get(idx)
+        if status != "submitted":
+            centre = centre_by_id[school.centre_id]
+            links.append(DemoLink(school.number, school.name, school.level, centre.number,
+                                  centre.name, rounds.link(base_url, item.token)))
+        if status is None:
+            continue
+        started = now - timedelta(days=rng.uniform(0.5, 13.5))
+        resp = Response(invitation_id=inv.id, status=status, started_at=started,
+                        updated_at=started + timedelta(minutes=rng.uniform(3, 40)))
+        if status == "submitted":
+            resp.submitted_at = resp.updated_at
+        responses.append((resp, school, status))
+    session.add_all([r for r, _, _ in responses])
+    session.flush()
+
+    for resp, school, status in responses:
+        mu_school = rng.gauss(0, 0.3) + centre_effect[school.centre_id]
+        shift = LEVEL_SHIFT[school.level]
+        items = statements if status == "submitted" else statements[: rng.randint(1, 12)]
+        for number in items:
+            mu = BASE.get(number, 3.0) + shift.get(number, shift["*"]) + mu_school
+            answer_rows.append({"response_id": resp.id, "item": number,
+                                "value": _answer(rng, mu, number, school.level)})
+        if status == "submitted" and rng.random() < 0.18:
+            remark_rows.append({"response_id": resp.id, "key": rng.choice(text_keys),
+                                "text": rng.choice(REMARKS)})
+    if answer_rows:
+        session.execute(insert(Answer), answer_rows)
+    if remark_rows:
+        session.execute(insert(Remark), remark_rows)
+    session.commit()
+    return DemoSummary(len(centres), len(all_schools), n_submitted, n_drafts, rnd.id, links)

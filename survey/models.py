@@ -1,0 +1,191 @@
+"""The database tables: sector (Centre, School), rounds and their invitations, and answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+LEVELS = ("bao", "so", "bubao", "buso")
+LEVEL_NAMES = {
+    "bao": "basisonderwijs",
+    "so": "secundair onderwijs",
+    "bubao": "buitengewoon basisonderwijs",
+    "buso": "buitengewoon secundair onderwijs",
+}
+NETWORKS = {"vclb": "Vrij CLB", "go": "GO!", "ovsg": "OVSG", "pov": "POV"}
+ROUND_STATES = ("draft", "open", "closed", "published")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC (SQLite has no time zones) and always hands back aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Centre(db.Model):
+    __tablename__ = "centre"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    network: Mapped[str] = mapped_column(String(10))
+
+    schools: Mapped[list[School]] = relationship(back_populates="centre")
+
+    @property
+    def network_name(self) -> str:
+        return NETWORKS.get(self.network, self.network)
+
+
+class School(db.Model):
+    __tablename__ = "school"
+    __table_args__ = (CheckConstraint(f"level IN {LEVELS}", name="level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(5))
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    municipality: Mapped[str | None] = mapped_column(String(100))
+
+    centre: Mapped[Centre] = relationship(back_populates="schools")
+
+
+class Round(db.Model):
+    __tablename__ = "round"
+    __table_args__ = (
+        CheckConstraint(f"state IN {ROUND_STATES}", name="state"),
+        CheckConstraint("min_group_size >= 1", name="min_group_size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    school_year: Mapped[str] = mapped_column(String(9))
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    questionnaire_version: Mapped[str] = mapped_column(String(40))
+    # The questionnaire as it was when the round was created or opened: the meaning of
+    # stored answers never depends on the file on disk.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    min_group_size: Mapped[int] = mapped_column(default=5)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="round")
+
+    def accepts_answers(self, now: datetime | None = None) -> bool:
+        return self.phase(now) == "open"
+
+    def phase(self, now: datetime | None = None) -> str:
+        """'not_yet', 'open' or 'closed', from the state and the opening window."""
+        now = now or utcnow()
+        if self.state == "draft":
+            return "not_yet"
+        if self.state in ("closed", "published"):
+            return "closed"
+        if self.opens_at and now < self.opens_at:
+            return "not_yet"
+        if self.closes_at and now >= self.closes_at:
+            return "closed"
+        return "open"
+
+
+class Invitation(db.Model):
+    """One school in one round. Centre and level are copied at invitation time: schools
+    change CLB between years and a round's reports must not move with them."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        UniqueConstraint("round_id", "school_id"),
+        CheckConstraint(f"level IN {LEVELS}", name="level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    level: Mapped[str] = mapped_column(String(5))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    round: Mapped[Round] = relationship(back_populates="invitations")
+    school: Mapped[School] = relationship()
+    centre: Mapped[Centre] = relationship()
+    response: Mapped[Response | None] = relationship(back_populates="invitation")
+
+
+class Response(db.Model):
+    """At most one per invitation, enforced by the unique constraint on invitation_id."""
+
+    __tablename__ = "response"
+    __table_args__ = (CheckConstraint("status IN ('draft', 'submitted')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="response")
+
+
+class Answer(db.Model):
+    """One statement's answer: the scale code (see the round's questionnaire snapshot)."""
+
+    __tablename__ = "answer"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    item: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger)
+
+
+class Remark(db.Model):
+    """A free-text answer, keyed by the questionnaire's text item key."""
+
+    __tablename__ = "remark"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+Index("ix_response_status", Response.status)

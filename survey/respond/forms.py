@@ -1,0 +1,68 @@
+"""WTForms classes built at runtime from a questionnaire: one radio group per statement,
+one text area per free-text item."""
+
+from __future__ import annotations
+
+from collections.abc import Container
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from ..questionnaire import Questionnaire
+
+_CLASSES: dict[tuple[str, str, int], type[FlaskForm]] = {}
+
+
+class _Base(FlaskForm):
+    class Meta:
+        # The blueprint checks CSRF itself (token, or the form ticket after an expired
+        # session), see access.authenticate_post().
+        csrf = False
+        locales = ["nl_BE", "nl"]
+
+
+def form_class(q: Questionnaire) -> type[FlaskForm]:
+    key = (q.id, q.version, id(q))
+    cls = _CLASSES.get(key)
+    if cls is None:
+        fields = {}
+        choices = [(str(o.code), o.label) for o in q.scale]
+        for item in q.items:
+            if item.type == "statement":
+                fields[item.field_name] = RadioField(
+                    f"{item.number}. {item.text}", choices=choices, validators=[Optional()],
+                    coerce=str)
+            else:
+                fields[item.field_name] = TextAreaField(
+                    item.label, validators=[Optional(), Length(max=item.max_length)])
+        cls = type("QuestionnaireForm", (_Base,), fields)
+        if len(_CLASSES) > 64:
+            _CLASSES.clear()
+        _CLASSES[key] = cls
+    return cls
+
+
+def initial_data(q: Questionnaire, answers: dict[int, int], remarks: dict[str, str]) -> dict:
+    data = {}
+    for item in q.items:
+        if item.type == "statement" and item.number in answers:
+            data[item.field_name] = str(answers[item.number])
+        elif item.type == "text" and item.key in remarks:
+            data[item.field_name] = remarks[item.key]
+    return data
+
+
+def collect(q: Questionnaire, form: FlaskForm,
+            posted: Container[str]) -> tuple[dict[int, int], dict[str, str]]:
+    """The answers in a validated form. A statement left blank is not touched; a text area
+    that was posted empty clears its remark, one that was not posted is not touched."""
+    answers, remarks = {}, {}
+    for item in q.items:
+        value = form[item.field_name].data
+        if item.type == "statement":
+            if value not in (None, "", "None"):
+                answers[item.number] = int(value)
+        elif value is not None and item.field_name in posted:
+            remarks[item.key] = value
+    return answers, remarks

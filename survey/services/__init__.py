@@ -1,0 +1,1 @@
+"""Domain operations shared by the web views, the CLI, the demo and the importer."""
