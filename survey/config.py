@@ -75,7 +75,8 @@ def from_environment(environ: os._Environ | dict) -> dict:
             try:
                 found[setting.key] = _parse(setting.kind, raw)
             except ValueError as exc:
-                raise RuntimeError(f"{setting.env}={raw!r} is not a valid {setting.kind.__name__}") from exc
+                raise RuntimeError(
+                    f"{setting.env}={raw!r} is not a valid {setting.kind.__name__}") from exc
     return found
 
 

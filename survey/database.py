@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 WRITE_OPTION = "survey_write"
 
@@ -45,6 +45,8 @@ def tune_engine(engine: Engine, busy_ms: int) -> None:
 def write_transaction(session: Session) -> Iterator[Session]:
     """Run the block in a transaction that holds the write lock from its start (SQLite),
     commit it, or roll it back on error. Any read transaction still open is ended first."""
+    if isinstance(session, scoped_session):
+        session = session()
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_OPTION: True})

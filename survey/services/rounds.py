@@ -46,7 +46,8 @@ class Issued:
 def invite(session: Session, rnd: Round, schools: list[School]) -> list[Issued]:
     """Invite schools not yet invited to the round; returns the new links' tokens, which are
     shown once and never stored."""
-    invited = set(session.scalars(select(Invitation.school_id).where(Invitation.round_id == rnd.id)))
+    invited = set(session.scalars(
+        select(Invitation.school_id).where(Invitation.round_id == rnd.id)))
     issued = []
     for school in schools:
         if school.id in invited:

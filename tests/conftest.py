@@ -1,0 +1,191 @@
+"""Fixtures in the Flask-docs shape: app, client, runner, plus creators for data.
+
+Every test that uses `app` runs on SQLite and on PostgreSQL. PostgreSQL needs
+SURVEY_TEST_POSTGRES_URL; without it those runs skip, except on CI (CI=true), where a
+missing service is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from helpers import FormPage, Invited
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from survey import create_app
+from survey.extensions import db
+from survey.models import Centre, School, utcnow
+from survey.questionnaire import bundled
+from survey.services import rounds
+
+ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_URL = os.environ.get("SURVEY_TEST_POSTGRES_URL", "")
+TABLES = ["remark", "answer", "response", "invitation", "round", "school", "centre"]
+
+
+def need_service(reason: str):
+    """Skip for a missing service outside CI; fail on CI."""
+    if ON_CI:
+        pytest.fail(f"{reason} (required on CI)")
+    pytest.skip(reason)
+
+
+def _migrate(url: str, instance: Path) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x",
+                      "TESTING": True})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(directory=app.extensions["migrate"].directory)
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating each time is slower)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}", path.parent)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory) -> str:
+    """A fresh database next to SURVEY_TEST_POSTGRES_URL's, migrated once per run."""
+    if not PG_URL:
+        need_service("PostgreSQL tests need SURVEY_TEST_POSTGRES_URL "
+                     "(e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    base = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    name = f"survey_test_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means: no service
+        need_service(f"PostgreSQL at {base.render_as_string()} is not reachable: {exc}")
+    url = base.set(database=name).render_as_string(hide_password=False)
+    _migrate(url, tmp_path_factory.mktemp("pg"))
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(request, backend, tmp_path) -> str:
+    if backend == "sqlite":
+        path = tmp_path / "survey.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SURVEY_BASE_URL": "http://survey.test",
+    })
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def questionnaire():
+    return bundled("clb-samenwerking-school")
+
+
+@pytest.fixture
+def make_round(app, questionnaire):
+    """make_round(state="open", opens_in=None, closes_in=None) -> round id."""
+
+    def make(state="open", opens_in: timedelta | None = None,
+             closes_in: timedelta | None = timedelta(days=30), min_group_size=5) -> int:
+        now = utcnow()
+        with app.app_context():
+            rnd = rounds.create_round(
+                db.session, name="Testbevraging", school_year="2026-2027",
+                questionnaire=questionnaire,
+                opens_at=now + opens_in if opens_in is not None else now - timedelta(days=1),
+                closes_at=now + closes_in if closes_in is not None else None,
+                min_group_size=min_group_size)
+            if state != "draft":
+                rounds.open_round(db.session, rnd)
+                rnd.state = state
+            db.session.commit()
+            return rnd.id
+
+    return make
+
+
+@pytest.fixture
+def make_invited(app, make_round):
+    """make_invited(round_id=None, level="bao", centre_number="100001") -> Invited."""
+    counter = {"n": 0}
+
+    def make(round_id: int | None = None, level: str = "bao",
+             centre_number: str = "100001") -> Invited:
+        round_id = round_id or make_round()
+        counter["n"] += 1
+        with app.app_context():
+            from sqlalchemy import select
+
+            from survey.models import Round
+
+            centre = db.session.scalar(select(Centre).where(Centre.number == centre_number))
+            if centre is None:
+                centre = Centre(number=centre_number, name=f"Vrij CLB Test {centre_number}",
+                                network="vclb")
+                db.session.add(centre)
+                db.session.flush()
+            school = School(number=f"9{counter['n']:05d}", name=f"Testschool {counter['n']}",
+                            level=level, centre_id=centre.id, email="directie@example.org")
+            db.session.add(school)
+            db.session.flush()
+            issued = rounds.invite(db.session, db.session.get(Round, round_id), [school])[0]
+            db.session.commit()
+            return Invited(issued.invitation.id, round_id, issued.token)
+
+    return make
+
+
+@pytest.fixture
+def invited(make_invited) -> Invited:
+    return make_invited()
+
+
+@pytest.fixture
+def form_page(client, invited) -> FormPage:
+    page = FormPage(client, invited)
+    page.open()
+    return page

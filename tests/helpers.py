@@ -1,0 +1,56 @@
+"""Helpers for the tests: a school's browser session in the test client, and data shapes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass
+class Invited:
+    invitation_id: int
+    round_id: int
+    token: str
+
+    @property
+    def path(self) -> str:
+        return f"/s/{self.token}"
+
+
+class FormPage:
+    """A school's browser session in the test client: open the link, read the form's
+    hidden fields, post answers."""
+
+    def __init__(self, client, invited: Invited):
+        self.client = client
+        self.invited = invited
+        self.csrf = self.ticket = None
+
+    def open(self):
+        response = self.client.get(self.invited.path)
+        assert response.status_code == 303, response.status_code
+        page = self.client.get("/vragenlijst")
+        self.read(page.get_data(as_text=True))
+        return page
+
+    def read(self, html: str) -> None:
+        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        self.ticket = re.search(r'name="ticket" value="([^"]+)"', html).group(1)
+
+    def post(self, answers: dict[int, int] | None = None, action: str = "save", **fields):
+        data = {"csrf_token": self.csrf, "ticket": self.ticket, "action": action}
+        data.update({f"s{n}": str(v) for n, v in (answers or {}).items()})
+        data.update(fields)
+        return self.client.post("/vragenlijst", data=data)
+
+    def submit_confirmed(self):
+        return self.client.post("/vragenlijst/indienen",
+                                data={"csrf_token": self.csrf, "ticket": self.ticket})
+
+    def autosave(self, field: str, value: str):
+        return self.client.post("/vragenlijst/autosave", data={
+            "csrf_token": self.csrf, "ticket": self.ticket, "field": field, "value": value})
+
+
+def all_answers(questionnaire, value: int = 4) -> dict[int, int]:
+    return {item.number: value for item in questionnaire.statements}
