@@ -13,10 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers import FormPage, Invited
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from helpers import FormPage, Invited
 from survey import create_app
 from survey.extensions import db
 from survey.models import Centre, School, utcnow

@@ -7,6 +7,7 @@ from collections.abc import Container
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..questionnaire import Questionnaire
@@ -27,7 +28,7 @@ def form_class(q: Questionnaire) -> type[FlaskForm]:
     cls = _CLASSES.get(key)
     if cls is None:
         fields = {}
-        choices = [(str(o.code), o.label) for o in q.scale]
+        choices = [SelectChoice(str(o.code), o.label) for o in q.scale]
         for item in q.items:
             if item.type == "statement":
                 fields[item.field_name] = RadioField(
