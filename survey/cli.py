@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import inspect, text
 
 from . import create_app
@@ -60,7 +60,11 @@ def _reset_database(force: bool) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(url.database + suffix).unlink(missing_ok=True)
         return
-    if inspect(engine).get_table_names() and not force:
+    tables = set(inspect(engine).get_table_names())
+    has_data = any(db.session.execute(text(f"SELECT 1 FROM {name} LIMIT 1")).first()
+                   for name in ("centre", "round") if name in tables)
+    db.session.rollback()
+    if has_data and not force:
         raise click.ClickException(
             f"{url.render_as_string(hide_password=True)} is not empty. The demo replaces "
             "everything in it: run again with --reset if that is what you want.")
@@ -70,6 +74,7 @@ def _reset_database(force: bool) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--seed", default=2026, show_default=True, help="Random seed: same seed, same data.")
 @click.option("--answered", default=0.6, show_default=True, type=click.FloatRange(0, 1),
               help="Share of schools with simulated submitted answers (0 allowed).")

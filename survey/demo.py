@@ -109,8 +109,8 @@ def _answer(rng: random.Random, mu: float, item: int, level: str) -> int:
 
 
 def build(session: Session, questionnaire: Questionnaire, *, seed: int = 2026,
-          answered: float = 0.6, schools: int = 3500, base_url: str,
-          link_count: int = 5) -> DemoSummary:
+          answered: float = 0.6, schools: int = 3500,
+          base_url: str) -> DemoSummary:
     """Fill an empty database; returns counts and the links of every unanswered school."""
     if not 0 <= answered <= 1:
         raise ValueError("answered must be between 0 and 1")
@@ -202,4 +202,17 @@ def build(session: Session, questionnaire: Questionnaire, *, seed: int = 2026,
     if remark_rows:
         session.execute(insert(Remark), remark_rows)
     session.commit()
-    return DemoSummary(len(centres), len(all_schools), n_submitted, n_drafts, rnd.id, links)
+    return DemoSummary(len(centres), len(all_schools), n_submitted, n_drafts, rnd.id,
+                       _showcase_first(links))
+
+
+def _showcase_first(links: list[DemoLink]) -> list[DemoLink]:
+    """Put one link of each level, from different CLBs, at the front of the list."""
+    first, centres = [], set()
+    for level in ("bao", "so", "bubao", "buso"):
+        pick = next((k for k in links if k.level == level and k.centre_number not in centres),
+                    None)
+        if pick:
+            first.append(pick)
+            centres.add(pick.centre_number)
+    return first + [k for k in links if k not in first]

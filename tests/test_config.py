@@ -1,0 +1,71 @@
+"""Settings: defaults, instance config.py, SURVEY_* environment variables."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from survey import create_app
+from survey.config import SETTINGS, from_environment, normalise_database_url
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    path = tmp_path / "instance"
+    monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(path))
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
+    return path
+
+
+def test_without_settings_it_uses_sqlite_in_the_instance_folder(instance):
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'survey.sqlite3'}"
+    assert instance.is_dir()
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None, "CSRF tokens live as long as the session"
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=12)
+
+
+def test_environment_overrides_instance_config(instance, monkeypatch):
+    instance.mkdir()
+    (instance / "config.py").write_text(
+        "SECRET_KEY = 'from-file'\nSURVEY_BASE_URL = 'https://file.example/'\n")
+    monkeypatch.setenv("SURVEY_SECRET_KEY", "from-env")
+    monkeypatch.setenv("SURVEY_SESSION_HOURS", "2.5")
+    monkeypatch.setenv("SURVEY_COOKIE_SECURE", "true")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["SURVEY_BASE_URL"] == "https://file.example"
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=2.5)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_test_config_replaces_file_and_environment(instance, monkeypatch):
+    monkeypatch.setenv("SURVEY_SECRET_KEY", "from-env")
+    app = create_app({"SECRET_KEY": "given", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SECRET_KEY"] == "given"
+
+
+def test_a_malformed_setting_says_which_one():
+    with pytest.raises(RuntimeError, match="SURVEY_SESSION_HOURS"):
+        from_environment({"SURVEY_SESSION_HOURS": "lang"})
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+    ("postgresql://u@h:5432/db", "postgresql+psycopg://u@h:5432/db"),
+    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+])
+def test_database_urls_use_psycopg3(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_postgres_url_from_environment_gives_a_psycopg_engine(instance, monkeypatch):
+    monkeypatch.setenv("SURVEY_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    app = create_app()
+    with app.app_context():
+        from survey.extensions import db
+
+        assert db.engine.dialect.driver == "psycopg"
