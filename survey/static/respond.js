@@ -27,7 +27,21 @@
     if (bar) { bar.value = n; }
   }
 
-  function send(field, value, attempt) {
+  // One request per field at a time, the newest value last: quick changes of one answer
+  // can never arrive out of order and leave an older value stored.
+  var inflight = {};
+  var pending = {};
+
+  function send(field, value) {
+    pending[field] = value;
+    if (!inflight[field]) { flush(field, 0); }
+  }
+
+  function flush(field, attempt) {
+    if (!Object.prototype.hasOwnProperty.call(pending, field)) { return; }
+    var value = pending[field];
+    delete pending[field];
+    inflight[field] = true;
     var body = new URLSearchParams();
     body.set("csrf_token", form.elements.csrf_token.value);
     body.set("ticket", form.elements.ticket.value);
@@ -46,12 +60,16 @@
           } else {
             say((data && data.message) || "Automatisch bewaren lukte niet. Gebruik de knop 'Bewaren'.");
           }
+          inflight[field] = false;
+          flush(field, 0);
         });
       })
       .catch(function () {
-        if ((attempt || 0) < 3) {
-          setTimeout(function () { send(field, value, (attempt || 0) + 1); }, 2000 * ((attempt || 0) + 1));
+        if (!Object.prototype.hasOwnProperty.call(pending, field)) { pending[field] = value; }
+        if (attempt < 3) {
+          setTimeout(function () { flush(field, attempt + 1); }, 2000 * (attempt + 1));
         } else {
+          inflight[field] = false;
           say("Geen verbinding: uw laatste antwoorden zijn nog niet bewaard. Gebruik de knop 'Bewaren' zodra u weer verbinding hebt.");
         }
       });

@@ -1,0 +1,143 @@
+"""The school's journey in a real Chromium (Debian's, driven by Playwright), against the app
+served on 127.0.0.1: with JavaScript (autosave) and without, closing the browser midway."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from conftest import need_service
+from helpers import Invited
+from survey.extensions import db
+from survey.services import answers as svc
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("SURVEY_TEST_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        need_service(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need_service("browser tests need the playwright package")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+
+
+def _draft(app, invited: Invited):
+    with app.app_context():
+        return svc.load_draft(db.session, invited.invitation_id)
+
+
+def _eventually(check, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
+
+
+def _choose(page, number: int, label: str) -> None:
+    page.locator(f"#stelling-{number}").get_by_label(label, exact=True).check()
+
+
+def test_journey_with_javascript_survives_closing_the_browser(app, browser, live_server,
+                                                              invited, questionnaire):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + invited.path)
+    assert page.url == live_server + "/vragenlijst", "the token leaves the address bar"
+    assert page.get_by_role("heading", level=1).inner_text() == questionnaire.title
+
+    _choose(page, 4, "Helemaal akkoord")
+    _choose(page, 5, "Eerder niet akkoord")
+    page.get_by_label("Wilt u iets toelichten bij dit deel? (niet verplicht)").first.fill(
+        "Goede samenwerking met ons team")
+    page.locator("#stelling-6").click()  # leaving the text area sends it at once
+    page.wait_for_function(
+        "document.getElementById('autosave-status').textContent.includes('Automatisch bewaard')")
+    assert page.locator("#answered-count").inner_text() == "2"
+    _eventually(lambda: _draft(app, invited).remarks == {
+        "opmerking-algemeen": "Goede samenwerking met ons team"})
+    assert _draft(app, invited).answers == {4: 4, 5: 2}
+    context.close()  # the director closes the browser without pressing any button
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + invited.path)
+    assert page.locator("#stelling-4").get_by_label("Helemaal akkoord", exact=True).is_checked()
+    assert page.locator("#stelling-5").get_by_label("Eerder niet akkoord",
+                                                    exact=True).is_checked()
+    for item in questionnaire.statements:
+        if item.number not in (4, 5):
+            _choose(page, item.number, "Eerder akkoord")
+    page.get_by_role("button", name="Indienen").click()
+    page.wait_for_url("**/vragenlijst/bevestiging")
+    assert "Bedankt, uw antwoorden zijn ingediend" in page.content()
+    context.close()
+
+    draft = _draft(app, invited)
+    assert draft.submitted and len(draft.answers) == 21 and draft.answers[5] == 2
+
+
+def test_journey_without_javascript(app, browser, live_server, invited, questionnaire):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + invited.path)
+    _choose(page, 10, "Eerder akkoord")
+    _choose(page, 27, "Geen zicht / niet van toepassing")
+    page.get_by_role("button", name="Bewaren en later verdergaan").click()
+    page.wait_for_url("**/vragenlijst/bewaard")
+    assert "2 van de 21 stellingen" in page.content()
+    context.close()
+
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + invited.path)
+    assert page.locator("#stelling-27").get_by_label(
+        "Geen zicht / niet van toepassing", exact=True).is_checked()
+    page.get_by_role("button", name="Indienen").click()
+    page.wait_for_url("**/vragenlijst/indienen")
+    assert page.get_by_role("list").locator("li").count() == 19
+    page.get_by_role("button", name="Toch indienen").click()
+    page.wait_for_url("**/vragenlijst/bevestiging")
+    page.get_by_role("link", name="Kopie van uw antwoorden bekijken of afdrukken").click()
+    assert page.locator("table.copy").count() == len(questionnaire.sections)
+    context.close()
+    assert _draft(app, invited).answers == {10: 3, 27: 0}
+
+
+def test_keyboard_only_answering(app, browser, live_server, invited):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + invited.path)
+    page.locator("#stelling-4 input").first.focus()
+    page.keyboard.press("Space")           # select the first option of statement 4
+    page.keyboard.press("ArrowDown")       # radio groups move with the arrow keys
+    assert page.locator("#stelling-4").get_by_label("Eerder akkoord", exact=True).is_checked()
+    # The two saves of statement 4 are sent in order, so the last choice is what stays.
+    _eventually(lambda: _draft(app, invited).answers == {4: 3})
+    page.wait_for_timeout(500)
+    assert _draft(app, invited).answers == {4: 3}
+    context.close()
