@@ -122,3 +122,7 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
 def register_commands(app: Flask) -> None:
     app.cli.add_command(questionnaire_cli)
     app.cli.add_command(demo)
+
+
+if __name__ == "__main__":
+    main()

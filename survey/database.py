@@ -9,8 +9,15 @@ PostgreSQL needs none of this.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: threads still queue, processes use the busy handler
+    fcntl = None
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,6 +48,50 @@ def tune_engine(engine: Engine, busy_ms: int) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class _WriterQueue:
+    """Writers to one SQLite file queue here, in the kernel and in order, instead of in
+    SQLite's busy handler, which polls with sleeps of up to 100 ms: under several gunicorn
+    workers that polling, not the work, set the pace. A thread lock orders the threads of one
+    process, an flock() on a file beside the database orders the processes. SQLite's own
+    lock still guards correctness (and any writer that does not queue here)."""
+
+    _threads: dict[str, threading.Lock] = {}
+    _guard = threading.Lock()
+
+    def __init__(self, database: str):
+        with self._guard:
+            self.thread_lock = self._threads.setdefault(database, threading.Lock())
+        self.path = database + ".writers"
+
+    def __enter__(self):
+        self.thread_lock.acquire()
+        self.fd = None
+        if fcntl is not None:
+            try:
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self.fd, fcntl.LOCK_EX)
+            except OSError:
+                self._close()
+        return self
+
+    def _close(self):
+        if self.fd is not None:
+            os.close(self.fd)  # closing the descriptor releases the flock
+            self.fd = None
+
+    def __exit__(self, *exc):
+        self._close()
+        self.thread_lock.release()
+
+
+def _writer_queue(session: Session):
+    bind = session.get_bind()
+    database = bind.url.database if bind.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        return nullcontext()
+    return _WriterQueue(os.path.abspath(database))
+
+
 @contextmanager
 def write_transaction(session: Session) -> Iterator[Session]:
     """Run the block in a transaction that holds the write lock from its start (SQLite),
@@ -49,22 +100,27 @@ def write_transaction(session: Session) -> Iterator[Session]:
         session = session()
     if session.in_transaction():
         session.commit()
-    session.connection(execution_options={WRITE_OPTION: True})
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    with _writer_queue(session):
+        session.connection(execution_options={WRITE_OPTION: True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def dialect_insert(session: Session, table):
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    return {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect](table)
 
 
 def upsert(session: Session, table, rows: list[dict], keys: list[str], update: list[str]):
     """INSERT ... ON CONFLICT (keys) DO UPDATE SET update, for SQLite and PostgreSQL."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
-    stmt = insert(table)
+    stmt = dialect_insert(session, table)
     if update:
         stmt = stmt.on_conflict_do_update(
             index_elements=keys, set_={name: stmt.excluded[name] for name in update}

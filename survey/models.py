@@ -53,6 +53,21 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+def round_phase(state: str, opens_at: datetime | None, closes_at: datetime | None,
+                now: datetime | None = None) -> str:
+    """'not_yet', 'open' or 'closed': whether a round takes answers now."""
+    now = now or utcnow()
+    if state == "draft":
+        return "not_yet"
+    if state in ("closed", "published"):
+        return "closed"
+    if opens_at and now < opens_at:
+        return "not_yet"
+    if closes_at and now >= closes_at:
+        return "closed"
+    return "open"
+
+
 class Centre(db.Model):
     __tablename__ = "centre"
 
@@ -97,7 +112,7 @@ class Round(db.Model):
     questionnaire_version: Mapped[str] = mapped_column(String(40))
     # The questionnaire as it was when the round was created or opened: the meaning of
     # stored answers never depends on the file on disk.
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     state: Mapped[str] = mapped_column(String(10), default="draft")
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -110,17 +125,7 @@ class Round(db.Model):
         return self.phase(now) == "open"
 
     def phase(self, now: datetime | None = None) -> str:
-        """'not_yet', 'open' or 'closed', from the state and the opening window."""
-        now = now or utcnow()
-        if self.state == "draft":
-            return "not_yet"
-        if self.state in ("closed", "published"):
-            return "closed"
-        if self.opens_at and now < self.opens_at:
-            return "not_yet"
-        if self.closes_at and now >= self.closes_at:
-            return "closed"
-        return "open"
+        return round_phase(self.state, self.opens_at, self.closes_at, now)
 
 
 class Invitation(db.Model):

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import need_service
 from werkzeug.serving import make_server
 
-from conftest import need_service
 from helpers import Invited
 from survey.extensions import db
 from survey.services import answers as svc

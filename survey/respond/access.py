@@ -15,32 +15,33 @@ from wtforms.validators import ValidationError
 
 from .. import tokens
 from ..extensions import db
-from ..models import Invitation
+from ..services.rounds import Access, access
 
 SESSION_KEY = "respondent"
 
 
-def start_session(inv: Invitation) -> None:
-    session[SESSION_KEY] = {"i": inv.id, "t": inv.token_hash[:16]}
+def start_session(invitation_id: int, token_hash: str) -> None:
+    session[SESSION_KEY] = {"i": invitation_id, "t": token_hash[:16]}
     session.permanent = True
 
 
-def current_invitation() -> Invitation | None:
+def current_access() -> Access | None:
     data = session.get(SESSION_KEY)
     if not isinstance(data, dict) or not isinstance(data.get("i"), int):
         return None
-    inv = db.session.get(Invitation, data["i"])
+    acc = access(db.session, data["i"])
     # A renewed link (new token) ends the sessions opened with the old one.
-    if inv is None or not tokens.same(inv.token_hash[:16], str(data.get("t", ""))):
+    if acc is None or not tokens.same(acc.token_hash[:16], str(data.get("t", ""))):
         return None
-    return inv
+    return acc
 
 
-def ticket_for(inv: Invitation) -> str:
-    return tokens.make_ticket(current_app.config["SECRET_KEY"], inv.id, inv.token_hash)
+def ticket_for(acc: Access) -> str:
+    return tokens.make_ticket(current_app.config["SECRET_KEY"], acc.invitation_id,
+                              acc.token_hash)
 
 
-def authenticate_post() -> tuple[Invitation | None, bool]:
+def authenticate_post() -> tuple[Access | None, bool]:
     """(invitation, restored): restored is True when the session had to be re-established
     from the ticket. (None, False) when the POST cannot be trusted."""
     max_age = current_app.config["SURVEY_TICKET_DAYS"] * 86400
@@ -49,8 +50,8 @@ def authenticate_post() -> tuple[Invitation | None, bool]:
     if parsed is None:
         return None, False
     inv_id, prefix = parsed
-    inv = db.session.get(Invitation, inv_id)
-    if inv is None or not tokens.same(inv.token_hash[:16], prefix):
+    acc = access(db.session, inv_id)
+    if acc is None or not tokens.same(acc.token_hash[:16], prefix):
         return None, False
     try:
         validate_csrf(request.form.get("csrf_token"))
@@ -58,6 +59,6 @@ def authenticate_post() -> tuple[Invitation | None, bool]:
     except ValidationError:
         restored = True
     current = session.get(SESSION_KEY)
-    if restored or not isinstance(current, dict) or current.get("i") != inv.id:
-        start_session(inv)
-    return inv, restored
+    if restored or not isinstance(current, dict) or current.get("i") != acc.invitation_id:
+        start_session(acc.invitation_id, acc.token_hash)
+    return acc, restored

@@ -5,25 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import Form, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..questionnaire import Questionnaire
 
-_CLASSES: dict[tuple[str, str, int], type[FlaskForm]] = {}
+_CLASSES: dict[tuple[str, str, int], type[Form]] = {}
 
 
-class _Base(FlaskForm):
+class _Base(Form):
+    # A plain WTForms form: the blueprint checks CSRF itself (Flask-WTF's token, or the form
+    # ticket after an expired session), see access.authenticate_post().
     class Meta:
-        # The blueprint checks CSRF itself (token, or the form ticket after an expired
-        # session), see access.authenticate_post().
-        csrf = False
         locales = ["nl_BE", "nl"]
 
 
-def form_class(q: Questionnaire) -> type[FlaskForm]:
+def form_class(q: Questionnaire) -> type[Form]:
     key = (q.id, q.version, id(q))
     cls = _CLASSES.get(key)
     if cls is None:
@@ -54,7 +52,7 @@ def initial_data(q: Questionnaire, answers: dict[int, int], remarks: dict[str, s
     return data
 
 
-def collect(q: Questionnaire, form: FlaskForm,
+def collect(q: Questionnaire, form: Form,
             posted: Container[str]) -> tuple[dict[int, int], dict[str, str]]:
     """The answers in a validated form. A statement left blank is not touched; a text area
     that was posted empty clears its remark, one that was not posted is not touched."""

@@ -7,9 +7,9 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from ..extensions import db
 from ..models import Invitation
 from ..services import answers as answer_service
-from ..services.rounds import find_invitation, questionnaire_of
+from ..services.rounds import Access, find_invitation, questionnaire_for
 from . import bp
-from .access import authenticate_post, current_invitation, start_session, ticket_for
+from .access import authenticate_post, current_access, start_session, ticket_for
 from .forms import collect, form_class, initial_data
 
 
@@ -17,24 +17,35 @@ def _page(template: str, status: int = 200, **context):
     return render_template(f"respond/{template}", **context), status
 
 
-def _gate(inv: Invitation | None, *, for_writing: bool):
+def _gate(acc: Access | None, *, for_writing: bool):
     """The page to show instead of the form, or None when the school may go on."""
-    if inv is None:
+    if acc is None:
         return _page("no_session.html", 403)
-    if inv.revoked_at is not None:
+    if acc.revoked:
         return _page("revoked.html", 410)
-    phase = inv.round.phase()
+    phase = acc.phase()
+    if phase == "open" or (phase == "closed" and not for_writing):
+        return None
+    rnd = db.session.get(Invitation, acc.invitation_id).round
     if phase == "not_yet":
-        return _page("not_open.html", 403, round=inv.round)
-    if phase == "closed" and for_writing:
-        draft = answer_service.load_draft(db.session, inv.id)
-        return _page("closed.html", 403, round=inv.round, draft=draft)
-    return None
+        return _page("not_open.html", 403, round=rnd)
+    draft = answer_service.load_draft(db.session, acc.invitation_id)
+    return _page("closed.html", 403, round=rnd, draft=draft)
 
 
-def _context(inv: Invitation, **extra):
-    return {"inv": inv, "school": inv.school, "centre": inv.centre, "round": inv.round,
-            "ticket": ticket_for(inv), **extra}
+def _context(acc: Access, **extra):
+    inv = db.session.get(Invitation, acc.invitation_id)
+    return {"school": inv.school, "centre": inv.centre, "round": inv.round,
+            "ticket": ticket_for(acc), **extra}
+
+
+def _form_page(acc: Access, form=None, status: int = 200):
+    q = questionnaire_for(db.session, acc)
+    draft = answer_service.load_draft(db.session, acc.invitation_id)
+    if form is None:
+        form = form_class(q)(data=initial_data(q, draft.answers, draft.remarks))
+    return render_template("respond/form.html", form=form, q=q, draft=draft,
+                           answered=len(draft.answers), **_context(acc)), status
 
 
 @bp.get("/")
@@ -47,54 +58,51 @@ def open_link(token: str):
     inv = find_invitation(db.session, token)
     if inv is None:
         return _page("unknown_link.html", 404)
-    start_session(inv)
+    start_session(inv.id, inv.token_hash)
     # The token leaves the address bar at once; Referrer-Policy keeps it out of Referer.
     return redirect(url_for(".questionnaire"), 303)
 
 
 @bp.get("/vragenlijst")
 def questionnaire():
-    inv = current_invitation()
-    if (blocked := _gate(inv, for_writing=True)) is not None:
+    acc = current_access()
+    if (blocked := _gate(acc, for_writing=True)) is not None:
         return blocked
-    draft = answer_service.load_draft(db.session, inv.id)
-    if draft.submitted:
+    if answer_service.is_submitted(db.session, acc.invitation_id):
         return redirect(url_for(".confirmation"), 303)
-    q = questionnaire_of(inv.round)
-    form = form_class(q)(data=initial_data(q, draft.answers, draft.remarks), formdata=None)
-    return render_template("respond/form.html", form=form, q=q, draft=draft,
-                           answered=len(draft.answers), **_context(inv))
+    return _form_page(acc)
 
 
 @bp.post("/vragenlijst")
 def save_form():
-    inv, restored = authenticate_post()
-    if inv is None:
+    acc, restored = authenticate_post()
+    if acc is None:
         return _page("expired_form.html", 400)
-    if (blocked := _gate(inv, for_writing=True)) is not None:
+    if (blocked := _gate(acc, for_writing=True)) is not None:
         return blocked
-    q = questionnaire_of(inv.round)
+    q = questionnaire_for(db.session, acc)
     form = form_class(q)(request.form)
     if not form.validate():
-        draft = answer_service.load_draft(db.session, inv.id)
-        return render_template("respond/form.html", form=form, q=q, draft=draft,
-                               answered=len(draft.answers), **_context(inv)), 422
+        return _form_page(acc, form, 422)
     given, remarks = collect(q, form, request.form)
     action = request.form.get("action", "save")
 
     submit = False
     if action == "submit":
+        # A form with every statement answered submits in one step; otherwise the saved
+        # answers decide, and the school confirms what is still open.
         known = given.keys() if len(given) == len(q.statements) else (
-            given.keys() | answer_service.load_draft(db.session, inv.id).answers.keys())
+            given.keys() | answer_service.load_draft(db.session, acc.invitation_id).answers.keys())
         submit = all(item.number in known for item in q.statements)
 
-    outcome = answer_service.save(db.session, inv.id, given, remarks, submit=submit)
+    outcome = answer_service.save(db.session, acc.invitation_id, given, remarks, submit=submit,
+                                  questionnaire=q)
     if outcome in (answer_service.SUBMITTED, answer_service.ALREADY_SUBMITTED):
         if outcome == answer_service.ALREADY_SUBMITTED:
             flash("Uw antwoorden waren al ingediend. Er is niets gewijzigd.", "info")
         return redirect(url_for(".confirmation"), 303)
-    if outcome != answer_service.SAVED:
-        return _gate(inv, for_writing=True) or abort(409)
+    if outcome != answer_service.SAVED:  # closed or withdrawn a moment ago
+        return _gate(current_access(), for_writing=True) or abort(409)
     if restored:
         flash("Uw sessie was verlopen. Uw antwoorden zijn toch bewaard.", "info")
     if action == "submit":
@@ -110,18 +118,18 @@ def save_form():
 @bp.post("/vragenlijst/autosave")
 def autosave():
     """One answer or remark, sent by respond.js as the school answers."""
-    inv, _restored = authenticate_post()
-    if inv is None:
+    acc, _restored = authenticate_post()
+    if acc is None:
         return jsonify(status="expired", message="Uw sessie is verlopen. Gebruik de knop "
-                       "'Bewaren' onderaan: uw antwoorden worden dan toch bewaard."), 400
-    if (blocked := _gate(inv, for_writing=True)) is not None:
+                       "'Bewaren': uw antwoorden worden dan toch bewaard."), 400
+    if (blocked := _gate(acc, for_writing=True)) is not None:
         return jsonify(status="closed", message="U kunt niets meer wijzigen."), blocked[1]
-    q = questionnaire_of(inv.round)
+    q = questionnaire_for(db.session, acc)
     name, value = request.form.get("field", ""), request.form.get("value", "")
-    given, remarks = {}, {}
     item = next((i for i in q.items if i.field_name == name), None)
     if item is None:
         return jsonify(status="invalid", message="Onbekende vraag."), 422
+    given, remarks = {}, {}
     if item.type == "statement":
         try:
             given[item.number] = int(value) if value != "" else None
@@ -130,7 +138,8 @@ def autosave():
     else:
         remarks[item.key] = value
     try:
-        outcome = answer_service.save(db.session, inv.id, given, remarks)
+        outcome = answer_service.save(db.session, acc.invitation_id, given, remarks,
+                                      questionnaire=q)
     except answer_service.InvalidAnswers as exc:
         return jsonify(status="invalid", message=" ".join(exc.problems)), 422
     codes = {answer_service.SAVED: 200, answer_service.ALREADY_SUBMITTED: 409}
@@ -139,59 +148,58 @@ def autosave():
 
 @bp.get("/vragenlijst/indienen")
 def confirm_submit():
-    inv = current_invitation()
-    if (blocked := _gate(inv, for_writing=True)) is not None:
+    acc = current_access()
+    if (blocked := _gate(acc, for_writing=True)) is not None:
         return blocked
-    draft = answer_service.load_draft(db.session, inv.id)
+    draft = answer_service.load_draft(db.session, acc.invitation_id)
     if draft.submitted:
         return redirect(url_for(".confirmation"), 303)
-    q = questionnaire_of(inv.round)
+    q = questionnaire_for(db.session, acc)
     missing = [q.statement(n) for n in answer_service.unanswered(q, draft)]
     return render_template("respond/confirm_submit.html", q=q, missing=missing,
-                           **_context(inv))
+                           **_context(acc))
 
 
 @bp.post("/vragenlijst/indienen")
 def submit():
-    inv, _restored = authenticate_post()
-    if inv is None:
+    acc, _restored = authenticate_post()
+    if acc is None:
         return _page("expired_form.html", 400)
-    if (blocked := _gate(inv, for_writing=True)) is not None:
+    if (blocked := _gate(acc, for_writing=True)) is not None:
         return blocked
-    outcome = answer_service.save(db.session, inv.id, {}, {}, submit=True)
+    outcome = answer_service.save(db.session, acc.invitation_id, {}, {}, submit=True)
     if outcome not in (answer_service.SUBMITTED, answer_service.ALREADY_SUBMITTED):
-        return _gate(inv, for_writing=True) or abort(409)
+        return _gate(current_access(), for_writing=True) or abort(409)
     return redirect(url_for(".confirmation"), 303)
 
 
 @bp.get("/vragenlijst/bewaard")
 def saved_for_later():
-    inv = current_invitation()
-    if (blocked := _gate(inv, for_writing=False)) is not None:
+    acc = current_access()
+    if (blocked := _gate(acc, for_writing=False)) is not None:
         return blocked
-    draft = answer_service.load_draft(db.session, inv.id)
-    q = questionnaire_of(inv.round)
-    return render_template("respond/saved.html", draft=draft, q=q, **_context(inv))
+    draft = answer_service.load_draft(db.session, acc.invitation_id)
+    return render_template("respond/saved.html", draft=draft,
+                           q=questionnaire_for(db.session, acc), **_context(acc))
 
 
 @bp.get("/vragenlijst/bevestiging")
 def confirmation():
-    inv = current_invitation()
-    if (blocked := _gate(inv, for_writing=False)) is not None:
+    acc = current_access()
+    if (blocked := _gate(acc, for_writing=False)) is not None:
         return blocked
-    draft = answer_service.load_draft(db.session, inv.id)
+    draft = answer_service.load_draft(db.session, acc.invitation_id)
     if not draft.submitted:
         return redirect(url_for(".questionnaire"), 303)
-    return render_template("respond/confirmation.html", draft=draft, **_context(inv))
+    return render_template("respond/confirmation.html", draft=draft, **_context(acc))
 
 
 @bp.get("/vragenlijst/kopie")
 def copy():
-    inv = current_invitation()
-    if (blocked := _gate(inv, for_writing=False)) is not None:
+    acc = current_access()
+    if (blocked := _gate(acc, for_writing=False)) is not None:
         return blocked
-    draft = answer_service.load_draft(db.session, inv.id)
-    q = questionnaire_of(inv.round)
-    labels = {o.code: o.label for o in q.scale}
-    return render_template("respond/copy.html", q=q, draft=draft, labels=labels,
-                           **_context(inv))
+    draft = answer_service.load_draft(db.session, acc.invitation_id)
+    q = questionnaire_for(db.session, acc)
+    return render_template("respond/copy.html", q=q, draft=draft,
+                           labels={o.code: o.label for o in q.scale}, **_context(acc))

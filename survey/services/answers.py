@@ -1,10 +1,11 @@
 """The answer service: read a school's draft, save answers, submit. Used by the school form,
 its autosave endpoint, the demo and the tests alike.
 
-Every save is one write transaction. The response row is claimed with INSERT .. ON CONFLICT
-DO NOTHING and then locked (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE already serialises
-SQLite), so concurrent saves and double submits of one invitation meet on one row: the first
-submit wins, later ones change nothing and report "already_submitted".
+Answers are validated against the round's snapshot first; then one short write transaction
+claims the response row (one INSERT .. SELECT .. ON CONFLICT DO UPDATE .. WHERE draft
+RETURNING, which also checks that the round is open and the invitation not withdrawn) and
+upserts the answers. Concurrent saves and double submits of one invitation meet on that row:
+the first submit wins, later ones change nothing and report "already_submitted".
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, literal, or_, select
 from sqlalchemy.orm import Session
 
-from ..database import upsert, write_transaction
-from ..models import Answer, Invitation, Remark, Response, utcnow
+from ..database import dialect_insert, write_transaction
+from ..models import Answer, Invitation, Remark, Response, Round, UTCDateTime, utcnow
 from ..questionnaire import Questionnaire
-from .rounds import questionnaire_of
+from .rounds import access, questionnaire_for
 
 SAVED, SUBMITTED, ALREADY_SUBMITTED, CLOSED, REVOKED = (
     "saved", "submitted", "already_submitted", "closed", "revoked")
@@ -56,6 +57,11 @@ def load_draft(session: Session, invitation_id: int) -> Draft:
     return Draft(resp.status, answers, remarks, resp.updated_at, resp.submitted_at)
 
 
+def is_submitted(session: Session, invitation_id: int) -> bool:
+    return session.scalar(select(Response.status).where(
+        Response.invitation_id == invitation_id)) == "submitted"
+
+
 def validate(q: Questionnaire, answers: dict[int, int | None],
              remarks: dict[str, str]) -> None:
     problems = []
@@ -78,59 +84,108 @@ def validate(q: Questionnaire, answers: dict[int, int | None],
 
 def save(session: Session, invitation_id: int, answers: dict[int, int | None],
          remarks: dict[str, str] | None = None, *, submit: bool = False,
-         now: datetime | None = None) -> str:
+         now: datetime | None = None, questionnaire: Questionnaire | None = None) -> str:
     """Store answers (None clears one) and remarks ("" clears one); submit if asked.
 
     Returns SAVED, SUBMITTED, ALREADY_SUBMITTED (nothing changed), CLOSED or REVOKED.
-    Raises InvalidAnswers before anything is written."""
+    Raises InvalidAnswers before anything is written. `questionnaire` is the round's
+    snapshot when the caller has it already."""
     remarks = {k: v.strip() for k, v in (remarks or {}).items()}
     now = now or utcnow()
-    with write_transaction(session):
-        # write_transaction() ended any earlier transaction, which expired what it loaded:
-        # these reads are fresh and made under the write lock.
-        inv = session.get(Invitation, invitation_id)
-        if inv is None or inv.revoked_at is not None:
+    if questionnaire is None:
+        acc = access(session, invitation_id)
+        if acc is None:
             return REVOKED
-        rnd = inv.round
-        if not rnd.accepts_answers(now):
-            return CLOSED
-        validate(questionnaire_of(rnd), answers, remarks)
+        questionnaire = questionnaire_for(session, acc)
+    validate(questionnaire, answers, remarks)
 
-        upsert(session, Response.__table__,
-               [{"invitation_id": inv.id, "status": "draft", "started_at": now,
-                 "updated_at": now}],
-               keys=["invitation_id"], update=[])
-        resp_id, status = session.execute(
-            select(Response.id, Response.status)
-            .where(Response.invitation_id == inv.id).with_for_update()).one()
-        if status == "submitted":
-            return ALREADY_SUBMITTED
-
+    with write_transaction(session):
+        resp_id = session.execute(_claim_statement(session, submit), {
+            "p_invitation": invitation_id, "p_now": now,
+            "p_submitted": now if submit else None}).scalar()
+        if resp_id is None:
+            return _why_not(session, invitation_id, now)
         _store(session, resp_id, answers, remarks)
-        values = {"updated_at": now}
-        if submit:
-            values.update(status="submitted", submitted_at=now)
-        done = session.execute(
-            update(Response).where(Response.id == resp_id, Response.status == "draft")
-            .values(**values).execution_options(synchronize_session=False))
-        if done.rowcount != 1:
-            session.rollback()
-            return ALREADY_SUBMITTED
     return SUBMITTED if submit else SAVED
+
+
+# Statements are built once per dialect: building SQLAlchemy constructs costs more than
+# executing them, and a submit runs on the hot path.
+_STATEMENTS: dict[tuple, object] = {}
+
+
+def _prepared(session: Session, name: str, build):
+    key = (session.get_bind().dialect.name, name)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = build()
+    return stmt
+
+
+def _claim_statement(session: Session, submit: bool):
+    """One statement that checks the invitation and its round take answers now, and then
+    inserts the response row or, while it is still a draft, updates it; it returns the row's
+    id, or nothing. The conflict path locks the row (PostgreSQL), so concurrent submits of
+    one invitation queue here and all but the first find it submitted."""
+
+    def build():
+        table = Response.__table__
+        now = bindparam("p_now", type_=UTCDateTime())
+        source = (
+            select(Invitation.id, literal("submitted" if submit else "draft"), now, now,
+                   bindparam("p_submitted", type_=UTCDateTime()))
+            .join(Round, Invitation.round_id == Round.id)
+            .where(Invitation.id == bindparam("p_invitation"),
+                   Invitation.revoked_at.is_(None), Round.state == "open",
+                   or_(Round.opens_at.is_(None), Round.opens_at <= now),
+                   or_(Round.closes_at.is_(None), Round.closes_at > now))
+        )
+        changes = {"updated_at": now}
+        if submit:
+            changes.update(status="submitted", submitted_at=now)
+        stmt = dialect_insert(session, table).from_select(
+            ["invitation_id", "status", "started_at", "updated_at", "submitted_at"], source)
+        return stmt.on_conflict_do_update(
+            index_elements=["invitation_id"], set_=changes, where=table.c.status == "draft",
+        ).returning(table.c.id)
+
+    return _prepared(session, f"claim-{submit}", build)
+
+
+def _why_not(session: Session, invitation_id: int, now: datetime) -> str:
+    acc = access(session, invitation_id)
+    if acc is None or acc.revoked:
+        return REVOKED
+    if acc.phase(now) != "open":
+        return CLOSED
+    return ALREADY_SUBMITTED
+
+
+def _upsert_statement(session: Session, table, keys: list[str], column: str):
+    def build():
+        stmt = dialect_insert(session, table)
+        return stmt.on_conflict_do_update(index_elements=keys,
+                                          set_={column: stmt.excluded[column]})
+
+    return _prepared(session, f"upsert-{table.name}", build)
 
 
 def _store(session: Session, resp_id: int, answers: dict[int, int | None],
            remarks: dict[str, str]) -> None:
     given = [{"response_id": resp_id, "item": n, "value": v}
              for n, v in sorted(answers.items()) if v is not None]
-    upsert(session, Answer.__table__, given, keys=["response_id", "item"], update=["value"])
+    if given:
+        session.execute(_upsert_statement(session, Answer.__table__,
+                                          ["response_id", "item"], "value"), given)
     cleared = [n for n, v in answers.items() if v is None]
     if cleared:
         session.execute(delete(Answer).where(Answer.response_id == resp_id,
                                              Answer.item.in_(cleared)))
     texts = [{"response_id": resp_id, "key": k, "text": v}
              for k, v in sorted(remarks.items()) if v]
-    upsert(session, Remark.__table__, texts, keys=["response_id", "key"], update=["text"])
+    if texts:
+        session.execute(_upsert_statement(session, Remark.__table__,
+                                          ["response_id", "key"], "text"), texts)
     empty = [k for k, v in remarks.items() if not v]
     if empty:
         session.execute(delete(Remark).where(Remark.response_id == resp_id,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import tokens
-from ..models import Invitation, Round, School, utcnow
+from ..models import Invitation, Round, School, round_phase, utcnow
 from ..questionnaire import Questionnaire, from_dict
 
 
@@ -87,18 +87,62 @@ def link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/s/{token}"
 
 
+@dataclass(frozen=True)
+class Access:
+    """What a school's request needs to know about its invitation, read in one query."""
+
+    invitation_id: int
+    token_hash: str
+    revoked: bool
+    round_id: int
+    round_state: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    snapshot_key: tuple
+
+    def phase(self, now: datetime | None = None) -> str:
+        return round_phase(self.round_state, self.opens_at, self.closes_at, now)
+
+
+_ACCESS = (
+    select(Invitation.id, Invitation.token_hash, Invitation.revoked_at, Round.id, Round.state,
+           Round.opens_at, Round.closes_at, Round.questionnaire_id,
+           Round.questionnaire_version, Round.created_at)
+    .join(Round, Invitation.round_id == Round.id)
+)
+
+
+def access(session: Session, invitation_id: int) -> Access | None:
+    row = session.execute(_ACCESS.where(Invitation.id == invitation_id)).first()
+    if row is None:
+        return None
+    inv_id, token_hash, revoked_at, round_id, state, opens, closes, qid, version, created = row
+    return Access(inv_id, token_hash, revoked_at is not None, round_id, state, opens, closes,
+                  (round_id, qid, version, created))
+
+
 _SNAPSHOTS: dict[tuple, Questionnaire] = {}
 
 
-def questionnaire_of(rnd: Round) -> Questionnaire:
-    """The round's snapshot as a Questionnaire, parsed once per round that is no longer a
-    draft (from then on its snapshot is frozen)."""
-    if rnd.state == "draft":
-        return from_dict(rnd.definition, source=f"round {rnd.id}")
-    key = (rnd.id, rnd.questionnaire_id, rnd.questionnaire_version, rnd.created_at)
+def _snapshot(key: tuple, state: str, definition) -> Questionnaire:
+    """A round's snapshot is frozen once it is no longer a draft: parse it once."""
+    if state == "draft":
+        return from_dict(definition(), source=f"round {key[0]}")
     q = _SNAPSHOTS.get(key)
     if q is None:
         if len(_SNAPSHOTS) > 256:
             _SNAPSHOTS.clear()
-        q = _SNAPSHOTS[key] = from_dict(rnd.definition, source=f"round {rnd.id}")
+        q = _SNAPSHOTS[key] = from_dict(definition(), source=f"round {key[0]}")
     return q
+
+
+def questionnaire_of(rnd: Round) -> Questionnaire:
+    """The round's questionnaire snapshot."""
+    key = (rnd.id, rnd.questionnaire_id, rnd.questionnaire_version, rnd.created_at)
+    return _snapshot(key, rnd.state, lambda: rnd.definition)
+
+
+def questionnaire_for(session: Session, acc: Access) -> Questionnaire:
+    """The snapshot of an invitation's round, reading the definition only when not cached."""
+    return _snapshot(acc.snapshot_key, acc.round_state, lambda: session.scalar(
+        select(Round.definition).where(Round.id == acc.round_id)))
