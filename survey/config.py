@@ -57,6 +57,9 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
         "SESSION_COOKIE_NAME": "survey_session",
+        # Re-signing the cookie on every response costs time on the submit path; the form
+        # page refreshes the session explicitly, and the form ticket covers the rest.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }
 

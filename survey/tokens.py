@@ -37,18 +37,17 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=TICKET_SALT)
 
 
-def make_ticket(secret_key: str, invitation_id: int, token_hash: str) -> str:
-    """A ticket rides along in the school's form. When the session has expired, a POST that
-    carries a valid ticket still proves it comes from a page we served to that school (a
-    cross-site attacker cannot read it), so the answers can be saved instead of lost."""
-    return _serializer(secret_key).dumps({"i": invitation_id, "t": token_hash[:16]})
+def make_ticket(secret_key: str, payload: dict) -> str:
+    """A ticket rides along in the school's form: which invitation (and round) the page
+    belongs to, signed. When the session has expired, a POST that carries a valid ticket
+    still proves it comes from a page we served to that school (a cross-site attacker
+    cannot read it), so the answers can be saved instead of lost."""
+    return _serializer(secret_key).dumps(payload)
 
 
-def read_ticket(secret_key: str, ticket: str, max_age_seconds: float) -> tuple[int, str] | None:
+def read_ticket(secret_key: str, ticket: str, max_age_seconds: float) -> dict | None:
     try:
         data = _serializer(secret_key).loads(ticket, max_age=max_age_seconds)
     except (BadSignature, SignatureExpired):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("i"), int):
-        return None
-    return data["i"], str(data.get("t", ""))
+    return data if isinstance(data, dict) else None

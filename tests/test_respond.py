@@ -249,3 +249,24 @@ def test_pages_without_a_session_never_show_a_stack_trace(client, path):
     assert response.status_code in (403, 404)
     assert "Traceback" not in response.get_data(as_text=True)
     assert '<html lang="nl">' in response.get_data(as_text=True)
+
+
+def test_a_page_opened_with_a_renewed_link_can_no_longer_save(app, form_page, invited):
+    with app.app_context():
+        renew_token(db.session, db.session.get(Invitation, invited.invitation_id))
+        db.session.commit()
+    response = form_page.post({4: 4})
+    assert response.status_code == 400
+    assert form_page.autosave("s4", "4").status_code == 403
+    assert _draft(app, invited.invitation_id).status is None
+
+
+def test_saving_into_a_round_that_just_closed_says_so(app, form_page, invited):
+    with app.app_context():
+        db.session.get(Invitation, invited.invitation_id).round.state = "closed"
+        db.session.commit()
+    response = form_page.post({4: 4})
+    assert response.status_code == 403
+    assert "is afgesloten" in response.get_data(as_text=True)
+    assert form_page.autosave("s5", "1").status_code == 403
+    assert _draft(app, invited.invitation_id).status is None

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 
 from ..extensions import db
 from ..models import Invitation
 from ..services import answers as answer_service
-from ..services.rounds import Access, find_invitation, questionnaire_for
+from ..services.rounds import (
+    Access,
+    access,
+    find_invitation,
+    questionnaire_by_stamp,
+    questionnaire_for,
+)
 from . import bp
-from .access import authenticate_post, current_access, start_session, ticket_for
+from .access import Respondent, authenticate_post, current_access, start_session, ticket_for
 from .forms import collect, form_class, initial_data
 
 
@@ -58,7 +64,7 @@ def open_link(token: str):
     inv = find_invitation(db.session, token)
     if inv is None:
         return _page("unknown_link.html", 404)
-    start_session(inv.id, inv.token_hash)
+    start_session(Respondent.of(access(db.session, inv.id)))
     # The token leaves the address bar at once; Referrer-Policy keeps it out of Referer.
     return redirect(url_for(".questionnaire"), 303)
 
@@ -70,20 +76,39 @@ def questionnaire():
         return blocked
     if answer_service.is_submitted(db.session, acc.invitation_id):
         return redirect(url_for(".confirmation"), 303)
+    session.modified = True  # every visit of the form restarts the idle lifetime
     return _form_page(acc)
+
+
+def _posted(who: Respondent | None):
+    """The questionnaire a POST answers, or the page to show instead."""
+    if who is None:
+        return None, _page("expired_form.html", 400)
+    q = questionnaire_by_stamp(db.session, who.round_id, who.stamp)
+    if q is None:
+        return None, _page("expired_form.html", 400)
+    return q, None
+
+
+def _refused(who: Respondent, outcome: str):
+    """The page for a save the service refused: closed, withdrawn or a renewed link."""
+    acc = access(db.session, who.invitation_id)
+    if outcome == answer_service.REVOKED and acc is not None and not acc.revoked:
+        return _page("expired_form.html", 400)  # the link was renewed
+    return _gate(acc, for_writing=True) or abort(409)
 
 
 @bp.post("/vragenlijst")
 def save_form():
-    acc, restored = authenticate_post()
-    if acc is None:
-        return _page("expired_form.html", 400)
-    if (blocked := _gate(acc, for_writing=True)) is not None:
-        return blocked
-    q = questionnaire_for(db.session, acc)
+    # The busy path of the platform: no database read before the one write transaction.
+    who, restored = authenticate_post()
+    q, refused = _posted(who)
+    if refused:
+        return refused
     form = form_class(q)(request.form)
     if not form.validate():
-        return _form_page(acc, form, 422)
+        acc = current_access()
+        return _gate(acc, for_writing=True) or _form_page(acc, form, 422)
     given, remarks = collect(q, form, request.form)
     action = request.form.get("action", "save")
 
@@ -92,17 +117,17 @@ def save_form():
         # A form with every statement answered submits in one step; otherwise the saved
         # answers decide, and the school confirms what is still open.
         known = given.keys() if len(given) == len(q.statements) else (
-            given.keys() | answer_service.load_draft(db.session, acc.invitation_id).answers.keys())
+            given.keys() | answer_service.load_draft(db.session, who.invitation_id).answers.keys())
         submit = all(item.number in known for item in q.statements)
 
-    outcome = answer_service.save(db.session, acc.invitation_id, given, remarks, submit=submit,
-                                  questionnaire=q)
+    outcome = answer_service.save(db.session, who.invitation_id, given, remarks, submit=submit,
+                                  questionnaire=q, token_prefix=who.token_prefix)
     if outcome in (answer_service.SUBMITTED, answer_service.ALREADY_SUBMITTED):
         if outcome == answer_service.ALREADY_SUBMITTED:
             flash("Uw antwoorden waren al ingediend. Er is niets gewijzigd.", "info")
         return redirect(url_for(".confirmation"), 303)
-    if outcome != answer_service.SAVED:  # closed or withdrawn a moment ago
-        return _gate(current_access(), for_writing=True) or abort(409)
+    if outcome != answer_service.SAVED:
+        return _refused(who, outcome)
     if restored:
         flash("Uw sessie was verlopen. Uw antwoorden zijn toch bewaard.", "info")
     if action == "submit":
@@ -118,13 +143,11 @@ def save_form():
 @bp.post("/vragenlijst/autosave")
 def autosave():
     """One answer or remark, sent by respond.js as the school answers."""
-    acc, _restored = authenticate_post()
-    if acc is None:
+    who, _restored = authenticate_post()
+    q, refused = _posted(who)
+    if refused:
         return jsonify(status="expired", message="Uw sessie is verlopen. Gebruik de knop "
                        "'Bewaren': uw antwoorden worden dan toch bewaard."), 400
-    if (blocked := _gate(acc, for_writing=True)) is not None:
-        return jsonify(status="closed", message="U kunt niets meer wijzigen."), blocked[1]
-    q = questionnaire_for(db.session, acc)
     name, value = request.form.get("field", ""), request.form.get("value", "")
     item = next((i for i in q.items if i.field_name == name), None)
     if item is None:
@@ -138,12 +161,14 @@ def autosave():
     else:
         remarks[item.key] = value
     try:
-        outcome = answer_service.save(db.session, acc.invitation_id, given, remarks,
-                                      questionnaire=q)
+        outcome = answer_service.save(db.session, who.invitation_id, given, remarks,
+                                      questionnaire=q, token_prefix=who.token_prefix)
     except answer_service.InvalidAnswers as exc:
         return jsonify(status="invalid", message=" ".join(exc.problems)), 422
+    if outcome in (answer_service.CLOSED, answer_service.REVOKED):
+        return jsonify(status=outcome, message="U kunt niets meer wijzigen."), 403
     codes = {answer_service.SAVED: 200, answer_service.ALREADY_SUBMITTED: 409}
-    return jsonify(status=outcome), codes.get(outcome, 403)
+    return jsonify(status=outcome), codes[outcome]
 
 
 @bp.get("/vragenlijst/indienen")
@@ -162,14 +187,14 @@ def confirm_submit():
 
 @bp.post("/vragenlijst/indienen")
 def submit():
-    acc, _restored = authenticate_post()
-    if acc is None:
-        return _page("expired_form.html", 400)
-    if (blocked := _gate(acc, for_writing=True)) is not None:
-        return blocked
-    outcome = answer_service.save(db.session, acc.invitation_id, {}, {}, submit=True)
+    who, _restored = authenticate_post()
+    q, refused = _posted(who)
+    if refused:
+        return refused
+    outcome = answer_service.save(db.session, who.invitation_id, {}, {}, submit=True,
+                                  questionnaire=q, token_prefix=who.token_prefix)
     if outcome not in (answer_service.SUBMITTED, answer_service.ALREADY_SUBMITTED):
-        return _gate(current_access(), for_writing=True) or abort(409)
+        return _refused(who, outcome)
     return redirect(url_for(".confirmation"), 303)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, literal, or_, select
+from sqlalchemy import bindparam, delete, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..database import dialect_insert, write_transaction
@@ -84,12 +84,14 @@ def validate(q: Questionnaire, answers: dict[int, int | None],
 
 def save(session: Session, invitation_id: int, answers: dict[int, int | None],
          remarks: dict[str, str] | None = None, *, submit: bool = False,
-         now: datetime | None = None, questionnaire: Questionnaire | None = None) -> str:
+         now: datetime | None = None, questionnaire: Questionnaire | None = None,
+         token_prefix: str | None = None) -> str:
     """Store answers (None clears one) and remarks ("" clears one); submit if asked.
 
     Returns SAVED, SUBMITTED, ALREADY_SUBMITTED (nothing changed), CLOSED or REVOKED.
     Raises InvalidAnswers before anything is written. `questionnaire` is the round's
-    snapshot when the caller has it already."""
+    snapshot when the caller has it already; `token_prefix`, when given, must still match
+    the invitation's link (a renewed link ends what was opened with the old one: REVOKED)."""
     remarks = {k: v.strip() for k, v in (remarks or {}).items()}
     now = now or utcnow()
     if questionnaire is None:
@@ -100,11 +102,17 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
     validate(questionnaire, answers, remarks)
 
     with write_transaction(session):
-        resp_id = session.execute(_claim_statement(session, submit), {
-            "p_invitation": invitation_id, "p_now": now,
-            "p_submitted": now if submit else None}).scalar()
+        # Core statements on the transaction's connection: the ORM adds nothing here and
+        # costs time on the busiest path of the platform.
+        conn = session.connection()
+        params = {"p_invitation": invitation_id, "p_now": now,
+                  "p_submitted": now if submit else None}
+        if token_prefix is not None:
+            params["p_prefix"] = token_prefix
+        resp_id = conn.execute(
+            _claim_statement(session, submit, token_prefix is not None), params).scalar()
         if resp_id is None:
-            return _why_not(session, invitation_id, now)
+            return _why_not(session, invitation_id, now, token_prefix)
         _store(session, resp_id, answers, remarks)
     return SUBMITTED if submit else SAVED
 
@@ -122,7 +130,7 @@ def _prepared(session: Session, name: str, build):
     return stmt
 
 
-def _claim_statement(session: Session, submit: bool):
+def _claim_statement(session: Session, submit: bool, check_prefix: bool):
     """One statement that checks the invitation and its round take answers now, and then
     inserts the response row or, while it is still a draft, updates it; it returns the row's
     id, or nothing. The conflict path locks the row (PostgreSQL), so concurrent submits of
@@ -140,6 +148,9 @@ def _claim_statement(session: Session, submit: bool):
                    or_(Round.opens_at.is_(None), Round.opens_at <= now),
                    or_(Round.closes_at.is_(None), Round.closes_at > now))
         )
+        if check_prefix:
+            source = source.where(
+                func.substr(Invitation.token_hash, 1, 16) == bindparam("p_prefix"))
         changes = {"updated_at": now}
         if submit:
             changes.update(status="submitted", submitted_at=now)
@@ -149,12 +160,15 @@ def _claim_statement(session: Session, submit: bool):
             index_elements=["invitation_id"], set_=changes, where=table.c.status == "draft",
         ).returning(table.c.id)
 
-    return _prepared(session, f"claim-{submit}", build)
+    return _prepared(session, f"claim-{submit}-{check_prefix}", build)
 
 
-def _why_not(session: Session, invitation_id: int, now: datetime) -> str:
+def _why_not(session: Session, invitation_id: int, now: datetime,
+             token_prefix: str | None) -> str:
     acc = access(session, invitation_id)
     if acc is None or acc.revoked:
+        return REVOKED
+    if token_prefix is not None and acc.token_hash[:16] != token_prefix:
         return REVOKED
     if acc.phase(now) != "open":
         return CLOSED
@@ -172,10 +186,11 @@ def _upsert_statement(session: Session, table, keys: list[str], column: str):
 
 def _store(session: Session, resp_id: int, answers: dict[int, int | None],
            remarks: dict[str, str]) -> None:
+    conn = session.connection()
     given = [{"response_id": resp_id, "item": n, "value": v}
              for n, v in sorted(answers.items()) if v is not None]
     if given:
-        session.execute(_upsert_statement(session, Answer.__table__,
+        conn.execute(_upsert_statement(session, Answer.__table__,
                                           ["response_id", "item"], "value"), given)
     cleared = [n for n, v in answers.items() if v is None]
     if cleared:
@@ -184,7 +199,7 @@ def _store(session: Session, resp_id: int, answers: dict[int, int | None],
     texts = [{"response_id": resp_id, "key": k, "text": v}
              for k, v in sorted(remarks.items()) if v]
     if texts:
-        session.execute(_upsert_statement(session, Remark.__table__,
+        conn.execute(_upsert_statement(session, Remark.__table__,
                                           ["response_id", "key"], "text"), texts)
     empty = [k for k, v in remarks.items() if not v]
     if empty:

@@ -87,6 +87,12 @@ def link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/s/{token}"
 
 
+def snapshot_stamp(questionnaire_id: str, version: str, created_at: datetime) -> str:
+    """Names one round's snapshot; carried in sessions and tickets so that a request can
+    find the questionnaire in the process cache without reading the database."""
+    return f"{questionnaire_id}|{version}|{created_at.isoformat()}"
+
+
 @dataclass(frozen=True)
 class Access:
     """What a school's request needs to know about its invitation, read in one query."""
@@ -98,7 +104,7 @@ class Access:
     round_state: str
     opens_at: datetime | None
     closes_at: datetime | None
-    snapshot_key: tuple
+    stamp: str
 
     def phase(self, now: datetime | None = None) -> str:
         return round_phase(self.round_state, self.opens_at, self.closes_at, now)
@@ -118,31 +124,37 @@ def access(session: Session, invitation_id: int) -> Access | None:
         return None
     inv_id, token_hash, revoked_at, round_id, state, opens, closes, qid, version, created = row
     return Access(inv_id, token_hash, revoked_at is not None, round_id, state, opens, closes,
-                  (round_id, qid, version, created))
+                  snapshot_stamp(qid, version, created))
 
 
 _SNAPSHOTS: dict[tuple, Questionnaire] = {}
 
 
-def _snapshot(key: tuple, state: str, definition) -> Questionnaire:
-    """A round's snapshot is frozen once it is no longer a draft: parse it once."""
-    if state == "draft":
-        return from_dict(definition(), source=f"round {key[0]}")
+def questionnaire_by_stamp(session: Session, round_id: int, stamp: str) -> Questionnaire | None:
+    """The round's questionnaire snapshot, or None when the round no longer matches the
+    stamp. A snapshot is frozen once its round is no longer a draft, so it is parsed once
+    per process and then served from memory."""
+    key = (str(session.get_bind().url), round_id, stamp)
     q = _SNAPSHOTS.get(key)
-    if q is None:
+    if q is not None:
+        return q
+    row = session.execute(
+        select(Round.state, Round.definition, Round.questionnaire_id,
+               Round.questionnaire_version, Round.created_at).where(Round.id == round_id)
+    ).first()
+    if row is None or snapshot_stamp(*row[2:]) != stamp:
+        return None
+    q = from_dict(row.definition, source=f"round {round_id}")
+    if row.state != "draft":
         if len(_SNAPSHOTS) > 256:
             _SNAPSHOTS.clear()
-        q = _SNAPSHOTS[key] = from_dict(definition(), source=f"round {key[0]}")
+        _SNAPSHOTS[key] = q
     return q
 
 
-def questionnaire_of(rnd: Round) -> Questionnaire:
-    """The round's questionnaire snapshot."""
-    key = (rnd.id, rnd.questionnaire_id, rnd.questionnaire_version, rnd.created_at)
-    return _snapshot(key, rnd.state, lambda: rnd.definition)
-
-
 def questionnaire_for(session: Session, acc: Access) -> Questionnaire:
-    """The snapshot of an invitation's round, reading the definition only when not cached."""
-    return _snapshot(acc.snapshot_key, acc.round_state, lambda: session.scalar(
-        select(Round.definition).where(Round.id == acc.round_id)))
+    """The snapshot of an invitation's round."""
+    q = questionnaire_by_stamp(session, acc.round_id, acc.stamp)
+    if q is None:  # the round changed under us: read it afresh
+        raise LookupError(f"round {acc.round_id} changed")
+    return q
