@@ -21,7 +21,7 @@ except ImportError:  # not on Windows: threads still queue, processes use the bu
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
 WRITE_OPTION = "survey_write"
@@ -110,21 +110,7 @@ def write_transaction(session: Session) -> Iterator[Session]:
             raise
 
 
-def dialect_insert(session: Session, table):
+def dialect_insert(bind: Session | Connection, table):
     """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL)."""
-    dialect = session.get_bind().dialect.name
+    dialect = (bind.dialect if isinstance(bind, Connection) else bind.get_bind().dialect).name
     return {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect](table)
-
-
-def upsert(session: Session, table, rows: list[dict], keys: list[str], update: list[str]):
-    """INSERT ... ON CONFLICT (keys) DO UPDATE SET update, for SQLite and PostgreSQL."""
-    if not rows:
-        return
-    stmt = dialect_insert(session, table)
-    if update:
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys, set_={name: stmt.excluded[name] for name in update}
-        )
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-    session.execute(stmt, rows)

@@ -3,13 +3,12 @@ one text area per free-text item."""
 
 from __future__ import annotations
 
-from collections.abc import Container
-
 from wtforms import Form, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..questionnaire import Questionnaire
+from ..services.answers import InvalidAnswers
 
 _CLASSES: dict[tuple[str, str, int], type[Form]] = {}
 
@@ -52,16 +51,24 @@ def initial_data(q: Questionnaire, answers: dict[int, int], remarks: dict[str, s
     return data
 
 
-def collect(q: Questionnaire, form: Form,
-            posted: Container[str]) -> tuple[dict[int, int], dict[str, str]]:
-    """The answers in a validated form. A statement left blank is not touched; a text area
-    that was posted empty clears its remark, one that was not posted is not touched."""
-    answers, remarks = {}, {}
+def collect(q: Questionnaire, formdata) -> tuple[dict[int, int], dict[str, str]]:
+    """The answers posted for the questionnaire's fields, as the answer service takes them.
+    A statement left blank is not touched; a text area posted empty clears its remark, one
+    not posted is not touched; other fields are ignored. Raises InvalidAnswers for a value
+    that is not a number: the service validates everything else, in one place, and the
+    view then shows the WTForms form with its messages."""
+    answers, remarks, problems = {}, {}, []
     for item in q.items:
-        value = form[item.field_name].data
-        if item.type == "statement":
-            if value not in (None, "", "None"):
-                answers[item.number] = int(value)
-        elif value is not None and item.field_name in posted:
+        value = formdata.get(item.field_name)
+        if value is None:
+            continue
+        if item.type == "text":
             remarks[item.key] = value
+        elif value != "":
+            try:
+                answers[item.number] = int(value)
+            except ValueError:
+                problems.append(f"Stelling {item.number}: {value[:20]!r} is geen antwoord.")
+    if problems:
+        raise InvalidAnswers(problems)
     return answers, remarks

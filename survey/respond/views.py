@@ -105,11 +105,15 @@ def save_form():
     q, refused = _posted(who)
     if refused:
         return refused
-    form = form_class(q)(request.form)
-    if not form.validate():
+    try:
+        given, remarks = collect(q, request.form)
+        answer_service.validate(q, given, remarks)
+    except answer_service.InvalidAnswers:
+        # Only hostile or broken clients get here: show the form with WTForms' messages.
+        form = form_class(q)(request.form)
+        form.validate()
         acc = current_access()
         return _gate(acc, for_writing=True) or _form_page(acc, form, 422)
-    given, remarks = collect(q, form, request.form)
     action = request.form.get("action", "save")
 
     submit = False
@@ -121,7 +125,8 @@ def save_form():
         submit = all(item.number in known for item in q.statements)
 
     outcome = answer_service.save(db.session, who.invitation_id, given, remarks, submit=submit,
-                                  questionnaire=q, token_prefix=who.token_prefix)
+                                  questionnaire=q, token_prefix=who.token_prefix,
+                                  validated=True)
     if outcome in (answer_service.SUBMITTED, answer_service.ALREADY_SUBMITTED):
         if outcome == answer_service.ALREADY_SUBMITTED:
             flash("Uw antwoorden waren al ingediend. Er is niets gewijzigd.", "info")

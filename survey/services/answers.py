@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, literal, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..database import dialect_insert, write_transaction
@@ -85,13 +86,14 @@ def validate(q: Questionnaire, answers: dict[int, int | None],
 def save(session: Session, invitation_id: int, answers: dict[int, int | None],
          remarks: dict[str, str] | None = None, *, submit: bool = False,
          now: datetime | None = None, questionnaire: Questionnaire | None = None,
-         token_prefix: str | None = None) -> str:
+         token_prefix: str | None = None, validated: bool = False) -> str:
     """Store answers (None clears one) and remarks ("" clears one); submit if asked.
 
     Returns SAVED, SUBMITTED, ALREADY_SUBMITTED (nothing changed), CLOSED or REVOKED.
     Raises InvalidAnswers before anything is written. `questionnaire` is the round's
     snapshot when the caller has it already; `token_prefix`, when given, must still match
-    the invitation's link (a renewed link ends what was opened with the old one: REVOKED)."""
+    the invitation's link (a renewed link ends what was opened with the old one: REVOKED).
+    `validated` says the caller has just run validate() on exactly these values."""
     remarks = {k: v.strip() for k, v in (remarks or {}).items()}
     now = now or utcnow()
     if questionnaire is None:
@@ -99,7 +101,8 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
         if acc is None:
             return REVOKED
         questionnaire = questionnaire_for(session, acc)
-    validate(questionnaire, answers, remarks)
+    if not validated:
+        validate(questionnaire, answers, remarks)
 
     with write_transaction(session):
         # Core statements on the transaction's connection: the ORM adds nothing here and
@@ -110,10 +113,10 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
         if token_prefix is not None:
             params["p_prefix"] = token_prefix
         resp_id = conn.execute(
-            _claim_statement(session, submit, token_prefix is not None), params).scalar()
+            _claim_statement(conn, submit, token_prefix is not None), params).scalar()
         if resp_id is None:
             return _why_not(session, invitation_id, now, token_prefix)
-        _store(session, resp_id, answers, remarks)
+        _store(conn, resp_id, answers, remarks)
     return SUBMITTED if submit else SAVED
 
 
@@ -122,15 +125,15 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
 _STATEMENTS: dict[tuple, object] = {}
 
 
-def _prepared(session: Session, name: str, build):
-    key = (session.get_bind().dialect.name, name)
+def _prepared(conn: Connection, name: str, build):
+    key = (conn.dialect.name, name)
     stmt = _STATEMENTS.get(key)
     if stmt is None:
         stmt = _STATEMENTS[key] = build()
     return stmt
 
 
-def _claim_statement(session: Session, submit: bool, check_prefix: bool):
+def _claim_statement(conn: Connection, submit: bool, check_prefix: bool):
     """One statement that checks the invitation and its round take answers now, and then
     inserts the response row or, while it is still a draft, updates it; it returns the row's
     id, or nothing. The conflict path locks the row (PostgreSQL), so concurrent submits of
@@ -154,13 +157,13 @@ def _claim_statement(session: Session, submit: bool, check_prefix: bool):
         changes = {"updated_at": now}
         if submit:
             changes.update(status="submitted", submitted_at=now)
-        stmt = dialect_insert(session, table).from_select(
+        stmt = dialect_insert(conn, table).from_select(
             ["invitation_id", "status", "started_at", "updated_at", "submitted_at"], source)
         return stmt.on_conflict_do_update(
             index_elements=["invitation_id"], set_=changes, where=table.c.status == "draft",
         ).returning(table.c.id)
 
-    return _prepared(session, f"claim-{submit}-{check_prefix}", build)
+    return _prepared(conn, f"claim-{submit}-{check_prefix}", build)
 
 
 def _why_not(session: Session, invitation_id: int, now: datetime,
@@ -175,35 +178,34 @@ def _why_not(session: Session, invitation_id: int, now: datetime,
     return ALREADY_SUBMITTED
 
 
-def _upsert_statement(session: Session, table, keys: list[str], column: str):
+def _upsert_statement(conn: Connection, table, keys: list[str], column: str):
     def build():
-        stmt = dialect_insert(session, table)
+        stmt = dialect_insert(conn, table)
         return stmt.on_conflict_do_update(index_elements=keys,
                                           set_={column: stmt.excluded[column]})
 
-    return _prepared(session, f"upsert-{table.name}", build)
+    return _prepared(conn, f"upsert-{table.name}", build)
 
 
-def _store(session: Session, resp_id: int, answers: dict[int, int | None],
+def _store(conn: Connection, resp_id: int, answers: dict[int, int | None],
            remarks: dict[str, str]) -> None:
-    conn = session.connection()
     given = [{"response_id": resp_id, "item": n, "value": v}
              for n, v in sorted(answers.items()) if v is not None]
     if given:
-        conn.execute(_upsert_statement(session, Answer.__table__,
+        conn.execute(_upsert_statement(conn, Answer.__table__,
                                           ["response_id", "item"], "value"), given)
     cleared = [n for n, v in answers.items() if v is None]
     if cleared:
-        session.execute(delete(Answer).where(Answer.response_id == resp_id,
+        conn.execute(delete(Answer).where(Answer.response_id == resp_id,
                                              Answer.item.in_(cleared)))
     texts = [{"response_id": resp_id, "key": k, "text": v}
              for k, v in sorted(remarks.items()) if v]
     if texts:
-        conn.execute(_upsert_statement(session, Remark.__table__,
+        conn.execute(_upsert_statement(conn, Remark.__table__,
                                           ["response_id", "key"], "text"), texts)
     empty = [k for k, v in remarks.items() if not v]
     if empty:
-        session.execute(delete(Remark).where(Remark.response_id == resp_id,
+        conn.execute(delete(Remark).where(Remark.response_id == resp_id,
                                              Remark.key.in_(empty)))
 
 
