@@ -119,9 +119,47 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
         run_simple(host, port, app, threaded=True)
 
 
+def _print_plan(plan) -> None:
+    click.echo(f"{plan.rows} rijen gelezen.")
+    click.echo(f"CLB's:   {len(plan.centres_new)} nieuw, {len(plan.centres_changed)} gewijzigd, "
+               f"{plan.centres_same} ongewijzigd")
+    click.echo(f"Scholen: {len(plan.schools_new)} nieuw, {len(plan.schools_changed)} gewijzigd, "
+               f"{plan.schools_same} ongewijzigd")
+    click.echo(f"Geweigerde rijen: {len(plan.rejected)}")
+    for rejection in plan.rejected:
+        click.echo(f"  rij {rejection.row}: {rejection.reason}")
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only show what would change.")
+@click.option("--yes", is_flag=True, help="Apply without asking.")
+@with_appcontext
+def import_sector(path, dry_run, yes):
+    """Import CLBs and schools from an .xlsx or .csv file (a dry run first)."""
+    from .services.sector_import import apply_import, plan_import
+    from .tabular import TableError, read_table
+
+    try:
+        table = read_table(Path(path).read_bytes(), Path(path).name)
+        plan = plan_import(db.session, table)
+    except TableError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_plan(plan)
+    if dry_run or not plan.changes:
+        click.echo("Niets geschreven." if plan.changes else "Niets te wijzigen.")
+        return
+    if not yes and not click.confirm("Deze wijzigingen toepassen?", default=False):
+        click.echo("Niets geschreven.")
+        return
+    applied = apply_import(db.session, table)
+    click.echo(f"Toegepast: {applied.changes} wijzigingen in één transactie.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(questionnaire_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(import_sector)
 
 
 if __name__ == "__main__":

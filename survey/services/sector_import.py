@@ -1,0 +1,233 @@
+"""Import the sector (CLBs and their schools) from a table: check every row, show what would
+change (dry run), and write it all in one transaction only when asked.
+
+Used by `survey import FILE` and by the inspector's upload page. Rows that cannot be used
+are rejected with their row number and a Dutch reason; the other rows are still imported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..database import write_transaction
+from ..models import Centre, School
+from ..tabular import Table, TableError
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "school_number": ("schoolnummer", "instellingsnummer school", "nummer school",
+                      "school number", "school id", "instellingsnummer"),
+    "school_name": ("schoolnaam", "naam school", "school", "school name", "naam"),
+    "level": ("niveau", "onderwijsniveau", "level", "school level"),
+    "centre_number": ("clb nummer", "clbnummer", "instellingsnummer clb", "nummer clb",
+                      "centre number", "center number", "clb number"),
+    "centre_name": ("clb", "clb naam", "clbnaam", "naam clb", "centre name", "center name",
+                    "clb name", "centre", "center"),
+    "network": ("net", "centrumnet", "clb net", "netwerk", "network", "clb network"),
+    "email": ("e mail", "email", "e mailadres", "emailadres", "mail", "contact e mail",
+              "contact email", "e mail directie"),
+    "municipality": ("gemeente", "plaats", "woonplaats", "municipality", "city", "town"),
+}
+REQUIRED = ("school_number", "school_name", "level", "centre_number", "centre_name",
+            "network", "email")
+COLUMN_NAMES_NL = {"school_number": "schoolnummer", "school_name": "schoolnaam",
+                   "level": "niveau", "centre_number": "CLB-nummer", "centre_name": "CLB",
+                   "network": "net", "email": "e-mail", "municipality": "gemeente"}
+LEVEL_ALIASES = {
+    "bao": ("bao", "basisonderwijs", "gewoon basisonderwijs", "basis"),
+    "so": ("so", "secundair onderwijs", "gewoon secundair onderwijs", "secundair"),
+    "bubao": ("bubao", "buitengewoon basisonderwijs", "bulo", "bubo"),
+    "buso": ("buso", "buitengewoon secundair onderwijs"),
+}
+NETWORK_ALIASES = {
+    "vclb": ("vclb", "vrij clb", "vrij", "vrije clb", "vrij clb net", "katholiek"),
+    "go": ("go", "go!", "gemeenschapsonderwijs", "go! onderwijs van de vlaamse gemeenschap"),
+    "ovsg": ("ovsg", "officieel gesubsidieerd", "stedelijk", "gemeentelijk"),
+    "pov": ("pov", "provinciaal", "provinciaal onderwijs vlaanderen"),
+}
+_LEVELS = {_norm(a): code for code, aliases in LEVEL_ALIASES.items() for a in aliases}
+_NETWORKS = {_norm(a): code for code, aliases in NETWORK_ALIASES.items() for a in aliases}
+_HEADERS = {_norm(a): key for key, aliases in COLUMNS.items() for a in (key, *aliases)}
+NUMBER = re.compile(r"^\d{1,10}$")
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    row: int
+    reason: str
+
+
+@dataclass
+class ImportPlan:
+    rows: int = 0
+    centres_new: dict[str, dict] = field(default_factory=dict)
+    centres_changed: dict[str, dict] = field(default_factory=dict)
+    centres_same: int = 0
+    schools_new: dict[str, dict] = field(default_factory=dict)
+    schools_changed: dict[str, dict] = field(default_factory=dict)
+    schools_same: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return (len(self.centres_new) + len(self.centres_changed) + len(self.schools_new)
+                + len(self.schools_changed))
+
+
+def map_columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = _HEADERS.get(_norm(name))
+        if key and key not in found:
+            found[key] = index
+    missing = [COLUMN_NAMES_NL[k] for k in REQUIRED if k not in found]
+    if missing:
+        raise TableError("Deze kolommen ontbreken: " + ", ".join(missing) + ". Verwacht: "
+                         + ", ".join(COLUMN_NAMES_NL.values()) + " (gemeente mag ontbreken).")
+    return found
+
+
+def _record(columns: dict[str, int], cells: list[str]) -> dict[str, str]:
+    return {key: (cells[i].strip() if i < len(cells) else "") for key, i in columns.items()}
+
+
+def _check(rec: dict[str, str]) -> tuple[dict | None, str | None]:
+    """The row as values for the database, or the reason it cannot be used."""
+    if not NUMBER.match(rec["school_number"]):
+        return None, f"ongeldig schoolnummer {rec['school_number']!r} (alleen cijfers)"
+    if not rec["school_name"]:
+        return None, "schoolnaam ontbreekt"
+    level = _LEVELS.get(_norm(rec["level"]))
+    if level is None:
+        return None, (f"onbekend niveau {rec['level']!r} (verwacht bao, so, bubao of buso)"
+                      if rec["level"] else "niveau ontbreekt")
+    if not NUMBER.match(rec["centre_number"]):
+        return None, f"ongeldig CLB-nummer {rec['centre_number']!r} (alleen cijfers)"
+    if not rec["centre_name"]:
+        return None, "naam van het CLB ontbreekt"
+    network = _NETWORKS.get(_norm(rec["network"]))
+    if network is None:
+        return None, (f"onbekend net {rec['network']!r} (verwacht Vrij CLB, GO!, OVSG of POV)"
+                      if rec["network"] else "net van het CLB ontbreekt")
+    email = rec["email"]
+    if not email:
+        return None, "e-mailadres ontbreekt"
+    if not EMAIL.match(email):
+        return None, f"ongeldig e-mailadres {email!r}"
+    too_long = [COLUMN_NAMES_NL[k] for k, limit in
+                (("school_name", 200), ("centre_name", 200), ("email", 254),
+                 ("municipality", 100)) if len(rec.get(k, "")) > limit]
+    if too_long:
+        return None, "te lange waarde in " + ", ".join(too_long)
+    return {
+        "school": {"number": rec["school_number"], "name": rec["school_name"], "level": level,
+                   "email": email.lower(), "municipality": rec.get("municipality") or None},
+        "centre": {"number": rec["centre_number"], "name": rec["centre_name"],
+                   "network": network},
+    }, None
+
+
+def plan_import(session: Session, table: Table) -> ImportPlan:
+    """What importing the table would change; writes nothing."""
+    columns = map_columns(table.header)
+    plan = ImportPlan(rows=len(table.rows))
+    centres: dict[str, tuple[int, dict]] = {}
+    schools: dict[str, tuple[int, dict]] = {}
+    for row, cells in table.rows:
+        if row in table.formula_rows:
+            plan.rejected.append(Rejection(row, "cel bevat een formule (kolom "
+                                           f"{table.formula_rows[row]!r}); vul waarden in"))
+            continue
+        values, reason = _check(_record(columns, cells))
+        if reason:
+            plan.rejected.append(Rejection(row, reason))
+            continue
+        school, centre = values["school"], values["centre"]
+        if school["number"] in schools:
+            first, earlier = schools[school["number"]]
+            if earlier["centre_number"] != centre["number"]:
+                reason = (f"school {school['number']} staat ook op rij {first}, onder een "
+                          "ander CLB (een school hoort bij één CLB)")
+            else:
+                reason = f"schoolnummer {school['number']} staat ook op rij {first}"
+            plan.rejected.append(Rejection(row, reason))
+            continue
+        if centre["number"] in centres:
+            first, known = centres[centre["number"]]
+            if known != centre:
+                plan.rejected.append(Rejection(row, (
+                    f"CLB {centre['number']} heeft op rij {first} een andere naam of een "
+                    "ander net")))
+                continue
+        else:
+            centres[centre["number"]] = (row, centre)
+        schools[school["number"]] = (row, {**school, "centre_number": centre["number"]})
+
+    existing_centres = _by_number(session, Centre, list(centres))
+    for number, (_, centre) in centres.items():
+        current = existing_centres.get(number)
+        if current is None:
+            plan.centres_new[number] = centre
+        elif (current.name, current.network) != (centre["name"], centre["network"]):
+            plan.centres_changed[number] = centre
+        else:
+            plan.centres_same += 1
+
+    existing_schools = _by_number(session, School, list(schools))
+    centre_numbers = {c.id: c.number for c in session.scalars(select(Centre))}
+    for number, (_, school) in schools.items():
+        current = existing_schools.get(number)
+        if current is None:
+            plan.schools_new[number] = school
+        elif ((current.name, current.level, current.email, current.municipality,
+               centre_numbers.get(current.centre_id))
+              != (school["name"], school["level"], school["email"], school["municipality"],
+                  school["centre_number"])):
+            plan.schools_changed[number] = school
+        else:
+            plan.schools_same += 1
+    return plan
+
+
+def _by_number(session: Session, model, numbers: list[str]) -> dict:
+    found = {}
+    for start in range(0, len(numbers), 500):  # stay far below SQLite's variable limit
+        chunk = numbers[start:start + 500]
+        found.update((o.number, o) for o in session.scalars(
+            select(model).where(model.number.in_(chunk))))
+    return found
+
+
+def apply_import(session: Session, table: Table) -> ImportPlan:
+    """Plan again under the write lock and apply it, all in one transaction."""
+    with write_transaction(session):
+        plan = plan_import(session, table)
+        centres = _by_number(session, Centre, [*plan.centres_new, *plan.centres_changed])
+        for number, values in {**plan.centres_new, **plan.centres_changed}.items():
+            centre = centres.get(number)
+            if centre is None:
+                session.add(Centre(**values))
+            else:
+                centre.name, centre.network = values["name"], values["network"]
+        session.flush()
+        ids = {number: cid for cid, number in session.execute(select(Centre.id, Centre.number))}
+        schools = _by_number(session, School, [*plan.schools_new, *plan.schools_changed])
+        for number, values in {**plan.schools_new, **plan.schools_changed}.items():
+            fields = {k: v for k, v in values.items() if k != "centre_number"}
+            fields["centre_id"] = ids[values["centre_number"]]
+            school = schools.get(number)
+            if school is None:
+                session.add(School(**fields))
+            else:
+                for key, value in fields.items():
+                    setattr(school, key, value)
+    return plan

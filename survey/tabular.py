@@ -1,0 +1,124 @@
+"""Read an uploaded table (.xlsx or .csv) into rows of strings, refusing hostile files.
+
+Pure Python plus openpyxl (which parses XML through defusedxml when it is installed, as it
+is here: no entity expansion, no external entities). Every refusal is a TableError with a
+Dutch message for the inspector.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+
+MAX_BYTES = 10 * 1024 * 1024          # an upload of the whole sector is well under 1 MB
+MAX_UNPACKED = 50 * 1024 * 1024       # what an .xlsx may unpack to
+MAX_RATIO = 100                       # compression ratio above which a zip is a bomb
+MAX_ROWS = 50_000
+MAX_COLUMNS = 50
+FORMULA_START = ("=", "+", "-", "@")
+
+
+class TableError(ValueError):
+    """A file that is refused as a whole."""
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list[str]]]   # (row number as the user sees it, cells)
+    formula_rows: dict[int, str]        # row number -> the column holding a formula
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    if len(data) > MAX_BYTES:
+        raise TableError(f"Het bestand is te groot ({len(data) // 1024} kB); "
+                         f"hoogstens {MAX_BYTES // (1024 * 1024)} MB.")
+    name = filename.lower()
+    is_zip = data[:4] == b"PK\x03\x04"
+    if name.endswith(".xlsx"):
+        if not is_zip:
+            raise TableError("Dit is geen geldig .xlsx-bestand.")
+        return _read_xlsx(data)
+    if name.endswith((".csv", ".txt")):
+        if is_zip or b"\x00" in data[:4096]:
+            raise TableError("Dit is geen tekstbestand (CSV). Bewaar het als .csv of .xlsx.")
+        return _read_csv(data)
+    raise TableError("Alleen .xlsx- en .csv-bestanden kunnen worden ingelezen.")
+
+
+def _read_csv(data: bytes) -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Belgian Excel's "CSV (;)"
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = [(n, row) for n, row in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        raise TableError(f"Het CSV-bestand kan niet worden gelezen: {exc}.") from exc
+    return _table(records)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise TableError("Dit is geen geldig .xlsx-bestand.") from exc
+    unpacked = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if len(infos) > 1000 or unpacked > MAX_UNPACKED or unpacked / packed > MAX_RATIO:
+        raise TableError("Dit bestand wordt geweigerd: het pakt uit tot een verdacht grote "
+                         "omvang (mogelijk een zip-bom).")
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a refused file
+        raise TableError("Dit .xlsx-bestand kan niet worden gelezen. Bewaar het opnieuw "
+                         "vanuit Excel of als .csv.") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        records = []
+        for n, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if n > MAX_ROWS + 1:
+                break
+            records.append((n, ["" if v is None else _cell(v) for v in row[:MAX_COLUMNS]]))
+    finally:
+        workbook.close()
+    return _table(records)
+
+
+def _cell(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # numbers typed in Excel come back as 123456.0
+    return str(value)
+
+
+def _table(records: list[tuple[int, list[str]]]) -> Table:
+    records = [(n, [c.strip() for c in row]) for n, row in records]
+    records = [(n, row) for n, row in records if any(row)]
+    if not records:
+        raise TableError("Het bestand is leeg.")
+    if len(records) > MAX_ROWS + 1:
+        raise TableError(f"Het bestand heeft meer dan {MAX_ROWS} rijen.")
+    (_, header), body = records[0], records[1:]
+    formulas = {}
+    for n, row in body:
+        for i, cell in enumerate(row):
+            if cell.startswith(FORMULA_START) and not _is_number(cell):
+                formulas[n] = header[i] if i < len(header) else f"kolom {i + 1}"
+                break
+    return Table([h.strip() for h in header], body, formulas)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,158 @@
+"""Importing CLBs and schools: dry run, rejected rows with their reasons, one transaction,
+idempotent re-import, and random rows that never crash the importer."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.models import Centre, School
+from survey.services.sector_import import apply_import, plan_import
+from survey.tabular import Table, TableError, read_table
+
+HEADER = ["Schoolnummer", "Schoolnaam", "Niveau", "CLB-nummer", "CLB", "Net", "E-mail",
+          "Gemeente"]
+GOOD = [
+    ["100001", "Basisschool De Linde", "bao", "114983", "Vrij CLB Antwerpen", "Vrij CLB",
+     "directie@linde.example.org", "Antwerpen"],
+    ["100002", "Sint-Jozefscollege", "secundair onderwijs", "114983", "Vrij CLB Antwerpen",
+     "VCLB", "info@sjc.example.org", "Antwerpen"],
+    ["100003", "BuSO De Brug", "BuSO", "200001", "CLB GO! Gent", "GO!",
+     "brug@example.org", ""],
+]
+
+
+def table(rows, header=HEADER) -> Table:
+    text = "\n".join(";".join(r) for r in [header, *rows])
+    return read_table(text.encode("utf-8"), "sector.csv")
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_dry_run_counts_and_writes_nothing(app):
+    with app.app_context():
+        plan = plan_import(db.session, table(GOOD))
+    assert (len(plan.centres_new), len(plan.schools_new), plan.rejected) == (2, 3, [])
+    assert count(app, School) == 0 and count(app, Centre) == 0
+
+
+def test_apply_then_the_same_file_again_changes_nothing(app):
+    with app.app_context():
+        applied = apply_import(db.session, table(GOOD))
+        assert applied.changes == 5
+        school = db.session.scalar(select(School).where(School.number == "100002"))
+        assert (school.level, school.centre.network, school.municipality) == ("so", "vclb",
+                                                                              "Antwerpen")
+        again = plan_import(db.session, table(GOOD))
+    assert again.changes == 0 and (again.centres_same, again.schools_same) == (2, 3)
+    assert count(app, School) == 3
+
+
+def test_changes_are_updates_not_duplicates(app):
+    with app.app_context():
+        apply_import(db.session, table(GOOD))
+        moved = [GOOD[0][:3] + ["200001", "CLB GO! Gent", "GO!", "nieuw@linde.example.org",
+                                 "Antwerpen"]]
+        plan = apply_import(db.session, table(moved))
+        assert list(plan.schools_changed) == ["100001"] and not plan.schools_new
+        school = db.session.scalar(select(School).where(School.number == "100001"))
+        assert school.centre.number == "200001" and school.email == "nieuw@linde.example.org"
+    assert count(app, School) == 3
+
+
+def _with(**changes) -> list[str]:
+    row = dict(zip(HEADER, GOOD[0], strict=True))
+    row.update(changes)
+    return [row[h] for h in HEADER]
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    (_with(Niveau="lager"), "onbekend niveau 'lager'"),
+    (_with(Niveau=""), "niveau ontbreekt"),
+    (_with(**{"E-mail": ""}), "e-mailadres ontbreekt"),
+    (_with(**{"E-mail": "directie at school"}), "ongeldig e-mailadres"),
+    (_with(Schoolnummer="12A456"), "ongeldig schoolnummer"),
+    (_with(**{"CLB-nummer": ""}), "ongeldig CLB-nummer"),
+    (_with(Net="privé"), "onbekend net 'privé'"),
+    (_with(Schoolnaam=""), "schoolnaam ontbreekt"),
+    (_with(Schoolnaam="x" * 201), "te lange waarde in schoolnaam"),
+    (_with(Schoolnaam="=cmd|' /C calc'!A0"), "cel bevat een formule"),
+])
+def test_each_rejected_row_says_why(app, row, reason):
+    with app.app_context():
+        plan = plan_import(db.session, table([GOOD[1], row]))
+    assert [r.row for r in plan.rejected] == [3]
+    assert reason in plan.rejected[0].reason
+    assert len(plan.schools_new) == 1, "the good row is still imported"
+
+
+def test_duplicates_and_a_school_under_two_centres(app):
+    rows = [GOOD[0], GOOD[0], _with(**{"CLB-nummer": "200001", "CLB": "CLB GO! Gent",
+                                       "Net": "GO!"}),
+            GOOD[1][:4] + ["Andere naam", "Vrij CLB"] + GOOD[1][6:]]
+    rows[3][0] = "100009"
+    with app.app_context():
+        plan = plan_import(db.session, table(rows))
+    reasons = {r.row: r.reason for r in plan.rejected}
+    assert "staat ook op rij 2" in reasons[3]
+    assert "onder een ander CLB" in reasons[4]
+    assert "CLB 114983 heeft op rij 2 een andere naam" in reasons[5]
+
+
+def test_english_headers_in_another_order(app):
+    header = ["E-mail", "School number", "School name", "Level", "Centre number",
+              "Centre name", "Network"]
+    rows = [["a@example.org", "100001", "School A", "bubao", "300001", "OVSG-CLB Gent",
+             "OVSG"]]
+    with app.app_context():
+        plan = apply_import(db.session, table(rows, header))
+    assert not plan.rejected and plan.schools_new["100001"]["level"] == "bubao"
+
+
+def test_missing_columns_are_named(app):
+    with app.app_context(), pytest.raises(TableError) as info:
+        plan_import(db.session, table([["1", "x"]], ["Schoolnummer", "Schoolnaam"]))
+    assert "niveau, CLB-nummer, CLB, net, e-mail" in str(info.value)
+
+
+cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cells, min_size=0, max_size=10), max_size=8))
+def test_random_rows_never_crash_the_importer(app, rows):
+    records = [(n, [c.strip() for c in row]) for n, row in enumerate(rows, start=2)]
+    with app.app_context():
+        plan = plan_import(db.session, Table(HEADER, records, {}))
+        assert plan.rows == len(rows)
+        assert len(plan.rejected) + len(plan.schools_new) + plan.schools_same \
+            + len(plan.schools_changed) <= len(rows)
+        db.session.rollback()
+
+
+def test_cli_dry_run_then_apply(app, runner, tmp_path):
+    path = tmp_path / "sector.csv"
+    path.write_bytes("\n".join(";".join(r) for r in [HEADER, *GOOD, _with(Niveau="x")])
+                     .encode("cp1252"))
+    dry = runner.invoke(args=["import", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Scholen: 3 nieuw" in dry.output and "rij 5: onbekend niveau 'x'" in dry.output
+    assert count(app, School) == 0
+    declined = runner.invoke(args=["import", str(path)], input="n\n")
+    assert "Niets geschreven." in declined.output and count(app, School) == 0
+    done = runner.invoke(args=["import", str(path)], input="y\n")
+    assert "Toegepast: 5 wijzigingen" in done.output and count(app, School) == 3
+
+
+def test_cli_refuses_a_bad_file(runner, tmp_path):
+    path = tmp_path / "sector.pdf"
+    path.write_bytes(b"%PDF")
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code != 0 and "Alleen .xlsx- en .csv" in result.output
