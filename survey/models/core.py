@@ -1,4 +1,4 @@
-"""The database tables: sector (Centre, School), rounds and their invitations, and answers."""
+"""The survey's tables: the sector (Centre, School), rounds, invitations and answers."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from ..extensions import db
 
 LEVELS = ("bao", "so", "bubao", "buso")
 LEVEL_NAMES = {
@@ -118,8 +118,16 @@ class Round(db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     min_group_size: Mapped[int] = mapped_column(default=5)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A round of only some CLBs (ahead of a doorlichting) takes its sector figures from
+    # an earlier sector-wide round on the same statements.
+    reference_round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
+    invitation_subject: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    invitation_body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reminder_subject: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    reminder_body: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     invitations: Mapped[list[Invitation]] = relationship(back_populates="round")
+    reference_round: Mapped[Round | None] = relationship(remote_side=[id])
 
     def accepts_answers(self, now: datetime | None = None) -> bool:
         return self.phase(now) == "open"

@@ -1,0 +1,27 @@
+"""The database tables. core: the sector, rounds, invitations and answers; accounts: users,
+set-password links, login attempts and the audit log; messages: mails sent to schools."""
+
+from .accounts import ROLES, AuditEvent, LoginAttempt, User, UserInvite
+from .core import (
+    LEVEL_NAMES,
+    LEVELS,
+    NETWORKS,
+    ROUND_STATES,
+    Answer,
+    Centre,
+    Invitation,
+    Remark,
+    Response,
+    Round,
+    School,
+    UTCDateTime,
+    round_phase,
+    utcnow,
+)
+from .messages import MessageSend
+
+__all__ = [
+    "LEVELS", "LEVEL_NAMES", "NETWORKS", "ROLES", "ROUND_STATES", "Answer", "AuditEvent",
+    "Centre", "Invitation", "LoginAttempt", "MessageSend", "Remark", "Response", "Round",
+    "School", "UTCDateTime", "User", "UserInvite", "round_phase", "utcnow",
+]

@@ -1,0 +1,29 @@
+"""Mails sent to schools: one row per invitation and message, so that a resumed or repeated
+send never mails a school twice for the same message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .core import UTCDateTime, utcnow
+
+
+class MessageSend(db.Model):
+    __tablename__ = "message_send"
+    __table_args__ = (
+        UniqueConstraint("invitation_id", "message_key"),
+        CheckConstraint("status IN ('claimed', 'sent', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), index=True)
+    # "invitation" or "reminder-<n>": the same key is never sent twice to one invitation.
+    message_key: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default="claimed")
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
