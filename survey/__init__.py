@@ -41,10 +41,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         tune_engine(db.engine, app.config["SURVEY_SQLITE_BUSY_MS"])
 
     from . import errors, formatting, security
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .auth import session as staff_session
     from .respond import bp as respond_bp
 
+    staff_session.init(app)
     csrf.exempt(respond_bp)  # checked per POST in respond.access, with the form ticket
     app.register_blueprint(respond_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
     errors.register(app)
     security.register(app)
     formatting.register(app)

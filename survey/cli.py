@@ -15,11 +15,12 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, text
 
 from . import create_app
 from .extensions import db
 from .questionnaire import QuestionnaireError, bundled, load
+from .services import rounds as rounds_service
 
 
 def main() -> None:
@@ -156,10 +157,108 @@ def import_sector(path, dry_run, yes):
     click.echo(f"Toegepast: {applied.changes} wijzigingen in één transactie.")
 
 
+users_cli = click.Group("users", help="Accounts of inspectors and CLB staff.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["inspector", "centre"]), required=True)
+@click.option("--centre", "centre_number", help="The CLB's number (for --role centre).")
+@click.option("--name", default="")
+@click.option("--link", is_flag=True,
+              help="Print a one-time set-password link instead of asking for a password.")
+@with_appcontext
+def users_create(email, role, centre_number, name, link):
+    """Create an account; set its password now or print a one-time link."""
+    from flask import url_for
+
+    from .models import Centre
+    from .services import accounts
+
+    centre = None
+    if centre_number:
+        centre = db.session.scalar(select(Centre).where(Centre.number == centre_number))
+        if centre is None:
+            raise click.ClickException(f"No CLB with number {centre_number}.")
+    try:
+        user = accounts.create_user(db.session, email, role, centre=centre, name=name)
+        if link:
+            token = accounts.issue_invite(db.session, user)
+        else:
+            password = click.prompt("Password (at least 12 characters)", hide_input=True,
+                                    confirmation_prompt=True)
+            accounts.set_password(user, password)
+        accounts.audit(db.session, None, "user created (command line)", user.email, role=role)
+        db.session.commit()
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {role} account {user.email}.")
+    if link:
+        with current_app.test_request_context():
+            path = url_for("auth.set_password", token=token)
+        click.echo(f"One-time link to set the password (valid 72 hours):\n  "
+                   f"{current_app.config['SURVEY_BASE_URL']}{path}")
+
+
+rounds_cli = click.Group("rounds", help="Survey rounds.")
+
+
+@rounds_cli.command("list")
+@with_appcontext
+def rounds_list():
+    """List rounds with their state and response."""
+    from .models import Invitation, Response, Round
+
+    rows = db.session.execute(
+        select(Round.id, Round.name, Round.state, Round.closes_at,
+               func.count(Invitation.id), func.count(Response.id).filter(
+                   Response.status == "submitted"))
+        .outerjoin(Invitation, Invitation.round_id == Round.id)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .group_by(Round.id).order_by(Round.id)).all()
+    if not rows:
+        click.echo("No rounds.")
+    for rid, rname, state, closes, invited, submitted in rows:
+        click.echo(f"{rid:4}  {state:9}  {submitted:5}/{invited:<5} submitted  "
+                   f"closes {closes:%Y-%m-%d %H:%M} UTC  {rname}" if closes else
+                   f"{rid:4}  {state:9}  {submitted:5}/{invited:<5} submitted  {rname}")
+
+
+def _round_command(name: str, action, help_text: str):
+    @rounds_cli.command(name, help=help_text)
+    @click.argument("round_id", type=int)
+    @with_appcontext
+    def command(round_id):
+        from .models import Round
+        from .services import accounts
+        from .services.rounds import RoundStateError
+
+        rnd = db.session.get(Round, round_id)
+        if rnd is None:
+            raise click.ClickException(f"No round {round_id}.")
+        try:
+            action(db.session, rnd)
+        except RoundStateError as exc:
+            raise click.ClickException(str(exc)) from exc
+        accounts.audit(db.session, None, f"round {name} (command line)", rnd.name)
+        db.session.commit()
+        click.echo(f"Round {round_id} is now {rnd.state}.")
+
+    return command
+
+
+_round_command("open", rounds_service.open_round, "Open a draft round.")
+_round_command("close", rounds_service.close_round, "Close an open round.")
+_round_command("publish", rounds_service.publish_round, "Publish a closed round.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(questionnaire_cli)
     app.cli.add_command(demo)
     app.cli.add_command(import_sector)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(rounds_cli)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,10 @@ SETTINGS: tuple[Setting, ...] = (
             "How long an open form page can still save after its session expired (default 7)"),
     Setting("SURVEY_SQLITE_BUSY_MS", "SURVEY_SQLITE_BUSY_MS", int,
             "SQLite only: how long a writer waits for the write lock, in ms (default 30000)"),
+    Setting("SURVEY_STAFF_IDLE_MINUTES", "SURVEY_STAFF_IDLE_MINUTES", float,
+            "Inspectors and CLB staff are signed out after this many idle minutes (default 30)"),
+    Setting("SURVEY_STAFF_MAX_HOURS", "SURVEY_STAFF_MAX_HOURS", float,
+            "... and after this many hours whatever they do (default 12)"),
     Setting("SESSION_COOKIE_SECURE", "SURVEY_COOKIE_SECURE", bool,
             "Send cookies over https only (set to 1 behind https)"),
 )
@@ -50,6 +54,8 @@ def defaults(instance_path: str) -> dict:
         "SURVEY_SESSION_HOURS": 12.0,
         "SURVEY_TICKET_DAYS": 7.0,
         "SURVEY_SQLITE_BUSY_MS": 30000,
+        "SURVEY_STAFF_IDLE_MINUTES": 30.0,
+        "SURVEY_STAFF_MAX_HOURS": 12.0,
         # A director may keep the form open for hours: the CSRF token lives as long as the
         # session instead of Flask-WTF's default hour.
         "WTF_CSRF_TIME_LIMIT": None,

@@ -8,6 +8,7 @@ missing service is a failure, never a skip.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -190,3 +191,63 @@ def form_page(client, invited) -> FormPage:
     page = FormPage(client, invited)
     page.open()
     return page
+
+
+PASSWORD = "een lang genoeg wachtwoord"
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role="inspector", email=None, centre_number=None) -> email."""
+    counter = {"n": 0}
+
+    def make(role: str = "inspector", email: str | None = None,
+             centre_number: str | None = None) -> str:
+        from sqlalchemy import select
+
+        from survey.services import accounts
+
+        counter["n"] += 1
+        email = email or f"{role}{counter['n']}@example.org"
+        with app.app_context():
+            centre = None
+            if role == "centre":
+                number = centre_number or "100001"
+                centre = db.session.scalar(select(Centre).where(Centre.number == number))
+                if centre is None:
+                    centre = Centre(number=number, name=f"CLB {number}", network="go")
+                    db.session.add(centre)
+                    db.session.flush()
+            user = accounts.create_user(db.session, email, role, centre=centre)
+            accounts.set_password(user, PASSWORD)
+            db.session.commit()
+        return email
+
+    return make
+
+
+def csrf_in(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', html).group(0)
+    return re.search(r'value="([^"]+)"', tag).group(1)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    page = client.get("/account/aanmelden")
+    token = csrf_in(page.get_data(as_text=True))
+    return client.post("/account/aanmelden", data={"csrf_token": token, "email": email,
+                                                   "password": password})
+
+
+@pytest.fixture
+def inspector_client(app, make_user):
+    client = app.test_client()
+    assert login(client, make_user("inspector")).status_code == 302
+    return client
+
+
+@pytest.fixture
+def centre_client(app, make_user):
+    client = app.test_client()
+    assert login(client, make_user("centre")).status_code == 302
+    return client

@@ -27,14 +27,50 @@ def create_round(session: Session, *, name: str, school_year: str, questionnaire
     return rnd
 
 
+class RoundStateError(ValueError):
+    """A state change that the round's current state does not allow (message in Dutch)."""
+
+
+STATE_NAMES = {"draft": "in voorbereiding", "open": "open", "closed": "afgesloten",
+               "published": "gepubliceerd"}
+
+
 def open_round(session: Session, rnd: Round, questionnaire: Questionnaire | None = None) -> None:
     """Open a draft round; the snapshot taken now is what every answer will mean."""
     if rnd.state != "draft":
-        raise ValueError(f"round {rnd.id} is {rnd.state}, only a draft round can be opened")
+        raise RoundStateError(f"Bevraging {rnd.id} is {STATE_NAMES[rnd.state]}: alleen een "
+                              "bevraging in voorbereiding kan worden geopend.")
     if questionnaire is not None:
         rnd.definition = questionnaire.to_dict()
         rnd.questionnaire_version = questionnaire.version
     rnd.state = "open"
+
+
+def close_round(session: Session, rnd: Round, now: datetime | None = None) -> None:
+    if rnd.state != "open":
+        raise RoundStateError(f"Bevraging {rnd.id} is {STATE_NAMES[rnd.state]}: alleen een "
+                              "open bevraging kan worden afgesloten.")
+    rnd.state = "closed"
+    now = now or utcnow()
+    if rnd.closes_at is None or rnd.closes_at > now:
+        rnd.closes_at = now
+
+
+def reopen_round(session: Session, rnd: Round, closes_at: datetime,
+                 now: datetime | None = None) -> None:
+    if rnd.state != "closed":
+        raise RoundStateError(f"Bevraging {rnd.id} is {STATE_NAMES[rnd.state]}: alleen een "
+                              "afgesloten (niet gepubliceerde) bevraging kan heropenen.")
+    if closes_at <= (now or utcnow()):
+        raise RoundStateError("De nieuwe sluitingsdatum moet in de toekomst liggen.")
+    rnd.state, rnd.closes_at = "open", closes_at
+
+
+def publish_round(session: Session, rnd: Round) -> None:
+    if rnd.state != "closed":
+        raise RoundStateError(f"Bevraging {rnd.id} is {STATE_NAMES[rnd.state]}: alleen een "
+                              "afgesloten bevraging kan worden gepubliceerd.")
+    rnd.state = "published"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,107 @@
+"""Routes of the inspectors' console: overview, sector import, users, audit log."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import db
+from ..models import AuditEvent, Centre, Invitation, Response, Round, School, User
+from ..services import accounts
+from ..services.sector_import import apply_import, plan_import
+from ..tabular import MAX_BYTES, TableError, read_table
+from . import bp, uploads
+from .forms import ConfirmImportForm, InviteUserForm, UploadForm
+
+
+@bp.get("/")
+def dashboard():
+    counts = dict(db.session.execute(
+        select(Invitation.round_id, func.count()).group_by(Invitation.round_id)).all())
+    submitted = dict(db.session.execute(
+        select(Invitation.round_id, func.count())
+        .join(Response, Response.invitation_id == Invitation.id)
+        .where(Response.status == "submitted").group_by(Invitation.round_id)).all())
+    rounds = db.session.scalars(select(Round).order_by(Round.created_at.desc())).all()
+    sector = {"centres": db.session.scalar(select(func.count()).select_from(Centre)),
+              "schools": db.session.scalar(select(func.count()).select_from(School))}
+    return render_template("admin/dashboard.html", rounds=rounds, invited=counts,
+                           submitted=submitted, sector=sector)
+
+
+@bp.route("/inlezen", methods=["GET", "POST"])
+def import_upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_BYTES + 1)
+        filename = form.file.data.filename or ""
+        try:
+            table = read_table(data, filename)
+            plan = plan_import(db.session, table)
+        except TableError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            upload = uploads.keep(data, filename)
+            accounts.audit(db.session, current_user, "import dry run", filename,
+                           rows=plan.rows, rejected=len(plan.rejected))
+            db.session.commit()
+            return render_template("admin/import_plan.html", plan=plan, filename=filename,
+                                   confirm=ConfirmImportForm(upload=upload))
+    status = 400 if form.errors else 200
+    return render_template("admin/import_upload.html", form=form), status
+
+
+@bp.post("/inlezen/bevestigen")
+def import_confirm():
+    form = ConfirmImportForm()
+    kept = uploads.fetch(form.upload.data or "") if form.validate_on_submit() else None
+    if kept is None:
+        flash("Dit voorbeeld is verlopen. Lees het bestand opnieuw in.", "error")
+        return redirect(url_for(".import_upload"))
+    data, name = kept
+    plan = apply_import(db.session, read_table(data, name))
+    uploads.discard(form.upload.data)
+    accounts.audit(db.session, current_user, "import applied", name, changes=plan.changes,
+                   rejected=len(plan.rejected))
+    db.session.commit()
+    flash(f"Ingelezen: {len(plan.centres_new)} nieuwe en {len(plan.centres_changed)} "
+          f"gewijzigde CLB's, {len(plan.schools_new)} nieuwe en {len(plan.schools_changed)} "
+          f"gewijzigde scholen. {len(plan.rejected)} rijen geweigerd.", "success")
+    return redirect(url_for(".dashboard"))
+
+
+@bp.route("/gebruikers", methods=["GET", "POST"])
+def users():
+    form = InviteUserForm()
+    centres = db.session.scalars(select(Centre).order_by(Centre.name)).all()
+    form.centre.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(c.id), f"{c.name} ({c.number})") for c in centres]
+    link = None
+    if form.validate_on_submit():
+        centre = db.session.get(Centre, int(form.centre.data)) if form.centre.data else None
+        try:
+            user = accounts.create_user(db.session, form.email.data, form.role.data,
+                                        centre=centre if form.role.data == "centre" else None,
+                                        name=form.name.data or "")
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.email.errors.append(str(exc))
+        else:
+            token = accounts.issue_invite(db.session, user)
+            accounts.audit(db.session, current_user, "user invited", user.email,
+                           role=user.role)
+            db.session.commit()
+            link = current_app.config["SURVEY_BASE_URL"] + url_for("auth.set_password",
+                                                                   token=token)
+    people = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    return render_template("admin/users.html", form=form, people=people, link=link)
+
+
+@bp.get("/logboek")
+def audit_log():
+    page = max(request.args.get("pagina", 1, type=int), 1)
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc())
+                                .limit(100).offset((page - 1) * 100)).all()
+    return render_template("admin/audit.html", events=events, page=page)

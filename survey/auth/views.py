@@ -1,0 +1,77 @@
+"""Routes of sign-in and sign-out."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+
+from ..extensions import db
+from ..services import accounts
+from . import bp
+from .forms import LoginForm, LogoutForm, SetPasswordForm
+from .session import end_staff_session, start_staff_session
+
+
+def _home_for(user) -> str:
+    return url_for("admin.dashboard") if user.is_inspector else url_for("respond.home")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site, never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/aanmelden", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = accounts.check_login(db.session, form.email.data, form.password.data,
+                                      request.remote_addr or "?")
+        if result.user is not None:
+            login_user(result.user)
+            start_staff_session()
+            accounts.audit(db.session, result.user, "login")
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or _home_for(result.user))
+        flash(result.message, "error")
+        status = 429 if result.throttled else 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/afmelden")
+@login_required
+def logout():
+    if LogoutForm().validate_on_submit():
+        user = current_user._get_current_object()
+        accounts.end_sessions(user)
+        accounts.audit(db.session, user, "logout")
+        db.session.commit()
+        end_staff_session()
+        flash("U bent afgemeld.", "success")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/wachtwoord/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    invite = accounts.find_invite(db.session, token)
+    if invite is None:
+        return render_template("auth/link_expired.html"), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.redeem_invite(db.session, token, form.password.data)
+        except accounts.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            accounts.audit(db.session, user, "password set")
+            db.session.commit()
+            flash("Uw wachtwoord is ingesteld. Meld u aan.", "success")
+            return redirect(url_for(".login"))
+    return render_template("auth/set_password.html", form=form, user=invite.user)

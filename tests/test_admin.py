@@ -1,0 +1,118 @@
+"""The inspectors' console: who may see it, the import with its dry run, users, audit log."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from conftest import csrf_in
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.models import AuditEvent, School
+
+
+def _admin_routes(app) -> list[tuple[str, str]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("admin."):
+            path = rule.rule.replace("<int:round_id>", "1").replace("<int:centre_id>", "1")
+            routes += [(m, path) for m in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return routes
+
+
+def test_every_admin_route_is_guarded(app, client, centre_client, inspector_client):
+    routes = _admin_routes(app)
+    assert len(routes) >= 6
+    # Valid CSRF tokens of each session, so that POSTs reach the guard itself.
+    anonymous_token = csrf_in(client.get("/account/aanmelden").get_data(as_text=True))
+    centre_token = csrf_in(centre_client.get("/").get_data(as_text=True))
+    for method, path in routes:
+        anonymous = client.open(path, method=method, data={"csrf_token": anonymous_token})
+        assert anonymous.status_code == 302, (method, path)
+        assert "/account/aanmelden" in anonymous.headers["Location"]
+        as_centre = centre_client.open(path, method=method, data={"csrf_token": centre_token})
+        assert as_centre.status_code == 403, (method, path)
+        assert "Geen toegang" in as_centre.get_data(as_text=True)
+        if method == "GET":
+            assert inspector_client.get(path).status_code == 200, path
+
+
+CSV = ("Schoolnummer;Schoolnaam;Niveau;CLB-nummer;CLB;Net;E-mail\n"
+       "100001;School A;bao;114983;Vrij CLB A;Vrij CLB;a@example.org\n"
+       "100002;School B;so;114983;Vrij CLB A;Vrij CLB;b@example.org\n"
+       "100003;School C;lager;114983;Vrij CLB A;Vrij CLB;c@example.org\n")
+
+
+def _upload(client, data: bytes, name: str):
+    token = csrf_in(client.get("/beheer/inlezen").get_data(as_text=True))
+    return client.post("/beheer/inlezen", data={"csrf_token": token,
+                                                "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def _schools(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(School))
+
+
+def test_import_shows_a_dry_run_then_applies_on_confirmation(app, inspector_client):
+    preview = _upload(inspector_client, CSV.encode("cp1252"), "sector.csv")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Er is nog niets bewaard" in html
+    assert "onbekend niveau &#39;lager&#39;" in html and ">4<" in html  # row 4
+    assert _schools(app) == 0
+    confirm = inspector_client.post("/beheer/inlezen/bevestigen",
+                                    data={"csrf_token": csrf_in(html),
+                                          "upload": _upload_id(html)})
+    assert confirm.status_code == 302
+    assert _schools(app) == 2
+    with app.app_context():
+        actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"import dry run", "import applied"} <= actions
+
+
+def _upload_id(html: str) -> str:
+    tag = re.search(r'<input[^>]*name="upload"[^>]*>', html).group(0)
+    return re.search(r'value="([0-9a-f]{32})"', tag).group(1)
+
+
+def test_a_confirmation_cannot_be_forged_or_replayed(app, inspector_client):
+    html = _upload(inspector_client, CSV.encode(), "sector.csv").get_data(as_text=True)
+    token, upload = csrf_in(html), _upload_id(html)
+    bogus = inspector_client.post("/beheer/inlezen/bevestigen",
+                                  data={"csrf_token": token, "upload": "0" * 32})
+    assert bogus.status_code == 302 and _schools(app) == 0
+    inspector_client.post("/beheer/inlezen/bevestigen", data={"csrf_token": token,
+                                                             "upload": upload})
+    again = inspector_client.post("/beheer/inlezen/bevestigen",
+                                  data={"csrf_token": token, "upload": upload})
+    assert again.status_code == 302 and _schools(app) == 2
+
+
+@pytest.mark.parametrize(("data", "name", "message"), [
+    (b"%PDF-1.4", "sector.pdf", "Alleen .xlsx- en .csv"),
+    (b"Naam;Adres\nx;y\n", "sector.csv", "Deze kolommen ontbreken"),
+])
+def test_a_refused_file_says_why(inspector_client, data, name, message):
+    response = _upload(inspector_client, data, name)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_inviting_a_centre_user_gives_a_one_time_link(app, inspector_client, make_user):
+    make_user("centre", centre_number="222222")  # makes the CLB
+    page = inspector_client.get("/beheer/gebruikers").get_data(as_text=True)
+    centre_id = re.search(r'<option value="(\d+)">CLB 222222', page).group(1)
+    response = inspector_client.post("/beheer/gebruikers", data={
+        "csrf_token": csrf_in(page), "email": "Medewerker@CLB.example.org", "name": "An",
+        "role": "centre", "centre": centre_id})
+    html = response.get_data(as_text=True)
+    link = re.search(r"http://survey.test(/account/wachtwoord/[\w-]+)", html).group(1)
+    assert app.test_client().get(link).status_code == 200
+    assert "medewerker@clb.example.org" in html
+
+
+def test_audit_log_lists_logins(inspector_client):
+    html = inspector_client.get("/beheer/logboek").get_data(as_text=True)
+    assert "login" in html
