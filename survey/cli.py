@@ -8,6 +8,7 @@ survey demo [--seed N] [--answered F] [--links-csv FILE] [--no-serve]
 from __future__ import annotations
 
 import csv
+import secrets
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -103,6 +104,15 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
                     answered=answered, schools=schools, base_url=base_url)
     click.echo(f"{summary.centres} CLBs, {summary.schools} schools; {summary.submitted} "
                f"submitted, {summary.drafts} started, in round {summary.round_id}.")
+    from .services import accounts
+
+    password = secrets.token_urlsafe(12)
+    inspector = accounts.create_user(db.session, "inspecteur@example.org", "inspector",
+                                     name="Demo-inspecteur")
+    accounts.set_password(inspector, password)
+    db.session.commit()
+    click.echo(f"Inspector console: {base_url}/account/aanmelden  as inspecteur@example.org, "
+               f"password {password}")
     if links_csv:
         with open(links_csv, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=["school_number", "school_name", "level",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from survey.cli import questionnaire_check
@@ -42,3 +43,48 @@ def test_commands_are_registered_on_the_app(runner):
     result = runner.invoke(args=["--help"])
     for command in ("demo", "questionnaire", "db"):
         assert command in result.output
+
+
+def test_users_create_with_a_one_time_link(app, runner):
+    result = runner.invoke(args=["users", "create", "--role", "inspector", "Eerste@Example.org",
+                                 "--link"])
+    assert result.exit_code == 0, result.output
+    assert "Created inspector account eerste@example.org." in result.output
+    path = result.output.split("http://survey.test", 1)[1].split()[0]
+    assert app.test_client().get(path).status_code == 200
+
+
+def test_users_create_asks_for_a_password(app, runner):
+    from conftest import login
+
+    result = runner.invoke(args=["users", "create", "--role", "inspector", "x@example.org"],
+                           input="een lang wachtwoord\neen lang wachtwoord\n")
+    assert result.exit_code == 0, result.output
+    assert login(app.test_client(), "x@example.org", "een lang wachtwoord").status_code == 302
+    again = runner.invoke(args=["users", "create", "--role", "inspector", "x@example.org"],
+                          input="een lang wachtwoord\neen lang wachtwoord\n")
+    assert again.exit_code != 0 and "bestaat al" in again.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--role", "centre", "c@example.org"], "precies één CLB"),
+    (["--role", "centre", "--centre", "999", "c@example.org"], "No CLB with number 999"),
+    (["--role", "inspector", "geen-adres"], "geen geldig e-mailadres"),
+])
+def test_users_create_refuses(runner, args, message):
+    result = runner.invoke(args=["users", "create", *args, "--link"])
+    assert result.exit_code != 0 and message in result.output
+
+
+def test_rounds_lifecycle_from_the_command_line(runner, make_round, make_invited):
+    round_id = make_round(state="draft")
+    make_invited(round_id)
+    listing = runner.invoke(args=["rounds", "list"])
+    assert f"{round_id:4}  draft" in listing.output and "0/1" in listing.output
+    steps = [("publish", 1, "alleen een afgesloten"), ("open", 0, "now open"),
+             ("open", 1, "alleen een bevraging in voorbereiding"), ("close", 0, "now closed"),
+             ("publish", 0, "now published"), ("close", 1, "alleen een open")]
+    for command, code, text in steps:
+        result = runner.invoke(args=["rounds", command, str(round_id)])
+        assert result.exit_code == code and text in result.output, (command, result.output)
+    assert runner.invoke(args=["rounds", "open", "999"]).exit_code != 0
