@@ -22,8 +22,8 @@ def _admin_routes(app) -> list[tuple[str, str]]:
     return routes
 
 
-def test_every_admin_route_is_guarded(app, client, centre_client, inspector_client):
-    routes = _admin_routes(app)
+def test_every_admin_route_is_guarded(app, client, centre_client, inspector_client, invited):
+    routes = _admin_routes(app)  # round 1 and centre 1 exist (the `invited` fixture)
     assert len(routes) >= 6
     # Valid CSRF tokens of each session, so that POSTs reach the guard itself.
     anonymous_token = csrf_in(client.get("/account/aanmelden").get_data(as_text=True))
@@ -116,3 +116,35 @@ def test_inviting_a_centre_user_gives_a_one_time_link(app, inspector_client, mak
 def test_audit_log_lists_logins(inspector_client):
     html = inspector_client.get("/beheer/logboek").get_data(as_text=True)
     assert "login" in html
+
+
+def test_create_a_round_for_some_centres_then_open_it(app, inspector_client, make_invited):
+    make_invited(centre_number="100001")          # a school of CLB 100001 (and round 1)
+    make_invited(centre_number="100002")
+    page = inspector_client.get("/beheer/rondes/nieuw").get_data(as_text=True)
+    centre = re.search(r'<option value="(\d+)">Vrij CLB Test 100002', page).group(1)
+    form = {"csrf_token": csrf_in(page), "name": "Doorlichting CLB 100002",
+            "school_year": "2026-2027", "questionnaire": "clb-samenwerking-school-2026.1.toml",
+            "opens_at": "2026-01-05T08:00", "closes_at": "2026-01-04T08:00",
+            "min_group_size": "5", "reference_round": "1", "centres": [centre],
+            "invitation_subject": "Uitnodiging", "invitation_body": "Klik {link}",
+            "reminder_subject": "Herinnering", "reminder_body": "Zonder link"}
+    refused = inspector_client.post("/beheer/rondes/nieuw", data=form)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "na de openingsdatum" in html and "moet {link} bevatten" in html
+    form.update(closes_at="2036-01-31T18:00", reminder_body="Nog even: {link}")
+    created = inspector_client.post("/beheer/rondes/nieuw", data=form)
+    assert created.status_code == 302
+    detail = inspector_client.get(created.headers["Location"]).get_data(as_text=True)
+    assert "in voorbereiding" in detail and "0 van 1 scholen" in detail
+    assert "Sectorcijfers uit" in detail
+    opened = inspector_client.post(created.headers["Location"] + "/status",
+                                   data={"csrf_token": csrf_in(detail), "action": "open"})
+    assert opened.status_code == 302
+    after = inspector_client.get(created.headers["Location"]).get_data(as_text=True)
+    assert "De bevraging is geopend." in after
+    wrong = inspector_client.post(created.headers["Location"] + "/status",
+                                  data={"csrf_token": csrf_in(after), "action": "publish"})
+    assert "alleen een afgesloten" in inspector_client.get(
+        wrong.headers["Location"]).get_data(as_text=True)

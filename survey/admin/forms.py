@@ -2,9 +2,19 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, HiddenField, SelectField, StringField
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 
 class UploadForm(FlaskForm):
@@ -22,3 +32,73 @@ class InviteUserForm(FlaskForm):
     role = SelectField("Rol", choices=[SelectChoice("inspector", "Inspecteur"),
                                        SelectChoice("centre", "Medewerker van een CLB")])
     centre = SelectField("CLB (voor een CLB-medewerker)", choices=[], validate_choice=False)
+
+
+DEFAULT_INVITATION_SUBJECT = "Bevraging over de samenwerking met uw CLB"
+DEFAULT_INVITATION_BODY = """Beste directeur,
+
+De onderwijsinspectie vraagt alle scholen hoe de samenwerking met hun CLB verloopt.
+Met de persoonlijke link hieronder vult u de vragenlijst in voor {school}
+(uw CLB: {clb}). U kunt bewaren en later verdergaan via dezelfde link.
+
+{link}
+
+Invullen kan tot {deadline}. Het CLB ziet nooit de antwoorden van één school.
+
+Met vriendelijke groeten,
+De onderwijsinspectie"""
+DEFAULT_REMINDER_SUBJECT = "Herinnering: bevraging over de samenwerking met uw CLB"
+DEFAULT_REMINDER_BODY = """Beste directeur,
+
+We ontvingen nog geen antwoorden van {school}. Invullen kan nog tot {deadline},
+via uw persoonlijke link:
+
+{link}
+
+Met vriendelijke groeten,
+De onderwijsinspectie"""
+PLACEHOLDERS = ("{school}", "{clb}", "{link}", "{deadline}", "{round}")
+
+
+class RoundForm(FlaskForm):
+    name = StringField("Naam", validators=[DataRequired(), Length(max=200)])
+    school_year = StringField("Schooljaar", validators=[
+        DataRequired(), Regexp(r"^\d{4}-\d{4}$", message="Schrijf het schooljaar als 2026-2027.")])
+    questionnaire = SelectField("Vragenlijst", choices=[])
+    opens_at = DateTimeLocalField("Opent op (Brusselse tijd)", format="%Y-%m-%dT%H:%M",
+                                  validators=[DataRequired(message="Kies een datum en uur.")])
+    closes_at = DateTimeLocalField("Sluit op (Brusselse tijd)", format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(message="Kies een datum en uur.")])
+    min_group_size = IntegerField("Kleinste groep die in rapporten getoond wordt", default=5,
+                                  validators=[NumberRange(min=1, max=100)])
+    reference_round = SelectField("Referentiebevraging voor de sectorcijfers (optioneel)",
+                                  choices=[], validate_choice=False)
+    centres = SelectMultipleField("Alleen de scholen van deze CLB's (leeg: de hele sector)",
+                                  choices=[], validate_choice=False)
+    invitation_subject = StringField("Onderwerp van de uitnodiging",
+                                     default=DEFAULT_INVITATION_SUBJECT,
+                                     validators=[DataRequired(), Length(max=200)])
+    invitation_body = TextAreaField("Tekst van de uitnodiging", default=DEFAULT_INVITATION_BODY,
+                                    validators=[DataRequired(), Length(max=5000)])
+    reminder_subject = StringField("Onderwerp van de herinnering",
+                                   default=DEFAULT_REMINDER_SUBJECT,
+                                   validators=[DataRequired(), Length(max=200)])
+    reminder_body = TextAreaField("Tekst van de herinnering", default=DEFAULT_REMINDER_BODY,
+                                  validators=[DataRequired(), Length(max=5000)])
+
+    def validate_closes_at(self, field):
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError("De sluitingsdatum moet na de openingsdatum liggen.")
+
+    def validate_invitation_body(self, field):
+        if "{link}" not in field.data:
+            raise ValidationError("De tekst moet {link} bevatten: daar komt de persoonlijke link.")
+
+    def validate_reminder_body(self, field):
+        self.validate_invitation_body(field)
+
+
+class RoundStateForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired()])
+    closes_at = DateTimeLocalField("Nieuwe sluitingsdatum (Brusselse tijd)",
+                                   format="%Y-%m-%dT%H:%M", validators=[Optional()])

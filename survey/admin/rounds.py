@@ -1,0 +1,131 @@
+"""Console routes for rounds: create one, change its state, follow its response."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import db
+from ..formatting import BRUSSELS
+from ..models import Centre, Round, School
+from ..questionnaire import bundled_dir, load
+from ..services import accounts, monitoring
+from ..services import rounds as round_service
+from . import bp
+from .forms import RoundForm, RoundStateForm
+
+
+def _utc(local: datetime) -> datetime:
+    """A date-time typed in the form, in Brussels time, as an aware datetime."""
+    return local.replace(tzinfo=BRUSSELS)
+
+
+def _questionnaires() -> dict[str, object]:
+    return {p.name: load(p) for p in sorted(bundled_dir().glob("*.toml"))}
+
+
+@bp.route("/rondes/nieuw", methods=["GET", "POST"])
+def round_new():
+    files = _questionnaires()
+    form = RoundForm()
+    form.questionnaire.choices = [SelectChoice(name, f"{q.title} (versie {q.version})")
+                                  for name, q in files.items()]
+    others = db.session.scalars(select(Round).order_by(Round.created_at.desc())).all()
+    form.reference_round.choices = [SelectChoice("", "— geen —")] + [
+        SelectChoice(str(r.id), f"{r.name} ({r.school_year})") for r in others]
+    centres = db.session.scalars(select(Centre).order_by(Centre.name)).all()
+    form.centres.choices = [SelectChoice(str(c.id), f"{c.name} ({c.number})") for c in centres]
+    if form.validate_on_submit():
+        chosen = {int(c) for c in form.centres.data if c.isdigit()}
+        query = select(School).order_by(School.id)
+        if chosen:
+            query = query.where(School.centre_id.in_(chosen))
+        schools = db.session.scalars(query).all()
+        reference = (db.session.get(Round, int(form.reference_round.data))
+                     if form.reference_round.data.isdigit() else None)
+        if not schools:
+            form.centres.errors.append("Er zijn geen scholen om uit te nodigen. Lees eerst "
+                                       "de CLB's en scholen in.")
+        else:
+            rnd = round_service.create_round(
+                db.session, name=form.name.data, school_year=form.school_year.data,
+                questionnaire=files[form.questionnaire.data],
+                opens_at=_utc(form.opens_at.data), closes_at=_utc(form.closes_at.data),
+                min_group_size=form.min_group_size.data)
+            rnd.reference_round_id = reference.id if reference else None
+            for name in ("invitation_subject", "invitation_body", "reminder_subject",
+                         "reminder_body"):
+                setattr(rnd, name, getattr(form, name).data)
+            round_service.invite(db.session, rnd, schools)
+            accounts.audit(db.session, current_user, "round created", rnd.name,
+                           schools=len(schools))
+            db.session.commit()
+            flash(f"De bevraging is aangemaakt met {len(schools)} scholen. Ze is nog in "
+                  "voorbereiding: open ze wanneer alles klaar is.", "success")
+            return redirect(url_for(".round_detail", round_id=rnd.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/round_new.html", form=form), status
+
+
+def _round_or_404(round_id: int) -> Round:
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        abort(404)
+    return rnd
+
+
+@bp.get("/rondes/<int:round_id>")
+def round_detail(round_id: int):
+    rnd = _round_or_404(round_id)
+    sort = request.args.get("sorteer", "clb")
+    figures = monitoring.round_figures(db.session, rnd.id, sort)
+    return render_template("admin/round.html", rnd=rnd, figures=figures, sort=sort,
+                           state_form=RoundStateForm(), sort_keys=monitoring.SORT_KEYS)
+
+
+ACTIONS = {
+    "open": (round_service.open_round, "geopend"),
+    "close": (round_service.close_round, "afgesloten"),
+    "publish": (round_service.publish_round, "gepubliceerd"),
+}
+
+
+@bp.post("/rondes/<int:round_id>/status")
+def round_state(round_id: int):
+    rnd = _round_or_404(round_id)
+    form = RoundStateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if form.action.data == "reopen":
+            if form.closes_at.data is None:
+                raise round_service.RoundStateError("Kies een nieuwe sluitingsdatum.")
+            round_service.reopen_round(db.session, rnd, _utc(form.closes_at.data))
+            done = "heropend"
+        elif form.action.data in ACTIONS:
+            action, done = ACTIONS[form.action.data]
+            action(db.session, rnd)
+        else:
+            abort(400)
+    except round_service.RoundStateError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".round_detail", round_id=round_id))
+    accounts.audit(db.session, current_user, f"round {form.action.data}", rnd.name)
+    db.session.commit()
+    flash(f"De bevraging is {done}.", "success")
+    return redirect(url_for(".round_detail", round_id=round_id))
+
+
+@bp.get("/rondes/<int:round_id>/clb/<int:centre_id>")
+def round_centre(round_id: int, centre_id: int):
+    rnd = _round_or_404(round_id)
+    centre = db.session.get(Centre, centre_id)
+    if centre is None:
+        abort(404)
+    schools = monitoring.centre_schools(db.session, rnd.id, centre.id)
+    return render_template("admin/round_centre.html", rnd=rnd, centre=centre, schools=schools)

@@ -1,0 +1,100 @@
+"""Response figures of a round: invited, started, submitted, per CLB and per level, from one
+aggregate query (the result is small whatever the number of schools)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import LEVELS, Centre, Invitation, Response, School
+
+
+@dataclass
+class Counts:
+    invited: int = 0
+    started: int = 0
+    submitted: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.submitted / self.invited if self.invited else None
+
+    def add(self, other: Counts) -> None:
+        self.invited += other.invited
+        self.started += other.started
+        self.submitted += other.submitted
+
+
+@dataclass
+class CentreRow:
+    centre_id: int
+    number: str
+    name: str
+    total: Counts = field(default_factory=Counts)
+    levels: dict[str, Counts] = field(default_factory=lambda: {lv: Counts() for lv in LEVELS})
+
+
+@dataclass
+class RoundFigures:
+    centres: list[CentreRow]
+    total: Counts
+    levels: dict[str, Counts]
+
+
+SORT_KEYS = {
+    "clb": lambda r: r.name.lower(),
+    "uitgenodigd": lambda r: -r.total.invited,
+    "ingediend": lambda r: -r.total.submitted,
+    "respons": lambda r: (r.total.rate is None, r.total.rate or 0),
+}
+
+
+def round_figures(session: Session, round_id: int, sort: str = "clb") -> RoundFigures:
+    started = func.count(Response.id)
+    submitted = func.count(Response.id).filter(Response.status == "submitted")
+    rows = session.execute(
+        select(Invitation.centre_id, Invitation.level, func.count(Invitation.id), started,
+               submitted)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(Invitation.round_id == round_id, Invitation.revoked_at.is_(None))
+        .group_by(Invitation.centre_id, Invitation.level)).all()
+    names = dict((cid, (num, name)) for cid, num, name in session.execute(
+        select(Centre.id, Centre.number, Centre.name).where(
+            Centre.id.in_({r[0] for r in rows}))))
+    by_centre: dict[int, CentreRow] = {}
+    total, levels = Counts(), {lv: Counts() for lv in LEVELS}
+    for centre_id, level, n_invited, n_started, n_submitted in rows:
+        counts = Counts(n_invited, n_started, n_submitted)
+        number, name = names[centre_id]
+        row = by_centre.setdefault(centre_id, CentreRow(centre_id, number, name))
+        row.levels[level].add(counts)
+        row.total.add(counts)
+        levels[level].add(counts)
+        total.add(counts)
+    centres = sorted(by_centre.values(), key=SORT_KEYS.get(sort, SORT_KEYS["clb"]))
+    return RoundFigures(centres, total, levels)
+
+
+@dataclass(frozen=True)
+class SchoolStatus:
+    number: str
+    name: str
+    level: str
+    status: str  # "niet begonnen", "begonnen", "ingediend", "ingetrokken"
+
+
+def centre_schools(session: Session, round_id: int, centre_id: int) -> list[SchoolStatus]:
+    """The schools of one CLB in a round and how far each is; never their answers."""
+    rows = session.execute(
+        select(School.number, School.name, Invitation.level, Invitation.revoked_at,
+               Response.status)
+        .join(School, School.id == Invitation.school_id)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(Invitation.round_id == round_id, Invitation.centre_id == centre_id)
+        .order_by(School.name)).all()
+    labels = {None: "niet begonnen", "draft": "begonnen", "submitted": "ingediend"}
+    return [SchoolStatus(number, name, level,
+                         "ingetrokken" if revoked else labels[status])
+            for number, name, level, revoked, status in rows]
