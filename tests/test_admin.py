@@ -17,7 +17,7 @@ def _admin_routes(app) -> list[tuple[str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("admin."):
-            path = rule.rule.replace("<int:round_id>", "1").replace("<int:centre_id>", "1")
+            path = re.sub(r"<int:\w+>", "1", rule.rule)
             routes += [(m, path) for m in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return routes
 
@@ -148,3 +148,52 @@ def test_create_a_round_for_some_centres_then_open_it(app, inspector_client, mak
                                   data={"csrf_token": csrf_in(after), "action": "publish"})
     assert "alleen een afgesloten" in inspector_client.get(
         wrong.headers["Location"]).get_data(as_text=True)
+
+
+def test_withdraw_keeps_answers_and_stops_the_link(app, inspector_client, make_invited,
+                                                   questionnaire):
+    from helpers import FormPage
+    from survey.models import Invitation
+
+    school = make_invited()
+    page = FormPage(app.test_client(), school)
+    page.open()
+    page.post({4: 4, 5: 3})
+    with app.app_context():
+        centre_id = db.session.get(Invitation, school.invitation_id).centre_id
+    path = f"/beheer/rondes/{school.round_id}/clb/{centre_id}"
+    html = inspector_client.get(path).get_data(as_text=True)
+    action = f"/beheer/rondes/{school.round_id}/uitnodigingen/{school.invitation_id}"
+    done = inspector_client.post(action, data={"csrf_token": csrf_in(html),
+                                               "action": "withdraw"})
+    after = inspector_client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "ingetrokken" in after and "(antwoorden bewaard)" in after
+    assert page.post({6: 1}).status_code == 410
+    other = app.test_client()
+    assert other.get(school.path).status_code == 303
+    assert other.get("/vragenlijst").status_code == 410, "the link leads to 'ingetrokken'"
+    with app.app_context():
+        from survey.services.answers import load_draft
+
+        assert load_draft(db.session, school.invitation_id).answers == {4: 4, 5: 3}
+    inspector_client.post(action, data={"csrf_token": csrf_in(after), "action": "reinstate"})
+    assert page.post({6: 1}).status_code == 303
+
+
+def test_add_a_school_to_a_round(app, inspector_client, make_invited):
+    from survey.models import Centre
+
+    school = make_invited()
+    with app.app_context():
+        centre = db.session.scalar(select(Centre))
+        db.session.add(School(number="555555", name="Nieuwe school", level="bao",
+                              centre_id=centre.id))
+        db.session.commit()
+    path = f"/beheer/rondes/{school.round_id}"
+    for number, message in [("555555", "Nieuwe school is uitgenodigd."),
+                            ("555555", "is al uitgenodigd"), ("999999", "Geen school met")]:
+        html = inspector_client.get(path).get_data(as_text=True)
+        response = inspector_client.post(path + "/scholen",
+                                         data={"csrf_token": csrf_in(html), "number": number})
+        assert message in inspector_client.get(response.headers["Location"]).get_data(
+            as_text=True)

@@ -102,3 +102,12 @@ class RoundStateForm(FlaskForm):
     action = HiddenField(validators=[DataRequired()])
     closes_at = DateTimeLocalField("Nieuwe sluitingsdatum (Brusselse tijd)",
                                    format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
+class InvitationForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired()])
+
+
+class AddSchoolForm(FlaskForm):
+    number = StringField("Instellingsnummer van de school",
+                         validators=[DataRequired(), Length(max=10)])

@@ -11,12 +11,12 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..formatting import BRUSSELS
-from ..models import Centre, Round, School
+from ..models import Centre, Invitation, Round, School
 from ..questionnaire import bundled_dir, load
 from ..services import accounts, monitoring
 from ..services import rounds as round_service
 from . import bp
-from .forms import RoundForm, RoundStateForm
+from .forms import AddSchoolForm, InvitationForm, RoundForm, RoundStateForm
 
 
 def _utc(local: datetime) -> datetime:
@@ -84,7 +84,8 @@ def round_detail(round_id: int):
     sort = request.args.get("sorteer", "clb")
     figures = monitoring.round_figures(db.session, rnd.id, sort)
     return render_template("admin/round.html", rnd=rnd, figures=figures, sort=sort,
-                           state_form=RoundStateForm(), sort_keys=monitoring.SORT_KEYS)
+                           state_form=RoundStateForm(), add_form=AddSchoolForm(),
+                           sort_keys=monitoring.SORT_KEYS)
 
 
 ACTIONS = {
@@ -128,4 +129,56 @@ def round_centre(round_id: int, centre_id: int):
     if centre is None:
         abort(404)
     schools = monitoring.centre_schools(db.session, rnd.id, centre.id)
-    return render_template("admin/round_centre.html", rnd=rnd, centre=centre, schools=schools)
+    return render_template("admin/round_centre.html", rnd=rnd, centre=centre, schools=schools,
+                           form=InvitationForm())
+
+
+@bp.post("/rondes/<int:round_id>/uitnodigingen/<int:invitation_id>")
+def round_invitation(round_id: int, invitation_id: int):
+    """Withdraw an invitation or bring it back."""
+    rnd = _round_or_404(round_id)
+    inv = db.session.get(Invitation, invitation_id)
+    form = InvitationForm()
+    if inv is None or inv.round_id != rnd.id or not form.validate_on_submit():
+        abort(404 if inv is None or inv.round_id != rnd.id else 400)
+    try:
+        if form.action.data == "withdraw":
+            round_service.withdraw(db.session, inv)
+            done = "ingetrokken; de link werkt niet meer, gegeven antwoorden blijven bewaard"
+        elif form.action.data == "reinstate":
+            round_service.reinstate(db.session, inv)
+            done = "opnieuw uitgenodigd"
+        else:
+            abort(400)
+    except round_service.RoundStateError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        accounts.audit(db.session, current_user, f"invitation {form.action.data}",
+                       inv.school.name, round=rnd.id)
+        db.session.commit()
+        flash(f"{inv.school.name} is {done}.", "success")
+    return redirect(url_for(".round_centre", round_id=rnd.id, centre_id=inv.centre_id))
+
+
+@bp.post("/rondes/<int:round_id>/scholen")
+def round_add_school(round_id: int):
+    rnd = _round_or_404(round_id)
+    form = AddSchoolForm()
+    if not form.validate_on_submit():
+        flash("Geef het instellingsnummer van de school.", "error")
+        return redirect(url_for(".round_detail", round_id=rnd.id))
+    school = db.session.scalar(select(School).where(School.number == form.number.data.strip()))
+    if school is None:
+        flash(f"Geen school met nummer {form.number.data}. Lees ze eerst in.", "error")
+        return redirect(url_for(".round_detail", round_id=rnd.id))
+    try:
+        round_service.add_school(db.session, rnd, school)
+    except round_service.RoundStateError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        accounts.audit(db.session, current_user, "school added", school.name, round=rnd.id)
+        db.session.commit()
+        flash(f"{school.name} is uitgenodigd.", "success")
+    return redirect(url_for(".round_detail", round_id=rnd.id))

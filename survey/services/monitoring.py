@@ -79,22 +79,23 @@ def round_figures(session: Session, round_id: int, sort: str = "clb") -> RoundFi
 
 @dataclass(frozen=True)
 class SchoolStatus:
+    invitation_id: int
     number: str
     name: str
     level: str
-    status: str  # "niet begonnen", "begonnen", "ingediend", "ingetrokken"
+    status: str  # "niet begonnen", "begonnen", "ingediend"
+    withdrawn: bool  # withdrawn invitations keep what was answered
 
 
 def centre_schools(session: Session, round_id: int, centre_id: int) -> list[SchoolStatus]:
     """The schools of one CLB in a round and how far each is; never their answers."""
     rows = session.execute(
-        select(School.number, School.name, Invitation.level, Invitation.revoked_at,
-               Response.status)
+        select(Invitation.id, School.number, School.name, Invitation.level,
+               Invitation.revoked_at, Response.status)
         .join(School, School.id == Invitation.school_id)
         .outerjoin(Response, Response.invitation_id == Invitation.id)
         .where(Invitation.round_id == round_id, Invitation.centre_id == centre_id)
         .order_by(School.name)).all()
     labels = {None: "niet begonnen", "draft": "begonnen", "submitted": "ingediend"}
-    return [SchoolStatus(number, name, level,
-                         "ingetrokken" if revoked else labels[status])
-            for number, name, level, revoked, status in rows]
+    return [SchoolStatus(inv_id, number, name, level, labels[status], revoked is not None)
+            for inv_id, number, name, level, revoked, status in rows]

@@ -106,9 +106,40 @@ def renew_token(session: Session, invitation: Invitation) -> str:
 
 
 def revoke(session: Session, invitation: Invitation) -> None:
+    """Withdraw an invitation: its link stops working; answers already given are kept."""
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
     session.flush()
+
+
+def _changeable(rnd: Round) -> None:
+    if rnd.state not in ("draft", "open"):
+        raise RoundStateError(f"Bevraging {rnd.id} is {STATE_NAMES[rnd.state]}: scholen "
+                              "toevoegen of intrekken kan alleen in voorbereiding of open.")
+
+
+def withdraw(session: Session, invitation: Invitation) -> None:
+    _changeable(invitation.round)
+    revoke(session, invitation)
+
+
+def reinstate(session: Session, invitation: Invitation) -> None:
+    _changeable(invitation.round)
+    invitation.revoked_at = None
+    session.flush()
+
+
+def add_school(session: Session, rnd: Round, school: School) -> Invitation:
+    """Invite one more school, or bring back one that was withdrawn."""
+    _changeable(rnd)
+    existing = session.scalar(select(Invitation).where(
+        Invitation.round_id == rnd.id, Invitation.school_id == school.id))
+    if existing is not None:
+        if existing.revoked_at is None:
+            raise RoundStateError(f"{school.name} is al uitgenodigd.")
+        reinstate(session, existing)
+        return existing
+    return invite(session, rnd, [school])[0].invitation
 
 
 def find_invitation(session: Session, token: str) -> Invitation | None:
