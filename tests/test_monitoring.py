@@ -48,3 +48,37 @@ def test_centre_schools_show_status_never_answers(app, make_round, make_invited,
         statuses = sorted(s.status for s in
                           monitoring.centre_schools(db.session, round_id, centre_id))
     assert statuses == ["begonnen", "ingediend", "niet begonnen"]
+
+
+def test_figures_download_as_a_workbook_with_numbers(app, inspector_client, make_round,
+                                                     make_invited, questionnaire):
+    import io
+
+    from openpyxl import load_workbook
+
+    round_id = make_round()
+    done = make_invited(round_id, "bao", "100001")
+    make_invited(round_id, "bao", "100001")
+    with app.app_context():
+        svc.save(db.session, done.invitation_id, all_answers(questionnaire), submit=True)
+    response = inspector_client.get(f"/beheer/rondes/{round_id}/respons.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.data))["Per CLB"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:6] == ("CLB-nummer", "CLB", "uitgenodigd", "begonnen", "ingediend",
+                           "respons %")
+    assert rows[1][:6] == ("100001", "Vrij CLB Test 100001", 2, 1, 1, 50.0)
+    assert rows[-1][1] == "Sector" and rows[-1][5] == 50.0
+
+
+def test_text_that_looks_like_a_formula_stays_text():
+    import io
+
+    from openpyxl import load_workbook
+
+    from survey.xlsx import workbook
+
+    data = workbook([("T", ["a", "b"], [["=1+1", 3], ["@SUM(A1)", -2]])])
+    rows = list(load_workbook(io.BytesIO(data))["T"].iter_rows(values_only=True))
+    assert rows[1] == ("'=1+1", 3) and rows[2] == ("'@SUM(A1)", -2)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from .. import xlsx
 from ..extensions import db
 from ..formatting import BRUSSELS
 from ..models import Centre, Invitation, Round, School
@@ -17,6 +18,8 @@ from ..services import accounts, monitoring
 from ..services import rounds as round_service
 from . import bp
 from .forms import AddSchoolForm, InvitationForm, RoundForm, RoundStateForm
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _utc(local: datetime) -> datetime:
@@ -120,6 +123,17 @@ def round_state(round_id: int):
     db.session.commit()
     flash(f"De bevraging is {done}.", "success")
     return redirect(url_for(".round_detail", round_id=round_id))
+
+
+@bp.get("/rondes/<int:round_id>/respons.xlsx")
+def round_figures_xlsx(round_id: int):
+    rnd = _round_or_404(round_id)
+    data = xlsx.workbook(monitoring.export_sheets(
+        monitoring.round_figures(db.session, rnd.id)))
+    accounts.audit(db.session, current_user, "response figures downloaded", rnd.name)
+    db.session.commit()
+    return Response(data, mimetype=XLSX_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="respons-ronde-{rnd.id}.xlsx"'})
 
 
 @bp.get("/rondes/<int:round_id>/clb/<int:centre_id>")

@@ -99,3 +99,27 @@ def centre_schools(session: Session, round_id: int, centre_id: int) -> list[Scho
     labels = {None: "niet begonnen", "draft": "begonnen", "submitted": "ingediend"}
     return [SchoolStatus(inv_id, number, name, level, labels[status], revoked is not None)
             for inv_id, number, name, level, revoked, status in rows]
+
+
+def export_sheets(figures: RoundFigures) -> list[tuple[str, list[str], list[list]]]:
+    """The round's figures as plain tables for a workbook (rates as numbers 0-100)."""
+
+    def pct(c: Counts):
+        return None if c.rate is None else round(100 * c.rate, 1)
+
+    per_centre = [[r.number, r.name, r.total.invited, r.total.started, r.total.submitted,
+                   pct(r.total), *[r.levels[lv].submitted for lv in LEVELS],
+                   *[r.levels[lv].invited for lv in LEVELS]] for r in figures.centres]
+    per_centre.append(["", "Sector", figures.total.invited, figures.total.started,
+                       figures.total.submitted, pct(figures.total),
+                       *[figures.levels[lv].submitted for lv in LEVELS],
+                       *[figures.levels[lv].invited for lv in LEVELS]])
+    per_level = [[lv, c.invited, c.started, c.submitted, pct(c)]
+                 for lv, c in figures.levels.items()]
+    return [
+        ("Per CLB", ["CLB-nummer", "CLB", "uitgenodigd", "begonnen", "ingediend", "respons %",
+                     *[f"ingediend {lv}" for lv in LEVELS],
+                     *[f"uitgenodigd {lv}" for lv in LEVELS]], per_centre),
+        ("Per niveau", ["niveau", "uitgenodigd", "begonnen", "ingediend", "respons %"],
+         per_level),
+    ]
