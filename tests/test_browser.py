@@ -141,3 +141,63 @@ def test_keyboard_only_answering(app, browser, live_server, invited):
     page.wait_for_timeout(500)
     assert _draft(app, invited).answers == {4: 3}
     context.close()
+
+
+def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
+        app, browser, live_server, make_user, questionnaire, tmp_path):
+    from conftest import PASSWORD
+    from sqlalchemy import select
+
+    from survey.models import Invitation, Round
+    from survey.services import rounds as round_service
+
+    email = make_user("inspector")
+    sector = tmp_path / "sector.csv"
+    sector.write_text("Schoolnummer;Schoolnaam;Niveau;CLB-nummer;CLB;Net;E-mail\n"
+                      "300001;Basisschool Het Anker;bao;114983;Vrij CLB Noord;Vrij CLB;"
+                      "anker@example.org\n"
+                      "300002;Atheneum Zuid;so;114983;Vrij CLB Noord;Vrij CLB;"
+                      "zuid@example.org\n"
+                      "300003;Foutje;lager;114983;Vrij CLB Noord;Vrij CLB;f@example.org\n",
+                      encoding="cp1252")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + "/beheer/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url("**/beheer/")
+
+    page.get_by_role("link", name="Scholen inlezen").first.click()
+    page.get_by_label("Bestand met CLB's en scholen (.xlsx of .csv)").set_input_files(str(sector))
+    page.get_by_role("button", name="Voorbeeld tonen").click()
+    assert "onbekend niveau 'lager'" in page.content().replace("&#39;", "'")
+    page.get_by_role("button", name="Bevestigen en bewaren").click()
+    assert "2 nieuwe" in page.content()
+
+    page.get_by_role("link", name="Nieuwe bevraging").click()
+    page.get_by_label("Naam").fill("Proefbevraging")
+    page.get_by_label("Schooljaar").fill("2026-2027")
+    page.get_by_label("Opent op (Brusselse tijd)").fill("2026-01-01T08:00")
+    page.get_by_label("Sluit op (Brusselse tijd)").fill("2036-01-01T08:00")
+    page.get_by_role("button", name="Bevraging aanmaken").click()
+    page.get_by_role("button", name="Bevraging openen").click()
+    assert "De bevraging is geopend." in page.content()
+    assert "0 van de 2 scholen dienden in" in page.content()
+
+    # A school answers (its link is made here: mailing comes in a later step).
+    with app.app_context():
+        rnd = db.session.scalar(select(Round).where(Round.name == "Proefbevraging"))
+        inv = db.session.scalars(select(Invitation).where(Invitation.round_id == rnd.id)).first()
+        token = round_service.renew_token(db.session, inv)
+        db.session.commit()
+    school = browser.new_context().new_page()
+    school.goto(f"{live_server}/s/{token}")
+    for item in questionnaire.statements:
+        _choose(school, item.number, "Eerder akkoord")
+    school.get_by_role("button", name="Indienen").click()
+    school.wait_for_url("**/vragenlijst/bevestiging")
+
+    page.reload()
+    assert "1 van de 2 scholen dienden in (50 %)" in page.content()
+    context.close()
