@@ -1,4 +1,4 @@
-"""accounts audit messages round texts
+"""accounts, audit log, round mail texts and reference round
 
 Revision ID: 0002
 Revises: 0001
@@ -74,22 +74,6 @@ def upgrade():
     with op.batch_alter_table('user_invite', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_invite_user_id'), ['user_id'], unique=False)
 
-    op.create_table('message_send',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('invitation_id', sa.Integer(), nullable=False),
-    sa.Column('message_key', sa.String(length=40), nullable=False),
-    sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('claimed_at', sa.DateTime(), nullable=False),
-    sa.Column('sent_at', sa.DateTime(), nullable=True),
-    sa.Column('error', sa.Text(), nullable=True),
-    sa.CheckConstraint("status IN ('claimed', 'sent', 'failed')", name=op.f('ck_message_send_status')),
-    sa.ForeignKeyConstraint(['invitation_id'], ['invitation.id'], name=op.f('fk_message_send_invitation_id_invitation')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_message_send')),
-    sa.UniqueConstraint('invitation_id', 'message_key', name=op.f('uq_message_send_invitation_id_message_key'))
-    )
-    with op.batch_alter_table('message_send', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_message_send_invitation_id'), ['invitation_id'], unique=False)
-
     with op.batch_alter_table('round', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reference_round_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('invitation_subject', sa.String(length=200), nullable=False, server_default=''))
@@ -111,10 +95,6 @@ def downgrade():
         batch_op.drop_column('invitation_subject')
         batch_op.drop_column('reference_round_id')
 
-    with op.batch_alter_table('message_send', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_message_send_invitation_id'))
-
-    op.drop_table('message_send')
     with op.batch_alter_table('user_invite', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_invite_user_id'))
 
