@@ -26,7 +26,7 @@ from survey.services import rounds
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("SURVEY_TEST_POSTGRES_URL", "")
-TABLES = ["audit_event", "user_invite", "login_attempt", "user_account",
+TABLES = ["audit_event", "user_invite", "login_attempt", "user_account", "invitation_link",
           "remark", "answer", "response", "invitation", "round", "school", "centre"]
 
 

@@ -189,7 +189,7 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
     with app.app_context():
         rnd = db.session.scalar(select(Round).where(Round.name == "Proefbevraging"))
         inv = db.session.scalars(select(Invitation).where(Invitation.round_id == rnd.id)).first()
-        token = round_service.renew_token(db.session, inv)
+        token = round_service.new_link(db.session, inv)
         db.session.commit()
     school = browser.new_context().new_page()
     school.goto(f"{live_server}/s/{token}")

@@ -30,3 +30,35 @@ def test_downgrade_to_nothing_and_upgrade_again(app):
 def test_survey_db_upgrade_command(runner, app):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
+
+
+def test_existing_links_survive_the_move_to_invitation_links(app):
+    from sqlalchemy import text
+
+    directory = app.extensions["migrate"].directory
+    with app.app_context():
+        downgrade(directory=directory, revision="0002")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO centre (id, number, name, network) "
+                              "VALUES (1, '1', 'C', 'go')"))
+            conn.execute(text("INSERT INTO school (id, number, name, level, centre_id) "
+                              "VALUES (1, '2', 'S', 'bao', 1)"))
+            conn.execute(text(
+                "INSERT INTO round (id, name, school_year, questionnaire_id, "
+                "questionnaire_version, definition, state, min_group_size, created_at) "
+                "VALUES (1, 'R', '2026-2027', 'q', '1', '{}', 'open', 5, :now)"),
+                {"now": "2026-11-01 00:00:00"})
+            conn.execute(text(
+                "INSERT INTO invitation (id, round_id, school_id, centre_id, level, "
+                "token_hash, created_at) VALUES (1, 1, 1, 1, 'bao', :h, :now)"),
+                {"h": "ab" * 32, "now": "2026-11-01 00:00:00"})
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            links = conn.execute(text(
+                "SELECT invitation_id, token_hash, revoked_at FROM invitation_link")).all()
+        assert [tuple(row) for row in links] == [(1, "ab" * 32, None)]
+        downgrade(directory=directory, revision="0002")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT token_hash FROM invitation")).scalar() \
+                == "ab" * 32
+        upgrade(directory=directory)

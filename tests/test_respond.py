@@ -12,7 +12,7 @@ from helpers import FormPage, all_answers
 from survey.extensions import db
 from survey.models import Answer, Invitation, Response
 from survey.services import answers as svc
-from survey.services.rounds import renew_token, revoke
+from survey.services.rounds import renew_link, revoke
 
 
 def _draft(app, invitation_id):
@@ -237,7 +237,7 @@ def test_revoked_invitation_is_gone(app, client, invited):
 def test_renewed_link_ends_old_sessions(app, client, invited):
     FormPage(client, invited).open()
     with app.app_context():
-        renew_token(db.session, db.session.get(Invitation, invited.invitation_id))
+        renew_link(db.session, db.session.get(Invitation, invited.invitation_id))
         db.session.commit()
     assert client.get("/vragenlijst").status_code == 403
     assert client.get(invited.path).status_code == 404
@@ -253,7 +253,7 @@ def test_pages_without_a_session_never_show_a_stack_trace(client, path):
 
 def test_a_page_opened_with_a_renewed_link_can_no_longer_save(app, form_page, invited):
     with app.app_context():
-        renew_token(db.session, db.session.get(Invitation, invited.invitation_id))
+        renew_link(db.session, db.session.get(Invitation, invited.invitation_id))
         db.session.commit()
     response = form_page.post({4: 4})
     assert response.status_code == 400
@@ -270,3 +270,26 @@ def test_saving_into_a_round_that_just_closed_says_so(app, form_page, invited):
     assert "is afgesloten" in response.get_data(as_text=True)
     assert form_page.autosave("s5", "1").status_code == 403
     assert _draft(app, invited.invitation_id).status is None
+
+
+def test_every_link_of_an_invitation_works_until_the_link_is_renewed(app, client, invited):
+    from survey.services.rounds import new_link
+
+    with app.app_context():
+        second = new_link(db.session, db.session.get(Invitation, invited.invitation_id))
+        db.session.commit()
+    first_page, second_page = FormPage(app.test_client(), invited), FormPage(
+        app.test_client(), type(invited)(invited.invitation_id, invited.round_id, second))
+    first_page.open()
+    second_page.open()
+    assert first_page.post({4: 1}).status_code == 303
+    assert second_page.post({5: 2}).status_code == 303
+    with app.app_context():
+        third = renew_link(db.session, db.session.get(Invitation, invited.invitation_id))
+        db.session.commit()
+    for page in (first_page, second_page):
+        assert page.post({6: 3}).status_code == 400
+        assert page.client.get("/vragenlijst").status_code == 403
+    assert client.get(invited.path).status_code == 404
+    assert client.get(f"/s/{third}").status_code == 303
+    assert _draft(app, invited.invitation_id).answers == {4: 1, 5: 2}

@@ -63,7 +63,7 @@ def round_new():
             for name in ("invitation_subject", "invitation_body", "reminder_subject",
                          "reminder_body"):
                 setattr(rnd, name, getattr(form, name).data)
-            round_service.invite(db.session, rnd, schools)
+            round_service.invite(db.session, rnd, schools, with_links=False)
             accounts.audit(db.session, current_user, "round created", rnd.name,
                            schools=len(schools))
             db.session.commit()

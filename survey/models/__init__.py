@@ -10,6 +10,7 @@ from .core import (
     Answer,
     Centre,
     Invitation,
+    InvitationLink,
     Remark,
     Response,
     Round,
@@ -21,6 +22,6 @@ from .core import (
 
 __all__ = [
     "LEVELS", "LEVEL_NAMES", "NETWORKS", "ROLES", "ROUND_STATES", "Answer", "AuditEvent",
-    "Centre", "Invitation", "LoginAttempt", "Remark", "Response", "Round",
+    "Centre", "Invitation", "InvitationLink", "LoginAttempt", "Remark", "Response", "Round",
     "School", "UTCDateTime", "User", "UserInvite", "round_phase", "utcnow",
 ]

@@ -151,7 +151,6 @@ class Invitation(db.Model):
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
     level: Mapped[str] = mapped_column(String(5))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -159,6 +158,24 @@ class Invitation(db.Model):
     school: Mapped[School] = relationship()
     centre: Mapped[Centre] = relationship()
     response: Mapped[Response | None] = relationship(back_populates="invitation")
+    links: Mapped[list[InvitationLink]] = relationship(back_populates="invitation")
+
+
+class InvitationLink(db.Model):
+    """A personal link to an invitation's form. The token is random and shown once, when
+    the link is made (for a mail, a mail merge or the demo); only its hash is kept. An
+    invitation can have several valid links, so that a reminder's link does not break the
+    first mail's; renewing the link revokes them all."""
+
+    __tablename__ = "invitation_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="links")
 
 
 class Response(db.Model):

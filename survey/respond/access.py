@@ -20,7 +20,7 @@ from wtforms.validators import ValidationError
 
 from .. import tokens
 from ..extensions import db
-from ..services.rounds import Access, access
+from ..services.rounds import Access, access, link_is_valid
 
 SESSION_KEY = "respondent"
 
@@ -33,8 +33,8 @@ class Respondent:
     stamp: str
 
     @classmethod
-    def of(cls, acc: Access) -> Respondent:
-        return cls(acc.invitation_id, acc.token_hash[:16], acc.round_id, acc.stamp)
+    def of(cls, acc: Access, link_hash: str) -> Respondent:
+        return cls(acc.invitation_id, link_hash[:16], acc.round_id, acc.stamp)
 
     @classmethod
     def parse(cls, data) -> Respondent | None:
@@ -62,14 +62,15 @@ def current_access() -> Access | None:
     if who is None:
         return None
     acc = access(db.session, who.invitation_id)
-    # A renewed link (new token) ends the sessions opened with the old one.
-    if acc is None or not tokens.same(acc.token_hash[:16], who.token_prefix):
+    # A renewed link (all links revoked) ends the sessions opened with the old ones.
+    if acc is None or not link_is_valid(db.session, acc.invitation_id, who.token_prefix):
         return None
     return acc
 
 
-def ticket_for(acc: Access) -> str:
-    return tokens.make_ticket(current_app.config["SECRET_KEY"], Respondent.of(acc).payload())
+def ticket() -> str:
+    """The ticket for the forms of this session's school."""
+    return tokens.make_ticket(current_app.config["SECRET_KEY"], session[SESSION_KEY])
 
 
 def authenticate_post() -> tuple[Respondent | None, bool]:

@@ -10,12 +10,12 @@ from ..services import answers as answer_service
 from ..services.rounds import (
     Access,
     access,
-    find_invitation,
+    find_link,
     questionnaire_by_stamp,
     questionnaire_for,
 )
 from . import bp
-from .access import Respondent, authenticate_post, current_access, start_session, ticket_for
+from .access import Respondent, authenticate_post, current_access, start_session, ticket
 from .forms import collect, form_class, initial_data
 
 
@@ -42,7 +42,7 @@ def _gate(acc: Access | None, *, for_writing: bool):
 def _context(acc: Access, **extra):
     inv = db.session.get(Invitation, acc.invitation_id)
     return {"school": inv.school, "centre": inv.centre, "round": inv.round,
-            "ticket": ticket_for(acc), **extra}
+            "ticket": ticket(), **extra}
 
 
 def _form_page(acc: Access, form=None, status: int = 200):
@@ -61,10 +61,10 @@ def home():
 
 @bp.get("/s/<token>")
 def open_link(token: str):
-    inv = find_invitation(db.session, token)
-    if inv is None:
+    found = find_link(db.session, token)
+    if found is None:
         return _page("unknown_link.html", 404)
-    start_session(Respondent.of(access(db.session, inv.id)))
+    start_session(Respondent.of(access(db.session, found.invitation_id), found.token_hash))
     # The token leaves the address bar at once; Referrer-Policy keeps it out of Referer.
     return redirect(url_for(".questionnaire"), 303)
 

@@ -13,14 +13,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, literal, or_, select
+from sqlalchemy import bindparam, delete, exists, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..database import dialect_insert, write_transaction
-from ..models import Answer, Invitation, Remark, Response, Round, UTCDateTime, utcnow
+from ..models import (
+    Answer,
+    Invitation,
+    InvitationLink,
+    Remark,
+    Response,
+    Round,
+    UTCDateTime,
+    utcnow,
+)
 from ..questionnaire import Questionnaire
-from .rounds import access, questionnaire_for
+from .rounds import access, link_is_valid, questionnaire_for
 
 SAVED, SUBMITTED, ALREADY_SUBMITTED, CLOSED, REVOKED = (
     "saved", "submitted", "already_submitted", "closed", "revoked")
@@ -152,8 +161,10 @@ def _claim_statement(conn: Connection, submit: bool, check_prefix: bool):
                    or_(Round.closes_at.is_(None), Round.closes_at > now))
         )
         if check_prefix:
-            source = source.where(
-                func.substr(Invitation.token_hash, 1, 16) == bindparam("p_prefix"))
+            source = source.where(exists().where(
+                InvitationLink.invitation_id == Invitation.id,
+                InvitationLink.revoked_at.is_(None),
+                func.substr(InvitationLink.token_hash, 1, 16) == bindparam("p_prefix")))
         changes = {"updated_at": now}
         if submit:
             changes.update(status="submitted", submitted_at=now)
@@ -171,7 +182,7 @@ def _why_not(session: Session, invitation_id: int, now: datetime,
     acc = access(session, invitation_id)
     if acc is None or acc.revoked:
         return REVOKED
-    if token_prefix is not None and acc.token_hash[:16] != token_prefix:
+    if token_prefix is not None and not link_is_valid(session, invitation_id, token_prefix):
         return REVOKED
     if acc.phase(now) != "open":
         return CLOSED

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .. import tokens
-from ..models import Invitation, Round, School, round_phase, utcnow
+from ..models import Invitation, InvitationLink, Round, School, round_phase, utcnow
 from ..questionnaire import Questionnaire, from_dict
 
 
@@ -76,33 +77,55 @@ def publish_round(session: Session, rnd: Round) -> None:
 @dataclass(frozen=True)
 class Issued:
     invitation: Invitation
-    token: str
+    token: str | None
 
 
-def invite(session: Session, rnd: Round, schools: list[School]) -> list[Issued]:
-    """Invite schools not yet invited to the round; returns the new links' tokens, which are
-    shown once and never stored."""
+def invite(session: Session, rnd: Round, schools: list[School], *,
+           with_links: bool = True) -> list[Issued]:
+    """Invite schools not yet invited to the round. With links, each invitation gets one
+    now, whose token is returned here once and never stored; without, links are made when
+    the invitations are sent."""
     invited = set(session.scalars(
         select(Invitation.school_id).where(Invitation.round_id == rnd.id)))
     issued = []
     for school in schools:
         if school.id in invited:
             continue
-        token = tokens.new_token()
         inv = Invitation(round_id=rnd.id, school_id=school.id, centre_id=school.centre_id,
-                         level=school.level, token_hash=tokens.hash_token(token))
+                         level=school.level)
         session.add(inv)
+        token = None
+        if with_links:
+            token = tokens.new_token()
+            inv.links.append(InvitationLink(token_hash=tokens.hash_token(token)))
         issued.append(Issued(inv, token))
     session.flush()
     return issued
 
 
-def renew_token(session: Session, invitation: Invitation) -> str:
-    """A new link for an invitation (the old one stops working); answers are kept."""
+def new_link(session: Session, invitation: Invitation) -> str:
+    """One more valid link to the invitation; the token is returned once."""
     token = tokens.new_token()
-    invitation.token_hash = tokens.hash_token(token)
+    session.add(InvitationLink(invitation_id=invitation.id, token_hash=tokens.hash_token(token)))
     session.flush()
     return token
+
+
+def renew_link(session: Session, invitation: Invitation, now: datetime | None = None) -> str:
+    """Revoke every link of the invitation (sessions opened with them end too) and make a
+    new one; the answers are kept."""
+    session.execute(update(InvitationLink)
+                    .where(InvitationLink.invitation_id == invitation.id,
+                           InvitationLink.revoked_at.is_(None))
+                    .values(revoked_at=now or utcnow()))
+    return new_link(session, invitation)
+
+
+def link_is_valid(session: Session | Connection, invitation_id: int, prefix: str) -> bool:
+    """Whether a link whose hash starts with `prefix` still opens this invitation."""
+    return session.execute(select(InvitationLink.id).where(
+        InvitationLink.invitation_id == invitation_id, InvitationLink.revoked_at.is_(None),
+        func.substr(InvitationLink.token_hash, 1, len(prefix)) == prefix)).first() is not None
 
 
 def revoke(session: Session, invitation: Invitation) -> None:
@@ -139,15 +162,16 @@ def add_school(session: Session, rnd: Round, school: School) -> Invitation:
             raise RoundStateError(f"{school.name} is al uitgenodigd.")
         reinstate(session, existing)
         return existing
-    return invite(session, rnd, [school])[0].invitation
+    return invite(session, rnd, [school], with_links=False)[0].invitation
 
 
-def find_invitation(session: Session, token: str) -> Invitation | None:
+def find_link(session: Session, token: str) -> InvitationLink | None:
+    """The valid link with this token, or None."""
     if not tokens.plausible(token):
         return None
-    return session.scalar(
-        select(Invitation).where(Invitation.token_hash == tokens.hash_token(token))
-    )
+    return session.scalar(select(InvitationLink).where(
+        InvitationLink.token_hash == tokens.hash_token(token),
+        InvitationLink.revoked_at.is_(None)))
 
 
 def link(base_url: str, token: str) -> str:
@@ -165,7 +189,6 @@ class Access:
     """What a school's request needs to know about its invitation, read in one query."""
 
     invitation_id: int
-    token_hash: str
     revoked: bool
     round_id: int
     round_state: str
@@ -178,7 +201,7 @@ class Access:
 
 
 _ACCESS = (
-    select(Invitation.id, Invitation.token_hash, Invitation.revoked_at, Round.id, Round.state,
+    select(Invitation.id, Invitation.revoked_at, Round.id, Round.state,
            Round.opens_at, Round.closes_at, Round.questionnaire_id,
            Round.questionnaire_version, Round.created_at)
     .join(Round, Invitation.round_id == Round.id)
@@ -189,8 +212,8 @@ def access(session: Session, invitation_id: int) -> Access | None:
     row = session.execute(_ACCESS.where(Invitation.id == invitation_id)).first()
     if row is None:
         return None
-    inv_id, token_hash, revoked_at, round_id, state, opens, closes, qid, version, created = row
-    return Access(inv_id, token_hash, revoked_at is not None, round_id, state, opens, closes,
+    inv_id, revoked_at, round_id, state, opens, closes, qid, version, created = row
+    return Access(inv_id, revoked_at is not None, round_id, state, opens, closes,
                   snapshot_stamp(qid, version, created))
 
 
