@@ -38,6 +38,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Inspectors and CLB staff are signed out after this many idle minutes (default 30)"),
     Setting("SURVEY_STAFF_MAX_HOURS", "SURVEY_STAFF_MAX_HOURS", float,
             "... and after this many hours whatever they do (default 12)"),
+    Setting("SURVEY_SMTP_HOST", "SURVEY_SMTP_HOST", str,
+            "Mail server; empty: mails are written as .eml files to the instance outbox/"),
+    Setting("SURVEY_SMTP_PORT", "SURVEY_SMTP_PORT", int, "Mail server port (default 25)"),
+    Setting("SURVEY_SMTP_USER", "SURVEY_SMTP_USER", str, "Mail server user, if it needs one"),
+    Setting("SURVEY_SMTP_PASSWORD", "SURVEY_SMTP_PASSWORD", str, "Mail server password"),
+    Setting("SURVEY_SMTP_STARTTLS", "SURVEY_SMTP_STARTTLS", bool,
+            "Use STARTTLS (default off)"),
+    Setting("SURVEY_MAIL_FROM", "SURVEY_MAIL_FROM", str,
+            "Sender of mails to schools (default Onderwijsinspectie <noreply@localhost>)"),
     Setting("SESSION_COOKIE_SECURE", "SURVEY_COOKIE_SECURE", bool,
             "Send cookies over https only (set to 1 behind https)"),
 )
@@ -55,6 +64,12 @@ def defaults(instance_path: str) -> dict:
         "SURVEY_TICKET_DAYS": 7.0,
         "SURVEY_SQLITE_BUSY_MS": 30000,
         "SURVEY_STAFF_IDLE_MINUTES": 30.0,
+        "SURVEY_SMTP_HOST": "",
+        "SURVEY_SMTP_PORT": 25,
+        "SURVEY_SMTP_USER": "",
+        "SURVEY_SMTP_PASSWORD": "",
+        "SURVEY_SMTP_STARTTLS": False,
+        "SURVEY_MAIL_FROM": "Onderwijsinspectie <noreply@localhost>",
         "SURVEY_STAFF_MAX_HOURS": 12.0,
         # A director may keep the form open for hours: the CSRF token lives as long as the
         # session instead of Flask-WTF's default hour.

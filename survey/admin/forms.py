@@ -16,6 +16,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from ..services.mail_texts import (
+    DEFAULT_INVITATION_BODY,
+    DEFAULT_INVITATION_SUBJECT,
+    DEFAULT_REMINDER_BODY,
+    DEFAULT_REMINDER_SUBJECT,
+)
+
 
 class UploadForm(FlaskForm):
     file = FileField("Bestand met CLB's en scholen (.xlsx of .csv)",
@@ -34,30 +41,6 @@ class InviteUserForm(FlaskForm):
     centre = SelectField("CLB (voor een CLB-medewerker)", choices=[], validate_choice=False)
 
 
-DEFAULT_INVITATION_SUBJECT = "Bevraging over de samenwerking met uw CLB"
-DEFAULT_INVITATION_BODY = """Beste directeur,
-
-De onderwijsinspectie vraagt alle scholen hoe de samenwerking met hun CLB verloopt.
-Met de persoonlijke link hieronder vult u de vragenlijst in voor {school}
-(uw CLB: {clb}). U kunt bewaren en later verdergaan via dezelfde link.
-
-{link}
-
-Invullen kan tot {deadline}. Het CLB ziet nooit de antwoorden van één school.
-
-Met vriendelijke groeten,
-De onderwijsinspectie"""
-DEFAULT_REMINDER_SUBJECT = "Herinnering: bevraging over de samenwerking met uw CLB"
-DEFAULT_REMINDER_BODY = """Beste directeur,
-
-We ontvingen nog geen antwoorden van {school}. Invullen kan nog tot {deadline},
-via uw persoonlijke link:
-
-{link}
-
-Met vriendelijke groeten,
-De onderwijsinspectie"""
-PLACEHOLDERS = ("{school}", "{clb}", "{link}", "{deadline}", "{round}")
 
 
 class RoundForm(FlaskForm):

@@ -1,5 +1,5 @@
 """The database tables. core: the sector, rounds, invitations and answers; accounts: users,
-set-password links, login attempts and the audit log."""
+set-password links, login attempts and the audit log; messages: mails sent to schools."""
 
 from .accounts import ROLES, AuditEvent, LoginAttempt, User, UserInvite
 from .core import (
@@ -19,9 +19,11 @@ from .core import (
     round_phase,
     utcnow,
 )
+from .messages import MessageSend
 
 __all__ = [
     "LEVELS", "LEVEL_NAMES", "NETWORKS", "ROLES", "ROUND_STATES", "Answer", "AuditEvent",
-    "Centre", "Invitation", "InvitationLink", "LoginAttempt", "Remark", "Response", "Round",
+    "Centre", "Invitation", "InvitationLink", "LoginAttempt", "MessageSend", "Remark",
+    "Response", "Round",
     "School", "UTCDateTime", "User", "UserInvite", "round_phase", "utcnow",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from .. import tokens
 from ..models import Invitation, InvitationLink, Round, School, round_phase, utcnow
 from ..questionnaire import Questionnaire, from_dict
+from . import mail_texts
 
 
 def create_round(session: Session, *, name: str, school_year: str, questionnaire: Questionnaire,
@@ -22,7 +23,11 @@ def create_round(session: Session, *, name: str, school_year: str, questionnaire
     rnd = Round(name=name, school_year=school_year, questionnaire_id=questionnaire.id,
                 questionnaire_version=questionnaire.version, definition=questionnaire.to_dict(),
                 state="draft", opens_at=opens_at, closes_at=closes_at,
-                min_group_size=min_group_size)
+                min_group_size=min_group_size,
+                invitation_subject=mail_texts.DEFAULT_INVITATION_SUBJECT,
+                invitation_body=mail_texts.DEFAULT_INVITATION_BODY,
+                reminder_subject=mail_texts.DEFAULT_REMINDER_SUBJECT,
+                reminder_body=mail_texts.DEFAULT_REMINDER_BODY)
     session.add(rnd)
     session.flush()
     return rnd

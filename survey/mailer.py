@@ -1,0 +1,71 @@
+"""Mail transports: SMTP, or .eml files in a folder when no mail server is configured."""
+
+from __future__ import annotations
+
+import smtplib
+from contextlib import AbstractContextManager, suppress
+from email.message import EmailMessage
+from pathlib import Path
+
+
+class MailError(RuntimeError):
+    """The mail server refused a message (or could not be reached)."""
+
+
+class OutboxTransport(AbstractContextManager):
+    """Development: each message becomes a file <message-id>.eml in the folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def __enter__(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def send(self, message: EmailMessage) -> None:
+        name = message["Message-ID"].strip("<>").replace("@", "_").replace("/", "_")
+        (self.folder / f"{name}.eml").write_bytes(bytes(message))
+
+
+class SmtpTransport(AbstractContextManager):
+    """One SMTP connection for a batch of messages."""
+
+    def __init__(self, host: str, port: int = 25, user: str = "", password: str = "",
+                 starttls: bool = False, timeout: float = 30):
+        self.host, self.port, self.user, self.password = host, port, user, password
+        self.starttls, self.timeout = starttls, timeout
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self):
+        try:
+            self.smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.starttls:
+                self.smtp.starttls()
+            if self.user:
+                self.smtp.login(self.user, self.password)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(f"mail server {self.host}:{self.port}: {exc}") from exc
+        return self
+
+    def __exit__(self, *exc):
+        if self.smtp is not None:
+            with suppress(OSError, smtplib.SMTPException):
+                self.smtp.quit()
+        return None
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            self.smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(str(exc)) from exc
+
+
+def transport_for(config, instance_path: str):
+    if config.get("SURVEY_SMTP_HOST"):
+        return SmtpTransport(config["SURVEY_SMTP_HOST"], config["SURVEY_SMTP_PORT"],
+                             config["SURVEY_SMTP_USER"], config["SURVEY_SMTP_PASSWORD"],
+                             config["SURVEY_SMTP_STARTTLS"])
+    return OutboxTransport(Path(instance_path) / "outbox")

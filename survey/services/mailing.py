@@ -1,0 +1,171 @@
+"""Send a round's invitations and reminders, resumable and never twice.
+
+For every recipient a MessageSend row is claimed (and committed, together with the new
+link the mail will carry) before the mail goes out, then marked sent or failed. A crash or
+a second click therefore never mails a school twice for the same message: rows that are
+sent or still claimed are skipped; only failed ones are tried again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid, parseaddr
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from ..formatting import local_datetime
+from ..mailer import MailError
+from ..models import Invitation, MessageSend, Response, Round, School, utcnow
+from .rounds import link, new_link
+
+INVITATION = "invitation"
+REMINDER_KEY = re.compile(r"^reminder-([1-9])$")
+
+
+def reminder_key(number: int) -> str:
+    return f"reminder-{number}"
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0      # already sent, or claimed by a send that did not finish
+
+
+def recipients(session: Session, rnd: Round, message_key: str,
+               only_not_started: bool = False) -> list[int]:
+    """Invitation ids that this message should still go to."""
+    query = (select(Invitation.id).where(
+        Invitation.round_id == rnd.id, Invitation.revoked_at.is_(None),
+        ~exists().where(MessageSend.invitation_id == Invitation.id,
+                        MessageSend.message_key == message_key,
+                        MessageSend.status != "failed"))
+        .order_by(Invitation.id))
+    if message_key != INVITATION:
+        answered = exists().where(Response.invitation_id == Invitation.id)
+        if not only_not_started:
+            answered = answered.where(Response.status == "submitted")
+        query = query.where(~answered)
+    return list(session.scalars(query))
+
+
+def compose(rnd: Round, inv: Invitation, message_key: str, url: str,
+            sender: str) -> EmailMessage:
+    reminder = message_key != INVITATION
+    values = {"{school}": inv.school.name, "{clb}": inv.centre.name, "{link}": url,
+              "{deadline}": local_datetime(rnd.closes_at) if rnd.closes_at else "",
+              "{round}": rnd.name}
+    subject = rnd.reminder_subject if reminder else rnd.invitation_subject
+    body = rnd.reminder_body if reminder else rnd.invitation_body
+    for placeholder, value in values.items():  # plain replacement: braces in text are safe
+        subject, body = subject.replace(placeholder, value), body.replace(placeholder, value)
+    message = EmailMessage()
+    message["Subject"] = " ".join(subject.split())
+    message["From"] = sender
+    message["To"] = formataddr((inv.school.name, inv.school.email))
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].partition("@")[2] or None)
+    message.set_content(body)
+    return message
+
+
+def send(session: Session, rnd: Round, message_key: str, transport, *, base_url: str,
+         sender: str, only_not_started: bool = False, limit: int | None = None,
+         progress: Callable[[int], None] | None = None) -> SendReport:
+    if message_key != INVITATION and not REMINDER_KEY.match(message_key):
+        raise ValueError(f"unknown message {message_key!r}")
+    report = SendReport()
+    todo = recipients(session, rnd, message_key, only_not_started)
+    if limit is not None:
+        todo = todo[:limit]
+    with transport:
+        for invitation_id in todo:
+            inv = session.get(Invitation, invitation_id)
+            school: School = inv.school
+            if not school.email:
+                report.failed += 1
+                continue
+            claim = _claim(session, inv, message_key, school.email)
+            if claim is None:
+                report.skipped += 1
+                continue
+            token = new_link(session, inv)
+            message = compose(rnd, inv, message_key, link(base_url, token), sender)
+            session.commit()  # the claim and the link are durable before the mail leaves
+            try:
+                transport.send(message)
+            except MailError as exc:
+                _finish(session, claim, "failed", str(exc)[:500])
+                report.failed += 1
+            else:
+                _finish(session, claim, "sent")
+                report.sent += 1
+            if progress:
+                progress(1)
+    return report
+
+
+def _claim(session: Session, inv: Invitation, key: str, recipient: str) -> int | None:
+    """Claim the row for this mail; None when it is sent or claimed already."""
+    row = session.scalar(select(MessageSend).where(MessageSend.invitation_id == inv.id,
+                                                   MessageSend.message_key == key))
+    if row is None:
+        row = MessageSend(invitation_id=inv.id, message_key=key, recipient=recipient)
+        session.add(row)
+        session.flush()
+        return row.id
+    taken = session.execute(update(MessageSend).where(
+        MessageSend.id == row.id, MessageSend.status == "failed")
+        .values(status="claimed", claimed_at=utcnow(), error=None, recipient=recipient))
+    return row.id if taken.rowcount == 1 else None
+
+
+def _finish(session: Session, claim_id: int, status: str, error: str | None = None) -> None:
+    session.execute(update(MessageSend).where(MessageSend.id == claim_id).values(
+        status=status, sent_at=utcnow() if status == "sent" else None, error=error))
+    session.commit()
+
+
+def release_uncertain(session: Session, rnd: Round, message_key: str) -> int:
+    """The inspector's decision after a crash: mails claimed but never confirmed count as
+    failed, so that the next send tries them again (at the risk of a second mail to a
+    school whose mail did leave just before the crash)."""
+    released = session.execute(
+        update(MessageSend).where(
+            MessageSend.message_key == message_key, MessageSend.status == "claimed",
+            MessageSend.invitation_id.in_(select(Invitation.id).where(
+                Invitation.round_id == rnd.id)))
+        .values(status="failed", error="onzeker na een onderbreking")
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return released.rowcount
+
+
+@dataclass(frozen=True)
+class MessageStatus:
+    key: str
+    sent: int
+    failed: int
+    uncertain: int    # claimed but never confirmed: a crash during sending
+    to_go: int
+
+
+def overview(session: Session, rnd: Round) -> list[MessageStatus]:
+    """Per message of the round: how many went out, failed, are uncertain, are still to go."""
+    rows = session.execute(
+        select(MessageSend.message_key, MessageSend.status, MessageSend.id)
+        .join(Invitation, Invitation.id == MessageSend.invitation_id)
+        .where(Invitation.round_id == rnd.id)).all()
+    keys = sorted({r[0] for r in rows} | {INVITATION},
+                  key=lambda k: (k != INVITATION, k))
+    result = []
+    for key in keys:
+        states = [r[1] for r in rows if r[0] == key]
+        result.append(MessageStatus(key, states.count("sent"), states.count("failed"),
+                                    states.count("claimed"),
+                                    len(recipients(session, rnd, key))))
+    return result

@@ -1,0 +1,204 @@
+"""Invitations and reminders against a real SMTP server on 127.0.0.1 (aiosmtpd): the mails
+that arrive, their links, resuming after a crash, never twice, failures retried."""
+
+from __future__ import annotations
+
+import email
+import re
+import socket
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from helpers import FormPage, Invited, all_answers
+from survey.extensions import db
+from survey.mailer import MailError, OutboxTransport, SmtpTransport, transport_for
+from survey.models import MessageSend, Round
+from survey.services import answers as svc
+from survey.services import mailing
+
+SENDER = "Onderwijsinspectie <noreply@survey.test>"
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+    def to(self) -> list[str]:
+        return [m["To"].addresses[0].addr_spec for m in self.messages]
+
+
+@pytest.fixture
+def smtp():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def schools(app, make_round, make_invited):
+    round_id = make_round()
+    invited = [make_invited(round_id) for _ in range(4)]
+    with app.app_context():
+        from survey.models import Invitation
+
+        for n, inv in enumerate(invited):
+            school = db.session.get(Invitation, inv.invitation_id).school
+            school.email = f"directie{n}@school.example.org"
+        db.session.commit()
+    return round_id, invited
+
+
+def _send(app, round_id, key, transport, **kw):
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        return mailing.send(db.session, rnd, key, transport, base_url="http://survey.test",
+                            sender=SENDER, **kw)
+
+
+def test_invitations_arrive_with_a_personal_working_link(app, smtp, schools):
+    round_id, invited = schools
+    report = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    assert (report.sent, report.failed, report.skipped) == (4, 0, 0)
+    assert sorted(smtp.to()) == [f"directie{n}@school.example.org" for n in range(4)]
+    message = smtp.messages[0]
+    assert message["Subject"] == "Bevraging over de samenwerking met uw CLB"
+    body = message.get_content()
+    assert "Testschool" in body and "Vrij CLB Test 100001" in body
+    token = re.search(r"http://survey.test/s/([\w-]+)", body).group(1)
+    page = FormPage(app.test_client(), Invited(0, round_id, token))
+    html = page.open().get_data(as_text=True)
+    assert message["To"].addresses[0].display_name in html, "the link opens that school's form"
+    tokens = {re.search(r"/s/([\w-]+)", m.get_content()).group(1) for m in smtp.messages}
+    assert len(tokens) == 4
+
+
+def test_sending_again_mails_nobody_twice(app, smtp, schools):
+    round_id, _ = schools
+    _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    again = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    assert (again.sent, again.skipped) == (0, 0)
+    assert len(smtp.messages) == 4
+
+
+class CrashAfter(SmtpTransport):
+    """A real SMTP transport whose process 'dies' after n mails."""
+
+    def __init__(self, port, n):
+        super().__init__("127.0.0.1", port)
+        self.left = n
+
+    def send(self, message):
+        if self.left == 0:
+            raise SystemExit("killed")
+        super().send(message)
+        self.left -= 1
+
+
+def test_a_crash_between_mails_resumes_without_duplicates(app, smtp, schools):
+    round_id, _ = schools
+
+    class DiesBetweenMails(SmtpTransport):
+        sent = 0
+
+        def send(self, message):
+            super().send(message)
+            DiesBetweenMails.sent += 1
+
+    def crash_after_two(_):
+        if DiesBetweenMails.sent == 2:
+            raise SystemExit("killed between two mails")
+
+    with pytest.raises(SystemExit):
+        _send(app, round_id, "invitation", DiesBetweenMails("127.0.0.1", smtp.port),
+              progress=crash_after_two)
+    assert len(smtp.messages) == 2
+    resumed = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    assert resumed.sent == 2
+    assert len(smtp.messages) == 4 and len(set(smtp.to())) == 4
+
+
+def test_a_crash_during_a_mail_leaves_it_uncertain_until_the_inspector_decides(
+        app, smtp, schools):
+    round_id, _ = schools
+    with pytest.raises(SystemExit):
+        _send(app, round_id, "invitation", CrashAfter(smtp.port, 2))
+    again = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    assert again.sent == 1, "the uncertain one is not resent on its own"
+    with app.app_context():
+        status = mailing.overview(db.session, db.session.get(Round, round_id))[0]
+        assert (status.sent, status.uncertain, status.to_go) == (3, 1, 0)
+        assert mailing.release_uncertain(db.session, db.session.get(Round, round_id),
+                                         "invitation") == 1
+    last = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    assert last.sent == 1 and len(set(smtp.to())) == 4
+
+
+def test_a_refused_address_fails_and_is_tried_again(app, smtp, schools):
+    round_id, _ = schools
+    smtp.refuse.add("directie2@school.example.org")
+    first = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    assert (first.sent, first.failed) == (3, 1)
+    with app.app_context():
+        error = db.session.scalar(select(MessageSend.error).where(
+            MessageSend.status == "failed"))
+    assert "550" in error
+    smtp.refuse.clear()
+    retry = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    assert (retry.sent, retry.failed) == (1, 0) and len(smtp.messages) == 4
+
+
+@pytest.mark.parametrize(("only_not_started", "expected"), [(False, 3), (True, 2)])
+def test_reminders_go_only_to_schools_that_have_not_submitted(
+        app, smtp, schools, questionnaire, only_not_started, expected):
+    round_id, invited = schools
+    with app.app_context():
+        svc.save(db.session, invited[0].invitation_id, all_answers(questionnaire),
+                 submit=True)
+        svc.save(db.session, invited[1].invitation_id, {4: 2})  # started, not submitted
+    report = _send(app, round_id, mailing.reminder_key(1),
+                   SmtpTransport("127.0.0.1", smtp.port), only_not_started=only_not_started)
+    assert report.sent == expected
+    assert all(m["Subject"].startswith("Herinnering") for m in smtp.messages)
+    assert "directie0@school.example.org" not in smtp.to()
+    first_link_still_works = FormPage(app.test_client(), invited[2])
+    assert first_link_still_works.open().status_code == 200
+
+
+def test_without_a_mail_server_mails_go_to_the_outbox(app, schools, tmp_path):
+    round_id, _ = schools
+    transport = transport_for({"SURVEY_SMTP_HOST": ""}, str(tmp_path))
+    assert isinstance(transport, OutboxTransport)
+    assert _send(app, round_id, "invitation", transport).sent == 4
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 4 and b"http://survey.test/s/" in files[0].read_bytes()
+
+
+def test_an_unreachable_mail_server_is_a_clear_error(app, schools):
+    round_id, _ = schools
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(MailError, match=f"127.0.0.1:{port}"):
+        _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", port, timeout=2))
+    with app.app_context():
+        assert db.session.scalar(select(MessageSend.id)) is None, "nothing was claimed"
