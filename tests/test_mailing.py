@@ -7,6 +7,7 @@ import email
 import re
 import socket
 from email import policy
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -202,3 +203,49 @@ def test_an_unreachable_mail_server_is_a_clear_error(app, schools):
         _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", port, timeout=2))
     with app.app_context():
         assert db.session.scalar(select(MessageSend.id)) is None, "nothing was claimed"
+
+
+def test_command_line_send_status_and_reminder(app, runner, smtp, schools):
+    round_id, _ = schools
+    app.config.update(SURVEY_SMTP_HOST="127.0.0.1", SURVEY_SMTP_PORT=smtp.port)
+    sent = runner.invoke(args=["invitations", "send", str(round_id)])
+    assert sent.exit_code == 0, sent.output
+    assert "4 sent, 0 failed, 0 skipped." in sent.output
+    status = runner.invoke(args=["invitations", "status", str(round_id)])
+    assert "invitation   sent     4" in status.output and "to go     0" in status.output
+    reminder = runner.invoke(args=["invitations", "send", str(round_id), "--reminder", "1"])
+    assert "4 sent" in reminder.output and len(smtp.messages) == 8
+    app.config.update(SURVEY_SMTP_PORT=1)
+    down = runner.invoke(args=["invitations", "send", str(round_id), "--reminder", "2"])
+    assert down.exit_code != 0 and "127.0.0.1:1" in down.output
+
+
+def test_console_sends_to_the_outbox_and_lists_links_for_a_mail_merge(
+        app, inspector_client, schools, questionnaire):
+    import io
+
+    from conftest import csrf_in
+    from openpyxl import load_workbook
+
+    round_id, invited = schools
+    page = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    sent = inspector_client.post(f"/beheer/rondes/{round_id}/versturen",
+                                 data={"csrf_token": csrf_in(page), "message": "invitation"})
+    after = inspector_client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "4 verstuurd, 0 mislukt. Nog 0 te versturen." in after
+    outbox = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))
+    assert len(outbox) == 4
+
+    with app.app_context():
+        svc.save(db.session, invited[0].invitation_id, all_answers(questionnaire),
+                 submit=True)
+    sheet = load_workbook(io.BytesIO(inspector_client.get(
+        f"/beheer/rondes/{round_id}/links.xlsx").data))["Links"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("school_number", "school_name", "level", "centre_number",
+                       "centre_name", "email", "link")
+    assert len(rows) == 1 + 3, "schools that submitted get no new link"
+    token = rows[1][6].rsplit("/s/", 1)[1]
+    assert FormPage(app.test_client(), Invited(0, round_id, token)).open().status_code == 200
+    mailed = re.search(rb"/s/([\w-]+)", outbox[1].read_bytes()).group(1).decode()
+    assert app.test_client().get(f"/s/{mailed}").status_code == 303, "mailed links still work"

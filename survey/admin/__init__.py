@@ -15,4 +15,4 @@ def _inspectors_only():
     return None
 
 
-from . import rounds, views  # noqa: E402,F401  (register the routes on bp)
+from . import rounds, sending, views  # noqa: E402,F401  (register the routes on bp)

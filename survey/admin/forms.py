@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     EmailField,
     HiddenField,
@@ -94,3 +95,16 @@ class InvitationForm(FlaskForm):
 class AddSchoolForm(FlaskForm):
     number = StringField("Instellingsnummer van de school",
                          validators=[DataRequired(), Length(max=10)])
+
+
+class SendForm(FlaskForm):
+    message = SelectField("Bericht", choices=[
+        SelectChoice("invitation", "Uitnodiging"),
+        SelectChoice("reminder-1", "Herinnering 1"),
+        SelectChoice("reminder-2", "Herinnering 2"),
+        SelectChoice("reminder-3", "Herinnering 3")])
+    not_started = BooleanField("Herinnering alleen aan scholen die nog niet begonnen")
+
+
+class UncertainForm(FlaskForm):
+    message = HiddenField(validators=[DataRequired()])

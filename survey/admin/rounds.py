@@ -14,10 +14,17 @@ from ..extensions import db
 from ..formatting import BRUSSELS
 from ..models import Centre, Invitation, Round, School
 from ..questionnaire import bundled_dir, load
-from ..services import accounts, monitoring
+from ..services import accounts, mailing, monitoring
 from ..services import rounds as round_service
 from . import bp
-from .forms import AddSchoolForm, InvitationForm, RoundForm, RoundStateForm
+from .forms import (
+    AddSchoolForm,
+    InvitationForm,
+    RoundForm,
+    RoundStateForm,
+    SendForm,
+    UncertainForm,
+)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -88,6 +95,8 @@ def round_detail(round_id: int):
     figures = monitoring.round_figures(db.session, rnd.id, sort)
     return render_template("admin/round.html", rnd=rnd, figures=figures, sort=sort,
                            state_form=RoundStateForm(), add_form=AddSchoolForm(),
+                           send_form=SendForm(), uncertain_form=UncertainForm(),
+                           messages=mailing.overview(db.session, rnd),
                            sort_keys=monitoring.SORT_KEYS)
 
 

@@ -37,21 +37,35 @@ class SendReport:
     skipped: int = 0      # already sent, or claimed by a send that did not finish
 
 
+def _still_answering(round_id: int, only_not_started: bool = False):
+    """Invitations of the round that are not withdrawn and have not submitted (or, with
+    only_not_started, have not even begun)."""
+    answered = exists().where(Response.invitation_id == Invitation.id)
+    if not only_not_started:
+        answered = answered.where(Response.status == "submitted")
+    return (select(Invitation.id)
+            .where(Invitation.round_id == round_id, Invitation.revoked_at.is_(None),
+                   ~answered)
+            .order_by(Invitation.id))
+
+
+def not_submitted(session: Session, rnd: Round) -> list[int]:
+    return list(session.scalars(_still_answering(rnd.id)))
+
+
 def recipients(session: Session, rnd: Round, message_key: str,
                only_not_started: bool = False) -> list[int]:
     """Invitation ids that this message should still go to."""
-    query = (select(Invitation.id).where(
-        Invitation.round_id == rnd.id, Invitation.revoked_at.is_(None),
-        ~exists().where(MessageSend.invitation_id == Invitation.id,
-                        MessageSend.message_key == message_key,
-                        MessageSend.status != "failed"))
-        .order_by(Invitation.id))
-    if message_key != INVITATION:
-        answered = exists().where(Response.invitation_id == Invitation.id)
-        if not only_not_started:
-            answered = answered.where(Response.status == "submitted")
-        query = query.where(~answered)
-    return list(session.scalars(query))
+    not_yet = ~exists().where(MessageSend.invitation_id == Invitation.id,
+                              MessageSend.message_key == message_key,
+                              MessageSend.status != "failed")
+    if message_key == INVITATION:
+        query = (select(Invitation.id).where(Invitation.round_id == rnd.id,
+                                             Invitation.revoked_at.is_(None))
+                 .order_by(Invitation.id))
+    else:
+        query = _still_answering(rnd.id, only_not_started)
+    return list(session.scalars(query.where(not_yet)))
 
 
 def compose(rnd: Round, inv: Invitation, message_key: str, url: str,

@@ -1,0 +1,86 @@
+"""Console routes for mails to schools: send in batches, release uncertain mails, and the
+links list for a mail merge."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import xlsx
+from ..extensions import db
+from ..mailer import MailError, transport_for
+from ..models import Centre, Invitation, School
+from ..services import accounts, mailing
+from ..services.rounds import link, new_link
+from . import bp
+from .forms import SendForm, UncertainForm
+from .rounds import XLSX_TYPE, _round_or_404
+
+BATCH = 200  # per click: a request stays well within any proxy's time limit
+
+
+@bp.post("/rondes/<int:round_id>/versturen")
+def round_send(round_id: int):
+    rnd = _round_or_404(round_id)
+    form = SendForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if rnd.state != "open":
+        flash("Uitnodigingen en herinneringen gaan alleen uit voor een open bevraging.", "error")
+        return redirect(url_for(".round_detail", round_id=rnd.id))
+    config = current_app.config
+    try:
+        report = mailing.send(db.session, rnd, form.message.data,
+                              transport_for(config, current_app.instance_path),
+                              base_url=config["SURVEY_BASE_URL"],
+                              sender=config["SURVEY_MAIL_FROM"],
+                              only_not_started=form.not_started.data, limit=BATCH)
+    except MailError as exc:
+        flash(f"De mailserver is niet bereikbaar: {exc}. Er is niets verstuurd.", "error")
+        return redirect(url_for(".round_detail", round_id=rnd.id))
+    accounts.audit(db.session, current_user, f"{form.message.data} sent", rnd.name,
+                   sent=report.sent, failed=report.failed)
+    db.session.commit()
+    left = len(mailing.recipients(db.session, rnd, form.message.data, form.not_started.data))
+    flash(f"{report.sent} verstuurd, {report.failed} mislukt. Nog {left} te versturen"
+          + (": klik opnieuw om verder te gaan." if left else "."), "success")
+    return redirect(url_for(".round_detail", round_id=rnd.id))
+
+
+@bp.post("/rondes/<int:round_id>/onzeker")
+def round_release_uncertain(round_id: int):
+    rnd = _round_or_404(round_id)
+    form = UncertainForm()
+    if not form.validate_on_submit():
+        abort(400)
+    released = mailing.release_uncertain(db.session, rnd, form.message.data)
+    accounts.audit(db.session, current_user, "uncertain mails released", rnd.name,
+                   message=form.message.data, count=released)
+    db.session.commit()
+    flash(f"{released} onzekere berichten worden bij de volgende verzending opnieuw "
+          "verstuurd.", "success")
+    return redirect(url_for(".round_detail", round_id=rnd.id))
+
+
+@bp.get("/rondes/<int:round_id>/links.xlsx")
+def round_links(round_id: int):
+    """A new personal link for every school that has not submitted, for a mail merge.
+    Earlier links keep working."""
+    rnd = _round_or_404(round_id)
+    rows = db.session.execute(
+        select(Invitation, School, Centre)
+        .join(School, School.id == Invitation.school_id)
+        .join(Centre, Centre.id == Invitation.centre_id)
+        .where(Invitation.id.in_(mailing.not_submitted(db.session, rnd)))
+        .order_by(Centre.number, School.number)).all()
+    base = current_app.config["SURVEY_BASE_URL"]
+    table = [[school.number, school.name, inv.level, centre.number, centre.name,
+              school.email or "", link(base, new_link(db.session, inv))]
+             for inv, school, centre in rows]
+    accounts.audit(db.session, current_user, "links downloaded", rnd.name, links=len(table))
+    db.session.commit()
+    data = xlsx.workbook([("Links", ["school_number", "school_name", "level",
+                                     "centre_number", "centre_name", "email", "link"], table)])
+    return Response(data, mimetype=XLSX_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="links-ronde-{rnd.id}.xlsx"'})
