@@ -36,6 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
+    from .admin import allow_large_uploads
+
+    allow_large_uploads(app)  # before CSRFProtect: see there
     csrf.init_app(app)
     with app.app_context():
         tune_engine(db.engine, app.config["SURVEY_SQLITE_BUSY_MS"])

@@ -197,3 +197,16 @@ def test_add_a_school_to_a_round(app, inspector_client, make_invited):
                                          data={"csrf_token": csrf_in(html), "number": number})
         assert message in inspector_client.get(response.headers["Location"]).get_data(
             as_text=True)
+
+
+def test_a_50_mb_upload_is_refused_with_a_message(inspector_client):
+    response = _upload(inspector_client, b"x" * (50 * 1024 * 1024), "groot.csv")
+    assert response.status_code == 413
+    assert "Wat u verstuurde is te groot." in response.get_data(as_text=True)
+
+
+def test_a_5_mb_file_reaches_the_importer(inspector_client):
+    response = _upload(inspector_client, b"a;b\n" + (b"x" * 250 + b";y\n") * 20000,
+                       "big.csv")
+    assert response.status_code == 400
+    assert "Deze kolommen ontbreken" in response.get_data(as_text=True)

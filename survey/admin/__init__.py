@@ -15,4 +15,15 @@ def _inspectors_only():
     return None
 
 
+def allow_large_uploads(app) -> None:
+    """An import file may be larger than any other form (past the limit: a Dutch 413 page).
+    Registered before CSRFProtect, whose check reads the form first."""
+    from ..tabular import MAX_BYTES
+
+    @app.before_request
+    def _import_limit():
+        if request.endpoint == "admin.import_upload":
+            request.max_content_length = MAX_BYTES + 64 * 1024
+
+
 from . import rounds, sending, views  # noqa: E402,F401  (register the routes on bp)

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import xlsx
 from ..extensions import db
 from ..formatting import BRUSSELS
-from ..models import Centre, Invitation, Round, School
+from ..models import Centre, Invitation, Round, School, utcnow
 from ..questionnaire import bundled_dir, load
 from ..services import accounts, mailing, monitoring
 from ..services import rounds as round_service
@@ -132,6 +132,15 @@ def round_state(round_id: int):
     db.session.commit()
     flash(f"De bevraging is {done}.", "success")
     return redirect(url_for(".round_detail", round_id=round_id))
+
+
+@bp.get("/rondes/<int:round_id>/live")
+def round_live(round_id: int):
+    rnd = _round_or_404(round_id)
+    sort = request.args.get("sorteer", "clb")
+    return render_template("admin/round_live.html", rnd=rnd, sort=sort, now=utcnow(),
+                           figures=monitoring.round_figures(db.session, rnd.id, sort),
+                           sort_keys=monitoring.SORT_KEYS)
 
 
 @bp.get("/rondes/<int:round_id>/respons.xlsx")
