@@ -23,6 +23,9 @@ class Scale:
     no_view: tuple[int, ...] = (0,)
 
 
+SCHOOL_SCALE = Scale()
+
+
 @dataclass(frozen=True)
 class Figures:
     counts: dict[int, int]       # per answer code, "geen zicht" included
@@ -45,7 +48,7 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def figures(counts: Mapping[int, int], scale: Scale = Scale()) -> Figures:
+def figures(counts: Mapping[int, int], scale: Scale = SCHOOL_SCALE) -> Figures:
     counts = {code: int(counts.get(code, 0)) for code in (*scale.scored, *scale.no_view)}
     n = sum(counts[c] for c in scale.scored)
     agree = sum(counts[c] for c in scale.agree)

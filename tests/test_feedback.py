@@ -1,0 +1,104 @@
+"""A CLB's feedback figures from a counts cube, and the cube from the database."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import all_answers
+from reports.feedback import DATA_COLUMNS, centre_rows, data_rows
+from reports.suppression import TOTAL
+from survey.extensions import db
+from survey.models import Invitation
+from survey.services import answers as svc
+from survey.services.cube import counts_cube
+from survey.services.rounds import revoke
+
+# CLB A: 6 bao schools answer statement 4 (4,4,4,3,2,1) and one says "geen zicht";
+# 2 so schools answer (4,1). CLB B (the sector for A): 10 bao (all 3), 10 so (5x3, 5x2).
+CUBE = {
+    ("A", "bao", 4, 4): 3, ("A", "bao", 4, 3): 1, ("A", "bao", 4, 2): 1, ("A", "bao", 4, 1): 1,
+    ("A", "bao", 4, 0): 1, ("A", "so", 4, 4): 1, ("A", "so", 4, 1): 1,
+    ("B", "bao", 4, 3): 10, ("B", "so", 4, 3): 5, ("B", "so", 4, 2): 5,
+}
+
+
+def _rows(minimum=5):
+    return {r.level: r for r in centre_rows(CUBE, "A", [4], minimum)}
+
+
+def test_centre_total_and_levels_with_the_sector_without_the_centre():
+    rows = _rows()
+    total = rows[TOTAL]
+    assert (total.figures.n, total.figures.agree, total.figures.n_no_view) == (8, 5, 1)
+    assert total.figures.pct_agree == pytest.approx(62.5)
+    assert total.sector_pct == pytest.approx(75.0)               # B: 15 of 20
+    # A's mix: 6/8 bao, 2/8 so; B: bao 100 %, so 50 % -> 0.75*100 + 0.25*50 = 87.5
+    assert total.sector_adjusted_pct == pytest.approx(87.5)
+    assert rows["bao"].sector_pct == pytest.approx(100.0)
+    assert rows["so"].sector_pct == pytest.approx(50.0)
+
+
+def test_a_level_big_enough_on_both_sides_is_shown_with_its_verdict():
+    rows = _rows(minimum=2)  # so (2) may now be shown, and bao (6) beside it
+    assert rows["bao"].figures.pct_agree == pytest.approx(400 / 6)
+    assert rows["so"].figures.pct_agree == pytest.approx(50.0)
+    assert rows["so"].verdict == "geen duidelijk verschil"
+
+
+def test_complementary_suppression_reaches_the_sheet():
+    rows = _rows()
+    assert rows["so"].suppressed and rows["bao"].suppressed, \
+        "so (2) is small; bao beside the total would give so away"
+    assert not rows[TOTAL].suppressed
+    assert not rows["bubao"].suppressed and rows["bubao"].figures.n == 0
+
+
+def test_a_small_centre_shows_nothing():
+    rows = _rows(minimum=9)
+    assert all(r.suppressed for lv, r in rows.items() if lv in (TOTAL, "bao", "so"))
+
+
+def test_data_sheet_rows_keep_keys_and_empty_figures_when_suppressed():
+    table = data_rows("Ronde", "A", "CLB A", centre_rows(CUBE, "A", [4], 5))
+    assert len(table) == 5 and all(len(r) == len(DATA_COLUMNS) for r in table)
+    total = dict(zip(DATA_COLUMNS, table[0], strict=True))
+    assert total["level"] == TOTAL and total["n"] == 8 and total["n_geen_zicht"] == 1
+    assert (total["n_helemaal_akkoord"], total["n_eerder_akkoord"]) == (4, 1)
+    assert total["pct_agree"] == 62.5 and total["suppressed"] is False
+    so = dict(zip(DATA_COLUMNS, table[2], strict=True))
+    assert so["level"] == "so" and so["suppressed"] is True
+    assert all(so[c] is None for c in DATA_COLUMNS[5:-1])
+
+
+def test_the_cube_counts_submitted_answers_only(app, make_round, make_invited,
+                                                 questionnaire):
+    round_id = make_round()
+    done = [make_invited(round_id, "bao", "100001") for _ in range(2)]
+    draft = make_invited(round_id, "bao", "100001")
+    withdrawn = make_invited(round_id, "so", "100002")
+    with app.app_context():
+        svc.save(db.session, done[0].invitation_id, all_answers(questionnaire, 4),
+                 submit=True)
+        svc.save(db.session, done[1].invitation_id, {**all_answers(questionnaire, 3), 18: 0},
+                 submit=True)
+        svc.save(db.session, draft.invitation_id, all_answers(questionnaire, 1))
+        svc.save(db.session, withdrawn.invitation_id, all_answers(questionnaire, 1),
+                 submit=True)
+        revoke(db.session, db.session.get(Invitation, withdrawn.invitation_id))
+        db.session.commit()
+        cube = counts_cube(db.session, round_id)
+    assert cube[("100001", "bao", 4, 4)] == 1 and cube[("100001", "bao", 4, 3)] == 1
+    assert cube[("100001", "bao", 18, 0)] == 1
+    assert sum(cube.values()) == 2 * 21
+    assert not any(key[0] == "100002" for key in cube)
+
+
+def test_reports_needs_neither_flask_nor_the_database():
+    import subprocess
+    import sys
+
+    code = ("import sys, reports.feedback, reports.statistics, reports.suppression; "
+            "print(sorted(m for m in ('flask', 'sqlalchemy', 'survey') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
