@@ -76,8 +76,10 @@ def test_journey_with_javascript_survives_closing_the_browser(app, browser, live
     page.get_by_label("Wilt u iets toelichten bij dit deel? (niet verplicht)").first.fill(
         "Goede samenwerking met ons team")
     page.locator("#stelling-6").click()  # leaving the text area sends it at once
-    page.wait_for_function(
-        "document.getElementById('autosave-status').textContent.includes('Automatisch bewaard')")
+    # A locator wait, not wait_for_function: the page's CSP (no eval) would refuse that.
+    from playwright.sync_api import expect
+
+    expect(page.locator("#autosave-status")).to_contain_text("Automatisch bewaard")
     assert page.locator("#answered-count").inner_text() == "2"
     _eventually(lambda: _draft(app, invited).remarks == {
         "opmerking-algemeen": "Goede samenwerking met ons team"})
