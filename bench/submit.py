@@ -9,6 +9,8 @@ and stored, from --clients concurrent schools. Then the same gunicorn settings s
 bench/bare_app.py and the same clients hit its bare POST endpoint. Prints throughput, p50/p99
 latency, the ratio, and checks that every acknowledged submission is in the database.
 Bounded: every phase stops after --seconds, and the whole run after a few minutes.
+BENCH_APP=module:callable serves another WSGI app in the first phase (a profiling wrapper
+around create_app(), say; PYTHONPATH must reach it).
 """
 
 from __future__ import annotations

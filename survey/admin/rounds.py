@@ -81,7 +81,7 @@ def round_new():
     return render_template("admin/round_new.html", form=form), status
 
 
-def _round_or_404(round_id: int) -> Round:
+def round_or_404(round_id: int) -> Round:
     rnd = db.session.get(Round, round_id)
     if rnd is None:
         abort(404)
@@ -90,7 +90,7 @@ def _round_or_404(round_id: int) -> Round:
 
 @bp.get("/rondes/<int:round_id>")
 def round_detail(round_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     sort = request.args.get("sorteer", "clb")
     figures = monitoring.round_figures(db.session, rnd.id, sort)
     return render_template("admin/round.html", rnd=rnd, figures=figures, sort=sort,
@@ -109,7 +109,7 @@ ACTIONS = {
 
 @bp.post("/rondes/<int:round_id>/status")
 def round_state(round_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     form = RoundStateForm()
     if not form.validate_on_submit():
         abort(400)
@@ -136,7 +136,7 @@ def round_state(round_id: int):
 
 @bp.get("/rondes/<int:round_id>/live")
 def round_live(round_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     sort = request.args.get("sorteer", "clb")
     return render_template("admin/round_live.html", rnd=rnd, sort=sort, now=utcnow(),
                            figures=monitoring.round_figures(db.session, rnd.id, sort),
@@ -145,7 +145,7 @@ def round_live(round_id: int):
 
 @bp.get("/rondes/<int:round_id>/respons.xlsx")
 def round_figures_xlsx(round_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     data = xlsx.workbook(monitoring.export_sheets(
         monitoring.round_figures(db.session, rnd.id)))
     accounts.audit(db.session, current_user, "response figures downloaded", rnd.name)
@@ -156,7 +156,7 @@ def round_figures_xlsx(round_id: int):
 
 @bp.get("/rondes/<int:round_id>/clb/<int:centre_id>")
 def round_centre(round_id: int, centre_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     centre = db.session.get(Centre, centre_id)
     if centre is None:
         abort(404)
@@ -168,7 +168,7 @@ def round_centre(round_id: int, centre_id: int):
 @bp.post("/rondes/<int:round_id>/uitnodigingen/<int:invitation_id>")
 def round_invitation(round_id: int, invitation_id: int):
     """Withdraw an invitation or bring it back."""
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     inv = db.session.get(Invitation, invitation_id)
     form = InvitationForm()
     if inv is None or inv.round_id != rnd.id or not form.validate_on_submit():
@@ -195,7 +195,7 @@ def round_invitation(round_id: int, invitation_id: int):
 
 @bp.post("/rondes/<int:round_id>/scholen")
 def round_add_school(round_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     form = AddSchoolForm()
     if not form.validate_on_submit():
         flash("Geef het instellingsnummer van de school.", "error")

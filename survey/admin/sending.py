@@ -15,14 +15,14 @@ from ..services import accounts, mailing
 from ..services.rounds import link, new_link
 from . import bp
 from .forms import SendForm, UncertainForm
-from .rounds import XLSX_TYPE, _round_or_404
+from .rounds import XLSX_TYPE, round_or_404
 
 BATCH = 200  # per click: a request stays well within any proxy's time limit
 
 
 @bp.post("/rondes/<int:round_id>/versturen")
 def round_send(round_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     form = SendForm()
     if not form.validate_on_submit():
         abort(400)
@@ -50,7 +50,7 @@ def round_send(round_id: int):
 
 @bp.post("/rondes/<int:round_id>/onzeker")
 def round_release_uncertain(round_id: int):
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     form = UncertainForm()
     if not form.validate_on_submit():
         abort(400)
@@ -67,7 +67,7 @@ def round_release_uncertain(round_id: int):
 def round_links(round_id: int):
     """A new personal link for every school that has not submitted, for a mail merge.
     Earlier links keep working."""
-    rnd = _round_or_404(round_id)
+    rnd = round_or_404(round_id)
     rows = db.session.execute(
         select(Invitation, School, Centre)
         .join(School, School.id == Invitation.school_id)
