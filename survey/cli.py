@@ -214,6 +214,15 @@ def users_create(email, role, centre_number, name, link):
 rounds_cli = click.Group("rounds", help="Survey rounds.")
 
 
+def _round(round_id: int):
+    from .models import Round
+
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        raise click.ClickException(f"No round {round_id}.")
+    return rnd
+
+
 @rounds_cli.command("list")
 @with_appcontext
 def rounds_list():
@@ -240,13 +249,10 @@ def _round_command(name: str, action, help_text: str):
     @click.argument("round_id", type=int)
     @with_appcontext
     def command(round_id):
-        from .models import Round
         from .services import accounts
         from .services.rounds import RoundStateError
 
-        rnd = db.session.get(Round, round_id)
-        if rnd is None:
-            raise click.ClickException(f"No round {round_id}.")
+        rnd = _round(round_id)
         try:
             action(db.session, rnd)
         except RoundStateError as exc:
@@ -278,12 +284,9 @@ def _message_key(reminder: int | None) -> str:
 def invitations_send(round_id, reminder, not_started, retry_uncertain):
     """Send a round's invitations or a reminder; resumable, never twice to one school."""
     from .mailer import MailError, transport_for
-    from .models import Round
     from .services import accounts, mailing
 
-    rnd = db.session.get(Round, round_id)
-    if rnd is None:
-        raise click.ClickException(f"No round {round_id}.")
+    rnd = _round(round_id)
     key = _message_key(reminder)
     if retry_uncertain:
         click.echo(f"{mailing.release_uncertain(db.session, rnd, key)} uncertain mails "
@@ -309,12 +312,9 @@ def invitations_send(round_id, reminder, not_started, retry_uncertain):
 @with_appcontext
 def invitations_status(round_id):
     """Per message of the round: sent, failed, uncertain, still to go."""
-    from .models import Round
     from .services import mailing
 
-    rnd = db.session.get(Round, round_id)
-    if rnd is None:
-        raise click.ClickException(f"No round {round_id}.")
+    rnd = _round(round_id)
     for row in mailing.overview(db.session, rnd):
         click.echo(f"{row.key:12} sent {row.sent:5}  failed {row.failed:4}  "
                    f"uncertain {row.uncertain:3}  to go {row.to_go:5}")
