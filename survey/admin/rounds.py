@@ -29,6 +29,18 @@ from .forms import (
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def xlsx_download(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype=XLSX_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def posted(form):
+    """The form when a valid POST (CSRF included) came with it; 400 otherwise."""
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
 def _utc(local: datetime) -> datetime:
     """A date-time typed in the form, in Brussels time, as an aware datetime."""
     return local.replace(tzinfo=BRUSSELS)
@@ -110,9 +122,7 @@ ACTIONS = {
 @bp.post("/rondes/<int:round_id>/status")
 def round_state(round_id: int):
     rnd = round_or_404(round_id)
-    form = RoundStateForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = posted(RoundStateForm())
     try:
         if form.action.data == "reopen":
             if form.closes_at.data is None:
@@ -150,8 +160,7 @@ def round_figures_xlsx(round_id: int):
         monitoring.round_figures(db.session, rnd.id)))
     accounts.audit(db.session, current_user, "response figures downloaded", rnd.name)
     db.session.commit()
-    return Response(data, mimetype=XLSX_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="respons-ronde-{rnd.id}.xlsx"'})
+    return xlsx_download(data, f"respons-ronde-{rnd.id}.xlsx")
 
 
 @bp.get("/rondes/<int:round_id>/clb/<int:centre_id>")

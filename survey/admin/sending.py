@@ -3,7 +3,7 @@ links list for a mail merge."""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from ..services import accounts, mailing
 from ..services.rounds import link, new_link
 from . import bp
 from .forms import SendForm, UncertainForm
-from .rounds import XLSX_TYPE, round_or_404
+from .rounds import posted, round_or_404, xlsx_download
 
 BATCH = 200  # per click: a request stays well within any proxy's time limit
 
@@ -23,9 +23,7 @@ BATCH = 200  # per click: a request stays well within any proxy's time limit
 @bp.post("/rondes/<int:round_id>/versturen")
 def round_send(round_id: int):
     rnd = round_or_404(round_id)
-    form = SendForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = posted(SendForm())
     if rnd.state != "open":
         flash("Uitnodigingen en herinneringen gaan alleen uit voor een open bevraging.", "error")
         return redirect(url_for(".round_detail", round_id=rnd.id))
@@ -51,9 +49,7 @@ def round_send(round_id: int):
 @bp.post("/rondes/<int:round_id>/onzeker")
 def round_release_uncertain(round_id: int):
     rnd = round_or_404(round_id)
-    form = UncertainForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = posted(UncertainForm())
     released = mailing.release_uncertain(db.session, rnd, form.message.data)
     accounts.audit(db.session, current_user, "uncertain mails released", rnd.name,
                    message=form.message.data, count=released)
@@ -82,5 +78,4 @@ def round_links(round_id: int):
     db.session.commit()
     data = xlsx.workbook([("Links", ["school_number", "school_name", "level",
                                      "centre_number", "centre_name", "email", "link"], table)])
-    return Response(data, mimetype=XLSX_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="links-ronde-{rnd.id}.xlsx"'})
+    return xlsx_download(data, f"links-ronde-{rnd.id}.xlsx")
