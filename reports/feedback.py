@@ -17,6 +17,7 @@ from .statistics import (
     Scale,
     adjusted_benchmark,
     compare,
+    z_score,
     figures,
     raw_benchmark,
 )
@@ -36,6 +37,8 @@ class Row:
     sector_pct: float | None         # the sector (other CLBs) at the same level, or overall
     sector_adjusted_pct: float | None
     verdict: str | None              # hoger / lager / geen duidelijk verschil
+    sector: Figures | None = None    # the sector's figures behind sector_pct (for charts)
+    z: float | None = None           # the difference in standard errors (for ranking)
 
     @property
     def suppressed(self) -> bool:
@@ -83,15 +86,20 @@ def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
                                       {lv: f for lv, f in sector.items()
                                        if lv not in sector_hidden})
         raw = raw_benchmark(sector_total) if TOTAL not in sector_hidden else None
-        rows.append(Row(item, TOTAL, None if TOTAL in hidden else total,
+        shown = TOTAL not in hidden
+        rows.append(Row(item, TOTAL, total if shown else None,
                         raw.pct if raw else None, adjusted.pct,
-                        None if TOTAL in hidden else compare(total, adjusted)))
+                        compare(total, adjusted) if shown else None,
+                        sector_total if raw else None,
+                        z_score(total, adjusted) if shown else None))
         for lv in LEVELS:
             shown = lv not in hidden
             bench = raw_benchmark(sector[lv]) if lv not in sector_hidden else None
             rows.append(Row(item, lv, own[lv] if shown else None,
                             bench.pct if bench else None, bench.pct if bench else None,
-                            compare(own[lv], bench) if shown and bench else None))
+                            compare(own[lv], bench) if shown and bench else None,
+                            sector[lv] if bench else None,
+                            z_score(own[lv], bench) if shown and bench else None))
     return rows
 
 

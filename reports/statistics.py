@@ -98,18 +98,26 @@ def adjusted_benchmark(centre_n: Mapping[str, int],
 ABOVE, BELOW, NO_CLEAR_DIFFERENCE = "hoger", "lager", "geen duidelijk verschil"
 
 
-def compare(centre: Figures, benchmark: Benchmark, z: float = Z95) -> str | None:
-    """Whether the CLB's % agree is clearly above or below the benchmark: the difference
-    must exceed z standard errors of the difference (Agresti-Caffo: one success and one
-    failure added to each side for the variance, so that 0 % and 100 % still have one)."""
+def z_score(centre: Figures, benchmark: Benchmark) -> float | None:
+    """The CLB's difference from the benchmark in standard errors of the difference
+    (Agresti-Caffo: one success and one failure added to each side for the variance, so
+    that 0 % and 100 % still have one)."""
     if centre.n == 0 or benchmark.pct is None:
         return None
     p = _smoothed(centre.agree, centre.n)
     se = math.sqrt((100 * 100) * p * (1 - p) / (centre.n + 4) + benchmark.se ** 2)
-    difference = centre.pct_agree - benchmark.pct
-    if abs(difference) <= z * se:
+    return (centre.pct_agree - benchmark.pct) / se
+
+
+def compare(centre: Figures, benchmark: Benchmark, z: float = Z95) -> str | None:
+    """Whether the CLB's % agree is clearly above or below the benchmark: the difference
+    must exceed z standard errors of the difference (see z_score)."""
+    score = z_score(centre, benchmark)
+    if score is None:
+        return None
+    if abs(score) <= z:
         return NO_CLEAR_DIFFERENCE
-    return ABOVE if difference > 0 else BELOW
+    return ABOVE if score > 0 else BELOW
 
 
 def _smoothed(k: int, n: int) -> float:

@@ -1,0 +1,176 @@
+"""What one CLB's feedback says, assembled once from plain inputs and then rendered as PDF,
+workbook and web page alike, so the three can never disagree."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .feedback import LEVELS, Cube, Row, centre_rows
+from .layout import Aspect, Layout, Section, Statement
+from .statistics import ABOVE, BELOW
+from .suppression import TOTAL
+
+LEVEL_NAMES = {
+    "bao": "basisonderwijs",
+    "so": "secundair onderwijs",
+    "bubao": "buitengewoon basisonderwijs",
+    "buso": "buitengewoon secundair onderwijs",
+    TOTAL: "alle niveaus",
+}
+SUPPRESSED_TEXT = "te weinig antwoorden"
+
+
+@dataclass(frozen=True)
+class CentreInfo:
+    number: str
+    name: str
+    network: str
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    id: int
+    name: str
+    school_year: str
+    minimum: int
+    date: str                      # the date the sheet states, already formatted
+    sector_round: str | None = None  # the reference round's name, when the sector is there
+
+
+@dataclass(frozen=True)
+class Remark:
+    section: str                   # section key
+    text: str                      # as reviewed (possibly redacted)
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier published round of the same CLB, for the trend."""
+
+    name: str
+    cube: Cube
+    minimum: int
+
+
+@dataclass(frozen=True)
+class CentreInput:
+    centre: CentreInfo
+    invited: Mapping[str, int]     # per level
+    responded: Mapping[str, int]   # per level: submitted responses
+    remarks: Sequence[Remark] = ()
+    earlier: Sequence[Earlier] = ()
+
+
+@dataclass(frozen=True)
+class Line:
+    """One statement in the summary: the CLB total beside both benchmarks."""
+
+    statement: Statement
+    row: Row
+
+    @property
+    def difference(self) -> float | None:
+        f, adj = self.row.figures, self.row.sector_adjusted_pct
+        return None if f is None or f.pct_agree is None or adj is None else f.pct_agree - adj
+
+
+@dataclass(frozen=True)
+class Trend:
+    rounds: tuple[str, ...]                       # oldest first, this round last
+    pct: Mapping[int, tuple[float | None, ...]]   # statement -> % agree per round
+
+
+@dataclass
+class Feedback:
+    round: RoundInfo
+    centre: CentreInfo
+    layout: Layout
+    invited: Mapping[str, int]
+    responded: Mapping[str, int]
+    rows: dict[tuple[int, str], Row]
+    lines: list[Line]
+    strengths: list[Line]
+    attention: list[Line]
+    remarks: list[tuple[Section, list[str]]] | None   # None: too few respondents to show
+    trend: Trend | None
+    aspects: list[tuple[Aspect, list[Line]]] = field(default_factory=list)
+
+    @property
+    def respondents(self) -> int:
+        return sum(self.responded.values())
+
+    def row(self, number: int, level: str = TOTAL) -> Row:
+        return self.rows[(number, level)]
+
+    def levels_present(self) -> list[str]:
+        return [lv for lv in LEVELS if self.invited.get(lv)]
+
+    @property
+    def sector_text(self) -> str:
+        if self.round.sector_round:
+            return (f"De sectorcijfers komen uit de referentiebevraging "
+                    f"‘{self.round.sector_round}’: alle andere CLB's in die bevraging.")
+        return "De sectorcijfers zijn die van alle andere CLB's in deze bevraging."
+
+
+def build(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput,
+          sector_cube: Cube | None = None) -> Feedback:
+    numbers = layout.numbers
+    rows = {(r.item, r.level): r
+            for r in centre_rows(cube, data.centre.number, numbers, info.minimum,
+                                 layout.scale, sector_cube)}
+    lines = [Line(layout.statements[n], rows[(n, TOTAL)]) for n in numbers]
+    ranked = [ln for ln in lines if ln.row.z is not None]
+    strengths = sorted((ln for ln in ranked if ln.row.verdict == ABOVE),
+                       key=lambda ln: -ln.row.z)[:3]
+    attention = sorted((ln for ln in ranked if ln.row.verdict == BELOW),
+                       key=lambda ln: ln.row.z)[:3]
+    by_number = {ln.statement.number: ln for ln in lines}
+    aspects = [(a, [by_number[n] for n in numbers if a.id in layout.statements[n].aspects])
+               for a in layout.aspects]
+    aspects = [(a, group) for a, group in aspects if group]
+    return Feedback(info, data.centre, layout, dict(data.invited), dict(data.responded), rows,
+                    lines, strengths, attention, _remarks(info, layout, data),
+                    _trend(info, layout, cube, data), aspects)
+
+
+def _remarks(info: RoundInfo, layout: Layout,
+             data: CentreInput) -> list[tuple[Section, list[str]]] | None:
+    """Reviewed remarks per section in a random order that is the same at every rebuild,
+    and only when the CLB has enough respondents that no remark points to a school."""
+    if sum(data.responded.values()) < info.minimum:
+        return None
+    seed = hashlib.sha256(f"{info.id}:{data.centre.number}".encode()).digest()
+    rng = random.Random(seed)
+    out = []
+    for section in layout.sections:
+        texts = sorted(r.text for r in data.remarks if r.section == section.key)
+        rng.shuffle(texts)
+        if texts:
+            out.append((section, texts))
+    return out
+
+
+def _trend(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput) -> Trend | None:
+    if not data.earlier:
+        return None
+    numbers = layout.numbers
+    series = [(e.name, e.cube, e.minimum) for e in data.earlier]
+    series.append((info.name, cube, info.minimum))
+    pct: dict[int, list[float | None]] = {n: [] for n in numbers}
+    for _, round_cube, minimum in series:
+        for r in centre_rows(round_cube, data.centre.number, numbers, minimum, layout.scale):
+            if r.level == TOTAL:
+                pct[r.item].append(r.figures.pct_agree if r.figures else None)
+    return Trend(tuple(name for name, _, _ in series), {n: tuple(v) for n, v in pct.items()})
+
+
+def fmt_pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} %"
+
+
+def fmt_diff(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.0f}".replace("-", "−")
