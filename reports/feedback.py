@@ -17,9 +17,9 @@ from .statistics import (
     Scale,
     adjusted_benchmark,
     compare,
-    z_score,
     figures,
     raw_benchmark,
+    z_score,
 )
 from .suppression import TOTAL, suppressed
 

@@ -94,12 +94,11 @@ def render(fb: Feedback) -> bytes:
     pages = [cover(fb), summary(fb), *section_pages(fb), levels(fb), aspects(fb),
              *remark_pages(fb)]
     buf = io.BytesIO()
-    with matplotlib.rc_context(RC):
-        with PdfPages(buf, metadata={"Title": f"Feedbackrapport {fb.centre.name}",
-                                     "Author": "Onderwijsinspectie",
-                                     "CreationDate": None}) as pdf:
-            for number, make in enumerate(pages, start=1):
-                pdf.savefig(make(number))
+    metadata = {"Title": f"Feedbackrapport {fb.centre.name}",
+                "Author": "Onderwijsinspectie", "CreationDate": None}
+    with matplotlib.rc_context(RC), PdfPages(buf, metadata=metadata) as pdf:
+        for number, make in enumerate(pages, start=1):
+            pdf.savefig(make(number))
     return buf.getvalue()
 
 
