@@ -168,6 +168,36 @@ def _trend(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput) -> Tr
     return Trend(tuple(name for name, _, _ in series), {n: tuple(v) for n, v in pct.items()})
 
 
+def reading_guide(fb: Feedback) -> list[str]:
+    scale = fb.layout.option_labels
+    agree = " en ".join(f"‘{scale[c].lower()}’" for c in sorted(fb.layout.scale.agree,
+                                                               reverse=True))
+    no_view = ", ".join(f"‘{scale[c]}’" for c in fb.layout.scale.no_view)
+    return [
+        "De directies van de scholen die met uw CLB samenwerken, gaven bij elke stelling aan "
+        "in welke mate ze akkoord gaan: " + ", ".join(
+            f"‘{scale[c].lower()}’" for c in sorted(fb.layout.scale.scored, reverse=True))
+        + f". Wie {no_view} koos, telt niet mee in de percentages en gemiddelden; dat "
+        "aantal staat apart vermeld (gz).",
+        f"‘% akkoord’ is het aandeel {agree} onder wie een van de vier antwoorden gaf (n). "
+        "Het gemiddelde loopt van 1 (helemaal niet akkoord) tot 4 (helemaal akkoord). "
+        "Bij elk percentage hoort een onzekerheidsmarge (95 %-betrouwbaarheidsinterval, "
+        "Wilson): hoe minder antwoorden, hoe breder.",
+        fb.sector_text + " U ziet twee vergelijkingspunten: de sector zoals hij is (ruw), en "
+        "de sector herwogen naar de mix van onderwijsniveaus van uw eigen respondenten "
+        "(aangepast). Niveaus verschillen onderling; de aangepaste sector is daarom de "
+        "eerlijke vergelijking.",
+        "‘Hoger’ of ‘lager’ staat er alleen wanneer het verschil met de aangepaste sector "
+        "groter is dan het toeval kan verklaren (tweezijdige toets, 95 %). Anders staat er "
+        "‘geen duidelijk verschil’.",
+        f"Privacy: een groep met minder dan {fb.round.minimum} antwoorden wordt nooit getoond "
+        f"(‘{SUPPRESSED_TEXT}’), ook niet per stelling of niveau. Waar een kleine groep "
+        "af te leiden zou zijn uit het totaal en de andere groepen, wordt ook een andere "
+        "groep verborgen. Opmerkingen zijn door de inspectie nagelezen en staan zonder "
+        "schoolnaam in willekeurige volgorde.",
+    ]
+
+
 def fmt_pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f} %"
 

@@ -3,13 +3,16 @@
 survey db upgrade                  create or upgrade the database (Flask-Migrate)
 survey questionnaire check FILE    validate a questionnaire file
 survey demo [--seed N] [--answered F] [--links-csv FILE] [--no-serve]
+survey reports build ROUND [--out DIR] [--jobs N]
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import secrets
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -325,7 +328,31 @@ _round_command("close", rounds_service.close_round, "Close an open round.")
 _round_command("publish", rounds_service.publish_round, "Publish a closed round.")
 
 
+reports_cli = click.Group("reports", help="Feedback sheets and workbooks.")
+
+
+@reports_cli.command("build")
+@click.argument("round_id", type=int)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Folder for the files (default: instance/reports/round-ROUND_ID).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
+              show_default=True, help="Processes building sheets in parallel.")
+@with_appcontext
+def reports_build(round_id, out_dir, jobs):
+    """Build every CLB's sheet (PDF) and workbook (XLSX) and the sector workbook."""
+    from .services import reports
+
+    rnd = _round(round_id)
+    out = Path(out_dir) if out_dir else reports.build_dir(current_app.instance_path, rnd.id)
+    count = len(reports.round_data(db.session, rnd).inputs)
+    started = time.perf_counter()
+    with click.progressbar(length=count, label=f"Building {count} CLBs") as bar:
+        files = reports.build_round(db.session, rnd, out, jobs=jobs, progress=bar.update)
+    click.echo(f"{len(files)} files in {out} ({time.perf_counter() - started:.1f} s).")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(reports_cli)
     app.cli.add_command(questionnaire_cli)
     app.cli.add_command(demo)
     app.cli.add_command(import_sector)

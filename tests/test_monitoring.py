@@ -77,7 +77,7 @@ def test_text_that_looks_like_a_formula_stays_text():
 
     from openpyxl import load_workbook
 
-    from survey.xlsx import workbook
+    from reports.xlsx import workbook
 
     data = workbook([("T", ["a", "b"], [["=1+1", 3], ["@SUM(A1)", -2]])])
     rows = list(load_workbook(io.BytesIO(data))["T"].iter_rows(values_only=True))

@@ -9,7 +9,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from .. import xlsx
+from reports import xlsx
+
 from ..extensions import db
 from ..formatting import BRUSSELS
 from ..models import Centre, Invitation, Round, School, utcnow

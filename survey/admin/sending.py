@@ -7,7 +7,8 @@ from flask import current_app, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import xlsx
+from reports import xlsx
+
 from ..extensions import db
 from ..mailer import MailError, transport_for
 from ..models import Centre, Invitation, School

@@ -216,6 +216,21 @@ class Remark(db.Model):
     )
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
+    # An inspector reviews every remark before a CLB may see it: approved (possibly with
+    # a redacted text, shown instead of the original, which is kept) or hidden.
+    review: Mapped[str] = mapped_column(String(10), default="pending",
+                                        server_default="pending")
+    redacted_text: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    __table_args__ = (
+        CheckConstraint("review IN ('pending', 'approved', 'hidden')", name="review"),
+    )
+
+    @property
+    def shown_text(self) -> str:
+        return self.text if self.redacted_text is None else self.redacted_text
 
 
 Index("ix_response_status", Response.status)

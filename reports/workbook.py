@@ -1,0 +1,281 @@
+"""The workbooks: one per CLB (its feedback as tables, native Excel charts and the tidy
+"Data" sheet) and the sector workbook for inspectors. Numbers are written as numbers;
+text that came from users can never become a formula (xlsx.safe_text)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .charts import COLOURS, NEGATIVE, POSITIVE
+from .content import (
+    LEVEL_NAMES,
+    SUPPRESSED_TEXT,
+    Feedback,
+    reading_guide,
+)
+from .feedback import DATA_COLUMNS, LEVELS, data_rows
+from .suppression import TOTAL
+from .xlsx import safe_text
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14, color="3B2A6B")
+HEADER_FILL = PatternFill("solid", fgColor="EDEAF5")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _header(ws, row: int, names: Sequence[str]) -> None:
+    for col, name in enumerate(names, start=1):
+        cell = ws.cell(row, col, name)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+
+
+def _widths(ws, widths: Sequence[float]) -> None:
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def centre_workbook(fb: Feedback) -> bytes:
+    wb = Workbook()
+    summary_sheet(wb.active, fb)
+    statements_sheet(wb.create_sheet("Per stelling"), fb)
+    levels_sheet(wb.create_sheet("Per niveau"), fb)
+    remarks_sheet(wb.create_sheet("Opmerkingen"), fb)
+    guide_sheet(wb.create_sheet("Toelichting"), fb)
+    data_sheet(wb.create_sheet("Data"), [data_rows(fb.round.name, fb.centre.number,
+                                                   fb.centre.name, fb.rows.values())])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def summary_sheet(ws, fb: Feedback) -> None:
+    ws.title = "Samenvatting"
+    ws["A1"] = safe_text(f"Feedbackrapport {fb.centre.name}")
+    ws["A1"].font = TITLE
+    info = [("CLB-nummer", fb.centre.number), ("Net", fb.centre.network),
+            ("Bevraging", fb.round.name), ("Schooljaar", fb.round.school_year),
+            ("Datum", fb.round.date), ("Sector", fb.sector_text),
+            ("Minimum aantal antwoorden", fb.round.minimum)]
+    for i, (key, value) in enumerate(info, start=3):
+        ws.cell(i, 1, key).font = BOLD
+        ws.cell(i, 2, safe_text(value))
+    row = len(info) + 4
+    _header(ws, row, ["Niveau", "Uitgenodigd", "Geantwoord", "Respons (%)"])
+    for lv in [*fb.levels_present(), TOTAL]:
+        row += 1
+        invited = sum(fb.invited.values()) if lv == TOTAL else fb.invited.get(lv, 0)
+        answered = fb.respondents if lv == TOTAL else fb.responded.get(lv, 0)
+        ws.append([LEVEL_NAMES[lv], invited, answered,
+                   _r(100 * answered / invited) if invited else None])
+    row += 2
+    _header(ws, row, ["Nr", "Stelling", "n", "% akkoord", "marge laag", "marge hoog",
+                      "gemiddelde", "sector aangepast", "sector ruw", "verschil",
+                      "oordeel"])
+    for ln in fb.lines:
+        f = ln.row.figures
+        if f is None:
+            ws.append([ln.statement.number, ln.statement.label, None, SUPPRESSED_TEXT])
+            continue
+        ws.append([ln.statement.number, ln.statement.label, f.n, _r(f.pct_agree),
+                   _r(f.ci_low), _r(f.ci_high), _r(f.mean, 2),
+                   _r(ln.row.sector_adjusted_pct), _r(ln.row.sector_pct),
+                   _r(ln.difference), ln.row.verdict])
+    ws.append([])
+    for title, lines in (("Sterktes tegenover de sector", fb.strengths),
+                         ("Aandachtspunten tegenover de sector", fb.attention)):
+        ws.append([title])
+        ws.cell(ws.max_row, 1).font = BOLD
+        if not lines:
+            ws.append([None, "Geen stelling met een duidelijk verschil."])
+        for ln in lines:
+            ws.append([ln.statement.number, ln.statement.label, None,
+                       _r(ln.row.figures.pct_agree), None, None, None,
+                       _r(ln.row.sector_adjusted_pct), None, _r(ln.difference)])
+    _widths(ws, [12, 58, 7, 11, 11, 11, 11, 15, 11, 10, 22])
+
+
+STACK = [*NEGATIVE, *POSITIVE]     # eerder niet, helemaal niet, eerder, helemaal akkoord
+
+
+def statements_sheet(ws, fb: Feedback) -> None:
+    """A row per statement and side (CLB, sector) with the shares per answer; the
+    disagreeing shares are negative so that Excel's stacked bars diverge around zero."""
+    labels = fb.layout.option_labels
+    names = ["Nr", "Stelling", "Wie"] + [labels[c] for c in STACK] + ["n", "geen zicht",
+                                                                     "opmerking"]
+    _header(ws, 1, names)
+    ws.cell(1, 12, "Negatieve percentages: niet akkoord (links van de middellijn).")
+    row = 1
+    for section in fb.layout.sections:
+        if not section.numbers:
+            continue
+        row += 1
+        ws.cell(row, 1, safe_text(section.title)).font = BOLD
+        first = row + 1
+        for n in section.numbers:
+            r = fb.row(n)
+            for who, f in (("CLB", r.figures), ("Sector", r.sector)):
+                row += 1
+                label = f"{n}. {fb.layout.statements[n].label}"
+                ws.cell(row, 1, n)
+                ws.cell(row, 2, label if who == "CLB" else None)
+                ws.cell(row, 3, f"{n} {who}")
+                if f is None or f.n == 0:
+                    ws.cell(row, 11 if f is None else 9, SUPPRESSED_TEXT if f is None
+                            else 0)
+                    continue
+                for col, code in enumerate(STACK, start=4):
+                    share = 100 * f.counts.get(code, 0) / f.n
+                    ws.cell(row, col, round(-share if code in NEGATIVE else share, 1))
+                ws.cell(row, 8, f.n)
+                ws.cell(row, 9, f.n_no_view)
+        ws.add_chart(_chart(ws, section.title, first, row), f"M{first}")
+    _widths(ws, [5, 52, 10, 12, 12, 12, 12, 6, 10, 20])
+
+
+def _chart(ws, title: str, first: int, last: int) -> BarChart:
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap, chart.gapWidth = "bar", "stacked", 100, 40
+    chart.title = title
+    for col, code in enumerate(STACK, start=4):
+        series = Series(Reference(ws, min_col=col, min_row=first, max_row=last),
+                        title_from_data=False, title=ws.cell(1, col).value)
+        series.graphicalProperties.solidFill = COLOURS[code].lstrip("#").upper()
+        series.graphicalProperties.line.noFill = True
+        chart.series.append(series)
+    chart.set_categories(Reference(ws, min_col=3, min_row=first, max_row=last))
+    chart.x_axis.scaling.orientation = "maxMin"      # first statement at the top
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = -100, 100
+    chart.y_axis.number_format = "0;0"
+    chart.y_axis.majorUnit = 25
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.legend.position = "b"
+    chart.height = max(7.0, 0.55 * (last - first + 1) + 3)
+    chart.width = 20
+    return chart
+
+
+def levels_sheet(ws, fb: Feedback) -> None:
+    _header(ws, 1, ["Nr", "Stelling", "Niveau", "n", "% akkoord", "marge laag",
+                    "marge hoog", "sector % akkoord (zelfde niveau)", "oordeel",
+                    "opmerking"])
+    for n in fb.layout.numbers:
+        for lv in fb.levels_present():
+            r = fb.row(n, lv)
+            f = r.figures
+            keys = [n, fb.layout.statements[n].label, lv]
+            if f is None:
+                ws.append(keys + [None] * 6 + [SUPPRESSED_TEXT])
+            elif f.n == 0:
+                ws.append(keys + [0, None, None, None, _r(r.sector_pct), None,
+                                  "geen antwoorden"])
+            else:
+                ws.append(keys + [f.n, _r(f.pct_agree), _r(f.ci_low), _r(f.ci_high),
+                                  _r(r.sector_pct), r.verdict])
+    _widths(ws, [5, 58, 8, 6, 11, 11, 11, 16, 22, 22])
+    ws.freeze_panes = "A2"
+
+
+def remarks_sheet(ws, fb: Feedback) -> None:
+    _header(ws, 1, ["Deel", "Opmerking"])
+    if fb.remarks is None:
+        ws.append([None, f"Minder dan {fb.round.minimum} antwoorden: opmerkingen worden "
+                         "niet getoond."])
+    elif not fb.remarks:
+        ws.append([None, "Er zijn geen (goedgekeurde) opmerkingen."])
+    for section, texts in fb.remarks or ():
+        for text in texts:
+            ws.append([safe_text(section.title), safe_text(text)])
+            ws.cell(ws.max_row, 2).alignment = WRAP
+    _widths(ws, [40, 100])
+
+
+def guide_sheet(ws, fb: Feedback) -> None:
+    ws["A1"] = "Hoe leest u dit rapport?"
+    ws["A1"].font = TITLE
+    for i, para in enumerate(reading_guide(fb), start=3):
+        ws.cell(i, 1, safe_text(para)).alignment = WRAP
+    ws.cell(9, 1, "Het blad Data bevat alle cijfers in één tabel: één rij per niveau "
+                  "(bao, so, bubao, buso, totaal) en stelling. Percentages zijn getallen "
+                  "van 0 tot 100; bij een verborgen groep (suppressed = WAAR) blijven de "
+                  "cijfers leeg.").alignment = WRAP
+    ws.column_dimensions["A"].width = 120
+
+
+def data_sheet(ws, blocks: Iterable[Iterable[Sequence]]) -> None:
+    ws.append(DATA_COLUMNS)
+    for block in blocks:
+        for values in block:
+            ws.append([safe_text(v) for v in values])
+    for cell in ws[1]:
+        cell.font = BOLD
+    ws.freeze_panes = "A2"
+
+
+# --- The sector workbook (inspectors only) -------------------------------------------
+
+def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int, str],
+                    feedbacks: Sequence[Feedback], responses: Iterable[Sequence]) -> bytes:
+    """feedbacks: every CLB's Feedback; responses: (centre_number, level, {item: code})
+    per submitted response, in any order, without anything that names a school."""
+    wb = Workbook(write_only=True)
+    matrix = wb.create_sheet("Overzicht")
+    matrix.append([f"% akkoord per CLB en stelling: {round_name}"])
+    matrix.append(["CLB-nummer", "CLB", "antwoorden"] + [f"{n}. {labels[n]}"
+                                                          for n in numbers])
+    for fb in feedbacks:
+        cells = [fb.centre.number, safe_text(fb.centre.name), fb.respondents]
+        for n in numbers:
+            f = fb.row(n).figures
+            cells.append(None if f is None else _r(f.pct_agree))
+        matrix.append(cells)
+    last = 2 + len(feedbacks)
+    matrix.conditional_formatting.add(
+        f"D3:{get_column_letter(3 + len(numbers))}{max(last, 3)}",
+        ColorScaleRule(start_type="num", start_value=40, start_color="E66101",
+                       mid_type="num", mid_value=70, mid_color="F7F7F7",
+                       end_type="num", end_value=100, end_color="5E3C99"))
+    matrix.freeze_panes = "D3"
+    matrix.column_dimensions["B"].width = 40
+
+    rates = wb.create_sheet("Respons")
+    rates.append(["CLB-nummer", "CLB"] + [f"{kind} {lv}" for lv in (*LEVELS, TOTAL)
+                                          for kind in ("uitgenodigd", "geantwoord")]
+                 + ["respons (%)"])
+    for fb in feedbacks:
+        cells = [fb.centre.number, safe_text(fb.centre.name)]
+        for lv in LEVELS:
+            cells += [fb.invited.get(lv, 0), fb.responded.get(lv, 0)]
+        invited = sum(fb.invited.values())
+        cells += [invited, fb.respondents,
+                  _r(100 * fb.respondents / invited) if invited else None]
+        rates.append(cells)
+
+    data = wb.create_sheet("Data")
+    data.append(DATA_COLUMNS)
+    for fb in feedbacks:
+        for values in data_rows(round_name, fb.centre.number, fb.centre.name,
+                                fb.rows.values()):
+            data.append([safe_text(v) for v in values])
+
+    answers = wb.create_sheet("Antwoorden")
+    answers.append(["respondent", "centre_number", "level"] + [f"item_{n}"
+                                                               for n in numbers])
+    for i, (centre, level, values) in enumerate(responses, start=1):
+        answers.append([i, centre, level] + [values.get(n) for n in numbers])
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

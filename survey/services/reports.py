@@ -1,0 +1,209 @@
+"""From the database to the reports package: gather a round's plain inputs (the counts
+cube, turnout, reviewed remarks, earlier rounds) with a handful of aggregate queries, then
+build one CLB's feedback or every file of a round, in parallel processes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reports import content, pdf, workbook
+from reports.feedback import Cube
+from reports.layout import Layout, from_snapshot
+
+from ..formatting import BRUSSELS, MONTHS
+from ..models import NETWORKS, Answer, Centre, Invitation, Remark, Response, Round
+from .cube import counts_cube
+from .monitoring import round_figures
+
+
+@dataclass(frozen=True)
+class RoundData:
+    """Everything the reports need of a round, as plain data (picklable for workers)."""
+
+    info: content.RoundInfo
+    layout: Layout
+    cube: Cube
+    sector_cube: Cube | None            # the reference round's cube, if there is one
+    inputs: dict[str, content.CentreInput]   # per CLB number, in CLB-number order
+
+
+def dutch_date(moment: datetime) -> str:
+    local = moment.astimezone(BRUSSELS)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+
+
+def round_data(session: Session, rnd: Round, *, only: str | None = None,
+               today: datetime | None = None) -> RoundData:
+    """The round's inputs, for every CLB or, with `only`, for one CLB number."""
+    reference = rnd.reference_round
+    info = content.RoundInfo(
+        rnd.id, rnd.name, rnd.school_year, rnd.min_group_size,
+        dutch_date(today or datetime.now(BRUSSELS)),
+        reference.name if reference else None)
+    cube = counts_cube(session, rnd.id)
+    sector_cube = counts_cube(session, reference.id) if reference else None
+    figures = round_figures(session, rnd.id)
+    remarks = approved_remarks(session, rnd, only)
+    earlier = _earlier(session, rnd)
+    networks = dict(session.execute(select(Centre.number, Centre.network)).all())
+    inputs = {}
+    for row in sorted(figures.centres, key=lambda r: r.number):
+        if only is not None and row.number != only:
+            continue
+        centre = content.CentreInfo(row.number, row.name,
+                                    NETWORKS.get(networks.get(row.number), ""))
+        inputs[row.number] = content.CentreInput(
+            centre,
+            {lv: c.invited for lv, c in row.levels.items()},
+            {lv: c.submitted for lv, c in row.levels.items()},
+            remarks.get(row.number, []),
+            [e for e, numbers in earlier if row.number in numbers])
+    return RoundData(info, from_snapshot(rnd.definition), cube, sector_cube, inputs)
+
+
+def approved_remarks(session: Session, rnd: Round,
+                     only: str | None = None) -> dict[str, list[content.Remark]]:
+    """Reviewed and approved remarks of submitted, not withdrawn responses, per CLB; the
+    redacted text where an inspector redacted one. Nothing that names the school."""
+    layout = from_snapshot(rnd.definition)
+    query = (select(Centre.number, Remark.key, Remark.text, Remark.redacted_text)
+             .join(Response, Response.id == Remark.response_id)
+             .join(Invitation, Invitation.id == Response.invitation_id)
+             .join(Centre, Centre.id == Invitation.centre_id)
+             .where(Invitation.round_id == rnd.id, Response.status == "submitted",
+                    Invitation.revoked_at.is_(None), Remark.review == "approved"))
+    if only is not None:
+        query = query.where(Centre.number == only)
+    out: dict[str, list[content.Remark]] = defaultdict(list)
+    for number, key, text, redacted in session.execute(query):
+        section = layout.section_of_remark(key)
+        shown = (text if redacted is None else redacted).strip()
+        if section is not None and shown:
+            out[number].append(content.Remark(section.key, shown))
+    return out
+
+
+def _earlier(session: Session, rnd: Round) -> list[tuple[content.Earlier, set[str]]]:
+    """Published rounds of the same questionnaire before this one, oldest first, each with
+    the CLB numbers that took part."""
+    rounds = session.scalars(
+        select(Round).where(Round.state == "published", Round.id != rnd.id,
+                            Round.questionnaire_id == rnd.questionnaire_id,
+                            Round.created_at < rnd.created_at)
+        .order_by(Round.created_at)).all()
+    out = []
+    for other in rounds:
+        cube = counts_cube(session, other.id)
+        numbers = {number for number, *_ in cube}
+        out.append((content.Earlier(other.name, cube, other.min_group_size), numbers))
+    return out
+
+
+def feedback(session: Session, rnd: Round, centre_number: str) -> content.Feedback | None:
+    """One CLB's feedback, or None when the CLB had no invitation in the round."""
+    data = round_data(session, rnd, only=centre_number)
+    given = data.inputs.get(centre_number)
+    if given is None:
+        return None
+    return content.build(data.info, data.layout, data.cube, given, data.sector_cube)
+
+
+def sector_responses(session: Session, round_id: int) -> Iterator[tuple[str, str, dict]]:
+    """Every submitted response's answers as (CLB number, level, {item: code}), shuffled
+    within each CLB and level so the order says nothing about who answered when."""
+    rows = session.execute(
+        select(Response.id, Centre.number, Invitation.level, Answer.item, Answer.value)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(Centre, Centre.id == Invitation.centre_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Invitation.round_id == round_id, Response.status == "submitted",
+               Invitation.revoked_at.is_(None))
+        .execution_options(yield_per=5000))
+    by_response: dict[int, tuple[str, str, dict]] = {}
+    for response_id, number, level, item, value in rows:
+        by_response.setdefault(response_id, (number, level, {}))[2][item] = value
+
+    def order(rid: int):
+        number, level, _ = by_response[rid]
+        return number, level, hashlib.sha256(f"{round_id}:{rid}".encode()).digest()
+
+    for rid in sorted(by_response, key=order):
+        yield by_response[rid]
+
+
+def sector_workbook(session: Session, rnd: Round, data: RoundData | None = None,
+                    feedbacks: list[content.Feedback] | None = None) -> bytes:
+    data = data or round_data(session, rnd)
+    if feedbacks is None:
+        feedbacks = [content.build(data.info, data.layout, data.cube, given,
+                                   data.sector_cube) for given in data.inputs.values()]
+    labels = {n: s.label for n, s in data.layout.statements.items()}
+    return workbook.sector_workbook(rnd.name, data.layout.numbers, labels, feedbacks,
+                                    sector_responses(session, rnd.id))
+
+
+# --- Building every file of a round -----------------------------------------------------
+
+_shared: dict = {}
+
+
+def _init_worker(data: RoundData, out: str) -> None:
+    _shared["data"], _shared["out"] = data, Path(out)
+
+
+def _build_one(number: str) -> content.Feedback:
+    data: RoundData = _shared["data"]
+    out: Path = _shared["out"]
+    fb = content.build(data.info, data.layout, data.cube, data.inputs[number],
+                       data.sector_cube)
+    _write(out / f"{number}.pdf", pdf.render(fb))
+    _write(out / f"{number}.xlsx", workbook.centre_workbook(fb))
+    return fb
+
+
+def _write(path: Path, payload: bytes) -> None:
+    """Write beside and rename, so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(payload)
+    os.replace(tmp, path)
+
+
+def build_dir(instance_path: str, round_id: int) -> Path:
+    return Path(instance_path) / "reports" / f"round-{round_id}"
+
+
+def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
+                progress: Callable[[int], None] | None = None) -> list[Path]:
+    """DIR/<number>.pdf and DIR/<number>.xlsx for every CLB, then DIR/sector.xlsx. With
+    jobs > 1 the CLBs are built in that many processes."""
+    out.mkdir(parents=True, exist_ok=True)
+    data = round_data(session, rnd)
+    numbers = list(data.inputs)
+    feedbacks: dict[str, content.Feedback] = {}
+    if jobs <= 1:
+        _init_worker(data, str(out))
+        for number in numbers:
+            feedbacks[number] = _build_one(number)
+            if progress:
+                progress(1)
+    else:
+        with ProcessPoolExecutor(jobs, initializer=_init_worker,
+                                 initargs=(data, str(out))) as pool:
+            for number, fb in zip(numbers, pool.map(_build_one, numbers), strict=True):
+                feedbacks[number] = fb
+                if progress:
+                    progress(1)
+    _write(out / "sector.xlsx", sector_workbook(
+        session, rnd, data, [feedbacks[n] for n in numbers]))
+    return [out / f"{n}.{ext}" for n in numbers for ext in ("pdf", "xlsx")] + \
+        [out / "sector.xlsx"]
