@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth import session as staff_session
+    from .portal import bp as portal_bp
     from .respond import bp as respond_bp
 
     staff_session.init(app)
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(portal_bp)
     errors.register(app)
     security.register(app)
     formatting.register(app)

@@ -22,5 +22,9 @@ def local_time(value: datetime | None) -> str:
 
 
 def register(app) -> None:
+    from reports.content import fmt_diff, fmt_pct
+
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_time)
+    app.add_template_filter(fmt_pct, "pct")
+    app.add_template_filter(fmt_diff, "diff")

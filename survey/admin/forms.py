@@ -108,3 +108,15 @@ class SendForm(FlaskForm):
 
 class UncertainForm(FlaskForm):
     message = HiddenField(validators=[DataRequired()])
+
+
+class BuildForm(FlaskForm):
+    """Build every sheet of a round (CSRF only)."""
+
+
+class ReviewForm(FlaskForm):
+    action = SelectField("Beslissing", choices=[
+        ("approve", "Goedkeuren"), ("redact", "Ingekort goedkeuren"), ("hide", "Verbergen"),
+        ("reset", "Terug naar nog te beoordelen")], validators=[DataRequired()])
+    redacted = TextAreaField("Tekst die het CLB te zien krijgt (bij ingekort goedkeuren)",
+                             validators=[Optional(), Length(max=4000)])

@@ -13,7 +13,7 @@ from .session import end_staff_session, start_staff_session
 
 
 def _home_for(user) -> str:
-    return url_for("admin.dashboard") if user.is_inspector else url_for("respond.home")
+    return url_for("admin.dashboard") if user.is_inspector else url_for("portal.home")
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -207,3 +207,22 @@ def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
         session, rnd, data, [feedbacks[n] for n in numbers]))
     return [out / f"{n}.{ext}" for n in numbers for ext in ("pdf", "xlsx")] + \
         [out / "sector.xlsx"]
+
+
+def section_charts(fb: content.Feedback) -> dict[str, str]:
+    """Per section key: its bar chart as an SVG data URI for the web page (an image, so
+    the page's content security policy stays strict)."""
+    from base64 import b64encode
+
+    from reports import charts
+
+    out = {}
+    for section in fb.layout.sections:
+        if not section.numbers:
+            continue
+        bars = charts.section_bars([(f"{n}. {fb.layout.statements[n].label}",
+                                     fb.row(n).figures, fb.row(n).sector)
+                                    for n in section.numbers])
+        svg = charts.svg(bars, dict(fb.layout.option_labels))
+        out[section.key] = "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
+    return out

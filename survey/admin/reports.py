@@ -1,0 +1,194 @@
+"""Console routes for a round's results: preview any CLB's sheet, download its files and
+the sector workbook, build everything in the background, and review schools' remarks."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from reports import pdf, workbook
+
+from ..extensions import db
+from ..models import Round
+from ..results import PDF_TYPE, XLSX_TYPE, attachment, page_context
+from ..services import accounts, remarks, reports
+from ..services.monitoring import round_figures
+from . import bp
+from .forms import BuildForm, ReviewForm
+from .rounds import posted, round_or_404
+
+
+def _reportable(round_id: int) -> Round:
+    rnd = round_or_404(round_id)
+    if rnd.state == "draft":
+        abort(404)
+    return rnd
+
+
+def _feedback(rnd: Round, number: str):
+    fb = reports.feedback(db.session, rnd, number)
+    if fb is None:
+        abort(404)
+    return fb
+
+
+def _status(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "status.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+@bp.get("/rondes/<int:round_id>/rapporten")
+def round_reports(round_id: int):
+    rnd = _reportable(round_id)
+    folder = reports.build_dir(current_app.instance_path, rnd.id)
+    return render_template("admin/reports.html", rnd=rnd,
+                           centres=round_figures(db.session, rnd.id).centres,
+                           status=_status(folder), build_form=BuildForm(),
+                           review_counts=remarks.counts(db.session, rnd))
+
+
+@bp.get("/rondes/<int:round_id>/rapporten/<number>")
+def report_preview(round_id: int, number: str):
+    rnd = _reportable(round_id)
+    return render_template("admin/report_preview.html", rnd=rnd,
+                           **page_context(_feedback(rnd, number)))
+
+
+@bp.get("/rondes/<int:round_id>/rapporten/<number>/feedbackrapport.pdf")
+def report_pdf(round_id: int, number: str):
+    fb = _feedback(_reportable(round_id), number)
+    return Response(pdf.render(fb), mimetype=PDF_TYPE,
+                    headers=attachment(f"feedbackrapport-{number}-{round_id}.pdf"))
+
+
+@bp.get("/rondes/<int:round_id>/rapporten/<number>/werkboek.xlsx")
+def report_xlsx(round_id: int, number: str):
+    fb = _feedback(_reportable(round_id), number)
+    return Response(workbook.centre_workbook(fb), mimetype=XLSX_TYPE,
+                    headers=attachment(f"werkboek-{number}-{round_id}.xlsx"))
+
+
+@bp.get("/rondes/<int:round_id>/sectorwerkboek.xlsx")
+def report_sector(round_id: int):
+    rnd = _reportable(round_id)
+    return Response(reports.sector_workbook(db.session, rnd), mimetype=XLSX_TYPE,
+                    headers=attachment(f"sector-{round_id}.xlsx"))
+
+
+@bp.post("/rondes/<int:round_id>/rapporten/bouwen")
+def report_build(round_id: int):
+    rnd = _reportable(round_id)
+    posted(BuildForm())
+    folder = reports.build_dir(current_app.instance_path, rnd.id)
+    status = _status(folder)
+    if status and status["state"] == "running" and time.time() - status["updated"] < 600:
+        flash("Er loopt al een opbouw voor deze bevraging.", "error")
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_status(folder, state="running", done=0, total=0)
+        thread = threading.Thread(target=_build_in_background,
+                                  args=(current_app._get_current_object(), rnd.id, folder),
+                                  daemon=True)
+        thread.start()
+        accounts.audit(db.session, current_user, "reports built", rnd.name)
+        db.session.commit()
+        flash("De rapporten worden opgebouwd; deze pagina toont de voortgang.", "success")
+    return redirect(url_for(".round_reports", round_id=rnd.id))
+
+
+def _write_status(folder: Path, **status) -> None:
+    status["updated"] = time.time()
+    tmp = folder / "status.json.tmp"
+    tmp.write_text(json.dumps(status))
+    tmp.replace(folder / "status.json")
+
+
+def _build_in_background(app, round_id: int, folder: Path) -> None:
+    with app.app_context():
+        try:
+            rnd = db.session.get(Round, round_id)
+            total = len(reports.round_data(db.session, rnd).inputs)
+            done = 0
+
+            def progress(step: int) -> None:
+                nonlocal done
+                done += step
+                _write_status(folder, state="running", done=done, total=total)
+
+            reports.build_round(db.session, rnd, folder, progress=progress)
+            _write_status(folder, state="done", done=total, total=total,
+                          finished=time.time())
+        except Exception as exc:  # the page must say it failed, whatever the cause
+            current_app.logger.exception("report build failed")
+            _write_status(folder, state="failed", error=type(exc).__name__)
+        finally:
+            db.session.remove()
+
+
+@bp.get("/rondes/<int:round_id>/rapporten/alles.zip")
+def report_zip(round_id: int):
+    rnd = _reportable(round_id)
+    folder = reports.build_dir(current_app.instance_path, rnd.id)
+    status = _status(folder)
+    if not status or status["state"] != "done":
+        flash("Bouw eerst alle rapporten op.", "error")
+        return redirect(url_for(".round_reports", round_id=rnd.id))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.iterdir()):
+            if path.suffix in (".pdf", ".xlsx") and not path.name.startswith("."):
+                archive.write(path, path.name)
+    return Response(buf.getvalue(), mimetype="application/zip",
+                    headers=attachment(f"rapporten-{rnd.id}.zip"))
+
+
+@bp.get("/rondes/<int:round_id>/opmerkingen")
+def remarks_review(round_id: int):
+    rnd = _reportable(round_id)
+    review = request.args.get("status", "pending")
+    if review not in remarks.REVIEWS:
+        review = None
+    centre = request.args.get("clb") or None
+    return render_template("admin/remarks.html", rnd=rnd, review=review, centre=centre,
+                           items=remarks.for_review(db.session, rnd, review, centre),
+                           counts=remarks.counts(db.session, rnd), form=ReviewForm(),
+                           names=remarks.REVIEW_NAMES)
+
+
+@bp.post("/rondes/<int:round_id>/opmerkingen/<int:response_id>/<key>")
+def remark_decide(round_id: int, response_id: int, key: str):
+    rnd = _reportable(round_id)
+    form = posted(ReviewForm())
+    try:
+        remarks.review(db.session, rnd, response_id, key, form.action.data,
+                       current_user.id, form.redacted.data)
+    except remarks.ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        accounts.audit(db.session, current_user, f"remark {form.action.data}", rnd.name,
+                       response=response_id, key=key)
+        db.session.commit()
+        flash("Beslissing bewaard.", "success")
+    return redirect(url_for(".remarks_review", round_id=rnd.id,
+                            status=request.args.get("status", "pending"),
+                            clb=request.args.get("clb") or None)
+                    + f"#r{response_id}-{key}")
