@@ -252,3 +252,45 @@ def centre_client(app, make_user):
     client = app.test_client()
     assert login(client, make_user("centre")).status_code == 302
     return client
+
+
+@pytest.fixture
+def answered_round(app, make_round, make_invited, questionnaire):
+    """answered_round(state="published") -> (round id, answers): two CLBs whose schools
+    submitted known answers. answers: (CLB number, level, {statement: code}) per school.
+
+    CLB 100001: 6 bao + 2 so schools; CLB 100002: 10 bao + 6 so; one bao school of
+    100001 only starts (a draft, never counted). Each school gives a pattern of codes
+    that differs per statement, "geen zicht" (0) included."""
+    from survey.services import answers as answer_service
+
+    def make(state: str = "published", min_group_size: int = 5):
+        round_id = make_round(min_group_size=min_group_size)
+        given = []
+        plan = [("100001", "bao", 6), ("100001", "so", 2), ("100002", "bao", 10),
+                ("100002", "so", 6)]
+        numbers = [s.number for s in questionnaire.statements]
+        k = 0
+        for centre, level, count in plan:
+            for _ in range(count):
+                k += 1
+                inv = make_invited(round_id, level, centre)
+                values = {n: (k * 7 + n * 3 + (2 if centre == "100002" else 0)) % 5
+                          for n in numbers}
+                with app.app_context():
+                    answer_service.save(db.session, inv.invitation_id, values,
+                                        {"opmerking-algemeen": f"Opmerking van school {k}"},
+                                        submit=True)
+                    db.session.commit()
+                given.append((centre, level, values))
+        draft = make_invited(round_id, "bao", "100001")
+        with app.app_context():
+            answer_service.save(db.session, draft.invitation_id, dict.fromkeys(numbers, 1))
+            from survey.models import Round
+
+            rnd = db.session.get(Round, round_id)
+            rnd.state = state
+            db.session.commit()
+        return round_id, given
+
+    return make

@@ -17,7 +17,8 @@ def _admin_routes(app) -> list[tuple[str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("admin."):
-            path = re.sub(r"<int:\w+>", "1", rule.rule)
+            path = re.sub(r"<int:\w+>", "1", rule.rule).replace("<number>", "100001")
+            path = path.replace("<key>", "opmerking-algemeen")
             routes += [(m, path) for m in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return routes
 
@@ -36,7 +37,9 @@ def test_every_admin_route_is_guarded(app, client, centre_client, inspector_clie
         assert as_centre.status_code == 403, (method, path)
         assert "Geen toegang" in as_centre.get_data(as_text=True)
         if method == "GET":
-            assert inspector_client.get(path).status_code == 200, path
+            answer = inspector_client.get(path)
+            assert answer.status_code == 200 or (  # the zip waits for a build
+                answer.status_code == 302 and path.endswith(".zip")), path
 
 
 CSV = ("Schoolnummer;Schoolnaam;Niveau;CLB-nummer;CLB;Net;E-mail\n"

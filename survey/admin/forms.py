@@ -116,7 +116,8 @@ class BuildForm(FlaskForm):
 
 class ReviewForm(FlaskForm):
     action = SelectField("Beslissing", choices=[
-        ("approve", "Goedkeuren"), ("redact", "Ingekort goedkeuren"), ("hide", "Verbergen"),
-        ("reset", "Terug naar nog te beoordelen")], validators=[DataRequired()])
+        SelectChoice("approve", "Goedkeuren"), SelectChoice("redact", "Ingekort goedkeuren"),
+        SelectChoice("hide", "Verbergen"),
+        SelectChoice("reset", "Terug naar nog te beoordelen")], validators=[DataRequired()])
     redacted = TextAreaField("Tekst die het CLB te zien krijgt (bij ingekort goedkeuren)",
                              validators=[Optional(), Length(max=4000)])

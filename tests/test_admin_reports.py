@@ -1,0 +1,84 @@
+"""The console's results pages: preview any CLB, files, the background build, remarks."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import openpyxl
+from conftest import csrf_in
+
+from survey.extensions import db
+from survey.models import Remark
+
+
+def test_preview_and_files_of_any_clb(app, inspector_client, answered_round):
+    round_id, _ = answered_round(state="closed")
+    page = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten")
+    html = page.get_data(as_text=True)
+    assert "nog niet gepubliceerd" in html and "24 nog te beoordelen" in html
+    for number in ("100001", "100002"):
+        preview = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten/{number}")
+        assert f"Vrij CLB Test {number}" in preview.get_data(as_text=True)
+        pdf = inspector_client.get(
+            f"/beheer/rondes/{round_id}/rapporten/{number}/feedbackrapport.pdf")
+        assert pdf.data.startswith(b"%PDF")
+    assert inspector_client.get(
+        f"/beheer/rondes/{round_id}/rapporten/999999").status_code == 404
+    sector = inspector_client.get(f"/beheer/rondes/{round_id}/sectorwerkboek.xlsx")
+    assert openpyxl.load_workbook(io.BytesIO(sector.data)).sheetnames[0] == "Overzicht"
+
+
+def test_no_reports_for_a_draft_round(inspector_client, make_round):
+    round_id = make_round(state="draft")
+    assert inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").status_code == 404
+
+
+def test_build_everything_in_the_background_then_download_the_zip(
+        app, inspector_client, answered_round):
+    round_id, _ = answered_round()
+    page = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten")
+    early = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten/alles.zip")
+    assert early.status_code == 302
+    answer = inspector_client.post(f"/beheer/rondes/{round_id}/rapporten/bouwen",
+                                   data={"csrf_token": csrf_in(page.get_data(as_text=True))})
+    assert answer.status_code == 302
+    for _ in range(240):
+        html = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(
+            as_text=True)
+        if "Alle rapporten zijn opgebouwd" in html or "mislukt" in html:
+            break
+        time.sleep(0.25)
+    assert "Alle rapporten zijn opgebouwd" in html
+    archive = zipfile.ZipFile(io.BytesIO(
+        inspector_client.get(f"/beheer/rondes/{round_id}/rapporten/alles.zip").data))
+    assert sorted(archive.namelist()) == ["100001.pdf", "100001.xlsx", "100002.pdf",
+                                          "100002.xlsx", "sector.xlsx"]
+
+
+def test_review_remarks_in_the_console(app, inspector_client, answered_round):
+    round_id, _ = answered_round()
+    page = inspector_client.get(f"/beheer/rondes/{round_id}/opmerkingen")
+    html = page.get_data(as_text=True)
+    assert html.count('<article class="remark"') == 24       # 8 + 16 submitted schools
+    assert "Testschool" not in html, "reviewers judge the text, not the school"
+    with app.app_context():
+        remark = db.session.query(Remark).order_by(Remark.response_id).first()
+        target = (remark.response_id, remark.key)
+    url = f"/beheer/rondes/{round_id}/opmerkingen/{target[0]}/{target[1]}"
+    token = csrf_in(html)
+    answer = inspector_client.post(url, data={"csrf_token": token, "action": "redact",
+                                              "redacted": '=HYPERLINK("x")'})
+    assert answer.status_code == 302
+    empty = inspector_client.post(url, data={"csrf_token": token, "action": "redact",
+                                             "redacted": ""})
+    assert "Geef de ingekorte tekst" in inspector_client.get(
+        empty.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        stored = db.session.get(Remark, target)
+        assert stored.review == "approved" and stored.redacted_text == '=HYPERLINK("x")'
+    assert inspector_client.post(url, data={"action": "approve"}).status_code == 400
+    assert inspector_client.post(
+        f"/beheer/rondes/{round_id}/opmerkingen/999999/x",
+        data={"csrf_token": token, "action": "approve"}).status_code == 302

@@ -1,0 +1,106 @@
+"""The CLB portal: a centre user sees its own CLB's published results and nothing else."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pytest
+from conftest import login
+from pypdf import PdfReader
+
+from survey.extensions import db
+from survey.models import Round
+
+
+def _portal_routes(app) -> list[str]:
+    return [re.sub(r"<int:\w+>", "1", rule.rule) for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("portal.")]
+
+
+@pytest.fixture
+def clb_client(app, make_user):
+    """clb_client(number) -> a signed-in test client of a user of that CLB."""
+
+    def make(number: str = "100001"):
+        client = app.test_client()
+        assert login(client, make_user("centre", centre_number=number)).status_code == 302
+        return client
+
+    return make
+
+
+def test_the_portal_is_for_centre_users_only(app, client, inspector_client, answered_round):
+    answered_round()
+    routes = _portal_routes(app)
+    assert len(routes) == 4
+    for path in routes:
+        anonymous = client.get(path)
+        assert anonymous.status_code == 302 and "/account/aanmelden" in \
+            anonymous.headers["Location"]
+        assert inspector_client.get(path).status_code == 403, path
+
+
+def test_a_centre_user_lands_on_its_results_after_sign_in(app, make_user):
+    client = app.test_client()
+    answer = login(client, make_user("centre", centre_number="100001"))
+    assert answer.headers["Location"].endswith("/clb/")
+
+
+def test_own_published_results_page_and_files(app, answered_round, clb_client):
+    round_id, _ = answered_round()
+    client = clb_client("100001")
+    home = client.get("/clb/").get_data(as_text=True)
+    assert "Testbevraging" in home and f"/clb/rondes/{round_id}" in home
+    page = client.get(f"/clb/rondes/{round_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Vrij CLB Test 100001" in html and "Vrij CLB Test 100002" not in html
+    assert "te weinig antwoorden" in html          # so (2 schools) and, with it, bao
+    assert html.count('src="data:image/svg+xml;base64,') == 4
+    assert page.headers["Cache-Control"] == "no-store"
+    sheet = client.get(f"/clb/rondes/{round_id}/feedbackrapport.pdf")
+    assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
+    assert "Vrij CLB Test 100001" in PdfReader(io.BytesIO(sheet.data)).pages[0].extract_text()
+    book = client.get(f"/clb/rondes/{round_id}/werkboek.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(book.data), read_only=True)
+    assert wb.sheetnames == ["Samenvatting", "Per stelling", "Per niveau", "Opmerkingen",
+                             "Toelichting", "Data"]
+    centres = {row[1] for row in wb["Data"].iter_rows(min_row=2, values_only=True)}
+    assert centres == {"100001"}
+
+
+@pytest.mark.parametrize("state", ["open", "closed"])
+def test_unpublished_rounds_are_not_there(app, answered_round, clb_client, state):
+    round_id, _ = answered_round(state=state)
+    client = clb_client("100001")
+    assert f"/clb/rondes/{round_id}" not in client.get("/clb/").get_data(as_text=True)
+    for suffix in ("", "/feedbackrapport.pdf", "/werkboek.xlsx"):
+        assert client.get(f"/clb/rondes/{round_id}{suffix}").status_code == 404
+
+
+def test_a_clb_outside_the_round_gets_404(app, answered_round, clb_client):
+    round_id, _ = answered_round()
+    client = clb_client("100009")          # a CLB with no school in the round
+    assert "Er zijn nog geen gepubliceerde resultaten" in \
+        client.get("/clb/").get_data(as_text=True)
+    for suffix in ("", "/feedbackrapport.pdf", "/werkboek.xlsx"):
+        assert client.get(f"/clb/rondes/{round_id}{suffix}").status_code == 404
+        assert client.get(f"/clb/rondes/{round_id + 100}{suffix}").status_code == 404
+
+
+def test_another_clbs_files_are_out_of_reach(app, answered_round, clb_client):
+    """Nothing in a URL names the CLB: a user of 100001 gets 100001's data whatever it
+    tries, and the console's per-CLB routes refuse it."""
+    round_id, _ = answered_round()
+    client = clb_client("100001")
+    for path in (f"/beheer/rondes/{round_id}/rapporten/100002",
+                 f"/beheer/rondes/{round_id}/rapporten/100002/feedbackrapport.pdf",
+                 f"/beheer/rondes/{round_id}/sectorwerkboek.xlsx"):
+        assert client.get(path).status_code == 403, path
+    own = client.get(f"/clb/rondes/{round_id}?clb=100002&centre_number=100002")
+    assert "Vrij CLB Test 100001" in own.get_data(as_text=True)
+    assert "Vrij CLB Test 100002" not in own.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Round, round_id).state == "published"

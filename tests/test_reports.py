@@ -1,0 +1,221 @@
+"""Building a round's reports from the database: the files of `survey reports build`, their
+numbers recomputed here from the raw answers, remarks only after review."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections import defaultdict
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from reports.feedback import DATA_COLUMNS
+from survey.extensions import db
+from survey.models import Remark, Round
+from survey.services import reports
+
+LEVELS = ("bao", "so", "bubao", "buso")
+
+
+def expected_groups(given, minimum):
+    """Independently of reports/: per (CLB, level or totaal, statement) the counts per
+    code from the raw answers the schools gave."""
+    counts = defaultdict(lambda: defaultdict(int))
+    for centre, level, values in given:
+        for item, code in values.items():
+            counts[(centre, level, item)][code] += 1
+            counts[(centre, "totaal", item)][code] += 1
+    return counts
+
+
+def sheet_rows(data: bytes, name: str = "Data") -> list[dict]:
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    rows = list(wb[name].iter_rows(values_only=True))
+    assert list(rows[0]) == DATA_COLUMNS
+    return [dict(zip(DATA_COLUMNS, r, strict=True)) for r in rows[1:]]
+
+
+def test_build_writes_every_file_and_the_data_sheet_matches_the_answers(
+        app, answered_round, tmp_path, questionnaire):
+    round_id, given = answered_round()
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        files = reports.build_round(db.session, rnd, tmp_path / "out", jobs=1)
+    names = sorted(p.name for p in files)
+    assert names == ["100001.pdf", "100001.xlsx", "100002.pdf", "100002.xlsx",
+                     "sector.xlsx"]
+    counts = expected_groups(given, 5)
+    numbers = [s.number for s in questionnaire.statements]
+    for centre in ("100001", "100002"):
+        rows = sheet_rows((tmp_path / "out" / f"{centre}.xlsx").read_bytes())
+        assert len(rows) == 5 * len(numbers)
+        assert {(r["level"], r["item"]) for r in rows} == {
+            (lv, n) for lv in (*LEVELS, "totaal") for n in numbers}
+        for r in rows:
+            c = counts[(centre, r["level"], r["item"])]
+            n = sum(c[k] for k in (1, 2, 3, 4))
+            if r["suppressed"]:
+                assert all(r[k] is None for k in DATA_COLUMNS[5:-1])
+                continue
+            assert n == 0 or n >= 5, "a shown group is never smaller than the minimum"
+            assert r["n"] == n and r["n_geen_zicht"] == c[0]
+            assert (r["n_helemaal_akkoord"], r["n_eerder_akkoord"],
+                    r["n_eerder_niet_akkoord"], r["n_helemaal_niet_akkoord"]) == \
+                (c[4], c[3], c[2], c[1])
+            if n:
+                assert r["pct_agree"] == pytest.approx(100 * (c[3] + c[4]) / n, abs=0.05)
+                mean = (4 * c[4] + 3 * c[3] + 2 * c[2] + c[1]) / n
+                assert r["mean"] == pytest.approx(mean, abs=0.0005)
+                assert r["ci_low"] <= r["pct_agree"] <= r["ci_high"]
+            else:
+                assert r["pct_agree"] is None
+        # the sector beside a CLB is the other CLB: its total % agree per statement
+        other = "100002" if centre == "100001" else "100001"
+        for r in rows:
+            if r["level"] == "totaal":
+                c = counts[(other, "totaal", r["item"])]
+                n = sum(c[k] for k in (1, 2, 3, 4))
+                assert r["sector_pct_agree"] == pytest.approx(100 * (c[3] + c[4]) / n,
+                                                              abs=0.05)
+
+
+def test_small_groups_are_hidden_in_the_data_sheet(app, answered_round, tmp_path):
+    """100001 has 2 so schools: so is hidden, and so is bao beside the shown total
+    (otherwise total minus bao would give so away)."""
+    round_id, _ = answered_round()
+    with app.app_context():
+        fb = reports.feedback(db.session, db.session.get(Round, round_id), "100001")
+    from reports.workbook import centre_workbook
+    rows = sheet_rows(centre_workbook(fb))
+    by_level = defaultdict(set)
+    for r in rows:
+        by_level[r["level"]].add(r["suppressed"])
+    assert by_level["so"] == {True}
+    assert by_level["bao"] == {True}
+    assert False in by_level["totaal"]
+
+
+def test_sector_workbook_matrix_and_answers_without_school_identities(
+        app, answered_round, tmp_path):
+    round_id, given = answered_round()
+    with app.app_context():
+        data = reports.sector_workbook(db.session, db.session.get(Round, round_id))
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    assert wb.sheetnames == ["Overzicht", "Respons", "Data", "Antwoorden"]
+    answers = list(wb["Antwoorden"].iter_rows(values_only=True))
+    header, rows = answers[0], answers[1:]
+    assert header[:3] == ("respondent", "centre_number", "level")
+    assert len(rows) == len(given), "submitted responses only, the draft is left out"
+    text = " ".join(str(v) for row in wb["Antwoorden"].iter_rows(values_only=True)
+                    for v in row)
+    assert "Testschool" not in text and "9000" not in text
+    got = sorted((r[1], r[2], tuple(r[3:])) for r in rows)
+    items = [int(h.split("_")[1]) for h in header[3:]]
+    assert got == sorted((c, lv, tuple(v[n] for n in items)) for c, lv, v in given)
+    matrix = list(wb["Overzicht"].iter_rows(values_only=True))
+    assert [row[0] for row in matrix[2:]] == ["100001", "100002"]
+
+
+def test_pdf_text_has_the_clb_and_every_statement(app, answered_round, questionnaire):
+    round_id, _ = answered_round()
+    with app.app_context():
+        fb = reports.feedback(db.session, db.session.get(Round, round_id), "100002")
+    from reports.pdf import render
+    reader = PdfReader(io.BytesIO(render(fb)))
+    # cover, summary, 2 pages of bars (7+8, then 4+2 statements), levels, aspects, remarks
+    assert len(reader.pages) == 7
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Vrij CLB Test 100002" in text
+    for item in questionnaire.statements:
+        assert f"{item.number}. {item.label[:20]}" in text.replace("\n", " ")
+
+
+def test_remarks_reach_a_clb_only_after_approval(app, answered_round):
+    from survey.services import remarks as review
+
+    round_id, _ = answered_round()
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        assert reports.feedback(db.session, rnd, "100002").remarks == []
+        pending = review.for_review(db.session, rnd, "pending", "100002")
+        assert len(pending) == 16
+        first, second, third = (p.remark for p in pending[:3])
+        review.review(db.session, rnd, first.response_id, first.key, "approve", None)
+        review.review(db.session, rnd, second.response_id, second.key, "redact", None,
+                      "Ingekorte tekst")
+        review.review(db.session, rnd, third.response_id, third.key, "hide", None)
+        db.session.commit()
+        fb = reports.feedback(db.session, rnd, "100002")
+        shown = [t for _, texts in fb.remarks for t in texts]
+        assert sorted(shown) == sorted([first.text, "Ingekorte tekst"])
+        assert db.session.get(Remark, (second.response_id, second.key)).text != \
+            "Ingekorte tekst", "the original is kept"
+        with pytest.raises(review.ReviewError):
+            review.review(db.session, rnd, second.response_id, second.key, "redact", None,
+                          "   ")
+
+
+def test_remarks_stay_hidden_for_a_clb_below_the_minimum(app, answered_round):
+    from survey.services import remarks as review
+
+    round_id, _ = answered_round(min_group_size=9)
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        for item in review.for_review(db.session, rnd, "pending", "100001"):
+            review.review(db.session, rnd, item.remark.response_id, item.remark.key,
+                          "approve", None)
+        db.session.commit()
+        assert reports.feedback(db.session, rnd, "100001").remarks is None  # 8 < 9
+
+
+def test_parallel_build_gives_the_same_figures(app, answered_round, tmp_path):
+    round_id, _ = answered_round()
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        reports.build_round(db.session, rnd, tmp_path / "one", jobs=1)
+        reports.build_round(db.session, rnd, tmp_path / "two", jobs=2)
+    for name in ("100001.xlsx", "100002.xlsx", "sector.xlsx"):
+        one = sheet_rows((tmp_path / "one" / name).read_bytes())
+        two = sheet_rows((tmp_path / "two" / name).read_bytes())
+        assert one == two
+
+
+def test_reference_round_supplies_the_sector(app, answered_round, make_invited,
+                                             questionnaire):
+    """The sector comes from the reference round, and the sheet says so."""
+    from survey.services import answers as answer_service
+
+    reference_id, given = answered_round(state="open")
+    round_id, _ = answered_round()
+    extra = [make_invited(reference_id, "bao", "100003") for _ in range(5)]
+    with app.app_context():
+        for inv in extra:
+            assert answer_service.save(db.session, inv.invitation_id,
+                                       {s.number: 4 for s in questionnaire.statements},
+                                       submit=True) == answer_service.SUBMITTED
+        ref = db.session.get(Round, reference_id)
+        ref.name, ref.state = "Referentie 2025", "published"
+        db.session.get(Round, round_id).reference_round_id = reference_id
+        db.session.commit()
+        fb = reports.feedback(db.session, db.session.get(Round, round_id), "100001")
+    assert "Referentie 2025" in fb.sector_text
+    counts = expected_groups(given, 5)
+    item = questionnaire.statements[0].number
+    c = counts[("100002", "totaal", item)]
+    n = sum(c[k] for k in (1, 2, 3, 4))
+    agree = c[3] + c[4] + 5          # the five 100003 schools of the reference round
+    assert fb.row(item).sector_pct == pytest.approx(100 * agree / (n + 5))
+    assert math.isclose(fb.row(item).sector.n, n + 5)
+
+
+def test_cli_builds_a_round(app, runner, answered_round, tmp_path):
+    round_id, _ = answered_round()
+    result = runner.invoke(args=["reports", "build", str(round_id), "--out",
+                                 str(tmp_path / "cli"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "5 files" in result.output
+    assert (tmp_path / "cli" / "sector.xlsx").exists()
+    missing = runner.invoke(args=["reports", "build", "999"])
+    assert missing.exit_code != 0 and "No round 999" in missing.output
