@@ -113,9 +113,18 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
     inspector = accounts.create_user(db.session, "inspecteur@example.org", "inspector",
                                      name="Demo-inspecteur")
     accounts.set_password(inspector, password)
+    from .models import Centre
+
+    first = db.session.scalar(select(Centre).order_by(Centre.number))
+    clb_user = accounts.create_user(db.session, "clb@example.org", "centre", centre=first,
+                                    name="Demo-CLB")
+    accounts.set_password(clb_user, password)
     db.session.commit()
     click.echo(f"Inspector console: {base_url}/account/aanmelden  as inspecteur@example.org, "
                f"password {password}")
+    click.echo(f"CLB portal ({first.name}): the same page as clb@example.org, same password; "
+               f"results appear once the inspector closes and publishes round "
+               f"{summary.round_id}.")
     if links_csv:
         with open(links_csv, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=["school_number", "school_name", "level",

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reports import content
+from reports.layout import from_snapshot
+from survey.questionnaire import bundled
+
 
 @dataclass
 class Invited:
@@ -54,3 +58,35 @@ class FormPage:
 
 def all_answers(questionnaire, value: int = 4) -> dict[int, int]:
     return {item.number: value for item in questionnaire.statements}
+
+
+# --- Plain inputs for the reports package --------------------------------------------
+
+LAYOUT = from_snapshot(bundled("clb-samenwerking-school").to_dict())
+NUMBERS = LAYOUT.numbers
+INFO = content.RoundInfo(7, "Ronde", "2026-2027", 5, "1 december 2026")
+
+
+def centre_input(number="A", remarks=(), earlier=(), responded=None):
+    responded = responded or {"bao": 10, "so": 10}
+    return content.CentreInput(content.CentreInfo(number, f"CLB {number}", "GO!"),
+                               dict.fromkeys(responded, 12), responded, remarks, earlier)
+
+
+def cube_of(spec):
+    """spec: (centre, level, item) -> {code: n}"""
+    cube = {}
+    for (centre, level, item), counts in spec.items():
+        for code, n in counts.items():
+            cube[(centre, level, item, code)] = n
+    return cube
+
+
+def uniform(a_agree: int, b_agree: int, items=NUMBERS):
+    """A: 10 bao + 10 so with a_agree of every 10 agreeing; B: 40 + 40, b_agree of 10."""
+    spec = {}
+    for item in items:
+        for level in ("bao", "so"):
+            spec[("A", level, item)] = {4: a_agree, 1: 10 - a_agree}
+            spec[("B", level, item)] = {4: 4 * b_agree, 1: 40 - 4 * b_agree}
+    return spec

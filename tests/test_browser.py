@@ -204,3 +204,38 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
     page.get_by_role("link", name="Live volgen").click()
     expect(main).to_contain_text("1 van de 2 scholen dienden in (50 %)")
     context.close()
+
+
+def test_a_clb_signs_in_sees_its_results_and_downloads_both_files(
+        app, browser, live_server, make_user, answered_round, tmp_path):
+    from conftest import PASSWORD
+    from playwright.sync_api import expect
+
+    round_id, _ = answered_round()
+    email = make_user("centre", centre_number="100002")
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.goto(live_server + "/clb/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url("**/clb/")
+    page.get_by_role("link", name="Testbevraging").click()
+    main = page.locator("main")
+    expect(main.get_by_role("heading", name="Samenvatting")).to_be_visible()
+    expect(main).to_contain_text("Vrij CLB Test 100002")
+    charts = main.locator("img.chart")
+    expect(charts).to_have_count(4)
+    assert all(charts.nth(i).evaluate("img => img.naturalWidth > 0") for i in range(4))
+    files = {}
+    for name in ("Feedbackrapport downloaden (PDF)", "Werkboek downloaden (Excel)"):
+        with page.expect_download() as info:
+            main.get_by_role("link", name=name).click()
+        download = info.value
+        target = tmp_path / download.suggested_filename
+        download.save_as(target)
+        files[target.suffix] = target.read_bytes()
+    assert files[".pdf"].startswith(b"%PDF")
+    assert files[".xlsx"].startswith(b"PK")
+    assert page.evaluate("document.title").startswith("Testbevraging")
+    context.close()

@@ -1,0 +1,112 @@
+"""A CLB's feedback content from plain inputs: summary, strengths, remarks, trend, and
+(property test) nothing a sheet hides can be derived from what it shows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import INFO, LAYOUT, NUMBERS, centre_input, cube_of, uniform
+from reports import content
+from reports.feedback import DATA_COLUMNS, LEVELS, data_rows
+
+
+def test_strengths_and_attention_points_are_clear_differences_only():
+    spec = uniform(7, 7)
+    spec[("A", "bao", 5)] = spec[("A", "so", 5)] = {4: 10}           # 100 % vs 70 %
+    spec[("A", "bao", 6)] = spec[("A", "so", 6)] = {4: 2, 1: 8}      # 20 % vs 70 %
+    spec[("A", "bao", 7)] = spec[("A", "so", 7)] = {4: 8, 1: 2}      # 80 %: not clear
+    fb = content.build(INFO, LAYOUT, cube_of(spec), centre_input())
+    assert [ln.statement.number for ln in fb.strengths] == [5]
+    assert [ln.statement.number for ln in fb.attention] == [6]
+    line = next(ln for ln in fb.lines if ln.statement.number == 6)
+    assert line.difference == pytest.approx(20 - 70)
+
+
+def test_aspects_group_the_statements_that_name_them():
+    fb = content.build(INFO, LAYOUT, cube_of(uniform(7, 7)), centre_input())
+    groups = {a.id: [ln.statement.number for ln in lines] for a, lines in fb.aspects}
+    assert groups["laagdrempelig"] == [5, 6]
+    assert all(lines for _, lines in fb.aspects)
+
+
+def test_remarks_are_shuffled_the_same_way_at_every_build_and_grouped_by_section():
+    remarks = [content.Remark("algemeen", f"tekst {i}") for i in range(12)]
+    remarks.append(content.Remark("leerlinggericht", "over leerlingen"))
+    first = content.build(INFO, LAYOUT, cube_of(uniform(7, 7)), centre_input(remarks=remarks))
+    again = content.build(INFO, LAYOUT, cube_of(uniform(7, 7)),
+                          centre_input(remarks=list(reversed(remarks))))
+    assert first.remarks == again.remarks
+    (general, texts), (pupils, other) = first.remarks
+    assert general.key == "algemeen" and sorted(texts) == sorted(f"tekst {i}"
+                                                                 for i in range(12))
+    assert texts != sorted(texts), "not in the order given or in alphabetical order"
+    assert pupils.key == "leerlinggericht" and other == ["over leerlingen"]
+
+
+def test_no_remarks_below_the_minimum():
+    fb = content.build(INFO, LAYOUT, cube_of(uniform(7, 7)),
+                       centre_input(remarks=[content.Remark("algemeen", "x")],
+                              responded={"bao": 3, "so": 1}))
+    assert fb.remarks is None
+
+
+def test_trend_follows_the_statements_through_earlier_rounds():
+    earlier = content.Earlier("Ronde 2024", cube_of(uniform(5, 7, items=NUMBERS[:3])), 5)
+    fb = content.build(INFO, LAYOUT, cube_of(uniform(8, 7)), centre_input(earlier=[earlier]))
+    assert fb.trend.rounds == ("Ronde 2024", "Ronde")
+    assert fb.trend.pct[NUMBERS[0]] == (pytest.approx(50.0), pytest.approx(80.0))
+    assert fb.trend.pct[NUMBERS[5]] == (None, pytest.approx(80.0))
+
+
+counts = st.integers(min_value=0, max_value=9)
+
+
+@st.composite
+def cubes(draw):
+    """Random small CLBs: per level a few answers of each code for two statements."""
+    cube = {}
+    for centre in ("A", "B"):
+        for level in LEVELS:
+            if draw(st.booleans()):
+                continue
+            for item in NUMBERS[:2]:
+                for code in (0, 1, 2, 3, 4):
+                    n = draw(st.integers(0, 3))
+                    if n:
+                        cube[(centre, level, item, code)] = n
+    return cube
+
+
+@settings(max_examples=150, deadline=None)
+@given(cubes(), st.integers(min_value=2, max_value=8))
+def test_nothing_hidden_can_be_derived_from_the_data_sheet(cube, minimum):
+    info = content.RoundInfo(1, "R", "2026-2027", minimum, "")
+    fb = content.build(info, LAYOUT, cube, centre_input())
+    table = [dict(zip(DATA_COLUMNS, r, strict=True))
+             for r in data_rows("R", "A", "CLB A", fb.rows.values())]
+    truth = defaultdict(lambda: defaultdict(int))
+    for (centre, level, item, code), n in cube.items():
+        if centre == "A":
+            truth[(level, item)][code] += n
+    for item in NUMBERS[:2]:
+        rows = {r["level"]: r for r in table if r["item"] == item}
+        n = {lv: sum(truth[(lv, item)][c] for c in (1, 2, 3, 4)) for lv in LEVELS}
+        any_answer = {lv: sum(truth[(lv, item)].values()) > 0 for lv in LEVELS}
+        for lv in LEVELS:
+            if not rows[lv]["suppressed"]:
+                assert n[lv] == 0 and not any_answer[lv] or n[lv] >= minimum
+                assert rows[lv]["n"] == n[lv]
+        if rows["totaal"]["suppressed"]:
+            continue
+        assert rows["totaal"]["n"] >= minimum
+        hidden = [lv for lv in LEVELS if rows[lv]["suppressed"] and any_answer[lv]]
+        # total minus the shown levels is what the hidden levels have together
+        derived = rows["totaal"]["n"] - sum(rows[lv]["n"] for lv in LEVELS
+                                            if not rows[lv]["suppressed"])
+        assert derived == sum(n[lv] for lv in hidden)
+        assert not hidden or (len(hidden) >= 2 and derived >= minimum), \
+            "a single hidden level, or a small group of them, would be recoverable"
