@@ -11,7 +11,7 @@ import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from . import charts
+from . import charts, fonts
 from .content import (
     LEVEL_NAMES,
     SUPPRESSED_TEXT,
@@ -27,7 +27,7 @@ from .suppression import TOTAL
 WIDTH, HEIGHT = 8.27, 11.69          # A4 in inches
 MARGIN = 0.75
 INK, GREY, ACCENT = "#1a1a1a", "#6b6b6b", "#3b2a6b"
-RC = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "pdf.compression": 6}
+RC = {"pdf.fonttype": 42, "pdf.compression": 6}
 VERDICT_MARK = {ABOVE: "▲ hoger", BELOW: "▼ lager"}
 PAIRS_PER_PAGE = 15
 BAR_HEIGHT = 0.17                    # inches per bar
@@ -97,7 +97,8 @@ def render(fb: Feedback) -> bytes:
     buf = io.BytesIO()
     metadata = {"Title": f"Feedbackrapport {fb.centre.name}",
                 "Author": "Onderwijsinspectie", "CreationDate": None}
-    with matplotlib.rc_context(RC), PdfPages(buf, metadata=metadata) as pdf:
+    rc = {**RC, "font.family": fonts.family()}
+    with matplotlib.rc_context(rc), PdfPages(buf, metadata=metadata) as pdf:
         for number, make in enumerate(pages, start=1):
             pdf.savefig(make(number))
     return buf.getvalue()

@@ -1,0 +1,174 @@
+"""How long reports take: the whole demo sector built with --jobs 1 and --jobs 2, and the
+counts-cube query over a synthetic round of many responses.
+
+    python bench/reports.py [--responses 100000] [--database-url URL] [--skip-build]
+
+Builds the demo sector (40 CLBs, about 3,500 schools, 60 % answered) in a temporary SQLite
+database, closes and publishes its round, approves its remarks, then times
+`reports.build_round` (every CLB's PDF and XLSX plus the sector workbook) per --jobs. Then
+it bulk-loads a round of --responses submitted responses (21 answers each) into the
+--database-url database (default: a temporary SQLite file) and times the counts-cube query
+a few times. Prints figures only; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from survey import create_app  # noqa: E402
+from survey.extensions import db  # noqa: E402
+
+STATEMENTS = [4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24, 26, 27]
+
+
+def make_app(url: str, instance: Path):
+    os.environ["SURVEY_INSTANCE_PATH"] = str(instance)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench" * 8,
+                      "SURVEY_BASE_URL": "http://127.0.0.1:5000"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(directory=app.extensions["migrate"].directory)
+    return app
+
+
+def bench_build(tmp: Path) -> None:
+    from survey.demo import build
+    from survey.models import Remark, Round
+    from survey.questionnaire import bundled
+    from survey.services import reports
+
+    app = make_app(f"sqlite:///{tmp / 'demo.sqlite3'}", tmp / "instance")
+    with app.app_context():
+        started = time.perf_counter()
+        summary = build(db.session, bundled("clb-samenwerking-school"), seed=2026,
+                        base_url="http://127.0.0.1:5000")
+        rnd = db.session.get(Round, summary.round_id)
+        rnd.state = "published"
+        db.session.execute(db.update(Remark).values(review="approved"))
+        db.session.commit()
+        print(f"demo sector: {summary.centres} CLBs, {summary.schools} schools, "
+              f"{summary.submitted} submitted ({time.perf_counter() - started:.1f} s to build)")
+        started = time.perf_counter()
+        data = reports.round_data(db.session, rnd)
+        print(f"round inputs (cube, turnout, remarks): {time.perf_counter() - started:.3f} s")
+        for jobs in (1, 2):
+            out = tmp / f"out-{jobs}"
+            started = time.perf_counter()
+            files = reports.build_round(db.session, rnd, out, jobs=jobs)
+            took = time.perf_counter() - started
+            size = sum(f.stat().st_size for f in files) / 1e6
+            print(f"--jobs {jobs}: {len(files)} files ({size:.1f} MB) in {took:.2f} s; "
+                  f"{took / len(data.inputs):.3f} s per CLB")
+        from reports import content, pdf, workbook
+
+        given = next(iter(data.inputs.values()))
+        fb = content.build(data.info, data.layout, data.cube, given, data.sector_cube)
+        for label, work in (("content", lambda: content.build(
+                data.info, data.layout, data.cube, given, data.sector_cube)),
+                            ("pdf", lambda: pdf.render(fb)),
+                            ("xlsx", lambda: workbook.centre_workbook(fb))):
+            times = []
+            for _ in range(3):
+                started = time.perf_counter()
+                work()
+                times.append(time.perf_counter() - started)
+            print(f"  one CLB, {label}: {min(times):.3f} s (best of 3)")
+
+
+def load_synthetic(url: str, responses: int, tmp: Path):
+    """A round with `responses` submitted responses over 40 CLBs: (its id, the app)."""
+    from survey.questionnaire import bundled
+    from survey.services import rounds
+
+    app = make_app(url, tmp / "instance-synthetic")
+    with app.app_context():
+        rnd = rounds.create_round(db.session, name=f"Synthetisch {responses}",
+                                  school_year="2030-2031",
+                                  questionnaire=bundled("clb-samenwerking-school"))
+        db.session.flush()
+        rid = rnd.id
+        base = 10_000_000 * rid
+        postgres = db.engine.dialect.name == "postgresql"
+        series = ("generate_series(1, :n) AS s(i)" if postgres else
+                  "(WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c "
+                  "WHERE i < :n) SELECT i FROM c) AS s")
+        started = time.perf_counter()
+        db.session.execute(text(
+            f"INSERT INTO centre (id, number, name, network) SELECT :b + i, "
+            f"CAST(:b + i AS VARCHAR(10)), 'CLB ' || i, 'go' FROM {series}"),
+            {"b": base, "n": 40})
+        db.session.execute(text(
+            f"INSERT INTO school (id, number, name, level, centre_id) SELECT :b + i, "
+            f"CAST(:b + i AS VARCHAR(10)), 'School ' || i, "
+            f"CASE i % 4 WHEN 0 THEN 'bao' WHEN 1 THEN 'so' WHEN 2 THEN 'bubao' "
+            f"ELSE 'buso' END, :b + 1 + i % 40 FROM {series}"), {"b": base, "n": responses})
+        db.session.execute(text(
+            f"INSERT INTO invitation (id, round_id, school_id, centre_id, level, created_at) "
+            f"SELECT :b + s.i, :r, :b + s.i, :b + 1 + s.i % 40, "
+            f"CASE s.i % 4 WHEN 0 THEN 'bao' WHEN 1 THEN 'so' WHEN 2 THEN 'bubao' "
+            f"ELSE 'buso' END, CURRENT_TIMESTAMP FROM {series}"),
+            {"b": base, "r": rid, "n": responses})
+        db.session.execute(text(
+            f"INSERT INTO response (id, invitation_id, status, started_at, updated_at, "
+            f"submitted_at) SELECT :b + i, :b + i, 'submitted', CURRENT_TIMESTAMP, "
+            f"CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM {series}"),
+            {"b": base, "n": responses})
+        for item in STATEMENTS:
+            db.session.execute(text(
+                f"INSERT INTO answer (response_id, item, value) SELECT :b + i, :item, "
+                f"(i * 7 + :item * 13) % 5 FROM {series}"),
+                {"b": base, "n": responses, "item": item})
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        print(f"loaded {responses} responses ({responses * len(STATEMENTS)} answers) into "
+              f"{db.engine.dialect.name} in {time.perf_counter() - started:.1f} s")
+    return rid, app
+
+
+def bench_cube(url: str, responses: int, tmp: Path) -> None:
+    from survey.services.cube import counts_cube
+
+    rid, app = load_synthetic(url, responses, tmp)
+    with app.app_context():
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            cube = counts_cube(db.session, rid)
+            times.append(time.perf_counter() - started)
+            db.session.rollback()
+        print(f"counts cube over {responses} responses on {db.engine.dialect.name}: "
+              f"median {statistics.median(times):.3f} s, best {min(times):.3f} s "
+              f"({len(cube)} cells, {sum(cube.values())} answers)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--database-url", default="",
+                        help="for the synthetic round (default: SQLite in a temp folder)")
+    parser.add_argument("--skip-build", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+        tmp = Path(tmp)
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        if not args.skip_build:
+            bench_build(tmp)
+        url = args.database_url or f"sqlite:///{tmp / 'synthetic.sqlite3'}"
+        bench_cube(url, args.responses, tmp)
+
+
+if __name__ == "__main__":
+    main()
