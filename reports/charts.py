@@ -1,15 +1,20 @@
 """Diverging stacked bars: for each statement the CLB's bar right above the sector's, the
 four agreement levels around a centre line, "geen zicht" counted apart beside the bars.
 Drawn on a given matplotlib Axes (a PDF page) or on a Figure of its own (SVG for the web);
-never through pyplot."""
+never through pyplot.
+
+Speed: matplotlib pays per text object and per character. Bars sit on a grid of equal
+slots (CLB, sector, gap), so the labels, the CLB/Sector tags and the n's are each one
+multi-line text whose line step is the slot height, not one text per bar."""
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+import matplotlib
 from matplotlib.figure import Figure
 
 from .statistics import Figures
@@ -19,87 +24,132 @@ COLOURS = {1: "#e66101", 2: "#fdb863", 3: "#b2abd2", 4: "#5e3c99"}
 TEXT_ON = {1: "black", 2: "black", 3: "black", 4: "white"}
 NEGATIVE, POSITIVE = (2, 1), (3, 4)   # from the centre line outwards
 GREY = "#6b6b6b"
+SLOTS = 3                              # per statement: CLB bar, sector bar, gap
+
+Pair = tuple[str, Figures | None, Figures | None]   # label, CLB, sector
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str                 # shown left of the bar (empty for the sector's bar)
-    who: str                   # "CLB" or "Sector"
-    figures: Figures | None    # None: suppressed
+@functools.lru_cache(maxsize=64)
+def _unit_step(size: float, family: tuple[str, ...]) -> float:
+    """How far apart, in points, the lines of a text are at linespacing 1 (measured, as
+    matplotlib versions compute it differently)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(dpi=72)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    heights = [fig.text(0, 0, "\n".join("l" * k), fontsize=size, linespacing=1,
+                        family=list(family)).get_window_extent(renderer).height
+               for k in (2, 3)]
+    return heights[1] - heights[0]
 
 
-def section_bars(statements: Sequence[tuple[str, Figures | None, Figures | None]]
-                 ) -> list[Bar]:
-    """Per statement (label, CLB figures, sector figures): the CLB's bar, then the
-    sector's."""
-    bars = []
-    for label, own, sector in statements:
-        bars.append(Bar(label, "CLB", own))
-        bars.append(Bar("", "Sector", sector))
-    return bars
+def linespacing(size: float, step_points: float) -> float:
+    """The linespacing that puts successive lines of a text step_points apart."""
+    family = tuple(matplotlib.rcParams["font.family"])
+    return step_points / _unit_step(size, family)
 
 
-def draw(ax, bars: Sequence[Bar], *, fontsize: float = 7.0, label_x: float = -0.75,
-         label_width: int = 44) -> None:
-    """Bars from top to bottom, x from -100 % (disagree) to +100 % (agree); labels start
-    at label_x (in axes widths, left of the axes) and wrap onto at most two lines."""
-    n = len(bars)
-    ys = [n - 1 - i - (i // 2) * 0.6 for i in range(n)]   # a gap after each pair
+def slots(pairs: int) -> int:
+    return max(pairs * SLOTS - 1, 1)
+
+
+def draw(ax, pairs: Sequence[Pair], *, fontsize: float = 7.0, label_x: float = -0.75,
+         label_width: int = 44, layers: tuple[str, ...] = ("static", "dynamic")) -> None:
+    """Bars from top to bottom, x from -100 % (disagree) to +100 % (agree). Labels start
+    at label_x (in axes widths, left of the axes) and wrap onto at most two lines.
+
+    layers: "static" draws what is the same for every CLB of a round (axes, labels,
+    tags), "dynamic" the bars and numbers."""
+    count = slots(len(pairs))
     ax.set_xlim(-100, 100)
-    ax.set_ylim(min(ys, default=0) - 0.7, max(ys, default=0) + 0.7)
+    ax.set_ylim(-count + 0.4, 0.6)
+    ax.set_yticks([])
+    ax.set_xticks([-100, -50, 0, 50, 100], ["100 %", "50 %", "0", "50 %", "100 %"],
+                  fontsize=fontsize - 1)
+    ax.tick_params(axis="x", length=2, pad=2, colors=GREY)
+    bbox = ax.get_position()
+    fig_height = ax.figure.get_size_inches()[1]
+    step = bbox.height * fig_height * 72 / count          # points per slot
+    static, dynamic = "static" in layers, "dynamic" in layers
+    if static:
+        _frame(ax)
+        _static_texts(ax, pairs, fontsize, label_x, label_width, step)
+    else:
+        ax.set_axis_off()
+    if dynamic:
+        _bars(ax, pairs, fontsize, step)
+
+
+def _frame(ax) -> None:
     ax.axvline(0, color="#333333", linewidth=0.8, zorder=3)
     for x in (-50, 50):
         ax.axvline(x, color="#dddddd", linewidth=0.5, zorder=0)
-    ax.set_xticks([-100, -50, 0, 50, 100], ["100 %", "50 %", "0", "50 %", "100 %"],
-                  fontsize=fontsize - 1)
-    ax.set_yticks([])
-    ax.tick_params(axis="x", length=2, pad=2, colors=GREY)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.spines["bottom"].set_color("#bbbbbb")
+
+
+def _baseline(size: float, step: float) -> float:
+    """Where a text's baseline goes so that its letters centre on a slot, in slots."""
+    return -0.36 * size / step
+
+
+def _column(ax, x: float, lines: list[str], size: float, step: float, **kw) -> None:
+    """One text, a line per slot from the top one down. A multi-line text's "baseline"
+    is its last line's, so that is where it is anchored."""
+    ax.text(x, _baseline(size, step) - (len(lines) - 1), "\n".join(lines), va="baseline",
+            fontsize=size, linespacing=linespacing(size, step),
+            transform=ax.get_yaxis_transform(), clip_on=False, **kw)
+
+
+def _static_texts(ax, pairs, size, label_x, label_width, step) -> None:
+    labels, tags = [], []
+    for label, _, _ in pairs:
+        lines = textwrap.wrap(label, label_width)
+        if len(lines) > 2:
+            lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), label_width,
+                                                placeholder="…")]
+        labels += (lines + ["", "", ""])[:SLOTS]
+        tags += ["CLB", "Sector", ""]
+    _column(ax, label_x, labels, size, step, ha="left")
+    _column(ax, -0.015, tags, size - 1, step, ha="right", color=GREY)
+
+
+def _bars(ax, pairs, size, step) -> None:
     lefts: dict[int, list[float]] = {c: [] for c in COLOURS}
     widths: dict[int, list[float]] = {c: [] for c in COLOURS}
     heights: dict[int, list[float]] = {c: [] for c in COLOURS}
     centres: dict[int, list[float]] = {c: [] for c in COLOURS}
-    for y, bar in zip(ys, bars, strict=True):
-        height = 0.8 if bar.who == "CLB" else 0.55
-        ax.text(-103, y, bar.who, ha="right", va="center", fontsize=fontsize - 1,
-                color=GREY)
-        f = bar.figures
-        if f is None or f.n == 0:
-            text = "te weinig antwoorden" if f is None else "geen antwoorden"
-            ax.text(0, y, text, ha="center", va="center", fontsize=fontsize - 0.5,
-                    color=GREY, style="italic")
-            continue
-        for codes, sign in ((NEGATIVE, -1), (POSITIVE, 1)):
-            start = 0.0
-            for code in codes:
-                share = 100 * f.counts.get(code, 0) / f.n
-                left = start if sign > 0 else start - share
-                lefts[code].append(left)
-                widths[code].append(share)
-                heights[code].append(height)
-                centres[code].append(y)
-                if share >= 9:
-                    ax.text(left + share / 2, y, f"{share:.0f}", ha="center", va="center",
-                            fontsize=fontsize - 1.5, color=TEXT_ON[code])
-                start += sign * share
-        ax.text(104, y, f"n={f.n}" + (f"  gz={f.n_no_view}" if f.n_no_view else ""),
-                ha="left", va="center", fontsize=fontsize - 1.5, color=GREY,
-                clip_on=False)
+    counts = []
+    for i, (_, own, sector) in enumerate(pairs):
+        for slot, f, height in ((0, own, 0.8), (1, sector, 0.55)):
+            y = -(i * SLOTS + slot)
+            if f is None or f.n == 0:
+                counts.append("")
+                ax.text(0, y, "te weinig antwoorden" if f is None else "geen antwoorden",
+                        ha="center", va="center", fontsize=size - 0.5, color=GREY,
+                        style="italic")
+                continue
+            counts.append(f"n={f.n}" + (f"  gz={f.n_no_view}" if f.n_no_view else ""))
+            for codes, sign in ((NEGATIVE, -1), (POSITIVE, 1)):
+                start = 0.0
+                for code in codes:
+                    share = 100 * f.counts.get(code, 0) / f.n
+                    left = start if sign > 0 else start - share
+                    lefts[code].append(left)
+                    widths[code].append(share)
+                    heights[code].append(height)
+                    centres[code].append(y)
+                    if slot == 0 and share >= 9:   # numbers on the CLB's bar only
+                        ax.text(left + share / 2, y, f"{share:.0f}", ha="center",
+                                va="center", fontsize=size - 1.5, color=TEXT_ON[code])
+                    start += sign * share
+        counts.append("")
     for code in COLOURS:
         if widths[code]:
             ax.barh(centres[code], widths[code], height=heights[code], left=lefts[code],
                     color=COLOURS[code], linewidth=0)
-    transform = ax.get_yaxis_transform()     # x in axes widths, y in data
-    for y, bar in zip(ys, bars, strict=True):
-        if bar.label:
-            lines = textwrap.wrap(bar.label, label_width)
-            if len(lines) > 2:
-                lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), label_width,
-                                                    placeholder="…")]
-            ax.text(label_x, y - 0.5, "\n".join(lines), ha="left", va="center",
-                    fontsize=fontsize, transform=transform, clip_on=False)
+    _column(ax, 1.02, counts, size - 1.5, step, ha="left", color=GREY)
 
 
 def legend(fig: Figure, x: float, y: float, labels: dict[int, str], *,
@@ -111,17 +161,16 @@ def legend(fig: Figure, x: float, y: float, labels: dict[int, str], *,
                fontsize=fontsize, frameon=False, handlelength=1.2, columnspacing=1.0)
 
 
-def svg(bars: Sequence[Bar], labels: dict[int, str]) -> str:
+def svg(pairs: Sequence[Pair], labels: dict[int, str]) -> str:
     """One section's bars as an SVG document for the web page (text kept as text)."""
-    height = 0.42 * len(bars) + 0.9
+    height = 0.21 * slots(len(pairs)) + 0.9
     fig = Figure(figsize=(9.5, height))
     top = 1 - 0.45 / height
-    ax = fig.add_axes((0.42, 0.35 / height, 0.48, top - 0.35 / height - 0.05))
-    draw(ax, bars, fontsize=9)
-    legend(fig, 0.30, 1.0, labels, fontsize=8.5)
-    buf = io.StringIO()
-    import matplotlib
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "clb"}):
+        ax = fig.add_axes((0.42, 0.35 / height, 0.46, top - 0.35 / height - 0.05))
+        draw(ax, pairs, fontsize=9, label_x=-0.88, label_width=48)
+        legend(fig, 0.30, 1.0, labels, fontsize=8.5)
+        buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.index("<svg"):]

@@ -30,7 +30,7 @@ INK, GREY, ACCENT = "#1a1a1a", "#6b6b6b", "#3b2a6b"
 RC = {"pdf.fonttype": 42, "pdf.compression": 6}
 VERDICT_MARK = {ABOVE: "▲ hoger", BELOW: "▼ lager"}
 PAIRS_PER_PAGE = 15
-BAR_HEIGHT = 0.17                    # inches per bar
+SLOT = 0.15                          # inches per bar (and per gap between pairs)
 
 
 class Page:
@@ -67,18 +67,28 @@ class Page:
         self.y += len(lines) * size * 1.2 / 72 + gap
 
     def table(self, columns: list[tuple[str, float, str]], rows: list[list[str]], *,
-              size: float = 8, row_height: float = 0.2, bold_first: bool = False) -> None:
-        """columns: (header, x of the column in inches, alignment)."""
+              size: float = 8, row_height: float = 0.2) -> None:
+        """columns: (header, x of the column in inches, alignment). Each column is one
+        multi-line text (see charts.py on why); a suppressed cell is written apart, in
+        italics."""
         for header, x, ha in columns:
             self.text(x, self.y, header, size=size - 0.5, color=GREY, ha=ha, weight="bold")
         self.y += row_height + 0.02
         self.fig.add_artist(_rule(self.y - 0.06))
-        for row in rows:
-            for (_, x, ha), cell in zip(columns, row, strict=True):
-                style = "italic" if cell == SUPPRESSED_TEXT else "normal"
-                self.text(x, self.y, cell, size=size if style == "normal" else size - 1.5,
-                          ha=ha, color=GREY if style == "italic" else INK, style=style)
-            self.y += row_height
+        baseline = self.y + 0.75 * size / 72       # the first row's baseline
+        last = baseline + (len(rows) - 1) * row_height   # where a column is anchored
+        spacing = charts.linespacing(size, row_height * 72)
+        for index, (_, x, ha) in enumerate(columns):
+            cells = [row[index] for row in rows]
+            plain = ["" if c == SUPPRESSED_TEXT else c for c in cells]
+            self.fig.text(x / WIDTH, 1 - last / HEIGHT, "\n".join(plain), fontsize=size,
+                          ha=ha, va="baseline", linespacing=spacing, color=INK)
+            for r, cell in enumerate(cells):
+                if cell == SUPPRESSED_TEXT:
+                    self.fig.text(x / WIDTH, 1 - (baseline + r * row_height) / HEIGHT, cell,
+                                  fontsize=size - 1.5, ha=ha, va="baseline", color=GREY,
+                                  fontstyle="italic")
+        self.y += len(rows) * row_height
 
     def room(self) -> float:
         return HEIGHT - MARGIN - self.y
@@ -221,16 +231,15 @@ def _section_page(fb: Feedback, sections, first: bool):
         p.y += 0.35
         for section in sections:
             p.subheading(section.title)
-            bars = charts.section_bars([
-                (f"{n}. {fb.layout.statements[n].label}", fb.row(n).figures,
-                 fb.row(n).sector) for n in section.numbers])
-            height = BAR_HEIGHT * len(bars) * 1.3 + 0.3
+            pairs = [(f"{n}. {fb.layout.statements[n].label}", fb.row(n).figures,
+                      fb.row(n).sector) for n in section.numbers]
+            height = SLOT * charts.slots(len(pairs))
             left = 3.25
             ax = p.fig.add_axes((left / WIDTH, 1 - (p.y + height) / HEIGHT,
                                  3.5 / WIDTH, height / HEIGHT))
-            charts.draw(ax, bars, fontsize=7.5, label_x=-(left - MARGIN) / 3.5,
-                        label_width=36)
-            p.y += height + 0.3
+            charts.draw(ax, pairs, fontsize=7.5, label_x=-(left - MARGIN) / 3.5,
+                        label_width=34)
+            p.y += height + 0.45
         return p.fig
     return page
 

@@ -220,9 +220,8 @@ def section_charts(fb: content.Feedback) -> dict[str, str]:
     for section in fb.layout.sections:
         if not section.numbers:
             continue
-        bars = charts.section_bars([(f"{n}. {fb.layout.statements[n].label}",
-                                     fb.row(n).figures, fb.row(n).sector)
-                                    for n in section.numbers])
-        svg = charts.svg(bars, dict(fb.layout.option_labels))
+        pairs = [(f"{n}. {fb.layout.statements[n].label}", fb.row(n).figures,
+                  fb.row(n).sector) for n in section.numbers]
+        svg = charts.svg(pairs, dict(fb.layout.option_labels))
         out[section.key] = "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
     return out
