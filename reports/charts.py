@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Sequence
 
 import matplotlib
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from .statistics import Figures
@@ -127,8 +128,7 @@ def _bars(ax, pairs, size, step) -> None:
             if f is None or f.n == 0:
                 counts.append("")
                 ax.text(0, y, "te weinig antwoorden" if f is None else "geen antwoorden",
-                        ha="center", va="center", fontsize=size - 0.5, color=GREY,
-                        style="italic")
+                        ha="center", va="center", fontsize=size - 0.5, color=GREY)
                 continue
             counts.append(f"n={f.n}" + (f"  gz={f.n_no_view}" if f.n_no_view else ""))
             for codes, sign in ((NEGATIVE, -1), (POSITIVE, 1)):
@@ -147,8 +147,12 @@ def _bars(ax, pairs, size, step) -> None:
         counts.append("")
     for code in COLOURS:
         if widths[code]:
-            ax.barh(centres[code], widths[code], height=heights[code], left=lefts[code],
-                    color=COLOURS[code], linewidth=0)
+            # one collection per colour: no per-bar patches, no autoscaling
+            boxes = [[(x, y - h / 2), (x + w, y - h / 2), (x + w, y + h / 2),
+                      (x, y + h / 2)] for x, w, y, h in zip(
+                lefts[code], widths[code], centres[code], heights[code], strict=True)]
+            ax.add_collection(PolyCollection(boxes, facecolors=COLOURS[code],
+                                             linewidths=0), autolim=False)
     _column(ax, 1.02, counts, size - 1.5, step, ha="left", color=GREY)
 
 

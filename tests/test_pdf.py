@@ -60,3 +60,20 @@ def test_remarks_take_the_pages_they_need(count, pages):
 def test_the_same_content_gives_the_same_file():
     fb = content.build(INFO, LAYOUT, cube_of(uniform(7, 6)), centre_input())
     assert pdf.render(fb) == pdf.render(fb)
+
+
+def _words(data: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(data))
+    return sorted(w for page in reader.pages for w in page.extract_text().split())
+
+
+def test_layered_sheet_says_exactly_what_a_sheet_drawn_in_one_pass_says():
+    """The static layer is drawn once per round and each CLB's figures over it; nothing
+    may be lost or doubled on the way."""
+    remarks = [content.Remark("algemeen", "Een opmerking over de samenwerking.")]
+    for spec in (uniform(7, 6), uniform(2, 9)):
+        fb = content.build(INFO, LAYOUT, cube_of(spec), centre_input(remarks=remarks))
+        layered, whole = pdf.render(fb), pdf.render_full(fb)
+        assert len(PdfReader(io.BytesIO(layered)).pages) == \
+            len(PdfReader(io.BytesIO(whole)).pages)
+        assert _words(layered) == _words(whole)

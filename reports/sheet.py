@@ -1,0 +1,275 @@
+"""The pages of the feedback sheet. The fixed pages (cover, summary, statements, levels,
+aspects) have the same layout for every CLB of a round, so that their static layer can
+be drawn once (see pdfpage.py); the trend and remark pages are drawn whole."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+
+from matplotlib.figure import Figure
+
+from . import charts
+from .content import (
+    LEVEL_NAMES,
+    SUPPRESSED_TEXT,
+    Feedback,
+    Line,
+    fmt_diff,
+    fmt_pct,
+    reading_guide,
+)
+from .feedback import LEVELS
+from .pdfpage import FULL, GREY, HEIGHT, MARGIN, WIDTH, Page
+from .statistics import ABOVE, BELOW
+from .suppression import TOTAL
+
+VERDICT_MARK = {ABOVE: "▲ hoger", BELOW: "▼ lager"}
+PAIRS_PER_PAGE = 15
+SLOT = 0.15                          # inches per bar (and per gap between pairs)
+
+PageMaker = Callable[[str, int], Figure]     # (mode, page number) -> figure
+
+
+def header(fb: Feedback) -> str:
+    return f"{fb.centre.name} · {fb.round.name}"
+
+
+def fixed_pages(fb: Feedback) -> list[PageMaker]:
+    return [lambda mode, n: cover(fb, mode, n), lambda mode, n: summary(fb, mode, n),
+            *section_pages(fb), lambda mode, n: levels(fb, mode, n),
+            lambda mode, n: aspects(fb, mode, n)]
+
+
+def extra_pages(fb: Feedback) -> list[PageMaker]:
+    pages = [lambda mode, n: trend(fb, n)] if fb.trend else []
+    return pages + remark_pages(fb)
+
+
+def _short(s: str, width: int) -> str:
+    return s if len(s) <= width else s[:width - 1] + "…"
+
+
+def cover(fb: Feedback, mode: str, number: int) -> Figure:
+    p = Page(mode, header(fb), number)
+    p.y = 1.4
+    p.text(MARGIN, p.y, "Feedbackrapport", size=12, color=GREY)
+    p.y += 0.3
+    p.text(MARGIN, p.y, "Samenwerking tussen scholen en hun CLB", size=20, weight="bold",
+           color="#3b2a6b")
+    p.y += 0.7
+    # the dynamic layer keeps to the regular font: each style embedded costs time
+    p.text(MARGIN, p.y, fb.centre.name, size=17, color="#3b2a6b", dynamic=True)
+    p.y += 0.35
+    facts = [f"CLB-nummer {fb.centre.number} · net: {fb.centre.network}",
+             f"Bevraging: {fb.round.name} (schooljaar {fb.round.school_year})",
+             f"Datum van dit rapport: {fb.round.date}"]
+    p.text(MARGIN, p.y, "\n".join(facts), size=10, dynamic=True)
+    p.y += 3 * 10 * 1.2 / 72 + 0.35
+    p.subheading("Respons")
+    rows = []
+    for lv in (*LEVELS, TOTAL):        # every level, so the layout is the same for all
+        invited = sum(fb.invited.values()) if lv == TOTAL else fb.invited.get(lv, 0)
+        answered = fb.respondents if lv == TOTAL else fb.responded.get(lv, 0)
+        rate = fmt_pct(100 * answered / invited if invited else None)
+        rows.append([LEVEL_NAMES[lv], str(invited), str(answered), rate])
+    p.table([("Niveau", MARGIN, "left"), ("Uitgenodigd", 4.2, "right"),
+             ("Geantwoord", 5.4, "right"), ("Respons", 6.5, "right")], rows, size=9,
+            dynamic=frozenset({1, 2, 3}))
+    p.y += 0.3
+    p.subheading("Hoe leest u dit rapport?")
+    for para in reading_guide(fb):
+        p.paragraph(para, size=8.5, width=108)
+    return p.fig
+
+
+def _verdict(row) -> str:
+    return VERDICT_MARK.get(row.verdict, row.verdict or "–")
+
+
+def _clb_pct(f) -> str:
+    return SUPPRESSED_TEXT if f is None else fmt_pct(f.pct_agree)
+
+
+def summary(fb: Feedback, mode: str, number: int) -> Figure:
+    p = Page(mode, header(fb), number, "Samenvatting")
+    p.paragraph("Per stelling: het aandeel akkoord in uw CLB met zijn onzekerheidsmarge, de "
+                "aangepaste en de ruwe sector, het verschil met de aangepaste sector en of "
+                "dat verschil duidelijk is.", size=8.5)
+    cols = [("Nr", MARGIN + 0.15, "right"), ("Stelling", MARGIN + 0.3, "left"),
+            ("CLB", 4.35, "right"), ("marge", 5.05, "right"), ("aangepast", 5.75, "right"),
+            ("ruw", 6.25, "right"), ("verschil", 6.8, "right"), ("", 6.9, "left")]
+    rows = []
+    for ln in fb.lines:
+        f = ln.row.figures
+        margin = "" if f is None or f.ci_low is None else f"{f.ci_low:.0f}–{f.ci_high:.0f}"
+        rows.append([str(ln.statement.number), _short(ln.statement.label, 48), _clb_pct(f),
+                     margin, fmt_pct(ln.row.sector_adjusted_pct), fmt_pct(ln.row.sector_pct),
+                     fmt_diff(ln.difference), VERDICT_MARK.get(ln.row.verdict, "")])
+    p.table(cols, rows, size=7.5, row_height=0.22, dynamic=frozenset(range(2, 8)))
+    p.y += 0.25
+    for title, lines, none in (
+            ("Sterktes tegenover de sector", fb.strengths,
+             "Geen enkele stelling ligt duidelijk hoger dan de aangepaste sector."),
+            ("Aandachtspunten tegenover de sector", fb.attention,
+             "Geen enkele stelling ligt duidelijk lager dan de aangepaste sector.")):
+        p.subheading(title)
+        top = p.y
+        if not lines:
+            p.paragraph(none, size=8.5, dynamic=True)
+        for ln in lines:
+            p.paragraph(_line_sentence(ln), size=8.5, width=104, dynamic=True)
+        # room for three statements of up to three lines each, the same for every CLB
+        p.y = top + 3 * (3 * 8.5 * 1.2 / 72 + 0.08) + 0.1
+    return p.fig
+
+
+def _line_sentence(ln: Line) -> str:
+    f = ln.row.figures
+    return (f"{ln.statement.number}. {ln.statement.label}: {fmt_pct(f.pct_agree)} akkoord "
+            f"(n={f.n}) tegenover {fmt_pct(ln.row.sector_adjusted_pct)} in de aangepaste "
+            f"sector ({fmt_diff(ln.difference)} procentpunt).")
+
+
+def section_pages(fb: Feedback) -> list[PageMaker]:
+    """Sections packed onto pages, at most PAIRS_PER_PAGE statements a page."""
+    groups, current, count = [], [], 0
+    for section in fb.layout.sections:
+        if not section.numbers:
+            continue
+        if current and count + len(section.numbers) > PAIRS_PER_PAGE:
+            groups.append(current)
+            current, count = [], 0
+        current.append(section)
+        count += len(section.numbers)
+    if current:
+        groups.append(current)
+    return [lambda mode, n, g=group, first=(i == 0): _section_page(fb, g, first, mode, n)
+            for i, group in enumerate(groups)]
+
+
+def _section_page(fb: Feedback, sections, first: bool, mode: str, number: int) -> Figure:
+    p = Page(mode, header(fb), number, "Per stelling" if first else "Per stelling (vervolg)")
+    if first:
+        p.paragraph("Elke stelling: de verdeling van de antwoorden in uw CLB (bovenste balk) "
+                    "en in de sector (onderste balk). Links van de middellijn niet akkoord, "
+                    "rechts akkoord; de getallen in de balk van het CLB zijn percentages, n "
+                    "het aantal antwoorden, gz ‘geen zicht’.", size=8.5)
+    p.legend(fb.layout.option_labels)
+    for section in sections:
+        p.subheading(section.title)
+        pairs = [(f"{n}. {fb.layout.statements[n].label}", fb.row(n).figures,
+                  fb.row(n).sector) for n in section.numbers]
+        height = SLOT * charts.slots(len(pairs))
+        left = 3.25
+        charts.draw(p.chart_axes(left, 3.5, height), pairs, fontsize=7.5,
+                    label_x=-(left - MARGIN) / 3.5, label_width=34, layers=p.chart_layers())
+        p.y += height + 0.45
+    return p.fig
+
+
+def levels(fb: Feedback, mode: str, number: int) -> Figure:
+    p = Page(mode, header(fb), number, "Per onderwijsniveau")
+    p.paragraph("Per niveau: het aandeel akkoord in uw CLB, met tussen haakjes dat van de "
+                "sector op hetzelfde niveau. ▲ en ▼ staan bij een duidelijk verschil. "
+                "‘–’: geen antwoorden op dat niveau.", size=8.5)
+    step = (WIDTH - MARGIN - 3.6) / len(LEVELS)
+    cols = [("Nr", MARGIN + 0.15, "right"), ("Stelling", MARGIN + 0.3, "left")]
+    cols += [(lv, 3.6 + (i + 1) * step - 0.1, "right") for i, lv in enumerate(LEVELS)]
+    rows = []
+    for n in fb.layout.numbers:
+        cells = [str(n), _short(fb.layout.statements[n].label, 40)]
+        for lv in LEVELS:
+            r = fb.row(n, lv)
+            if r.figures is None:
+                cells.append(SUPPRESSED_TEXT)
+            elif r.figures.n == 0:
+                cells.append("–")
+            else:
+                mark = {ABOVE: "▲ ", BELOW: "▼ "}.get(r.verdict, "")
+                cells.append(f"{mark}{fmt_pct(r.figures.pct_agree)} "
+                             f"({fmt_pct(r.sector_pct)})")
+        rows.append(cells)
+    p.table(cols, rows, size=7.5, row_height=0.22, dynamic=frozenset(range(2, 6)))
+    p.y += 0.2
+    p.paragraph(", ".join(f"{lv} = {LEVEL_NAMES[lv]}" for lv in LEVELS) + ".", size=7.5,
+                color=GREY)
+    return p.fig
+
+
+def aspects(fb: Feedback, mode: str, number: int) -> Figure:
+    p = Page(mode, header(fb), number, "Per kwaliteitsaspect")
+    p.paragraph("De stellingen gegroepeerd onder de aspecten van het referentiekader voor "
+                "CLB-kwaliteit (RclbK) waarover ze iets zeggen: % akkoord in uw CLB, in de "
+                "aangepaste sector, en of het verschil duidelijk is.", size=8.5)
+    for aspect, lines in fb.aspects:
+        title = f"{aspect.code} {aspect.name}" if aspect.code else aspect.name
+        p.text(MARGIN, p.y, title, size=9, weight="bold")
+        p.y += 0.22
+        rows = [[f"{ln.statement.number}. {_short(ln.statement.label, 52)}",
+                 _clb_pct(ln.row.figures), fmt_pct(ln.row.sector_adjusted_pct),
+                 _verdict(ln.row)] for ln in lines]
+        p.table([("", MARGIN + 0.2, "left"), ("", 5.0, "right"), ("", 5.9, "right"),
+                 ("", 6.05, "left")], rows, size=8, row_height=0.19,
+                dynamic=frozenset({1, 2, 3}), headed=False)
+        p.y += 0.1
+    return p.fig
+
+
+def trend(fb: Feedback, number: int) -> Figure:
+    p = Page(FULL, header(fb), number, "Evolutie over de bevragingen")
+    p.paragraph("Het aandeel akkoord in uw CLB per stelling, in deze en eerdere "
+                "bevragingen met dezelfde vragenlijst.", size=8.5)
+    rounds = fb.trend.rounds[-4:]
+    step = (WIDTH - MARGIN - 4.0) / len(rounds)
+    cols = [("Nr", MARGIN + 0.15, "right"), ("Stelling", MARGIN + 0.3, "left")]
+    cols += [(_short(name, 16), 4.0 + (i + 1) * step - 0.1, "right")
+             for i, name in enumerate(rounds)]
+    rows = [[str(n), _short(fb.layout.statements[n].label, 44)]
+            + [SUPPRESSED_TEXT if v is None else fmt_pct(v)
+               for v in fb.trend.pct[n][-len(rounds):]]
+            for n in fb.layout.numbers]
+    p.table(cols, rows, size=7.5, row_height=0.22)
+    return p.fig
+
+
+def remark_pages(fb: Feedback) -> list[PageMaker]:
+    """Approved remarks, as many pages as they need (at least one)."""
+    blocks: list[tuple[str, str]] = []
+    if fb.remarks is None:
+        blocks.append(("p", f"Uw CLB heeft minder dan {fb.round.minimum} antwoorden; "
+                            "opmerkingen worden daarom niet getoond."))
+    elif not fb.remarks:
+        blocks.append(("p", "Er zijn geen (goedgekeurde) opmerkingen."))
+    for section, texts in fb.remarks or ():
+        blocks.append(("h", section.title))
+        blocks += [("r", t) for t in texts]
+    pages, current, height = [], [], 0.0
+    for block in blocks:
+        h = _block_height(block)
+        if current and height + h > HEIGHT - 2 * MARGIN - 1.0:
+            pages.append(current)
+            current, height = [], 0.0
+        current.append(block)
+        height += h
+    pages.append(current)
+    return [lambda mode, n, b=blocks, i=index: _remark_page(fb, b, i, n)
+            for index, blocks in enumerate(pages)]
+
+
+def _block_height(block: tuple[str, str]) -> float:
+    kind, text = block
+    if kind == "h":
+        return 0.36
+    return len(textwrap.wrap(text, 104) or [""]) * 8.5 * 1.2 / 72 + 0.14
+
+
+def _remark_page(fb: Feedback, blocks, index: int, number: int) -> Figure:
+    p = Page(FULL, header(fb), number,
+             "Opmerkingen van scholen" + (" (vervolg)" if index else ""))
+    for kind, text in blocks:
+        if kind == "h":
+            p.subheading(text)
+        else:
+            p.paragraph(("• " if kind == "r" else "") + text, size=8.5, width=104, gap=0.14)
+    return p.fig
