@@ -26,9 +26,9 @@ from survey.services import rounds
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("SURVEY_TEST_POSTGRES_URL", "")
-TABLES = ["message_send", "audit_event", "user_invite", "login_attempt", "user_account",
-          "invitation_link", "remark", "answer", "response", "invitation", "round", "school",
-          "centre"]
+TABLES = ["answer_count", "message_send", "audit_event", "user_invite", "login_attempt",
+          "user_account", "invitation_link", "remark", "answer", "response", "invitation",
+          "round", "school", "centre"]
 
 
 def need_service(reason: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from reports import content
@@ -58,6 +59,32 @@ class FormPage:
 
 def all_answers(questionnaire, value: int = 4) -> dict[int, int]:
     return {item.number: value for item in questionnaire.statements}
+
+
+def in_threads(app, jobs):
+    """Run the jobs at the same moment, each in its own thread with its own session."""
+    barrier = threading.Barrier(len(jobs))
+    results, errors = [None] * len(jobs), []
+
+    def run(i, job):
+        from survey.extensions import db
+
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[i] = job()
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    return results
 
 
 # --- Plain inputs for the reports package --------------------------------------------

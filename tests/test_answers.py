@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from helpers import all_answers
+from helpers import all_answers, in_threads
 from survey.extensions import db
 from survey.models import Answer, Invitation, Remark, Response, utcnow
 from survey.services import answers as svc
@@ -93,33 +92,9 @@ def test_the_database_allows_one_response_per_invitation(app, invited):
         db.session.rollback()
 
 
-def _in_threads(app, jobs):
-    """Run the jobs at the same moment, each in its own thread with its own session."""
-    barrier = threading.Barrier(len(jobs))
-    results, errors = [None] * len(jobs), []
-
-    def run(i, job):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = job()
-            except Exception as exc:  # noqa: BLE001 - collected and asserted below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors, errors
-    return results
-
-
 def test_simultaneous_submits_of_one_invitation_give_one_response(app, invited, questionnaire):
     first, second = all_answers(questionnaire, 4), all_answers(questionnaire, 1)
-    outcomes = _in_threads(app, [
+    outcomes = in_threads(app, [
         lambda: svc.save(db.session, invited.invitation_id, first, submit=True),
         lambda: svc.save(db.session, invited.invitation_id, second, submit=True),
     ])
@@ -134,7 +109,7 @@ def test_simultaneous_submits_of_one_invitation_give_one_response(app, invited, 
 def test_many_schools_submitting_at_once_all_land(app, make_round, make_invited, questionnaire):
     round_id = make_round()
     schools = [make_invited(round_id) for _ in range(16)]
-    outcomes = _in_threads(app, [
+    outcomes = in_threads(app, [
         (lambda inv=inv: svc.save(db.session, inv.invitation_id, all_answers(questionnaire, 3),
                                   {"opmerking-algemeen": "ok"}, submit=True))
         for inv in schools])
@@ -148,6 +123,6 @@ def test_many_schools_submitting_at_once_all_land(app, make_round, make_invited,
 
 def test_concurrent_saves_of_one_school_lose_nothing(app, invited, questionnaire):
     numbers = [i.number for i in questionnaire.statements]
-    _in_threads(app, [(lambda n=n: svc.save(db.session, invited.invitation_id, {n: 2}))
+    in_threads(app, [(lambda n=n: svc.save(db.session, invited.invitation_id, {n: 2}))
                       for n in numbers])
     assert _draft(app, invited.invitation_id).answers == dict.fromkeys(numbers, 2)

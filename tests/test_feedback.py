@@ -10,7 +10,7 @@ from reports.suppression import TOTAL
 from survey.extensions import db
 from survey.models import Invitation
 from survey.services import answers as svc
-from survey.services.cube import counts_cube
+from survey.services.counts import cube as counts_cube
 from survey.services.rounds import revoke
 
 # CLB A: 6 bao schools answer statement 4 (4,4,4,3,2,1) and one says "geen zicht";

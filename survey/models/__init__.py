@@ -8,6 +8,7 @@ from .core import (
     NETWORKS,
     ROUND_STATES,
     Answer,
+    AnswerCount,
     Centre,
     Invitation,
     InvitationLink,
@@ -22,7 +23,8 @@ from .core import (
 from .messages import MessageSend
 
 __all__ = [
-    "LEVELS", "LEVEL_NAMES", "NETWORKS", "ROLES", "ROUND_STATES", "Answer", "AuditEvent",
+    "LEVELS", "LEVEL_NAMES", "NETWORKS", "ROLES", "ROUND_STATES", "Answer", "AnswerCount",
+    "AuditEvent",
     "Centre", "Invitation", "InvitationLink", "LoginAttempt", "MessageSend", "Remark",
     "Response", "Round",
     "School", "UTCDateTime", "User", "UserInvite", "round_phase", "utcnow",

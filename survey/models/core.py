@@ -234,3 +234,18 @@ class Remark(db.Model):
 
 
 Index("ix_response_status", Response.status)
+
+
+class AnswerCount(db.Model):
+    """The counts cube kept up to date: submitted answers of invitations not withdrawn,
+    per round, CLB, level, statement and code. Changed in the transaction that submits,
+    withdraws or reinstates; services/counts.py recomputes it from the answers to check."""
+
+    __tablename__ = "answer_count"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(5), primary_key=True)
+    item: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)

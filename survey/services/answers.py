@@ -29,6 +29,7 @@ from ..models import (
     utcnow,
 )
 from ..questionnaire import Questionnaire
+from . import counts
 from .rounds import access, link_is_valid, questionnaire_for
 
 SAVED, SUBMITTED, ALREADY_SUBMITTED, CLOSED, REVOKED = (
@@ -126,6 +127,8 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
         if resp_id is None:
             return _why_not(session, invitation_id, now, token_prefix)
         _store(conn, resp_id, answers, remarks)
+        if submit:
+            counts.add_response(conn, resp_id)
     return SUBMITTED if submit else SAVED
 
 

@@ -22,7 +22,7 @@ from reports.layout import Layout, from_snapshot
 
 from ..formatting import BRUSSELS, MONTHS
 from ..models import NETWORKS, Answer, Centre, Invitation, Remark, Response, Round
-from .cube import counts_cube
+from .counts import cube as counts_cube
 from .monitoring import round_figures
 
 

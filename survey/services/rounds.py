@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .. import tokens
 from ..models import Invitation, InvitationLink, Round, School, round_phase, utcnow
 from ..questionnaire import Questionnaire, from_dict
-from . import mail_texts
+from . import counts, mail_texts
 
 
 def create_round(session: Session, *, name: str, school_year: str, questionnaire: Questionnaire,
@@ -134,9 +134,13 @@ def link_is_valid(session: Session | Connection, invitation_id: int, prefix: str
 
 
 def revoke(session: Session, invitation: Invitation) -> None:
-    """Withdraw an invitation: its link stops working; answers already given are kept."""
+    """Withdraw an invitation: its link stops working; answers already given are kept,
+    and leave the counts the reports read."""
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
+        submitted = counts.submitted_response(session, invitation.id)
+        if submitted is not None:
+            counts.add_response(session.connection(), submitted, -1)
     session.flush()
 
 
@@ -153,7 +157,11 @@ def withdraw(session: Session, invitation: Invitation) -> None:
 
 def reinstate(session: Session, invitation: Invitation) -> None:
     _changeable(invitation.round)
-    invitation.revoked_at = None
+    if invitation.revoked_at is not None:
+        invitation.revoked_at = None
+        submitted = counts.submitted_response(session, invitation.id)
+        if submitted is not None:
+            counts.add_response(session.connection(), submitted, 1)
     session.flush()
 
 

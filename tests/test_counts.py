@@ -1,0 +1,93 @@
+"""The counts cube kept in answer_count always equals the one aggregated from the answers:
+through submits (also simultaneous ones), drafts, double submits, withdrawals and
+reinstatements; rebuild() repairs it after a bulk load."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import delete
+
+from helpers import all_answers, in_threads
+from survey.extensions import db
+from survey.models import AnswerCount, Invitation, Round
+from survey.services import answers as svc
+from survey.services import counts, rounds
+
+
+def _check(app, round_id):
+    with app.app_context():
+        kept, recomputed = counts.cube(db.session, round_id), \
+            counts.recomputed(db.session, round_id)
+    assert kept == recomputed
+    return kept
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kept_counts_follow_every_operation(app, make_round, make_invited, questionnaire,
+                                            seed):
+    rng = random.Random(seed)
+    round_id = make_round()
+    schools = [make_invited(round_id, rng.choice(["bao", "so", "buso"]),
+                            rng.choice(["100001", "100002"])) for _ in range(12)]
+    numbers = [s.number for s in questionnaire.statements]
+    for _ in range(40):
+        inv = rng.choice(schools)
+        op = rng.choice(["draft", "submit", "submit", "withdraw", "reinstate"])
+        with app.app_context():
+            if op in ("draft", "submit"):
+                values = {n: rng.choice([0, 1, 2, 3, 4, None]) for n in numbers}
+                svc.save(db.session, inv.invitation_id, values, submit=op == "submit")
+            else:
+                invitation = db.session.get(Invitation, inv.invitation_id)
+                (rounds.withdraw if op == "withdraw" else rounds.reinstate)(
+                    db.session, invitation)
+            db.session.commit()
+    kept = _check(app, round_id)
+    assert sum(kept.values()) > 0
+
+
+def test_withdrawing_and_reinstating_a_submitted_school(app, make_invited, questionnaire):
+    inv = make_invited()
+    with app.app_context():
+        svc.save(db.session, inv.invitation_id, all_answers(questionnaire, 3), submit=True)
+        db.session.commit()
+    assert sum(_check(app, inv.round_id).values()) == 21
+    with app.app_context():
+        invitation = db.session.get(Invitation, inv.invitation_id)
+        rounds.withdraw(db.session, invitation)
+        rounds.withdraw(db.session, invitation)          # twice: taken off once
+        db.session.commit()
+    assert _check(app, inv.round_id) == {}
+    with app.app_context():
+        rounds.reinstate(db.session, db.session.get(Invitation, inv.invitation_id))
+        db.session.commit()
+    assert _check(app, inv.round_id) == {("100001", "bao", n, 3): 1
+                                         for n in all_answers(questionnaire)}
+
+
+def test_simultaneous_submits_count_once_each(app, make_round, make_invited, questionnaire):
+    round_id = make_round()
+    schools = [make_invited(round_id, "bao", "100001") for _ in range(8)]
+    answers = all_answers(questionnaire, 4)
+    jobs = [lambda inv=inv: svc.save(db.session, inv.invitation_id, answers, submit=True)
+            for inv in schools for _ in range(2)]      # each school twice, at once
+    outcomes = in_threads(app, jobs)
+    assert outcomes.count(svc.SUBMITTED) == 8
+    kept = _check(app, round_id)
+    assert kept == {("100001", "bao", n, 4): 8 for n in answers}
+
+
+def test_rebuild_repairs_the_counts(app, answered_round):
+    round_id, given = answered_round()
+    with app.app_context():
+        expected = counts.recomputed(db.session, round_id)
+        db.session.execute(delete(AnswerCount))
+        db.session.commit()
+        assert counts.cube(db.session, round_id) == {}
+        counts.rebuild(db.session, round_id)
+        db.session.commit()
+        assert counts.cube(db.session, round_id) == expected
+        assert db.session.get(Round, round_id) is not None
+    assert sum(expected.values()) == 21 * len(given)
