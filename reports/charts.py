@@ -170,7 +170,9 @@ def svg(pairs: Sequence[Pair], labels: dict[int, str]) -> str:
     height = 0.21 * slots(len(pairs)) + 0.9
     fig = Figure(figsize=(9.5, height))
     top = 1 - 0.45 / height
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "clb"}):
+    from .fonts import drawing
+
+    with drawing, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "clb"}):
         ax = fig.add_axes((0.42, 0.35 / height, 0.46, top - 0.35 / height - 0.05))
         draw(ax, pairs, fontsize=9, label_x=-0.88, label_width=48)
         legend(fig, 0.30, 1.0, labels, fontsize=8.5)

@@ -25,6 +25,9 @@ UNICODES = [*range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x2010, 0x2050), 0x2
             0x2122, 0x2190, 0x2192, 0x2212, 0x2022, 0x25B2, 0x25BC, 0x25CF, 0x2713]
 _lock = threading.Lock()
 _ready: list[str] = []
+# matplotlib's settings are process-wide and rc_context() restores all of them on exit, so
+# two threads drawing at once (a web server) could undo each other's: draw one at a time.
+drawing = threading.RLock()
 
 
 def _cache_dir() -> Path:

@@ -38,7 +38,8 @@ STATIC_KEPT = 8
 def _pdf(makers: list[tuple[PageMaker, str]], first: int = 1) -> bytes:
     buf = io.BytesIO()
     rc = {**RC, "font.family": fonts.family()}
-    with matplotlib.rc_context(rc), PdfPages(buf, metadata={"CreationDate": None}) as pdf:
+    with fonts.drawing, matplotlib.rc_context(rc), \
+            PdfPages(buf, metadata={"CreationDate": None}) as pdf:
         for number, (make, mode) in enumerate(makers, start=first):
             pdf.savefig(make(mode, number))
     return buf.getvalue()
