@@ -110,3 +110,20 @@ def test_nothing_hidden_can_be_derived_from_the_data_sheet(cube, minimum):
         assert derived == sum(n[lv] for lv in hidden)
         assert not hidden or (len(hidden) >= 2 and derived >= minimum), \
             "a single hidden level, or a small group of them, would be recoverable"
+
+
+@pytest.mark.parametrize("spec", [
+    {},                                                           # nobody answered
+    {("A", "bao", n, 0): 7 for n in NUMBERS},                     # all "geen zicht"
+    {("A", "buso", n, 4): 3 for n in NUMBERS},                    # one small level
+])
+def test_sheet_and_workbook_of_a_clb_with_little_or_nothing(spec):
+    from reports import pdf, workbook
+
+    cube = dict(spec)
+    cube.update({("B", "bao", n, 4): 10 for n in NUMBERS})
+    fb = content.build(INFO, LAYOUT, cube, centre_input(responded={"bao": 0, "buso": 0}))
+    assert all(ln.row.figures is None for ln in fb.lines)
+    assert fb.strengths == fb.attention == [] and fb.remarks is None
+    assert pdf.render(fb).startswith(b"%PDF")
+    assert workbook.centre_workbook(fb).startswith(b"PK")

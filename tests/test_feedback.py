@@ -104,3 +104,23 @@ def test_reports_needs_neither_flask_nor_the_database():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_one_level_clb_shows_its_level_and_its_total_alike():
+    cube = {("A", "so", 4, 3): 6, ("A", "so", 4, 1): 2, ("B", "so", 4, 4): 10}
+    rows = {r.level: r for r in centre_rows(cube, "A", [4], 5)}
+    assert rows[TOTAL].figures.pct_agree == rows["so"].figures.pct_agree == 75.0
+    assert rows[TOTAL].sector_adjusted_pct == rows["so"].sector_pct == 100.0
+    assert all(rows[lv].figures.n == 0 for lv in ("bao", "bubao", "buso"))
+
+
+def test_a_statement_answered_only_with_no_view_is_hidden_not_zero():
+    cube = {("A", "bao", 4, 0): 9, ("B", "bao", 4, 4): 10}
+    total = next(r for r in centre_rows(cube, "A", [4], 5) if r.level == TOTAL)
+    assert total.suppressed, "no answers on the scale: nothing to show, not 0 %"
+
+
+def test_a_clb_without_any_answer():
+    rows = centre_rows({("B", "bao", 4, 4): 10}, "A", [4], 5)
+    assert [r.level for r in rows if r.suppressed] == [TOTAL]
+    assert all(r.figures.n == 0 for r in rows if r.level != TOTAL)
