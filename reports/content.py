@@ -53,6 +53,7 @@ class Earlier:
     name: str
     cube: Cube
     minimum: int
+    school_year: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Line:
 class Trend:
     rounds: tuple[str, ...]                       # oldest first, this round last
     pct: Mapping[int, tuple[float | None, ...]]   # statement -> % agree per round
+    years: tuple[str, ...] = ()                   # their school years, same order
 
 
 @dataclass
@@ -160,12 +162,14 @@ def _trend(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput) -> Tr
     numbers = layout.numbers
     series = [(e.name, e.cube, e.minimum) for e in data.earlier]
     series.append((info.name, cube, info.minimum))
+    years = tuple(e.school_year for e in data.earlier) + (info.school_year,)
     pct: dict[int, list[float | None]] = {n: [] for n in numbers}
     for _, round_cube, minimum in series:
         for r in centre_rows(round_cube, data.centre.number, numbers, minimum, layout.scale):
             if r.level == TOTAL:
                 pct[r.item].append(r.figures.pct_agree if r.figures else None)
-    return Trend(tuple(name for name, _, _ in series), {n: tuple(v) for n, v in pct.items()})
+    return Trend(tuple(name for name, _, _ in series), {n: tuple(v) for n, v in pct.items()},
+                 years)
 
 
 def reading_guide(fb: Feedback) -> list[str]:

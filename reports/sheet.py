@@ -221,15 +221,20 @@ def trend(fb: Feedback, number: int) -> Figure:
     p.paragraph("Het aandeel akkoord in uw CLB per stelling, in deze en eerdere "
                 "bevragingen met dezelfde vragenlijst.", size=8.5)
     rounds = fb.trend.rounds[-4:]
+    labels = [year or _short(name, 14) for name, year in
+              zip(rounds, (fb.trend.years or ("",) * 99)[-len(rounds):], strict=False)]
     step = (WIDTH - MARGIN - 4.0) / len(rounds)
     cols = [("Nr", MARGIN + 0.15, "right"), ("Stelling", MARGIN + 0.3, "left")]
-    cols += [(_short(name, 16), 4.0 + (i + 1) * step - 0.1, "right")
-             for i, name in enumerate(rounds)]
+    cols += [(label, 4.0 + (i + 1) * step - 0.1, "right") for i, label in enumerate(labels)]
     rows = [[str(n), _short(fb.layout.statements[n].label, 44)]
             + [SUPPRESSED_TEXT if v is None else fmt_pct(v)
                for v in fb.trend.pct[n][-len(rounds):]]
             for n in fb.layout.numbers]
     p.table(cols, rows, size=7.5, row_height=0.22)
+    p.y += 0.2
+    p.paragraph("; ".join(f"{label}: {name}" for label, name in zip(labels, rounds,
+                                                                    strict=True)) + ".",
+                size=7.5, color=GREY)
     return p.fig
 
 

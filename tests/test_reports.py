@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 from collections import defaultdict
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -219,3 +220,20 @@ def test_cli_builds_a_round(app, runner, answered_round, tmp_path):
     assert (tmp_path / "cli" / "sector.xlsx").exists()
     missing = runner.invoke(args=["reports", "build", "999"])
     assert missing.exit_code != 0 and "No round 999" in missing.output
+
+
+def test_an_earlier_published_round_gives_a_trend(app, answered_round):
+    earlier_id, _ = answered_round()
+    later_id, _ = answered_round()
+    with app.app_context():
+        earlier = db.session.get(Round, earlier_id)
+        earlier.name = "Bevraging 2025"
+        later = db.session.get(Round, later_id)
+        later.created_at = earlier.created_at + timedelta(seconds=1)
+        db.session.commit()
+        fb = reports.feedback(db.session, later, "100002")
+        first = reports.feedback(db.session, earlier, "100002")
+    assert fb.trend.rounds == ("Bevraging 2025", "Testbevraging")
+    assert first.trend is None, "a round has no trend from rounds after it"
+    item = fb.layout.numbers[0]
+    assert fb.trend.pct[item][0] == pytest.approx(first.row(item).figures.pct_agree)

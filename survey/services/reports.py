@@ -105,7 +105,8 @@ def _earlier(session: Session, rnd: Round) -> list[tuple[content.Earlier, set[st
     for other in rounds:
         cube = counts_cube(session, other.id)
         numbers = {number for number, *_ in cube}
-        out.append((content.Earlier(other.name, cube, other.min_group_size), numbers))
+        out.append((content.Earlier(other.name, cube, other.min_group_size,
+                                    other.school_year), numbers))
     return out
 
 
