@@ -48,11 +48,17 @@ def _feedback(rnd: Round, number: str):
     return fb
 
 
+STALE_SECONDS = 600     # a build that has not moved for this long was cut off
+
+
 def _status(folder: Path) -> dict | None:
     try:
-        return json.loads((folder / "status.json").read_text())
+        status = json.loads((folder / "status.json").read_text())
     except (OSError, ValueError):
         return None
+    if status["state"] == "running" and time.time() - status["updated"] > STALE_SECONDS:
+        status.update(state="failed", error="onderbroken")
+    return status
 
 
 @bp.get("/rondes/<int:round_id>/rapporten")
@@ -99,7 +105,7 @@ def report_build(round_id: int):
     posted(BuildForm())
     folder = reports.build_dir(current_app.instance_path, rnd.id)
     status = _status(folder)
-    if status and status["state"] == "running" and time.time() - status["updated"] < 600:
+    if status and status["state"] == "running":
         flash("Er loopt al een opbouw voor deze bevraging.", "error")
     else:
         folder.mkdir(parents=True, exist_ok=True)
