@@ -59,6 +59,19 @@ def _eventually(check, seconds: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def _signed_in(context, url: str, email: str):
+    """A page of `context` on `url`, after the sign-in form it redirects to."""
+    from conftest import PASSWORD
+
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(url)
+    return page
+
+
 def _choose(page, number: int, label: str) -> None:
     page.locator(f"#stelling-{number}").get_by_label(label, exact=True).check()
 
@@ -148,7 +161,6 @@ def test_keyboard_only_answering(app, browser, live_server, invited):
 
 def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
         app, browser, live_server, make_user, questionnaire, tmp_path):
-    from conftest import PASSWORD
     from playwright.sync_api import expect
 
 
@@ -162,12 +174,7 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
                       "300003;Foutje;lager;114983;Vrij CLB Noord;Vrij CLB;f@example.org\n",
                       encoding="cp1252")
     context = browser.new_context()
-    page = context.new_page()
-    page.goto(live_server + "/beheer/")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url("**/beheer/")
+    page = _signed_in(context, live_server + "/beheer/", email)
     main = page.locator("main")
 
     page.get_by_role("link", name="Scholen inlezen").first.click()
@@ -208,18 +215,12 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
 
 def test_a_clb_signs_in_sees_its_results_and_downloads_both_files(
         app, browser, live_server, make_user, answered_round, tmp_path):
-    from conftest import PASSWORD
     from playwright.sync_api import expect
 
     round_id, _ = answered_round()
     email = make_user("centre", centre_number="100002")
     context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    page.goto(live_server + "/clb/")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url("**/clb/")
+    page = _signed_in(context, live_server + "/clb/", email)
     page.get_by_role("link", name="Testbevraging").click()
     main = page.locator("main")
     expect(main.get_by_role("heading", name="Samenvatting")).to_be_visible()
