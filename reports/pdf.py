@@ -29,7 +29,9 @@ from .content import Feedback
 from .pdfpage import DYNAMIC, FULL, STATIC
 from .sheet import PageMaker, extra_pages, fixed_pages
 
-RC = {"pdf.fonttype": 42, "pdf.compression": 6}
+# ps.fonttype too: matplotlib sizes its PDF glyph subsets by it, and at its default (3) every
+# character past U+00FF starts a second copy of the font in the file.
+RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "pdf.compression": 6}
 _static: OrderedDict[str, bytes] = OrderedDict()
 _static_lock = threading.Lock()
 STATIC_KEPT = 8
@@ -47,7 +49,8 @@ def _pdf(makers: list[tuple[PageMaker, str]], first: int = 1) -> bytes:
 
 def render_full(fb: Feedback) -> bytes:
     """The sheet drawn in one pass, without the static cache (for comparison)."""
-    return _pdf([(m, FULL) for m in fixed_pages(fb) + extra_pages(fb)])
+    return _pdf([(m, FULL) for m in fixed_pages(fb)]
+                + [(m, FULL) for _, m in extra_pages(fb)])
 
 
 def _static_key(fb: Feedback) -> str:
@@ -57,13 +60,13 @@ def _static_key(fb: Feedback) -> str:
                                 fb.layout)).encode()).hexdigest()
 
 
-def _static_layer(fb: Feedback) -> bytes:
-    key = _static_key(fb)
+def _static_layer(fb: Feedback, kind: str, makers: list[PageMaker]) -> bytes:
+    key = f"{_static_key(fb)}:{kind}"
     with _static_lock:
         if key in _static:
             _static.move_to_end(key)
             return _static[key]
-    data = _pdf([(m, STATIC) for m in fixed_pages(fb)])
+    data = _pdf([(m, STATIC) for m in makers])
     with _static_lock:
         _static[key] = data
         while len(_static) > STATIC_KEPT:
@@ -73,16 +76,20 @@ def _static_layer(fb: Feedback) -> bytes:
 
 def render(fb: Feedback) -> bytes:
     """The whole sheet as PDF bytes; the same content gives the same bytes."""
-    fixed = fixed_pages(fb)
-    static = PdfReader(io.BytesIO(_static_layer(fb)))
+    fixed, extra = fixed_pages(fb), extra_pages(fb)
+    templates = {}
+    for kind, make in extra:            # the first page of each kind is its template
+        templates.setdefault(kind, make)
+    static = PdfReader(io.BytesIO(_static_layer(fb, "fixed", fixed)))
+    kinds = list(templates)
+    static_extra = PdfReader(io.BytesIO(_static_layer(fb, ",".join(kinds),
+                                                      list(templates.values()))))
+    bases = list(static.pages) + [static_extra.pages[kinds.index(k)] for k, _ in extra]
     dynamic = PdfReader(io.BytesIO(_pdf([(m, DYNAMIC) for m in fixed]
-                                        + [(m, FULL) for m in extra_pages(fb)])))
+                                        + [(m, DYNAMIC) for _, m in extra])))
     writer = PdfWriter()
-    for index, page in enumerate(dynamic.pages):
-        if index >= len(fixed):
-            writer.add_page(page)
-            continue
-        base = writer.add_page(static.pages[index])
+    for index, (page, under) in enumerate(zip(dynamic.pages, bases, strict=True)):
+        base = writer.add_page(under)
         _overlay(writer, base, page, f"/Layer{index}")
     writer.add_metadata({"/Title": f"Feedbackrapport {fb.centre.name}",
                          "/Author": "Onderwijsinspectie"})

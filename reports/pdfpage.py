@@ -22,7 +22,8 @@ FULL, STATIC, DYNAMIC = "full", "static", "dynamic"
 
 
 class Page:
-    def __init__(self, mode: str, header: str, number: int | None, title: str = ""):
+    def __init__(self, mode: str, header: str, number: int | None, title: str = "", *,
+                 numbered_dynamic: bool = False):
         self.fig = Figure(figsize=(WIDTH, HEIGHT))
         if mode == DYNAMIC:
             self.fig.patch.set_visible(False)    # no white sheet over the static layer
@@ -30,9 +31,10 @@ class Page:
         self.y = MARGIN
         self.text(MARGIN, 0.45, header, size=7, color=GREY, dynamic=True)
         if number is not None:
-            # fixed pages have fixed numbers (static); pages after them are drawn in full
+            # the fixed pages have the same numbers for every CLB; the pages after them
+            # (trend, remarks) do not
             self.text(WIDTH - MARGIN, HEIGHT - 0.45, f"{number}", size=7, color=GREY,
-                      ha="right")
+                      ha="right", dynamic=numbered_dynamic)
         if title:
             self.heading(title)
 
@@ -64,14 +66,16 @@ class Page:
 
     def table(self, columns: list[tuple[str, float, str]], rows: list[list[str]], *,
               size: float = 8, row_height: float = 0.2,
-              dynamic: frozenset[int] = frozenset(), headed: bool = True) -> None:
+              dynamic: frozenset[int] = frozenset(), headed: bool = True,
+              dynamic_headers: bool = False) -> None:
         """columns: (header, x in inches, alignment); `dynamic`: the indexes of columns
         whose cells differ per CLB. Each column is one multi-line text (see charts.py);
         a suppressed cell is written apart, in italics."""
         if headed:
             for header, x, ha in columns:
                 self.text(x, self.y, header, size=size - 0.5, color=GREY, ha=ha,
-                          weight="bold")
+                          weight="normal" if dynamic_headers else "bold",
+                          dynamic=dynamic_headers)
             self.y += row_height + 0.02
         if headed and self.draws(False):
             self.fig.add_artist(Line2D([MARGIN / WIDTH, 1 - MARGIN / WIDTH],

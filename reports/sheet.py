@@ -20,7 +20,7 @@ from .content import (
     reading_guide,
 )
 from .feedback import LEVELS
-from .pdfpage import FULL, GREY, HEIGHT, MARGIN, WIDTH, Page
+from .pdfpage import ACCENT, GREY, HEIGHT, MARGIN, WIDTH, Page
 from .statistics import ABOVE, BELOW
 from .suppression import TOTAL
 
@@ -41,8 +41,10 @@ def fixed_pages(fb: Feedback) -> list[PageMaker]:
             lambda mode, n: aspects(fb, mode, n)]
 
 
-def extra_pages(fb: Feedback) -> list[PageMaker]:
-    pages = [lambda mode, n: trend(fb, n)] if fb.trend else []
+def extra_pages(fb: Feedback) -> list[tuple[str, PageMaker]]:
+    """The pages after the fixed ones, each with the name of its static template (the
+    same for every CLB: title and explanation) and its maker."""
+    pages = [("trend", lambda mode, n: trend(fb, mode, n))] if fb.trend else []
     return pages + remark_pages(fb)
 
 
@@ -56,10 +58,10 @@ def cover(fb: Feedback, mode: str, number: int) -> Figure:
     p.text(MARGIN, p.y, "Feedbackrapport", size=12, color=GREY)
     p.y += 0.3
     p.text(MARGIN, p.y, "Samenwerking tussen scholen en hun CLB", size=20, weight="bold",
-           color="#3b2a6b")
+           color=ACCENT)
     p.y += 0.7
     # the dynamic layer keeps to the regular font: each style embedded costs time
-    p.text(MARGIN, p.y, fb.centre.name, size=17, color="#3b2a6b", dynamic=True)
+    p.text(MARGIN, p.y, fb.centre.name, size=17, color=ACCENT, dynamic=True)
     p.y += 0.35
     facts = [f"CLB-nummer {fb.centre.number} · net: {fb.centre.network}",
              f"Bevraging: {fb.round.name} (schooljaar {fb.round.school_year})",
@@ -216,8 +218,9 @@ def aspects(fb: Feedback, mode: str, number: int) -> Figure:
     return p.fig
 
 
-def trend(fb: Feedback, number: int) -> Figure:
-    p = Page(FULL, header(fb), number, "Evolutie over de bevragingen")
+def trend(fb: Feedback, mode: str, number: int) -> Figure:
+    p = Page(mode, header(fb), number, "Evolutie over de bevragingen",
+             numbered_dynamic=True)
     p.paragraph("Het aandeel akkoord in uw CLB per stelling, in deze en eerdere "
                 "bevragingen met dezelfde vragenlijst.", size=8.5)
     rounds = fb.trend.rounds[-4:]
@@ -230,11 +233,12 @@ def trend(fb: Feedback, number: int) -> Figure:
             + [SUPPRESSED_TEXT if v is None else fmt_pct(v)
                for v in fb.trend.pct[n][-len(rounds):]]
             for n in fb.layout.numbers]
-    p.table(cols, rows, size=7.5, row_height=0.22)
+    p.table(cols, rows, size=7.5, row_height=0.22, dynamic=frozenset(range(2, len(cols))),
+            dynamic_headers=True)
     p.y += 0.2
     p.paragraph("; ".join(f"{label}: {name}" for label, name in zip(labels, rounds,
                                                                     strict=True)) + ".",
-                size=7.5, color=GREY)
+                size=7.5, color=GREY, dynamic=True)
     return p.fig
 
 
@@ -258,23 +262,30 @@ def remark_pages(fb: Feedback) -> list[PageMaker]:
         current.append(block)
         height += h
     pages.append(current)
-    return [lambda mode, n, b=blocks, i=index: _remark_page(fb, b, i, n)
+    return [("remarks-next" if index else "remarks",
+             lambda mode, n, b=blocks, i=index: _remark_page(fb, b, i, mode, n))
             for index, blocks in enumerate(pages)]
 
 
 def _block_height(block: tuple[str, str]) -> float:
     kind, text = block
     if kind == "h":
-        return 0.36
+        return 0.36 + (len(textwrap.wrap(text, 80)) - 1) * 11 * 1.2 / 72
     return len(textwrap.wrap(text, 104) or [""]) * 8.5 * 1.2 / 72 + 0.14
 
 
-def _remark_page(fb: Feedback, blocks, index: int, number: int) -> Figure:
-    p = Page(FULL, header(fb), number,
-             "Opmerkingen van scholen" + (" (vervolg)" if index else ""))
+def _remark_page(fb: Feedback, blocks, index: int, mode: str, number: int) -> Figure:
+    p = Page(mode, header(fb), number,
+             "Opmerkingen van scholen" + (" (vervolg)" if index else ""),
+             numbered_dynamic=True)
     for kind, text in blocks:
         if kind == "h":
-            p.subheading(text)
+            # in the regular style, as all of the dynamic layer (see pdf.py)
+            lines = textwrap.wrap(text, 80)
+            p.y += 0.08
+            p.text(MARGIN, p.y, "\n".join(lines), size=11, color=ACCENT, dynamic=True)
+            p.y += 0.28 + (len(lines) - 1) * 11 * 1.2 / 72
         else:
-            p.paragraph(("• " if kind == "r" else "") + text, size=8.5, width=104, gap=0.14)
+            p.paragraph(("• " if kind == "r" else "") + text, size=8.5, width=104, gap=0.14,
+                        dynamic=True)
     return p.fig

@@ -70,9 +70,13 @@ def _words(data: bytes) -> list[str]:
 def test_layered_sheet_says_exactly_what_a_sheet_drawn_in_one_pass_says():
     """The static layer is drawn once per round and each CLB's figures over it; nothing
     may be lost or doubled on the way."""
-    remarks = [content.Remark("algemeen", "Een opmerking over de samenwerking.")]
-    for spec in (uniform(7, 6), uniform(2, 9)):
-        fb = content.build(INFO, LAYOUT, cube_of(spec), centre_input(remarks=remarks))
+    few = [content.Remark("algemeen", "Een opmerking over de samenwerking.")]
+    many = [content.Remark("leerlinggericht", f"Opmerking {i} " + "over leerlingen. " * 9)
+            for i in range(90)]
+    earlier = [content.Earlier("Vorige", cube_of(uniform(5, 5)), 5, "2024-2025")]
+    for spec, remarks in ((uniform(7, 6), few), (uniform(2, 9), many)):
+        fb = content.build(INFO, LAYOUT, cube_of(spec),
+                           centre_input(remarks=remarks, earlier=earlier))
         layered, whole = pdf.render(fb), pdf.render_full(fb)
         assert len(PdfReader(io.BytesIO(layered)).pages) == \
             len(PdfReader(io.BytesIO(whole)).pages)
