@@ -22,7 +22,7 @@ from .statistics import Figures
 
 # ColorBrewer PuOr, 4 classes: diverging and safe for the common colour-vision deficiencies.
 COLOURS = {1: "#e66101", 2: "#fdb863", 3: "#b2abd2", 4: "#5e3c99"}
-TEXT_ON = {1: "black", 2: "black", 3: "black", 4: "white"}
+TEXT_ON = {1: "#000000", 2: "#000000", 3: "#000000", 4: "#ffffff"}
 NEGATIVE, POSITIVE = (2, 1), (3, 4)   # from the centre line outwards
 GREY = "#6b6b6b"
 SLOTS = 3                              # per statement: CLB bar, sector bar, gap
@@ -63,7 +63,7 @@ def draw(ax, pairs: Sequence[Pair], *, fontsize: float = 7.0, label_x: float = -
     tags), "dynamic" the bars and numbers."""
     count = slots(len(pairs))
     ax.set_xlim(-100, 100)
-    ax.set_ylim(-count + 0.4, 0.6)
+    ax.set_ylim(-count + 0.5, 0.5)          # exactly one unit per slot
     ax.set_yticks([])
     ax.set_xticks([-100, -50, 0, 50, 100], ["100 %", "50 %", "0", "50 %", "100 %"],
                   fontsize=fontsize - 1)
@@ -154,6 +154,49 @@ def _bars(ax, pairs, size, step) -> None:
             ax.add_collection(PolyCollection(boxes, facecolors=COLOURS[code],
                                              linewidths=0), autolim=False)
     _column(ax, 1.02, counts, size - 1.5, step, ha="left", color=GREY)
+
+
+def draw_direct(layer, box: tuple[float, float, float, float], pairs: Sequence[Pair], *,
+                fontsize: float = 7.0) -> None:
+    """The dynamic part of draw() (bars, numbers, n) written straight into a pdftext
+    Layer, at the same places: box = (left, bottom, width, height) of the axes in
+    points."""
+    left, bottom, width, height = box
+    count = slots(len(pairs))
+    low = -count + 0.5
+
+    def px(x: float) -> float:
+        return left + (x + 100) / 200 * width
+
+    def py(y: float) -> float:
+        return bottom + (y - low) / count * height
+
+    unit = height / count                                    # points per slot
+    for i, (_, own, sector) in enumerate(pairs):
+        for slot, f, bar in ((0, own, 0.8), (1, sector, 0.55)):
+            y = -(i * SLOTS + slot)
+            if f is None or f.n == 0:
+                size = fontsize - 0.5
+                layer.text(px(0), py(y) - 0.36 * size,
+                           "te weinig antwoorden" if f is None else "geen antwoorden",
+                           size, GREY, "center")
+                continue
+            for codes, sign in ((NEGATIVE, -1), (POSITIVE, 1)):
+                start = 0.0
+                for code in codes:
+                    share = 100 * f.counts.get(code, 0) / f.n
+                    x0 = start if sign > 0 else start - share
+                    layer.box(px(x0), py(y) - bar * unit / 2, share / 200 * width,
+                              bar * unit, COLOURS[code])
+                    if slot == 0 and share >= 9:
+                        size = fontsize - 1.5
+                        layer.text(px(x0 + share / 2), py(y) - 0.36 * size,
+                                   f"{share:.0f}", size, TEXT_ON[code], "center")
+                    start += sign * share
+            size = fontsize - 1.5
+            layer.text(left + 1.02 * width, py(y) - 0.36 * size,
+                       f"n={f.n}" + (f"  gz={f.n_no_view}" if f.n_no_view else ""), size,
+                       GREY)
 
 
 def legend(fig: Figure, x: float, y: float, labels: dict[int, str], *,

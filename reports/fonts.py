@@ -72,3 +72,8 @@ def family() -> list[str]:
                 font_manager.fontManager.addfont(str(target))
             _ready.append(FAMILY)
     return [FAMILY, "DejaVu Sans"]
+
+
+def path(style: str) -> str:
+    """The file of one style of Rapport Sans (after family() has made it)."""
+    return str(_cache_dir() / f"RapportSans-{style}.ttf")

@@ -1,10 +1,12 @@
-"""The feedback sheet as a PDF: A4 pages drawn with matplotlib (Figure, never pyplot), text
-kept as selectable text with its font embedded.
+"""The feedback sheet as a PDF: A4 pages, text kept as selectable text with its fonts
+embedded.
 
-Speed: the fixed pages' static layer (everything that is the same for every CLB of a
-round) is rendered once per round and process and kept; each CLB's sheet renders only its
-dynamic layer and lays it over the static pages as a form XObject, which needs no parsing
-of either PDF. The trend and remark pages are rendered whole."""
+Speed: everything that is the same for every CLB of a round (headings, explanations,
+statement labels, axes: the static layer) is drawn with matplotlib (Figure, never pyplot)
+once per round and process and kept. Each CLB's figures, names, bars and remarks (the
+dynamic layer) are written straight as PDF operators (pdftext.py) and laid over the
+static pages as form XObjects, which needs no parsing of either. render_full() draws a
+sheet in one matplotlib pass: the reference the tests compare the layered sheet with."""
 
 from __future__ import annotations
 
@@ -20,11 +22,10 @@ from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
-    FloatObject,
     NameObject,
 )
 
-from . import fonts
+from . import fonts, pdftext
 from .content import Feedback
 from .pdfpage import DYNAMIC, FULL, STATIC
 from .sheet import PageMaker, extra_pages, fixed_pages
@@ -43,7 +44,7 @@ def _pdf(makers: list[tuple[PageMaker, str]], first: int = 1) -> bytes:
     with fonts.drawing, matplotlib.rc_context(rc), \
             PdfPages(buf, metadata={"CreationDate": None}) as pdf:
         for number, (make, mode) in enumerate(makers, start=first):
-            pdf.savefig(make(mode, number))
+            pdf.savefig(make(mode, number).fig)
     return buf.getvalue()
 
 
@@ -85,12 +86,13 @@ def render(fb: Feedback) -> bytes:
     static_extra = PdfReader(io.BytesIO(_static_layer(fb, ",".join(kinds),
                                                       list(templates.values()))))
     bases = list(static.pages) + [static_extra.pages[kinds.index(k)] for k, _ in extra]
-    dynamic = PdfReader(io.BytesIO(_pdf([(m, DYNAMIC) for m in fixed]
-                                        + [(m, DYNAMIC) for _, m in extra])))
+    makers = fixed + [m for _, m in extra]
     writer = PdfWriter()
-    for index, (page, under) in enumerate(zip(dynamic.pages, bases, strict=True)):
+    font = pdftext.font_object(writer)
+    for index, (make, under) in enumerate(zip(makers, bases, strict=True)):
         base = writer.add_page(under)
-        _overlay(writer, base, page, f"/Layer{index}")
+        layer = make(DYNAMIC, index + 1).layer
+        _overlay(writer, base, layer.form(writer, font, base.mediabox), f"/Layer{index}")
     writer.add_metadata({"/Title": f"Feedbackrapport {fb.centre.name}",
                          "/Author": "Onderwijsinspectie"})
     out = io.BytesIO()
@@ -98,18 +100,10 @@ def render(fb: Feedback) -> bytes:
     return out.getvalue()
 
 
-def _overlay(writer: PdfWriter, base, top, name: str) -> None:
-    """Draw page `top` over page `base` as a form XObject: its content stream is kept as
-    it is, with its own resources, so nothing is parsed or renamed."""
-    form = DecodedStreamObject()
-    form.set_data(top.get_contents().get_data())
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"),
-        NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject([FloatObject(v) for v in top.mediabox]),
-        NameObject("/Resources"): top["/Resources"].get_object().clone(writer),
-    })
-    form_ref = writer._add_object(form.flate_encode())
+def _overlay(writer: PdfWriter, base, form, name: str) -> None:
+    """Draw the form XObject `form` over page `base`: its drawing operators keep their own
+    resources, so nothing on the page is parsed or renamed."""
+    form_ref = writer._add_object(form)
     resources = base["/Resources"].get_object()
     xobjects = resources.get("/XObject")
     if xobjects is None:

@@ -14,19 +14,23 @@ from matplotlib.lines import Line2D
 
 from . import charts
 from .content import SUPPRESSED_TEXT
+from .pdftext import Layer
 
 WIDTH, HEIGHT = 8.27, 11.69          # A4 in inches
 MARGIN = 0.75
 INK, GREY, ACCENT = "#1a1a1a", "#6b6b6b", "#3b2a6b"
 FULL, STATIC, DYNAMIC = "full", "static", "dynamic"
+ASCENT, LINE = 0.76, 1.17      # DejaVu Sans: baseline below the top, line step (in em)
 
 
 class Page:
+    """In static and full mode a matplotlib Figure; in dynamic mode a pdftext.Layer of
+    drawing operators, which pdf.py lays over the static page."""
+
     def __init__(self, mode: str, header: str, number: int | None, title: str = "", *,
                  numbered_dynamic: bool = False):
-        self.fig = Figure(figsize=(WIDTH, HEIGHT))
-        if mode == DYNAMIC:
-            self.fig.patch.set_visible(False)    # no white sheet over the static layer
+        self.fig = None if mode == DYNAMIC else Figure(figsize=(WIDTH, HEIGHT))
+        self.layer = Layer() if mode == DYNAMIC else None
         self.mode = mode
         self.y = MARGIN
         self.text(MARGIN, 0.45, header, size=7, color=GREY, dynamic=True)
@@ -44,9 +48,16 @@ class Page:
     def text(self, x: float, y: float, s: str, *, size: float = 9, color: str = INK,
              ha: str = "left", weight: str = "normal", style: str = "normal",
              dynamic: bool = False) -> None:
-        if self.draws(dynamic):
-            self.fig.text(x / WIDTH, 1 - y / HEIGHT, s, fontsize=size, color=color, ha=ha,
-                          va="top", fontweight=weight, fontstyle=style)
+        if not self.draws(dynamic):
+            return
+        if self.layer is not None:
+            first = y + ASCENT * size / 72          # the first line's baseline, in inches
+            for i, line in enumerate(s.split("\n")):
+                self.layer.text(x * 72, (HEIGHT - first) * 72 - i * LINE * size, line, size,
+                                color, ha)
+            return
+        self.fig.text(x / WIDTH, 1 - y / HEIGHT, s, fontsize=size, color=color, ha=ha,
+                      va="top", fontweight=weight, fontstyle=style)
 
     def heading(self, s: str, size: float = 15) -> None:
         self.text(MARGIN, self.y, s, size=size, weight="bold", color=ACCENT)
@@ -88,6 +99,13 @@ class Page:
             if not self.draws(index in dynamic):
                 continue
             cells = [row[index] for row in rows]
+            if self.layer is not None:
+                for r, cell in enumerate(cells):
+                    small = cell == SUPPRESSED_TEXT
+                    self.layer.text(x * 72, (HEIGHT - baseline - r * row_height) * 72, cell,
+                                    size - 1.5 if small else size, GREY if small else INK,
+                                    ha)
+                continue
             plain = ["" if c == SUPPRESSED_TEXT else c for c in cells]
             self.fig.text(x / WIDTH, 1 - last / HEIGHT, "\n".join(plain), fontsize=size,
                           ha=ha, va="baseline", linespacing=spacing, color=INK)
@@ -97,13 +115,19 @@ class Page:
                                   fontsize=size - 1.5, ha=ha, va="baseline", color=GREY)
         self.y += len(rows) * row_height
 
-    def chart_axes(self, left: float, width: float, height: float):
-        return self.fig.add_axes((left / WIDTH, 1 - (self.y + height) / HEIGHT,
-                                  width / WIDTH, height / HEIGHT))
-
-    def chart_layers(self) -> tuple[str, ...]:
-        return {FULL: ("static", "dynamic"), STATIC: ("static",),
-                DYNAMIC: ("dynamic",)}[self.mode]
+    def chart(self, left: float, width: float, height: float, pairs, *, fontsize: float,
+              label_width: int) -> None:
+        """Diverging bars in a box below the cursor (inches); labels from the margin."""
+        if self.layer is not None:
+            charts.draw_direct(self.layer, (left * 72, (HEIGHT - self.y - height) * 72,
+                                            width * 72, height * 72), pairs,
+                               fontsize=fontsize)
+            return
+        ax = self.fig.add_axes((left / WIDTH, 1 - (self.y + height) / HEIGHT,
+                                width / WIDTH, height / HEIGHT))
+        charts.draw(ax, pairs, fontsize=fontsize, label_x=-(left - MARGIN) / width,
+                    label_width=label_width,
+                    layers=("static",) if self.mode == STATIC else ("static", "dynamic"))
 
     def legend(self, labels) -> None:
         if self.draws(False):

@@ -7,8 +7,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
-from matplotlib.figure import Figure
-
 from . import charts
 from .content import (
     LEVEL_NAMES,
@@ -28,7 +26,7 @@ VERDICT_MARK = {ABOVE: "▲ hoger", BELOW: "▼ lager"}
 PAIRS_PER_PAGE = 15
 SLOT = 0.15                          # inches per bar (and per gap between pairs)
 
-PageMaker = Callable[[str, int], Figure]     # (mode, page number) -> figure
+PageMaker = Callable[[str, int], Page]     # (mode, page number) -> page
 
 
 def header(fb: Feedback) -> str:
@@ -52,7 +50,7 @@ def _short(s: str, width: int) -> str:
     return s if len(s) <= width else s[:width - 1] + "…"
 
 
-def cover(fb: Feedback, mode: str, number: int) -> Figure:
+def cover(fb: Feedback, mode: str, number: int) -> Page:
     p = Page(mode, header(fb), number)
     p.y = 1.4
     p.text(MARGIN, p.y, "Feedbackrapport", size=12, color=GREY)
@@ -82,7 +80,7 @@ def cover(fb: Feedback, mode: str, number: int) -> Figure:
     p.subheading("Hoe leest u dit rapport?")
     for para in reading_guide(fb):
         p.paragraph(para, size=8.5, width=108)
-    return p.fig
+    return p
 
 
 def _verdict(row) -> str:
@@ -93,7 +91,7 @@ def _clb_pct(f) -> str:
     return SUPPRESSED_TEXT if f is None else fmt_pct(f.pct_agree)
 
 
-def summary(fb: Feedback, mode: str, number: int) -> Figure:
+def summary(fb: Feedback, mode: str, number: int) -> Page:
     p = Page(mode, header(fb), number, "Samenvatting")
     p.paragraph("Per stelling: het aandeel akkoord in uw CLB met zijn onzekerheidsmarge, de "
                 "aangepaste en de ruwe sector, het verschil met de aangepaste sector en of "
@@ -123,7 +121,7 @@ def summary(fb: Feedback, mode: str, number: int) -> Figure:
             p.paragraph(_line_sentence(ln), size=8.5, width=104, dynamic=True)
         # room for three statements of up to three lines each, the same for every CLB
         p.y = top + 3 * (3 * 8.5 * 1.2 / 72 + 0.08) + 0.1
-    return p.fig
+    return p
 
 
 def _line_sentence(ln: Line) -> str:
@@ -150,7 +148,7 @@ def section_pages(fb: Feedback) -> list[PageMaker]:
             for i, group in enumerate(groups)]
 
 
-def _section_page(fb: Feedback, sections, first: bool, mode: str, number: int) -> Figure:
+def _section_page(fb: Feedback, sections, first: bool, mode: str, number: int) -> Page:
     p = Page(mode, header(fb), number, "Per stelling" if first else "Per stelling (vervolg)")
     if first:
         p.paragraph("Elke stelling: de verdeling van de antwoorden in uw CLB (bovenste balk) "
@@ -163,14 +161,12 @@ def _section_page(fb: Feedback, sections, first: bool, mode: str, number: int) -
         pairs = [(f"{n}. {fb.layout.statements[n].label}", fb.row(n).figures,
                   fb.row(n).sector) for n in section.numbers]
         height = SLOT * charts.slots(len(pairs))
-        left = 3.25
-        charts.draw(p.chart_axes(left, 3.5, height), pairs, fontsize=7.5,
-                    label_x=-(left - MARGIN) / 3.5, label_width=34, layers=p.chart_layers())
+        p.chart(3.25, 3.5, height, pairs, fontsize=7.5, label_width=34)
         p.y += height + 0.45
-    return p.fig
+    return p
 
 
-def levels(fb: Feedback, mode: str, number: int) -> Figure:
+def levels(fb: Feedback, mode: str, number: int) -> Page:
     p = Page(mode, header(fb), number, "Per onderwijsniveau")
     p.paragraph("Per niveau: het aandeel akkoord in uw CLB, met tussen haakjes dat van de "
                 "sector op hetzelfde niveau. ▲ en ▼ staan bij een duidelijk verschil. "
@@ -196,10 +192,10 @@ def levels(fb: Feedback, mode: str, number: int) -> Figure:
     p.y += 0.2
     p.paragraph(", ".join(f"{lv} = {LEVEL_NAMES[lv]}" for lv in LEVELS) + ".", size=7.5,
                 color=GREY)
-    return p.fig
+    return p
 
 
-def aspects(fb: Feedback, mode: str, number: int) -> Figure:
+def aspects(fb: Feedback, mode: str, number: int) -> Page:
     p = Page(mode, header(fb), number, "Per kwaliteitsaspect")
     p.paragraph("De stellingen gegroepeerd onder de aspecten van het referentiekader voor "
                 "CLB-kwaliteit (RclbK) waarover ze iets zeggen: % akkoord in uw CLB, in de "
@@ -215,10 +211,10 @@ def aspects(fb: Feedback, mode: str, number: int) -> Figure:
                  ("", 6.05, "left")], rows, size=8, row_height=0.19,
                 dynamic=frozenset({1, 2, 3}), headed=False)
         p.y += 0.1
-    return p.fig
+    return p
 
 
-def trend(fb: Feedback, mode: str, number: int) -> Figure:
+def trend(fb: Feedback, mode: str, number: int) -> Page:
     p = Page(mode, header(fb), number, "Evolutie over de bevragingen",
              numbered_dynamic=True)
     p.paragraph("Het aandeel akkoord in uw CLB per stelling, in deze en eerdere "
@@ -239,7 +235,7 @@ def trend(fb: Feedback, mode: str, number: int) -> Figure:
     p.paragraph("; ".join(f"{label}: {name}" for label, name in zip(labels, rounds,
                                                                     strict=True)) + ".",
                 size=7.5, color=GREY, dynamic=True)
-    return p.fig
+    return p
 
 
 def remark_pages(fb: Feedback) -> list[PageMaker]:
@@ -274,7 +270,7 @@ def _block_height(block: tuple[str, str]) -> float:
     return len(textwrap.wrap(text, 104) or [""]) * 8.5 * 1.2 / 72 + 0.14
 
 
-def _remark_page(fb: Feedback, blocks, index: int, mode: str, number: int) -> Figure:
+def _remark_page(fb: Feedback, blocks, index: int, mode: str, number: int) -> Page:
     p = Page(mode, header(fb), number,
              "Opmerkingen van scholen" + (" (vervolg)" if index else ""),
              numbered_dynamic=True)
@@ -288,4 +284,4 @@ def _remark_page(fb: Feedback, blocks, index: int, mode: str, number: int) -> Fi
         else:
             p.paragraph(("• " if kind == "r" else "") + text, size=8.5, width=104, gap=0.14,
                         dynamic=True)
-    return p.fig
+    return p
