@@ -67,7 +67,9 @@ def font() -> Font:
 
 
 def _to_unicode(gids: dict[int, int]) -> bytes:
-    pairs = sorted({g: cp for cp, g in gids.items() if cp <= 0xFFFF}.items())
+    # glyph 0 stands in for a character the font lacks (an emoji in a remark, say):
+    # extracted, it reads as U+FFFD rather than vanishing
+    pairs = sorted({0: 0xFFFD, **{g: cp for cp, g in gids.items() if cp <= 0xFFFF}}.items())
     blocks = []
     for i in range(0, len(pairs), 100):
         chunk = pairs[i:i + 100]

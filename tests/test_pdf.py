@@ -81,3 +81,11 @@ def test_layered_sheet_says_exactly_what_a_sheet_drawn_in_one_pass_says():
         assert len(PdfReader(io.BytesIO(layered)).pages) == \
             len(PdfReader(io.BytesIO(whole)).pages)
         assert _words(layered) == _words(whole)
+
+
+def test_remark_text_survives_as_text_and_a_missing_glyph_is_marked():
+    remark = "Fijne samenwerking, café “De Ster” en œuvre – ook 👍"
+    fb = content.build(INFO, LAYOUT, cube_of(uniform(7, 6)),
+                       centre_input(remarks=[content.Remark("algemeen", remark)]))
+    text = PdfReader(io.BytesIO(pdf.render(fb))).pages[-1].extract_text()
+    assert remark.replace("👍", "\ufffd") in text
