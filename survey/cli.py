@@ -4,6 +4,7 @@ survey db upgrade                  create or upgrade the database (Flask-Migrate
 survey questionnaire check FILE    validate a questionnaire file
 survey demo [--seed N] [--answered F] [--links-csv FILE] [--no-serve]
 survey reports build ROUND [--out DIR] [--jobs N]
+survey backup FILE                 online copy of the embedded SQLite database
 """
 
 from __future__ import annotations
@@ -337,6 +338,20 @@ _round_command("close", rounds_service.close_round, "Close an open round.")
 _round_command("publish", rounds_service.publish_round, "Publish a closed round.")
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(target):
+    """Copy the embedded SQLite database to TARGET while the app runs (consistent)."""
+    from .backup import BackupError, backup
+
+    try:
+        size = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written to {target} ({size / 1e6:.1f} MB).")
+
+
 reports_cli = click.Group("reports", help="Feedback sheets and workbooks.")
 
 
@@ -362,6 +377,7 @@ def reports_build(round_id, out_dir, jobs):
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(reports_cli)
+    app.cli.add_command(backup_command)
     app.cli.add_command(questionnaire_cli)
     app.cli.add_command(demo)
     app.cli.add_command(import_sector)
