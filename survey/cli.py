@@ -4,6 +4,7 @@ survey db upgrade                  create or upgrade the database (Flask-Migrate
 survey questionnaire check FILE    validate a questionnaire file
 survey demo [--seed N] [--answered F] [--links-csv FILE] [--no-serve]
 survey reports build ROUND [--out DIR] [--jobs N]
+survey reports check ROUND [--repair]
 survey backup FILE                 online copy of the embedded SQLite database
 """
 
@@ -373,6 +374,29 @@ def reports_build(round_id, out_dir, jobs):
     with click.progressbar(length=count, label=f"Building {count} CLBs") as bar:
         files = reports.build_round(db.session, rnd, out, jobs=jobs, progress=bar.update)
     click.echo(f"{len(files)} files in {out} ({time.perf_counter() - started:.1f} s).")
+
+
+@reports_cli.command("check")
+@click.argument("round_id", type=int)
+@click.option("--repair", is_flag=True, help="Recompute the kept counts if they differ.")
+@with_appcontext
+def reports_check(round_id, repair):
+    """Compare the kept counts of a round with a fresh count of its answers."""
+    from .services import counts
+
+    rnd = _round(round_id)
+    kept, fresh = counts.cube(db.session, rnd.id), counts.recomputed(db.session, rnd.id)
+    if kept == fresh:
+        click.echo(f"OK: {sum(fresh.values())} answers in {len(fresh)} counts.")
+        return
+    differ = sorted(k for k in kept.keys() | fresh.keys() if kept.get(k) != fresh.get(k))
+    for key in differ[:20]:
+        click.echo(f"  {key}: kept {kept.get(key, 0)}, counted {fresh.get(key, 0)}")
+    if not repair:
+        raise click.ClickException(f"{len(differ)} counts differ; run with --repair.")
+    counts.rebuild(db.session, rnd.id)
+    db.session.commit()
+    click.echo(f"Repaired {len(differ)} counts.")
 
 
 def register_commands(app: Flask) -> None:

@@ -49,9 +49,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Sender of mails to schools (default Onderwijsinspectie <noreply@localhost>)"),
     Setting("SESSION_COOKIE_SECURE", "SURVEY_COOKIE_SECURE", bool,
             "Send cookies over https only (set to 1 behind https)"),
+    Setting("SURVEY_ENV", "SURVEY_ENV", str,
+            "production or development (default; production when served by gunicorn). "
+            "Production refuses to start without a long random SURVEY_SECRET_KEY"),
 )
 
 DEV_SECRET_KEY = "dev-only-not-secret"
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting that makes the app unsafe or unable to run; the message says which."""
 
 
 def defaults(instance_path: str) -> dict:
@@ -117,3 +125,21 @@ def finalise(config) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SURVEY_SESSION_HOURS"])
     config["SURVEY_BASE_URL"] = config["SURVEY_BASE_URL"].rstrip("/")
+    env = config.get("SURVEY_ENV") or ("production" if _served_by_gunicorn() else
+                                       "development")
+    if env not in ("production", "development"):
+        raise ConfigError(f"SURVEY_ENV={env!r}: use production or development.")
+    config["SURVEY_ENV"] = env
+    key = config.get("SECRET_KEY") or ""
+    if env == "production" and (key == DEV_SECRET_KEY or len(key) < MIN_SECRET_LENGTH):
+        raise ConfigError(
+            "Refusing to start in production without a secret key: set SURVEY_SECRET_KEY "
+            f"to a random value of at least {MIN_SECRET_LENGTH} characters, the same on "
+            "every host (for example: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))').")
+
+
+def _served_by_gunicorn() -> bool:
+    import sys
+
+    return "gunicorn" in sys.modules and "gunicorn" in os.path.basename(sys.argv[0])

@@ -69,3 +69,44 @@ def test_postgres_url_from_environment_gives_a_psycopg_engine(instance, monkeypa
         from survey.extensions import db
 
         assert db.engine.dialect.driver == "psycopg"
+
+
+@pytest.mark.parametrize(("key", "refused"), [
+    (None, True),                                   # the development default
+    ("kort-geheim", True),
+    ("x" * 31, True),
+    ("a-long-random-value-of-enough-characters-0123", False),
+])
+def test_production_refuses_a_default_or_short_secret_key(instance, monkeypatch, key,
+                                                          refused):
+    from survey.config import ConfigError
+
+    monkeypatch.setenv("SURVEY_ENV", "production")
+    if key:
+        monkeypatch.setenv("SURVEY_SECRET_KEY", key)
+    if refused:
+        with pytest.raises(ConfigError, match="SURVEY_SECRET_KEY"):
+            create_app()
+    else:
+        assert create_app().config["SURVEY_ENV"] == "production"
+
+
+def test_development_is_the_default_outside_gunicorn(instance):
+    assert create_app().config["SURVEY_ENV"] == "development"
+
+
+def test_gunicorn_will_not_serve_without_a_secret_key(instance, tmp_path):
+    """From outside: the production command of the README, without SURVEY_SECRET_KEY."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SURVEY_")}
+    env["SURVEY_INSTANCE_PATH"] = str(instance)
+    done = subprocess.run([str(gunicorn), "survey:create_app()", "--bind", "127.0.0.1:0",
+                           "--workers", "1"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode != 0
+    assert "SURVEY_SECRET_KEY" in done.stderr

@@ -91,3 +91,16 @@ def test_rebuild_repairs_the_counts(app, answered_round):
         assert counts.cube(db.session, round_id) == expected
         assert db.session.get(Round, round_id) is not None
     assert sum(expected.values()) == 21 * len(given)
+
+
+def test_cli_check_finds_and_repairs_a_difference(app, runner, answered_round):
+    round_id, _ = answered_round()
+    assert "OK:" in runner.invoke(args=["reports", "check", str(round_id)]).output
+    with app.app_context():
+        db.session.execute(delete(AnswerCount).where(AnswerCount.item == 4))
+        db.session.commit()
+    broken = runner.invoke(args=["reports", "check", str(round_id)])
+    assert broken.exit_code != 0 and "differ" in broken.output
+    repaired = runner.invoke(args=["reports", "check", str(round_id), "--repair"])
+    assert repaired.exit_code == 0 and "Repaired" in repaired.output
+    assert "OK:" in runner.invoke(args=["reports", "check", str(round_id)]).output
