@@ -7,6 +7,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, ses
 from ..extensions import db
 from ..models import Invitation
 from ..services import answers as answer_service
+from ..services import throttle
 from ..services.rounds import (
     Access,
     access,
@@ -61,8 +62,15 @@ def home():
 
 @bp.get("/s/<token>")
 def open_link(token: str):
+    address = request.remote_addr or "?"
+    if throttle.link_blocked(db.session, address):
+        minutes = int(throttle.LINK_WINDOW.total_seconds() // 60)
+        body, status = _page("too_many_links.html", 429, minutes=minutes)
+        return body, status, {"Retry-After": str(minutes * 60)}
     found = find_link(db.session, token)
     if found is None:
+        throttle.link_failed(db.session, address)
+        db.session.commit()
         return _page("unknown_link.html", 404)
     start_session(Respondent.of(access(db.session, found.invitation_id), found.token_hash))
     # The token leaves the address bar at once; Referrer-Policy keeps it out of Referer.
