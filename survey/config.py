@@ -48,7 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SURVEY_MAIL_FROM", "SURVEY_MAIL_FROM", str,
             "Sender of mails to schools (default Onderwijsinspectie <noreply@localhost>)"),
     Setting("SESSION_COOKIE_SECURE", "SURVEY_COOKIE_SECURE", bool,
-            "Send cookies over https only (set to 1 behind https)"),
+            "Send cookies over https only (default: on when SURVEY_BASE_URL is https)"),
     Setting("SURVEY_ENV", "SURVEY_ENV", str,
             "production or development (default; production when served by gunicorn). "
             "Production refuses to start without a long random SURVEY_SECRET_KEY"),
@@ -84,7 +84,7 @@ def defaults(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_SECURE": None,      # finalise(): on when SURVEY_BASE_URL is https
         "SESSION_COOKIE_NAME": "survey_session",
         # Re-signing the cookie on every response costs time on the submit path; the form
         # page refreshes the session explicitly, and the form ticket covers the rest.
@@ -125,6 +125,8 @@ def finalise(config) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SURVEY_SESSION_HOURS"])
     config["SURVEY_BASE_URL"] = config["SURVEY_BASE_URL"].rstrip("/")
+    if config.get("SESSION_COOKIE_SECURE") is None:
+        config["SESSION_COOKIE_SECURE"] = config["SURVEY_BASE_URL"].startswith("https://")
     env = config.get("SURVEY_ENV") or ("production" if _served_by_gunicorn() else
                                        "development")
     if env not in ("production", "development"):
