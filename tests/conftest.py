@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from helpers import FormPage, Invited
 from survey import create_app
@@ -240,6 +242,17 @@ def login(client, email: str, password: str = PASSWORD):
                                                    "password": password})
 
 
+def sign_in_page(context, url: str, email: str):
+    """A browser page of `context` on `url`, after the sign-in form it redirects to."""
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(url)
+    return page
+
+
 @pytest.fixture
 def inspector_client(app, make_user):
     client = app.test_client()
@@ -294,3 +307,36 @@ def answered_round(app, make_round, make_invited, questionnaire):
         return round_id, given
 
     return make
+
+
+# --- Browser tests --------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("SURVEY_TEST_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (never a browser download)."""
+    if not Path(CHROMIUM).exists():
+        need_service(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need_service("browser tests need the playwright package")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on 127.0.0.1 in a thread; its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)

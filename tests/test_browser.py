@@ -3,48 +3,18 @@ served on 127.0.0.1: with JavaScript (autosave) and without, closing the browser
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import need_service
-from werkzeug.serving import make_server
+from conftest import sign_in_page
 
 from helpers import Invited
 from survey.extensions import db
 from survey.services import answers as svc
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("SURVEY_TEST_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        need_service(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need_service("browser tests need the playwright package")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
 
 
 def _draft(app, invited: Invited):
@@ -57,19 +27,6 @@ def _eventually(check, seconds: float = 10.0) -> None:
     while not check():
         assert time.monotonic() < deadline, "condition not reached in time"
         time.sleep(0.05)
-
-
-def _signed_in(context, url: str, email: str):
-    """A page of `context` on `url`, after the sign-in form it redirects to."""
-    from conftest import PASSWORD
-
-    page = context.new_page()
-    page.goto(url)
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(url)
-    return page
 
 
 def _choose(page, number: int, label: str) -> None:
@@ -174,7 +131,7 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
                       "300003;Foutje;lager;114983;Vrij CLB Noord;Vrij CLB;f@example.org\n",
                       encoding="cp1252")
     context = browser.new_context()
-    page = _signed_in(context, live_server + "/beheer/", email)
+    page = sign_in_page(context, live_server + "/beheer/", email)
     main = page.locator("main")
 
     page.get_by_role("link", name="Scholen inlezen").first.click()
@@ -220,7 +177,7 @@ def test_a_clb_signs_in_sees_its_results_and_downloads_both_files(
     round_id, _ = answered_round()
     email = make_user("centre", centre_number="100002")
     context = browser.new_context(accept_downloads=True)
-    page = _signed_in(context, live_server + "/clb/", email)
+    page = sign_in_page(context, live_server + "/clb/", email)
     page.get_by_role("link", name="Testbevraging").click()
     main = page.locator("main")
     expect(main.get_by_role("heading", name="Samenvatting")).to_be_visible()
