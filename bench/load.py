@@ -22,19 +22,17 @@ import queue
 import re
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from submit import (  # noqa: E402  (the shared client, server and phase helpers)
-    ROOT,
     STATEMENTS,
     Client,
     cpu_seconds,
+    demo_sector,
     free_port,
     run_phase,
     start_gunicorn,
@@ -89,17 +87,8 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    env = {**os.environ, "SURVEY_INSTANCE_PATH": str(tmp), "SURVEY_SECRET_KEY": "bench-" * 8,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    if args.database_url:
-        env["SURVEY_DATABASE_URL"] = args.database_url
-    links_csv = tmp / "links.csv"
-    subprocess.run([sys.executable, "-m", "survey.cli", "demo", "--no-serve", "--reset",
-                    "--answered", "0", "--schools", str(args.schools), "--links-csv",
-                    str(links_csv)], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    lines = links_csv.read_text().splitlines()[1:]
-    paths = ["/s/" + line.rsplit("/s/", 1)[1].strip() for line in lines][:args.schools]
+    tmp, env, paths, lines = demo_sector(args.schools, args.database_url, "bench-load-")
+    paths = paths[:args.schools]
     port = free_port()
     server = start_gunicorn("survey:create_app()", port, args, env)
     timings: dict[str, list[float]] = {}

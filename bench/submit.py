@@ -164,6 +164,24 @@ def summary(name, latencies, errors, elapsed) -> float:
     return rate
 
 
+def demo_sector(schools: int, database_url: str, prefix: str):
+    """The demo sector without answers in a temporary instance folder (and in
+    database_url when given, which it empties): (folder, environment for gunicorn, each
+    school's link path, the rows of the links CSV)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    env = {**os.environ, "SURVEY_INSTANCE_PATH": str(tmp), "SURVEY_SECRET_KEY": "bench-" * 8,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    if database_url:
+        env["SURVEY_DATABASE_URL"] = database_url
+    links_csv = tmp / "links.csv"
+    subprocess.run([sys.executable, "-m", "survey.cli", "demo", "--no-serve", "--reset",
+                    "--answered", "0", "--schools", str(schools), "--links-csv",
+                    str(links_csv)], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    lines = links_csv.read_text().splitlines()[1:]
+    paths = ["/s/" + line.rsplit("/s/", 1)[1].strip() for line in lines]
+    return tmp, env, paths, lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--schools", type=int, default=4500)
@@ -174,17 +192,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-submit-"))
-    env = {**os.environ, "SURVEY_INSTANCE_PATH": str(tmp), "SURVEY_SECRET_KEY": "bench-" * 8,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    if args.database_url:
-        env["SURVEY_DATABASE_URL"] = args.database_url
-    links_csv = tmp / "links.csv"
-    subprocess.run([sys.executable, "-m", "survey.cli", "demo", "--no-serve", "--reset",
-                    "--answered", "0", "--schools", str(args.schools), "--links-csv",
-                    str(links_csv)], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    paths = ["/s/" + line.rsplit("/s/", 1)[1].strip()
-             for line in links_csv.read_text().splitlines()[1:]]
+    tmp, env, paths, _ = demo_sector(args.schools, args.database_url, "bench-submit-")
 
     port = free_port()
     server = start_gunicorn(os.environ.get("BENCH_APP", "survey:create_app()"), port, args, env)
