@@ -82,3 +82,25 @@ def test_review_remarks_in_the_console(app, inspector_client, answered_round):
     assert inspector_client.post(
         f"/beheer/rondes/{round_id}/opmerkingen/999999/x",
         data={"csrf_token": token, "action": "approve"}).status_code == 302
+
+
+def test_all_responses_as_streamed_csv_without_school_identities(app, inspector_client,
+                                                                 answered_round):
+    import csv as csv_module
+
+    round_id, given = answered_round()
+    answer = inspector_client.get(f"/beheer/rondes/{round_id}/antwoorden.csv")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    assert answer.is_streamed
+    rows = list(csv_module.reader(io.StringIO(answer.get_data(as_text=True))))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["respondent", "centre_number", "level"]
+    items = [int(h.split("_")[1]) for h in header[3:]]
+    got = sorted((r[1], r[2], tuple(int(v) for v in r[3:])) for r in body)
+    assert got == sorted((c, lv, tuple(v[n] for n in items)) for c, lv, v in given)
+    assert [r[0] for r in body] == [str(i) for i in range(1, len(given) + 1)]
+    text = answer.get_data(as_text=True)
+    assert "Testschool" not in text
+    # grouped by CLB and level, but not in the order the schools answered within them
+    order = [(r[1], r[2]) for r in body]
+    assert order == sorted(order)

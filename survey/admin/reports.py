@@ -18,16 +18,18 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 
 from reports import pdf, workbook
+from reports.layout import from_snapshot
 
 from ..extensions import db
 from ..models import Round
 from ..results import PDF_TYPE, XLSX_TYPE, attachment, page_context
-from ..services import accounts, remarks, reports
+from ..services import accounts, exports, remarks, reports
 from ..services.monitoring import round_figures
 from . import bp
 from .forms import BuildForm, ReviewForm
@@ -99,6 +101,16 @@ def report_sector(round_id: int):
                     headers=attachment(f"sector-{round_id}.xlsx"))
 
 
+@bp.get("/rondes/<int:round_id>/antwoorden.csv")
+def responses_csv(round_id: int):
+    """Every submitted response's answers, without school identities, streamed."""
+    rnd = _reportable(round_id)
+    numbers = from_snapshot(rnd.definition).numbers
+    chunks = exports.csv_chunks(exports.response_rows(db.session, rnd), numbers)
+    return Response(stream_with_context(chunks), mimetype="text/csv",
+                    headers=attachment(f"antwoorden-{round_id}.csv"))
+
+
 @bp.post("/rondes/<int:round_id>/rapporten/bouwen")
 def report_build(round_id: int):
     rnd = _reportable(round_id)
@@ -140,13 +152,14 @@ def _build_in_background(app, round_id: int, folder: Path) -> None:
                 _write_status(folder, state="running", done=done, total=total)
 
             reports.build_round(db.session, rnd, folder, progress=progress)
-            _write_status(folder, state="done", done=total, total=total,
-                          finished=time.time())
+            final = {"state": "done", "done": total, "total": total, "finished": time.time()}
         except Exception as exc:  # the page must say it failed, whatever the cause
             current_app.logger.exception("report build failed")
-            _write_status(folder, state="failed", error=type(exc).__name__)
+            final = {"state": "failed", "error": type(exc).__name__}
         finally:
             db.session.remove()
+    # written last, when the thread has nothing left to do with the database
+    _write_status(folder, **final)
 
 
 @bp.get("/rondes/<int:round_id>/rapporten/alles.zip")

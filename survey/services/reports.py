@@ -4,10 +4,9 @@ build one CLB's feedback or every file of a round, in parallel processes."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,8 @@ from reports.feedback import Cube
 from reports.layout import Layout, from_snapshot
 
 from ..formatting import BRUSSELS, MONTHS
-from ..models import NETWORKS, Answer, Centre, Invitation, Remark, Response, Round
+from ..models import NETWORKS, Centre, Invitation, Remark, Response, Round
+from . import exports
 from .counts import cube as counts_cube
 from .monitoring import round_figures
 
@@ -119,29 +119,6 @@ def feedback(session: Session, rnd: Round, centre_number: str) -> content.Feedba
     return content.build(data.info, data.layout, data.cube, given, data.sector_cube)
 
 
-def sector_responses(session: Session, round_id: int) -> Iterator[tuple[str, str, dict]]:
-    """Every submitted response's answers as (CLB number, level, {item: code}), shuffled
-    within each CLB and level so the order says nothing about who answered when."""
-    rows = session.execute(
-        select(Response.id, Centre.number, Invitation.level, Answer.item, Answer.value)
-        .join(Invitation, Invitation.id == Response.invitation_id)
-        .join(Centre, Centre.id == Invitation.centre_id)
-        .join(Answer, Answer.response_id == Response.id)
-        .where(Invitation.round_id == round_id, Response.status == "submitted",
-               Invitation.revoked_at.is_(None))
-        .execution_options(yield_per=5000))
-    by_response: dict[int, tuple[str, str, dict]] = {}
-    for response_id, number, level, item, value in rows:
-        by_response.setdefault(response_id, (number, level, {}))[2][item] = value
-
-    def order(rid: int):
-        number, level, _ = by_response[rid]
-        return number, level, hashlib.sha256(f"{round_id}:{rid}".encode()).digest()
-
-    for rid in sorted(by_response, key=order):
-        yield by_response[rid]
-
-
 def sector_workbook(session: Session, rnd: Round, data: RoundData | None = None,
                     feedbacks: list[content.Feedback] | None = None) -> bytes:
     data = data or round_data(session, rnd)
@@ -150,7 +127,7 @@ def sector_workbook(session: Session, rnd: Round, data: RoundData | None = None,
                                    data.sector_cube) for given in data.inputs.values()]
     labels = {n: s.label for n, s in data.layout.statements.items()}
     return workbook.sector_workbook(rnd.name, data.layout.numbers, labels, feedbacks,
-                                    sector_responses(session, rnd.id))
+                                    exports.response_rows(session, rnd))
 
 
 # --- Building every file of a round -----------------------------------------------------

@@ -1,0 +1,61 @@
+"""Response-level data without school identities, streamed: one pass over a server-side
+cursor, a response at a time, so memory stays flat whatever the size of the round."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import BigInteger, cast, literal, select
+from sqlalchemy.orm import Session
+
+from ..models import Answer, Centre, Invitation, Response, Round
+
+PRIME = 4294967291                   # the largest prime below 2**32
+MULTIPLIER = 2654435761              # Knuth's multiplicative hash
+
+
+def response_rows(session: Session, rnd: Round) -> Iterator[tuple[str, str, dict[int, int]]]:
+    """(CLB number, level, {statement: code}) per submitted response of an invitation not
+    withdrawn, ordered by CLB and level and, within those, by a keyed permutation of the
+    response ids, so that the order says nothing about who answered when."""
+    salt = int.from_bytes(hashlib.sha256(
+        f"{rnd.id}:{rnd.created_at.isoformat()}".encode()).digest()[:4], "big") % PRIME
+    shuffle = (cast(Response.id, BigInteger) * literal(MULTIPLIER, BigInteger)
+               + literal(salt, BigInteger)) % literal(PRIME, BigInteger)
+    rows = session.execute(
+        select(Centre.number, Invitation.level, Response.id, Answer.item, Answer.value)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(Centre, Centre.id == Invitation.centre_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Invitation.round_id == rnd.id, Response.status == "submitted",
+               Invitation.revoked_at.is_(None))
+        .order_by(Centre.number, Invitation.level, shuffle, Response.id, Answer.item)
+        .execution_options(yield_per=5000, stream_results=True))
+    current, values = None, {}
+    for number, level, response_id, item, value in rows:
+        if current is not None and current[2] != response_id:
+            yield current[0], current[1], values
+            values = {}
+        current = (number, level, response_id)
+        values[item] = value
+    if current is not None:
+        yield current[0], current[1], values
+
+
+def csv_chunks(rows: Iterator[tuple[str, str, dict[int, int]]],
+               numbers: Sequence[int]) -> Iterator[str]:
+    """The rows as CSV text in chunks of a few hundred lines."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["respondent", "centre_number", "level", *(f"item_{n}" for n in numbers)])
+    for index, (centre, level, values) in enumerate(rows, start=1):
+        out.writerow([index, centre, level, *("" if values.get(n) is None else values[n]
+                                              for n in numbers)])
+        if index % 500 == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
