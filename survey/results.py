@@ -1,18 +1,45 @@
-"""What the CLB portal and the inspectors' preview share: file types, the download
-header and the context of the results page."""
+"""What the CLB portal and the inspectors' console share: one CLB's feedback or a 404,
+its files as downloads, the context of the results page."""
 
 from __future__ import annotations
 
+from flask import Response, abort
+
+from reports import pdf, workbook
 from reports.content import LEVEL_NAMES, SUPPRESSED_TEXT, Feedback, reading_guide
 
-from .services.reports import section_charts
+from .extensions import db
+from .models import Round
+from .services.reports import feedback, section_charts
 
 PDF_TYPE = "application/pdf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def attachment(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+def download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def xlsx_download(data: bytes, filename: str) -> Response:
+    return download(data, XLSX_TYPE, filename)
+
+
+def feedback_or_404(rnd: Round, centre_number: str) -> Feedback:
+    fb = feedback(db.session, rnd, centre_number)
+    if fb is None:
+        abort(404)
+    return fb
+
+
+def sheet_download(fb: Feedback) -> Response:
+    return download(pdf.render(fb), PDF_TYPE,
+                    f"feedbackrapport-{fb.centre.number}-{fb.round.id}.pdf")
+
+
+def workbook_download(fb: Feedback) -> Response:
+    return xlsx_download(workbook.centre_workbook(fb),
+                         f"werkboek-{fb.centre.number}-{fb.round.id}.xlsx")
 
 
 def page_context(fb: Feedback) -> dict:

@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -23,12 +22,18 @@ from flask import (
 )
 from flask_login import current_user
 
-from reports import pdf, workbook
 from reports.layout import from_snapshot
 
 from ..extensions import db
 from ..models import Round
-from ..results import PDF_TYPE, XLSX_TYPE, attachment, page_context
+from ..results import (
+    download,
+    feedback_or_404,
+    page_context,
+    sheet_download,
+    workbook_download,
+    xlsx_download,
+)
 from ..services import accounts, exports, remarks, reports
 from ..services.monitoring import round_figures
 from . import bp
@@ -41,13 +46,6 @@ def _reportable(round_id: int) -> Round:
     if rnd.state == "draft":
         abort(404)
     return rnd
-
-
-def _feedback(rnd: Round, number: str):
-    fb = reports.feedback(db.session, rnd, number)
-    if fb is None:
-        abort(404)
-    return fb
 
 
 STALE_SECONDS = 600     # a build that has not moved for this long was cut off
@@ -77,28 +75,23 @@ def round_reports(round_id: int):
 def report_preview(round_id: int, number: str):
     rnd = _reportable(round_id)
     return render_template("admin/report_preview.html", rnd=rnd,
-                           **page_context(_feedback(rnd, number)))
+                           **page_context(feedback_or_404(rnd, number)))
 
 
 @bp.get("/rondes/<int:round_id>/rapporten/<number>/feedbackrapport.pdf")
 def report_pdf(round_id: int, number: str):
-    fb = _feedback(_reportable(round_id), number)
-    return Response(pdf.render(fb), mimetype=PDF_TYPE,
-                    headers=attachment(f"feedbackrapport-{number}-{round_id}.pdf"))
+    return sheet_download(feedback_or_404(_reportable(round_id), number))
 
 
 @bp.get("/rondes/<int:round_id>/rapporten/<number>/werkboek.xlsx")
 def report_xlsx(round_id: int, number: str):
-    fb = _feedback(_reportable(round_id), number)
-    return Response(workbook.centre_workbook(fb), mimetype=XLSX_TYPE,
-                    headers=attachment(f"werkboek-{number}-{round_id}.xlsx"))
+    return workbook_download(feedback_or_404(_reportable(round_id), number))
 
 
 @bp.get("/rondes/<int:round_id>/sectorwerkboek.xlsx")
 def report_sector(round_id: int):
     rnd = _reportable(round_id)
-    return Response(reports.sector_workbook(db.session, rnd), mimetype=XLSX_TYPE,
-                    headers=attachment(f"sector-{round_id}.xlsx"))
+    return xlsx_download(reports.sector_workbook(db.session, rnd), f"sector-{round_id}.xlsx")
 
 
 @bp.get("/rondes/<int:round_id>/antwoorden.csv")
@@ -107,8 +100,7 @@ def responses_csv(round_id: int):
     rnd = _reportable(round_id)
     numbers = from_snapshot(rnd.definition).numbers
     chunks = exports.csv_chunks(exports.response_rows(db.session, rnd), numbers)
-    return Response(stream_with_context(chunks), mimetype="text/csv",
-                    headers=attachment(f"antwoorden-{round_id}.csv"))
+    return download(stream_with_context(chunks), "text/csv", f"antwoorden-{round_id}.csv")
 
 
 @bp.post("/rondes/<int:round_id>/rapporten/bouwen")
@@ -175,8 +167,7 @@ def report_zip(round_id: int):
         for path in sorted(folder.iterdir()):
             if path.suffix in (".pdf", ".xlsx") and not path.name.startswith("."):
                 archive.write(path, path.name)
-    return Response(buf.getvalue(), mimetype="application/zip",
-                    headers=attachment(f"rapporten-{rnd.id}.zip"))
+    return download(buf.getvalue(), "application/zip", f"rapporten-{rnd.id}.zip")
 
 
 @bp.get("/rondes/<int:round_id>/opmerkingen")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +15,7 @@ from ..extensions import db
 from ..formatting import BRUSSELS
 from ..models import Centre, Invitation, Round, School, utcnow
 from ..questionnaire import bundled_dir, load
+from ..results import xlsx_download
 from ..services import accounts, mailing, monitoring
 from ..services import rounds as round_service
 from . import bp
@@ -26,13 +27,6 @@ from .forms import (
     SendForm,
     UncertainForm,
 )
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_download(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype=XLSX_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def posted(form):

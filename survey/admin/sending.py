@@ -12,11 +12,12 @@ from reports import xlsx
 from ..extensions import db
 from ..mailer import MailError, transport_for
 from ..models import Centre, Invitation, School
+from ..results import xlsx_download
 from ..services import accounts, mailing
 from ..services.rounds import link, new_link
 from . import bp
 from .forms import SendForm, UncertainForm
-from .rounds import posted, round_or_404, xlsx_download
+from .rounds import posted, round_or_404
 
 BATCH = 200  # per click: a request stays well within any proxy's time limit
 

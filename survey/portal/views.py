@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from flask import abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from reports import pdf, workbook
-
 from ..extensions import db
 from ..models import Centre, Invitation, Round
-from ..results import PDF_TYPE, XLSX_TYPE, attachment, page_context
-from ..services import reports
+from ..results import feedback_or_404, page_context, sheet_download, workbook_download
 from . import bp
 
 
@@ -31,13 +28,6 @@ def _published_round(round_id: int) -> Round:
     return rnd
 
 
-def _feedback(rnd: Round):
-    fb = reports.feedback(db.session, rnd, _own_centre().number)
-    if fb is None:
-        abort(404)
-    return fb
-
-
 @bp.get("/")
 def home():
     rounds = db.session.scalars(
@@ -51,19 +41,16 @@ def home():
 @bp.get("/rondes/<int:round_id>")
 def results(round_id: int):
     rnd = _published_round(round_id)
-    fb = _feedback(rnd)
+    fb = feedback_or_404(rnd, _own_centre().number)
     return render_template("portal/results.html", rnd=rnd, **page_context(fb))
 
 
 @bp.get("/rondes/<int:round_id>/feedbackrapport.pdf")
 def sheet(round_id: int):
-    fb = _feedback(_published_round(round_id))
-    return Response(pdf.render(fb), mimetype=PDF_TYPE,
-                    headers=attachment(f"feedbackrapport-{fb.centre.number}-{round_id}.pdf"))
+    return sheet_download(feedback_or_404(_published_round(round_id), _own_centre().number))
 
 
 @bp.get("/rondes/<int:round_id>/werkboek.xlsx")
 def workbook_file(round_id: int):
-    fb = _feedback(_published_round(round_id))
-    return Response(workbook.centre_workbook(fb), mimetype=XLSX_TYPE,
-                    headers=attachment(f"werkboek-{fb.centre.number}-{round_id}.xlsx"))
+    return workbook_download(feedback_or_404(_published_round(round_id),
+                                             _own_centre().number))
