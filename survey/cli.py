@@ -369,10 +369,12 @@ def reports_build(round_id, out_dir, jobs):
 
     rnd = _round(round_id)
     out = Path(out_dir) if out_dir else reports.build_dir(current_app.instance_path, rnd.id)
-    count = len(reports.round_data(db.session, rnd).inputs)
+    data = reports.round_data(db.session, rnd)
+    count = len(data.inputs)
     started = time.perf_counter()
     with click.progressbar(length=count, label=f"Building {count} CLBs") as bar:
-        files = reports.build_round(db.session, rnd, out, jobs=jobs, progress=bar.update)
+        files = reports.build_round(db.session, rnd, out, jobs=jobs, progress=bar.update,
+                                    data=data)
     click.echo(f"{len(files)} files in {out} ({time.perf_counter() - started:.1f} s).")
 
 

@@ -135,7 +135,8 @@ def _build_in_background(app, round_id: int, folder: Path) -> None:
     with app.app_context():
         try:
             rnd = db.session.get(Round, round_id)
-            total = len(reports.round_data(db.session, rnd).inputs)
+            data = reports.round_data(db.session, rnd)
+            total = len(data.inputs)
             done = 0
 
             def progress(step: int) -> None:
@@ -143,7 +144,7 @@ def _build_in_background(app, round_id: int, folder: Path) -> None:
                 done += step
                 _write_status(folder, state="running", done=done, total=total)
 
-            reports.build_round(db.session, rnd, folder, progress=progress)
+            reports.build_round(db.session, rnd, folder, progress=progress, data=data)
             final = {"state": "done", "done": total, "total": total, "finished": time.time()}
         except Exception as exc:  # the page must say it failed, whatever the cause
             current_app.logger.exception("report build failed")

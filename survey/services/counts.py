@@ -14,6 +14,20 @@ from ..database import dialect_insert
 from ..models import Answer, AnswerCount, Centre, Invitation, Response
 
 Cube = dict[tuple[str, str, int, int], int]
+
+
+def counted(round_id: int) -> tuple:
+    """The conditions under which a response counts in a round's reports: submitted, and
+    its invitation not withdrawn (queries join Response and Invitation)."""
+    return (Invitation.round_id == round_id, Response.status == "submitted",
+            Invitation.revoked_at.is_(None))
+
+
+def _answers_counted(round_id: int, *columns):
+    return (select(*columns).select_from(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .join(Invitation, Invitation.id == Response.invitation_id)
+            .where(*counted(round_id)))
 _statements: dict[str, object] = {}
 
 
@@ -61,13 +75,9 @@ def cube(session: Session, round_id: int) -> Cube:
 def recomputed(session: Session, round_id: int) -> Cube:
     """The same cube aggregated from every answer (one GROUP BY over the answers)."""
     rows = session.execute(
-        select(Centre.number, Invitation.level, Answer.item, Answer.value, func.count())
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Invitation, Invitation.id == Response.invitation_id)
+        _answers_counted(round_id, Centre.number, Invitation.level, Answer.item,
+                         Answer.value, func.count())
         .join(Centre, Centre.id == Invitation.centre_id)
-        .where(Invitation.round_id == round_id, Response.status == "submitted",
-               Invitation.revoked_at.is_(None))
         .group_by(Centre.number, Invitation.level, Answer.item, Answer.value))
     return {(number, level, item, value): n for number, level, item, value, n in rows}
 
@@ -77,11 +87,7 @@ def rebuild(session: Session, round_id: int) -> None:
     session.execute(delete(AnswerCount).where(AnswerCount.round_id == round_id))
     session.execute(AnswerCount.__table__.insert().from_select(
         ["round_id", "centre_id", "level", "item", "value", "n"],
-        select(Invitation.round_id, Invitation.centre_id, Invitation.level, Answer.item,
-               Answer.value, func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .join(Invitation, Invitation.id == Response.invitation_id)
-        .where(Invitation.round_id == round_id, Response.status == "submitted",
-               Invitation.revoked_at.is_(None))
+        _answers_counted(round_id, Invitation.round_id, Invitation.centre_id,
+                         Invitation.level, Answer.item, Answer.value, func.count())
         .group_by(Invitation.round_id, Invitation.centre_id, Invitation.level,
                   Answer.item, Answer.value)))

@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, cast, literal, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Centre, Invitation, Response, Round
+from .counts import counted
 
 PRIME = 4294967291                   # the largest prime below 2**32
 MULTIPLIER = 2654435761              # Knuth's multiplicative hash
@@ -30,8 +31,7 @@ def response_rows(session: Session, rnd: Round) -> Iterator[tuple[str, str, dict
         .join(Invitation, Invitation.id == Response.invitation_id)
         .join(Centre, Centre.id == Invitation.centre_id)
         .join(Answer, Answer.response_id == Response.id)
-        .where(Invitation.round_id == rnd.id, Response.status == "submitted",
-               Invitation.revoked_at.is_(None))
+        .where(*counted(rnd.id))
         .order_by(Centre.number, Invitation.level, shuffle, Response.id, Answer.item)
         .execution_options(yield_per=5000, stream_results=True))
     current, values = None, {}

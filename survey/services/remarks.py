@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from reports.layout import from_snapshot
 
 from ..models import Centre, Invitation, Remark, Response, Round, utcnow
+from .counts import counted
 
 REVIEWS = ("pending", "approved", "hidden")
 REVIEW_NAMES = {"pending": "nog te beoordelen", "approved": "goedgekeurd",
@@ -35,8 +36,7 @@ def _submitted(rnd: Round):
             .join(Response, Response.id == Remark.response_id)
             .join(Invitation, Invitation.id == Response.invitation_id)
             .join(Centre, Centre.id == Invitation.centre_id)
-            .where(Invitation.round_id == rnd.id, Response.status == "submitted",
-                   Invitation.revoked_at.is_(None)))
+            .where(*counted(rnd.id)))
 
 
 def for_review(session: Session, rnd: Round, review: str | None = None,
@@ -58,8 +58,7 @@ def counts(session: Session, rnd: Round) -> dict[str, int]:
         select(Remark.review, func.count())
         .join(Response, Response.id == Remark.response_id)
         .join(Invitation, Invitation.id == Response.invitation_id)
-        .where(Invitation.round_id == rnd.id, Response.status == "submitted",
-               Invitation.revoked_at.is_(None))
+        .where(*counted(rnd.id))
         .group_by(Remark.review)).all()
     out = dict.fromkeys(REVIEWS, 0)
     out.update(dict(rows))

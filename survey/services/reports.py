@@ -22,6 +22,7 @@ from reports.layout import Layout, from_snapshot
 from ..formatting import BRUSSELS, MONTHS
 from ..models import NETWORKS, Centre, Invitation, Remark, Response, Round
 from . import exports
+from .counts import counted
 from .counts import cube as counts_cube
 from .monitoring import round_figures
 
@@ -80,8 +81,7 @@ def approved_remarks(session: Session, rnd: Round,
              .join(Response, Response.id == Remark.response_id)
              .join(Invitation, Invitation.id == Response.invitation_id)
              .join(Centre, Centre.id == Invitation.centre_id)
-             .where(Invitation.round_id == rnd.id, Response.status == "submitted",
-                    Invitation.revoked_at.is_(None), Remark.review == "approved"))
+             .where(*counted(rnd.id), Remark.review == "approved"))
     if only is not None:
         query = query.where(Centre.number == only)
     out: dict[str, list[content.Remark]] = defaultdict(list)
@@ -161,11 +161,12 @@ def build_dir(instance_path: str, round_id: int) -> Path:
 
 
 def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
-                progress: Callable[[int], None] | None = None) -> list[Path]:
+                progress: Callable[[int], None] | None = None,
+                data: RoundData | None = None) -> list[Path]:
     """DIR/<number>.pdf and DIR/<number>.xlsx for every CLB, then DIR/sector.xlsx. With
     jobs > 1 the CLBs are built in that many processes."""
     out.mkdir(parents=True, exist_ok=True)
-    data = round_data(session, rnd)
+    data = data or round_data(session, rnd)
     numbers = list(data.inputs)
     feedbacks: dict[str, content.Feedback] = {}
     if jobs <= 1:
