@@ -13,6 +13,7 @@ import functools
 import io
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import matplotlib
 from matplotlib.collections import PolyCollection
@@ -116,44 +117,55 @@ def _static_texts(ax, pairs, size, label_x, label_width, step) -> None:
     _column(ax, -0.015, tags, size - 1, step, ha="right", color=GREY)
 
 
-def _bars(ax, pairs, size, step) -> None:
-    lefts: dict[int, list[float]] = {c: [] for c in COLOURS}
-    widths: dict[int, list[float]] = {c: [] for c in COLOURS}
-    heights: dict[int, list[float]] = {c: [] for c in COLOURS}
-    centres: dict[int, list[float]] = {c: [] for c in COLOURS}
-    counts = []
+@dataclass
+class _Geometry:
+    """Where everything of the dynamic part goes, in data units (x: -100..100, y: slots);
+    the matplotlib and the direct renderer both draw from it."""
+
+    boxes: list[tuple[int, float, float, float, float]] = field(default_factory=list)
+    numbers: list[tuple[float, float, str, int]] = field(default_factory=list)
+    notes: list[tuple[float, str]] = field(default_factory=list)
+    counts: list[tuple[float, str]] = field(default_factory=list)
+
+
+def _geometry(pairs: Sequence[Pair]) -> _Geometry:
+    g = _Geometry()
     for i, (_, own, sector) in enumerate(pairs):
         for slot, f, height in ((0, own, 0.8), (1, sector, 0.55)):
             y = -(i * SLOTS + slot)
             if f is None or f.n == 0:
-                counts.append("")
-                ax.text(0, y, "te weinig antwoorden" if f is None else "geen antwoorden",
-                        ha="center", va="center", fontsize=size - 0.5, color=GREY)
+                g.notes.append((y, "te weinig antwoorden" if f is None else "geen antwoorden"))
                 continue
-            counts.append(f"n={f.n}" + (f"  gz={f.n_no_view}" if f.n_no_view else ""))
+            g.counts.append((y, f"n={f.n}" + (f"  gz={f.n_no_view}" if f.n_no_view else "")))
             for codes, sign in ((NEGATIVE, -1), (POSITIVE, 1)):
                 start = 0.0
                 for code in codes:
                     share = 100 * f.counts.get(code, 0) / f.n
                     left = start if sign > 0 else start - share
-                    lefts[code].append(left)
-                    widths[code].append(share)
-                    heights[code].append(height)
-                    centres[code].append(y)
+                    g.boxes.append((code, left, share, y, height))
                     if slot == 0 and share >= 9:   # numbers on the CLB's bar only
-                        ax.text(left + share / 2, y, f"{share:.0f}", ha="center",
-                                va="center", fontsize=size - 1.5, color=TEXT_ON[code])
+                        g.numbers.append((left + share / 2, y, f"{share:.0f}", code))
                     start += sign * share
-        counts.append("")
+    return g
+
+
+def _bars(ax, pairs, size, step) -> None:
+    g = _geometry(pairs)
     for code in COLOURS:
-        if widths[code]:
-            # one collection per colour: no per-bar patches, no autoscaling
-            boxes = [[(x, y - h / 2), (x + w, y - h / 2), (x + w, y + h / 2),
-                      (x, y + h / 2)] for x, w, y, h in zip(
-                lefts[code], widths[code], centres[code], heights[code], strict=True)]
+        # one collection per colour: no per-bar patches, no autoscaling
+        boxes = [[(x, y - h / 2), (x + w, y - h / 2), (x + w, y + h / 2), (x, y + h / 2)]
+                 for c, x, w, y, h in g.boxes if c == code]
+        if boxes:
             ax.add_collection(PolyCollection(boxes, facecolors=COLOURS[code],
                                              linewidths=0), autolim=False)
-    _column(ax, 1.02, counts, size - 1.5, step, ha="left", color=GREY)
+    for x, y, text, code in g.numbers:
+        ax.text(x, y, text, ha="center", va="center", fontsize=size - 1.5,
+                color=TEXT_ON[code])
+    for y, text in g.notes:
+        ax.text(0, y, text, ha="center", va="center", fontsize=size - 0.5, color=GREY)
+    by_slot = dict(g.counts)
+    lines = [by_slot.get(-s, "") for s in range(slots(len(pairs)) + 1)]
+    _column(ax, 1.02, lines, size - 1.5, step, ha="left", color=GREY)
 
 
 def draw_direct(layer, box: tuple[float, float, float, float], pairs: Sequence[Pair], *,
@@ -164,39 +176,24 @@ def draw_direct(layer, box: tuple[float, float, float, float], pairs: Sequence[P
     left, bottom, width, height = box
     count = slots(len(pairs))
     low = -count + 0.5
+    unit = height / count                                    # points per slot
 
     def px(x: float) -> float:
         return left + (x + 100) / 200 * width
 
     def py(y: float) -> float:
-        return bottom + (y - low) / count * height
+        return bottom + (y - low) * unit
 
-    unit = height / count                                    # points per slot
-    for i, (_, own, sector) in enumerate(pairs):
-        for slot, f, bar in ((0, own, 0.8), (1, sector, 0.55)):
-            y = -(i * SLOTS + slot)
-            if f is None or f.n == 0:
-                size = fontsize - 0.5
-                layer.text(px(0), py(y) - 0.36 * size,
-                           "te weinig antwoorden" if f is None else "geen antwoorden",
-                           size, GREY, "center")
-                continue
-            for codes, sign in ((NEGATIVE, -1), (POSITIVE, 1)):
-                start = 0.0
-                for code in codes:
-                    share = 100 * f.counts.get(code, 0) / f.n
-                    x0 = start if sign > 0 else start - share
-                    layer.box(px(x0), py(y) - bar * unit / 2, share / 200 * width,
-                              bar * unit, COLOURS[code])
-                    if slot == 0 and share >= 9:
-                        size = fontsize - 1.5
-                        layer.text(px(x0 + share / 2), py(y) - 0.36 * size,
-                                   f"{share:.0f}", size, TEXT_ON[code], "center")
-                    start += sign * share
-            size = fontsize - 1.5
-            layer.text(left + 1.02 * width, py(y) - 0.36 * size,
-                       f"n={f.n}" + (f"  gz={f.n_no_view}" if f.n_no_view else ""), size,
-                       GREY)
+    g = _geometry(pairs)
+    for code, x, w, y, h in g.boxes:
+        layer.box(px(x), py(y) - h * unit / 2, w / 200 * width, h * unit, COLOURS[code])
+    small, tiny = fontsize - 0.5, fontsize - 1.5
+    for x, y, text, code in g.numbers:
+        layer.text(px(x), py(y) - 0.36 * tiny, text, tiny, TEXT_ON[code], "center")
+    for y, text in g.notes:
+        layer.text(px(0), py(y) - 0.36 * small, text, small, GREY, "center")
+    for y, text in g.counts:
+        layer.text(left + 1.02 * width, py(y) - 0.36 * tiny, text, tiny, GREY)
 
 
 def legend(fig: Figure, x: float, y: float, labels: dict[int, str], *,
