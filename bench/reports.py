@@ -15,7 +15,6 @@ cube against the aggregate of every answer. Prints figures only; nothing here is
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
 import sys
@@ -26,23 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
+import synthetic  # noqa: E402
+from synthetic import make_app, scratch_database  # noqa: E402
 
-from survey import create_app  # noqa: E402
 from survey.extensions import db  # noqa: E402
-
-STATEMENTS = [4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24, 26, 27]
-
-
-def make_app(url: str, instance: Path):
-    os.environ["SURVEY_INSTANCE_PATH"] = str(instance)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench" * 8,
-                      "SURVEY_BASE_URL": "http://127.0.0.1:5000"})
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade(directory=app.extensions["migrate"].directory)
-    return app
 
 
 def bench_build(tmp: Path) -> None:
@@ -95,60 +81,19 @@ def bench_build(tmp: Path) -> None:
 
 def load_synthetic(url: str, responses: int, tmp: Path):
     """A round with `responses` submitted responses over 40 CLBs: (its id, the app)."""
-    from survey.questionnaire import bundled
-    from survey.services import rounds
+    from survey.services import counts
 
     app = make_app(url, tmp / "instance-synthetic")
     with app.app_context():
-        rnd = rounds.create_round(db.session, name=f"Synthetisch {responses}",
-                                  school_year="2030-2031",
-                                  questionnaire=bundled("clb-samenwerking-school"))
-        db.session.flush()
-        rid = rnd.id
-        base = 10_000_000 * rid
-        postgres = db.engine.dialect.name == "postgresql"
-        series = ("generate_series(1, :n) AS s(i)" if postgres else
-                  "(WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c "
-                  "WHERE i < :n) SELECT i FROM c) AS s")
+        loaded = synthetic.load(db.session, responses)
+        print(f"loaded {responses} responses ({loaded.answers} answers) into "
+              f"{db.engine.dialect.name} in {loaded.load_seconds:.1f} s")
         started = time.perf_counter()
-        db.session.execute(text(
-            f"INSERT INTO centre (id, number, name, network) SELECT :b + i, "
-            f"CAST(:b + i AS VARCHAR(10)), 'CLB ' || i, 'go' FROM {series}"),
-            {"b": base, "n": 40})
-        db.session.execute(text(
-            f"INSERT INTO school (id, number, name, level, centre_id) SELECT :b + i, "
-            f"CAST(:b + i AS VARCHAR(10)), 'School ' || i, "
-            f"CASE i % 4 WHEN 0 THEN 'bao' WHEN 1 THEN 'so' WHEN 2 THEN 'bubao' "
-            f"ELSE 'buso' END, :b + 1 + i % 40 FROM {series}"), {"b": base, "n": responses})
-        db.session.execute(text(
-            f"INSERT INTO invitation (id, round_id, school_id, centre_id, level, created_at) "
-            f"SELECT :b + s.i, :r, :b + s.i, :b + 1 + s.i % 40, "
-            f"CASE s.i % 4 WHEN 0 THEN 'bao' WHEN 1 THEN 'so' WHEN 2 THEN 'bubao' "
-            f"ELSE 'buso' END, CURRENT_TIMESTAMP FROM {series}"),
-            {"b": base, "r": rid, "n": responses})
-        db.session.execute(text(
-            f"INSERT INTO response (id, invitation_id, status, started_at, updated_at, "
-            f"submitted_at) SELECT :b + i, :b + i, 'submitted', CURRENT_TIMESTAMP, "
-            f"CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM {series}"),
-            {"b": base, "n": responses})
-        for item in STATEMENTS:
-            db.session.execute(text(
-                f"INSERT INTO answer (response_id, item, value) SELECT :b + i, :item, "
-                f"(i * 7 + :item * 13) % 5 FROM {series}"),
-                {"b": base, "n": responses, "item": item})
-        db.session.commit()
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
-        print(f"loaded {responses} responses ({responses * len(STATEMENTS)} answers) into "
-              f"{db.engine.dialect.name} in {time.perf_counter() - started:.1f} s")
-        from survey.services import counts
-
-        started = time.perf_counter()
-        counts.rebuild(db.session, rid)    # the bulk load went around the submit path
+        counts.rebuild(db.session, loaded.round_id)    # the load went around the submit path
         db.session.commit()
         print(f"counts.rebuild (full recomputation into answer_count): "
               f"{time.perf_counter() - started:.3f} s")
-    return rid, app
+    return loaded.round_id, app
 
 
 def bench_cube(url: str, responses: int, tmp: Path) -> None:
@@ -174,30 +119,6 @@ def bench_cube(url: str, responses: int, tmp: Path) -> None:
         print(f"check: kept counts equal the recomputation: {'OK' if same else 'DIFFERENT'}")
         db.session.remove()
         db.engine.dispose()
-
-
-@contextlib.contextmanager
-def scratch_database(url: str):
-    """A PostgreSQL URL gets a fresh database beside it, dropped afterwards; SQLite URLs
-    are used as they are."""
-    if not url.startswith("postgresql"):
-        yield url
-        return
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    base = make_url(url).set(drivername="postgresql+psycopg")
-    name = f"survey_bench_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from .content import (
 )
 from .feedback import DATA_COLUMNS, LEVELS, data_rows
 from .suppression import TOTAL
-from .xlsx import safe_text
+from .xlsx import long_table, safe_text
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14, color="3B2A6B")
@@ -227,9 +227,12 @@ def data_sheet(ws, blocks: Iterable[Iterable[Sequence]]) -> None:
 # --- The sector workbook (inspectors only) -------------------------------------------
 
 def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int, str],
-                    feedbacks: Sequence[Feedback], responses: Iterable[Sequence]) -> bytes:
+                    feedbacks: Sequence[Feedback], responses: Iterable[Sequence],
+                    target=None) -> bytes | None:
     """feedbacks: every CLB's Feedback; responses: (centre_number, level, {item: code})
-    per submitted response, in any order, without anything that names a school."""
+    per submitted response, in any order, without anything that names a school. Returns
+    the file's bytes, or writes it to target (a path or a binary file) and returns None:
+    a round of a million responses makes a file best not held in memory."""
     wb = Workbook(write_only=True)
     matrix = wb.create_sheet("Overzicht")
     matrix.append([f"% akkoord per CLB en stelling: {round_name}"])
@@ -270,12 +273,31 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
                                 fb.rows.values()):
             data.append([safe_text(v) for v in values])
 
-    answers = wb.create_sheet("Antwoorden")
-    answers.append(["respondent", "centre_number", "level"] + [f"item_{n}"
-                                                               for n in numbers])
-    for i, (centre, level, values) in enumerate(responses, start=1):
-        answers.append([i, centre, level] + [values.get(n) for n in numbers])
-
+    response_table(wb, numbers, responses)
+    if target is not None:
+        wb.save(target)
+        return None
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def response_table(wb: Workbook, numbers: Sequence[int],
+                   responses: Iterable[tuple[str, str, Mapping[int, int]]]) -> int:
+    """Sheet "Antwoorden" (and "Antwoorden 2", ... past Excel's row limit): one row per
+    response, numbered in the order given, codes per statement."""
+    header = ["respondent", "centre_number", "level"] + [f"item_{n}" for n in numbers]
+    return long_table(wb, "Antwoorden", header, (
+        [i, centre, level] + [values.get(n) for n in numbers]
+        for i, (centre, level, values) in enumerate(responses, start=1)))
+
+
+def responses_workbook(numbers: Sequence[int],
+                       responses: Iterable[tuple[str, str, Mapping[int, int]]],
+                       target) -> int:
+    """Only the response rows, written to target (a path or a binary file) with flat
+    memory. Returns how many responses."""
+    wb = Workbook(write_only=True)
+    count = response_table(wb, numbers, responses)
+    wb.save(target)
+    return count

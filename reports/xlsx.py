@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_MAX_ROWS = 1_048_576           # rows per sheet that Excel opens
 
 
 def safe_text(value):
@@ -38,3 +39,23 @@ def workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) ->
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def long_table(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence],
+               max_rows: int = EXCEL_MAX_ROWS) -> int:
+    """Append a table of any length to a write-only workbook: sheets `title`, `title 2`,
+    ... each hold the header and at most max_rows - 1 rows, so no sheet passes what Excel
+    opens. Rows are written as they come (memory stays flat). Returns how many rows."""
+    sheet, on_sheet, count, part = None, max_rows, 0, 0
+    for row in rows:
+        if on_sheet >= max_rows:
+            part += 1
+            sheet = wb.create_sheet(title if part == 1 else f"{title} {part}")
+            sheet.append(list(header))
+            on_sheet = 1
+        sheet.append([safe_text(v) for v in row])
+        on_sheet += 1
+        count += 1
+    if sheet is None:
+        wb.create_sheet(title).append(list(header))
+    return count

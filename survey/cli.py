@@ -305,7 +305,7 @@ def invitations_send(round_id, reminder, not_started, retry_uncertain):
     if retry_uncertain:
         click.echo(f"{mailing.release_uncertain(db.session, rnd, key)} uncertain mails "
                    "will be sent again.")
-    todo = len(mailing.recipients(db.session, rnd, key, not_started))
+    todo = mailing.recipients_count(db.session, rnd, key, not_started)
     config = current_app.config
     try:
         with click.progressbar(length=todo, label=f"Sending {key}") as bar:
@@ -383,22 +383,32 @@ def reports_build(round_id, out_dir, jobs):
 @click.option("--repair", is_flag=True, help="Recompute the kept counts if they differ.")
 @with_appcontext
 def reports_check(round_id, repair):
-    """Compare the kept counts of a round with a fresh count of its answers."""
-    from .services import counts
+    """Compare a round's kept answer counts and response figures with a fresh count."""
+    from .services import counts, tally
 
     rnd = _round(round_id)
-    kept, fresh = counts.cube(db.session, rnd.id), counts.recomputed(db.session, rnd.id)
-    if kept == fresh:
-        click.echo(f"OK: {sum(fresh.values())} answers in {len(fresh)} counts.")
+    checks = [("answer counts", counts.cube, counts.recomputed, counts.rebuild),
+              ("response figures", tally.kept, tally.recomputed, tally.rebuild)]
+    broken = []
+    for label, read_kept, recount, rebuild in checks:
+        kept, fresh = read_kept(db.session, rnd.id), recount(db.session, rnd.id)
+        if kept == fresh:
+            click.echo(f"OK: {label}, {len(fresh)} rows agree with a fresh count.")
+            continue
+        differ = sorted(k for k in kept.keys() | fresh.keys() if kept.get(k) != fresh.get(k))
+        click.echo(f"{label}: {len(differ)} rows differ.")
+        for key in differ[:20]:
+            click.echo(f"  {key}: kept {kept.get(key, 0)}, counted {fresh.get(key, 0)}")
+        broken.append((label, differ, rebuild))
+    if not broken:
         return
-    differ = sorted(k for k in kept.keys() | fresh.keys() if kept.get(k) != fresh.get(k))
-    for key in differ[:20]:
-        click.echo(f"  {key}: kept {kept.get(key, 0)}, counted {fresh.get(key, 0)}")
     if not repair:
-        raise click.ClickException(f"{len(differ)} counts differ; run with --repair.")
-    counts.rebuild(db.session, rnd.id)
+        raise click.ClickException(
+            f"{', '.join(label for label, _, _ in broken)} differ; run with --repair.")
+    for label, differ, rebuild in broken:
+        rebuild(db.session, rnd.id)
+        click.echo(f"Repaired {len(differ)} rows of the {label}.")
     db.session.commit()
-    click.echo(f"Repaired {len(differ)} counts.")
 
 
 def register_commands(app: Flask) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .models import Answer, Centre, Remark, Response, School, utcnow
 from .questionnaire import Questionnaire
-from .services import counts, rounds
+from .services import counts, rounds, tally
 
 NETWORK_COUNTS = {"vclb": 22, "go": 8, "ovsg": 6, "pov": 4}
 NETWORK_PREFIX = {"vclb": "Vrij CLB", "go": "CLB GO!", "ovsg": "OVSG-CLB", "pov": "POV-CLB"}
@@ -201,7 +201,9 @@ def build(session: Session, questionnaire: Questionnaire, *, seed: int = 2026,
         session.execute(insert(Answer), answer_rows)
     if remark_rows:
         session.execute(insert(Remark), remark_rows)
-    counts.rebuild(session, rnd.id)    # the bulk insert went around the answer service
+    # The bulk insert went around the answer service: count what it wrote.
+    counts.rebuild(session, rnd.id)
+    tally.rebuild(session, rnd.id)
     session.commit()
     return DemoSummary(len(centres), len(all_schools), n_submitted, n_drafts, rnd.id,
                        _showcase_first(links))

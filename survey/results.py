@@ -3,6 +3,8 @@ its files as downloads, the context of the results page."""
 
 from __future__ import annotations
 
+import tempfile
+
 from flask import Response, abort
 
 from reports import pdf, workbook
@@ -23,6 +25,23 @@ def download(data: bytes, mimetype: str, filename: str) -> Response:
 
 def xlsx_download(data: bytes, filename: str) -> Response:
     return download(data, XLSX_TYPE, filename)
+
+
+def spooled_xlsx_download(write, filename: str) -> Response:
+    """An .xlsx too large to hold in memory: write(file) fills an unnamed temporary file,
+    which is then sent in chunks and disappears when the answer is closed."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the answer closes)
+    try:
+        write(spool)
+        size = spool.tell()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    answer = download(iter(lambda: spool.read(1 << 16), b""), XLSX_TYPE, filename)
+    answer.content_length = size
+    answer.call_on_close(spool.close)
+    return answer
 
 
 def feedback_or_404(rnd: Round, centre_number: str) -> Feedback:

@@ -61,6 +61,40 @@ def all_answers(questionnaire, value: int = 4) -> dict[int, int]:
     return {item.number: value for item in questionnaire.statements}
 
 
+def random_schools(make_invited, rng, round_id: int, count: int) -> list[Invited]:
+    """`count` schools invited to the round, each of a random level of one of two CLBs."""
+    return [make_invited(round_id, rng.choice(["bao", "so", "buso"]),
+                         rng.choice(["100001", "100002"])) for _ in range(count)]
+
+
+def random_operations(app, rng, schools: list[Invited], numbers, steps: int,
+                      operations=("draft", "submit", "submit", "withdraw", "reinstate"),
+                      add=None, check=None) -> None:
+    """A school's draft or submit with random codes, or an inspector's withdraw or
+    reinstate, `steps` times, each committed; "add" calls add() for a new school to join
+    `schools`. check() runs after every tenth step."""
+    from survey.extensions import db
+    from survey.models import Invitation
+    from survey.services import answers, rounds
+
+    for step in range(steps):
+        inv = rng.choice(schools)
+        op = rng.choice(operations)
+        with app.app_context():
+            if op in ("draft", "submit"):
+                values = {n: rng.choice([0, 1, 2, 3, 4, None]) for n in numbers}
+                answers.save(db.session, inv.invitation_id, values, submit=op == "submit")
+            elif op == "add":
+                schools.append(add())
+            else:
+                invitation = db.session.get(Invitation, inv.invitation_id)
+                (rounds.withdraw if op == "withdraw" else rounds.reinstate)(
+                    db.session, invitation)
+            db.session.commit()
+        if check is not None and step % 10 == 9:
+            check()
+
+
 def in_threads(app, jobs):
     """Run the jobs at the same moment, each in its own thread with its own session."""
     barrier = threading.Barrier(len(jobs))

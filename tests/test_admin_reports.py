@@ -104,3 +104,22 @@ def test_all_responses_as_streamed_csv_without_school_identities(app, inspector_
     # grouped by CLB and level, but not in the order the schools answered within them
     order = [(r[1], r[2]) for r in body]
     assert order == sorted(order)
+
+
+def test_all_responses_as_a_workbook_equal_to_the_answers(app, inspector_client,
+                                                         answered_round):
+    from openpyxl import load_workbook
+
+    round_id, given = answered_round()
+    answer = inspector_client.get(f"/beheer/rondes/{round_id}/antwoorden.xlsx")
+    assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
+    assert answer.headers["Cache-Control"] == "no-store"
+    data = answer.get_data()
+    answer.close()
+    assert answer.content_length == len(data)
+    rows = list(load_workbook(io.BytesIO(data), read_only=True)["Antwoorden"].values)
+    header, body = rows[0], rows[1:]
+    items = [int(h.split("_")[1]) for h in header[3:]]
+    got = sorted((r[1], r[2], tuple(r[3:])) for r in body)
+    assert got == sorted((c, lv, tuple(v[n] for n in items)) for c, lv, v in given)
+    assert b"Testschool" not in data

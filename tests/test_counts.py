@@ -9,7 +9,7 @@ import random
 import pytest
 from sqlalchemy import delete
 
-from helpers import all_answers, in_threads
+from helpers import all_answers, in_threads, random_operations, random_schools
 from survey.extensions import db
 from survey.models import AnswerCount, Invitation, Round
 from survey.services import answers as svc
@@ -29,21 +29,9 @@ def test_kept_counts_follow_every_operation(app, make_round, make_invited, quest
                                             seed):
     rng = random.Random(seed)
     round_id = make_round()
-    schools = [make_invited(round_id, rng.choice(["bao", "so", "buso"]),
-                            rng.choice(["100001", "100002"])) for _ in range(12)]
+    schools = random_schools(make_invited, rng, round_id, 12)
     numbers = [s.number for s in questionnaire.statements]
-    for _ in range(40):
-        inv = rng.choice(schools)
-        op = rng.choice(["draft", "submit", "submit", "withdraw", "reinstate"])
-        with app.app_context():
-            if op in ("draft", "submit"):
-                values = {n: rng.choice([0, 1, 2, 3, 4, None]) for n in numbers}
-                svc.save(db.session, inv.invitation_id, values, submit=op == "submit")
-            else:
-                invitation = db.session.get(Invitation, inv.invitation_id)
-                (rounds.withdraw if op == "withdraw" else rounds.reinstate)(
-                    db.session, invitation)
-            db.session.commit()
+    random_operations(app, rng, schools, numbers, 40)
     kept = _check(app, round_id)
     assert sum(kept.values()) > 0
 

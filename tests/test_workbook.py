@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import pytest
 
 from helpers import INFO, LAYOUT, NUMBERS, centre_input, cube_of, uniform
 from reports import content, workbook
@@ -55,3 +56,30 @@ def test_sector_workbook_matrix_has_conditional_colours():
     assert matrix[0][:3] == ("A", "CLB A", 20) and matrix[0][3] == 70.0
     answers = list(wb["Antwoorden"].iter_rows(values_only=True))
     assert answers[1][:4] == (1, "A", "bao", 4)
+
+
+@pytest.mark.parametrize("count, sheets", [(0, [0]), (1, [1]), (4, [4]), (5, [4, 1]),
+                                           (9, [4, 4, 1]), (12, [4, 4, 4])])
+def test_long_tables_continue_on_a_next_sheet(count, sheets):
+    """With room for 4 rows under the header per sheet (Excel's limit made small), a table
+    of `count` rows fills sheets of 4 and ends on the last; each sheet has the header."""
+    from openpyxl import Workbook, load_workbook
+
+    from reports.xlsx import long_table
+
+    wb = Workbook(write_only=True)
+    rows = ([i, f"={i}"] for i in range(1, count + 1))
+    assert long_table(wb, "Antwoorden", ["nr", "tekst"], rows, max_rows=5) == count
+    out = io.BytesIO()
+    wb.save(out)
+    book = load_workbook(io.BytesIO(out.getvalue()), read_only=True)
+    names = ["Antwoorden"] + [f"Antwoorden {k}" for k in range(2, len(sheets) + 1)]
+    assert book.sheetnames == names
+    seen = []
+    for name, expected in zip(names, sheets, strict=True):
+        values = list(book[name].values)
+        assert values[0] == ("nr", "tekst") and len(values) - 1 == expected
+        seen += [row[0] for row in values[1:]]
+    assert seen == list(range(1, count + 1))
+    texts = [row[1] for name in names for row in list(book[name].values)[1:]]
+    assert all(text.startswith("'=") for text in texts)    # never a formula

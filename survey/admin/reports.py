@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from reports import workbook
 from reports.layout import from_snapshot
 
 from ..extensions import db
@@ -31,8 +32,8 @@ from ..results import (
     feedback_or_404,
     page_context,
     sheet_download,
+    spooled_xlsx_download,
     workbook_download,
-    xlsx_download,
 )
 from ..services import accounts, exports, remarks, reports
 from ..services.monitoring import round_figures
@@ -91,7 +92,8 @@ def report_xlsx(round_id: int, number: str):
 @bp.get("/rondes/<int:round_id>/sectorwerkboek.xlsx")
 def report_sector(round_id: int):
     rnd = _reportable(round_id)
-    return xlsx_download(reports.sector_workbook(db.session, rnd), f"sector-{round_id}.xlsx")
+    return spooled_xlsx_download(lambda spool: reports.sector_workbook(
+        db.session, rnd, target=spool), f"sector-{round_id}.xlsx")
 
 
 @bp.get("/rondes/<int:round_id>/antwoorden.csv")
@@ -101,6 +103,16 @@ def responses_csv(round_id: int):
     numbers = from_snapshot(rnd.definition).numbers
     chunks = exports.csv_chunks(exports.response_rows(db.session, rnd), numbers)
     return download(stream_with_context(chunks), "text/csv", f"antwoorden-{round_id}.csv")
+
+
+@bp.get("/rondes/<int:round_id>/antwoorden.xlsx")
+def responses_xlsx(round_id: int):
+    """The same rows as the CSV, as a workbook (more than Excel's row limit continue on a
+    next sheet); written to a temporary file first, as an .xlsx is a zip archive."""
+    rnd = _reportable(round_id)
+    numbers = from_snapshot(rnd.definition).numbers
+    return spooled_xlsx_download(lambda spool: workbook.responses_workbook(
+        numbers, exports.response_rows(db.session, rnd), spool), f"antwoorden-{round_id}.xlsx")
 
 
 @bp.post("/rondes/<int:round_id>/rapporten/bouwen")

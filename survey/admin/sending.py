@@ -42,7 +42,8 @@ def round_send(round_id: int):
     accounts.audit(db.session, current_user, f"{form.message.data} sent", rnd.name,
                    sent=report.sent, failed=report.failed)
     db.session.commit()
-    left = len(mailing.recipients(db.session, rnd, form.message.data, form.not_started.data))
+    left = mailing.recipients_count(db.session, rnd, form.message.data,
+                                    form.not_started.data)
     flash(f"{report.sent} verstuurd, {report.failed} mislukt. Nog {left} te versturen"
           + (": klik opnieuw om verder te gaan." if left else "."), "success")
     return redirect(url_for(".round_detail", round_id=rnd.id))

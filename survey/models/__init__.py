@@ -12,6 +12,7 @@ from .core import (
     Centre,
     Invitation,
     InvitationLink,
+    InvitationTally,
     Remark,
     Response,
     Round,
@@ -25,7 +26,7 @@ from .messages import MessageSend
 __all__ = [
     "LEVELS", "LEVEL_NAMES", "NETWORKS", "ROLES", "ROUND_STATES", "Answer", "AnswerCount",
     "AuditEvent",
-    "Centre", "Invitation", "InvitationLink", "LoginAttempt", "MessageSend", "Remark",
-    "Response", "Round",
+    "Centre", "Invitation", "InvitationLink", "InvitationTally", "LoginAttempt",
+    "MessageSend", "Remark", "Response", "Round",
     "School", "UTCDateTime", "User", "UserInvite", "round_phase", "utcnow",
 ]

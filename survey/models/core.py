@@ -190,6 +190,9 @@ class Response(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many times the school saved: 1 means this save created the row, which is how the
+    # save that starts a response is told apart in one statement (services/tally.py).
+    saves: Mapped[int] = mapped_column(default=1, server_default="1")
 
     invitation: Mapped[Invitation] = relationship(back_populates="response")
 
@@ -249,3 +252,19 @@ class AnswerCount(db.Model):
     item: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     value: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
+
+
+class InvitationTally(db.Model):
+    """The response figures kept up to date, per round, CLB and level: invitations not
+    withdrawn, and of those how many were started (a response exists) and submitted.
+    Changed in the transactions that invite, withdraw, reinstate, first save and submit;
+    services/tally.py recomputes them from the invitations to check."""
+
+    __tablename__ = "invitation_tally"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(5), primary_key=True)
+    invited: Mapped[int] = mapped_column(default=0)
+    started: Mapped[int] = mapped_column(default=0)
+    submitted: Mapped[int] = mapped_column(default=0)

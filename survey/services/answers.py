@@ -29,7 +29,7 @@ from ..models import (
     utcnow,
 )
 from ..questionnaire import Questionnaire
-from . import counts
+from . import counts, tally
 from .rounds import access, link_is_valid, questionnaire_for
 
 SAVED, SUBMITTED, ALREADY_SUBMITTED, CLOSED, REVOKED = (
@@ -122,11 +122,14 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
                   "p_submitted": now if submit else None}
         if token_prefix is not None:
             params["p_prefix"] = token_prefix
-        resp_id = conn.execute(
-            _claim_statement(conn, submit, token_prefix is not None), params).scalar()
-        if resp_id is None:
+        claimed = conn.execute(
+            _claim_statement(conn, submit, token_prefix is not None), params).first()
+        if claimed is None:
             return _why_not(session, invitation_id, now, token_prefix)
+        resp_id, saves = claimed
         _store(conn, resp_id, answers, remarks)
+        if saves == 1 or submit:    # the response starts here, or is submitted
+            tally.add(conn, invitation_id, started=int(saves == 1), submitted=int(submit))
         if submit:
             counts.add_response(conn, resp_id)
     return SUBMITTED if submit else SAVED
@@ -148,8 +151,9 @@ def _prepared(conn: Connection, name: str, build):
 def _claim_statement(conn: Connection, submit: bool, check_prefix: bool):
     """One statement that checks the invitation and its round take answers now, and then
     inserts the response row or, while it is still a draft, updates it; it returns the row's
-    id, or nothing. The conflict path locks the row (PostgreSQL), so concurrent submits of
-    one invitation queue here and all but the first find it submitted."""
+    id and its count of saves (1: this save created it), or nothing. The conflict path
+    locks the row (PostgreSQL), so concurrent submits of one invitation queue here and all
+    but the first find it submitted."""
 
     def build():
         table = Response.__table__
@@ -168,14 +172,14 @@ def _claim_statement(conn: Connection, submit: bool, check_prefix: bool):
                 InvitationLink.invitation_id == Invitation.id,
                 InvitationLink.revoked_at.is_(None),
                 func.substr(InvitationLink.token_hash, 1, 16) == bindparam("p_prefix")))
-        changes = {"updated_at": now}
+        changes = {"updated_at": now, "saves": table.c.saves + 1}
         if submit:
             changes.update(status="submitted", submitted_at=now)
         stmt = dialect_insert(conn, table).from_select(
             ["invitation_id", "status", "started_at", "updated_at", "submitted_at"], source)
         return stmt.on_conflict_do_update(
             index_elements=["invitation_id"], set_=changes, where=table.c.status == "draft",
-        ).returning(table.c.id)
+        ).returning(table.c.id, table.c.saves)
 
     return _prepared(conn, f"claim-{submit}-{check_prefix}", build)
 

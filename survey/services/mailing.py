@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ..formatting import local_datetime
@@ -53,9 +53,7 @@ def not_submitted(session: Session, rnd: Round) -> list[int]:
     return list(session.scalars(_still_answering(rnd.id)))
 
 
-def recipients(session: Session, rnd: Round, message_key: str,
-               only_not_started: bool = False) -> list[int]:
-    """Invitation ids that this message should still go to."""
+def _recipients(rnd: Round, message_key: str, only_not_started: bool = False):
     not_yet = ~exists().where(MessageSend.invitation_id == Invitation.id,
                               MessageSend.message_key == message_key,
                               MessageSend.status != "failed")
@@ -65,7 +63,19 @@ def recipients(session: Session, rnd: Round, message_key: str,
                  .order_by(Invitation.id))
     else:
         query = _still_answering(rnd.id, only_not_started)
-    return list(session.scalars(query.where(not_yet)))
+    return query.where(not_yet)
+
+
+def recipients(session: Session, rnd: Round, message_key: str,
+               only_not_started: bool = False) -> list[int]:
+    """Invitation ids that this message should still go to."""
+    return list(session.scalars(_recipients(rnd, message_key, only_not_started)))
+
+
+def recipients_count(session: Session, rnd: Round, message_key: str,
+                     only_not_started: bool = False) -> int:
+    query = _recipients(rnd, message_key, only_not_started).order_by(None)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def compose(rnd: Round, inv: Invitation, message_key: str, url: str,
@@ -93,9 +103,8 @@ def send(session: Session, rnd: Round, message_key: str, transport, *, base_url:
     if message_key != INVITATION and not REMINDER_KEY.match(message_key):
         raise ValueError(f"unknown message {message_key!r}")
     report = SendReport()
-    todo = recipients(session, rnd, message_key, only_not_started)
-    if limit is not None:
-        todo = todo[:limit]
+    todo = list(session.scalars(_recipients(rnd, message_key, only_not_started)
+                                .limit(limit)))
     with transport:
         for invitation_id in todo:
             inv = session.get(Invitation, invitation_id)
@@ -169,17 +178,17 @@ class MessageStatus:
 
 
 def overview(session: Session, rnd: Round) -> list[MessageStatus]:
-    """Per message of the round: how many went out, failed, are uncertain, are still to go."""
+    """Per message of the round: how many went out, failed, are uncertain, are still to go
+    (counted in the database: a round can have a million invitations)."""
     rows = session.execute(
-        select(MessageSend.message_key, MessageSend.status, MessageSend.id)
+        select(MessageSend.message_key, MessageSend.status, func.count())
         .join(Invitation, Invitation.id == MessageSend.invitation_id)
-        .where(Invitation.round_id == rnd.id)).all()
+        .where(Invitation.round_id == rnd.id)
+        .group_by(MessageSend.message_key, MessageSend.status)).all()
     keys = sorted({r[0] for r in rows} | {INVITATION},
                   key=lambda k: (k != INVITATION, k))
-    result = []
-    for key in keys:
-        states = [r[1] for r in rows if r[0] == key]
-        result.append(MessageStatus(key, states.count("sent"), states.count("failed"),
-                                    states.count("claimed"),
-                                    len(recipients(session, rnd, key))))
-    return result
+    by_key = {(key, status): n for key, status, n in rows}
+    return [MessageStatus(key, by_key.get((key, "sent"), 0), by_key.get((key, "failed"), 0),
+                          by_key.get((key, "claimed"), 0),
+                          recipients_count(session, rnd, key))
+            for key in keys]

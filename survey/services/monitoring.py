@@ -1,14 +1,16 @@
-"""Response figures of a round: invited, started, submitted, per CLB and per level, from one
-aggregate query (the result is small whatever the number of schools)."""
+"""Response figures of a round: invited, started, submitted, per CLB and per level, read
+from the kept tally (services/tally.py), so the dashboard costs the same whatever the
+number of schools; and the per-school status of one CLB."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import LEVELS, Centre, Invitation, Response, School
+from . import tally
 
 
 @dataclass
@@ -51,21 +53,17 @@ SORT_KEYS = {
 }
 
 
-def round_figures(session: Session, round_id: int, sort: str = "clb") -> RoundFigures:
-    started = func.count(Response.id)
-    submitted = func.count(Response.id).filter(Response.status == "submitted")
-    rows = session.execute(
-        select(Invitation.centre_id, Invitation.level, func.count(Invitation.id), started,
-               submitted)
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(Invitation.round_id == round_id, Invitation.revoked_at.is_(None))
-        .group_by(Invitation.centre_id, Invitation.level)).all()
+def round_figures(session: Session, round_id: int, sort: str = "clb", *,
+                  recount: bool = False) -> RoundFigures:
+    """The kept figures (a few hundred rows); with recount, counted from every invitation
+    instead (the check of the kept ones)."""
+    counted = (tally.recomputed if recount else tally.kept)(session, round_id)
     names = dict((cid, (num, name)) for cid, num, name in session.execute(
         select(Centre.id, Centre.number, Centre.name).where(
-            Centre.id.in_({r[0] for r in rows}))))
+            Centre.id.in_({centre_id for centre_id, _ in counted}))))
     by_centre: dict[int, CentreRow] = {}
     total, levels = Counts(), {lv: Counts() for lv in LEVELS}
-    for centre_id, level, n_invited, n_started, n_submitted in rows:
+    for (centre_id, level), (n_invited, n_started, n_submitted) in counted.items():
         counts = Counts(n_invited, n_started, n_submitted)
         number, name = names[centre_id]
         row = by_centre.setdefault(centre_id, CentreRow(centre_id, number, name))

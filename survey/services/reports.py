@@ -120,14 +120,16 @@ def feedback(session: Session, rnd: Round, centre_number: str) -> content.Feedba
 
 
 def sector_workbook(session: Session, rnd: Round, data: RoundData | None = None,
-                    feedbacks: list[content.Feedback] | None = None) -> bytes:
+                    feedbacks: list[content.Feedback] | None = None,
+                    target=None) -> bytes | None:
+    """The sector workbook as bytes, or written to target (a path or a binary file)."""
     data = data or round_data(session, rnd)
     if feedbacks is None:
         feedbacks = [content.build(data.info, data.layout, data.cube, given,
                                    data.sector_cube) for given in data.inputs.values()]
     labels = {n: s.label for n, s in data.layout.statements.items()}
     return workbook.sector_workbook(rnd.name, data.layout.numbers, labels, feedbacks,
-                                    exports.response_rows(session, rnd))
+                                    exports.response_rows(session, rnd), target)
 
 
 # --- Building every file of a round -----------------------------------------------------
@@ -182,8 +184,10 @@ def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
                 feedbacks[number] = fb
                 if progress:
                     progress(1)
-    _write(out / "sector.xlsx", sector_workbook(
-        session, rnd, data, [feedbacks[n] for n in numbers]))
+    sector = out / "sector.xlsx"
+    tmp = sector.with_name(f".{sector.name}.{os.getpid()}.tmp")
+    sector_workbook(session, rnd, data, [feedbacks[n] for n in numbers], target=tmp)
+    os.replace(tmp, sector)
     return [out / f"{n}.{ext}" for n in numbers for ext in ("pdf", "xlsx")] + \
         [out / "sector.xlsx"]
 

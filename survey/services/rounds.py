@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .. import tokens
 from ..models import Invitation, InvitationLink, Round, School, round_phase, utcnow
 from ..questionnaire import Questionnaire, from_dict
-from . import counts, mail_texts
+from . import counts, mail_texts, tally
 
 
 def create_round(session: Session, *, name: str, school_year: str, questionnaire: Questionnaire,
@@ -105,6 +105,11 @@ def invite(session: Session, rnd: Round, schools: list[School], *,
             inv.links.append(InvitationLink(token_hash=tokens.hash_token(token)))
         issued.append(Issued(inv, token))
     session.flush()
+    groups: dict[tuple[int, str], int] = {}
+    for item in issued:
+        key = (item.invitation.centre_id, item.invitation.level)
+        groups[key] = groups.get(key, 0) + 1
+    tally.invited(session, rnd.id, groups)
     return issued
 
 
@@ -138,6 +143,7 @@ def revoke(session: Session, invitation: Invitation) -> None:
     and leave the counts the reports read."""
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
+        tally.invitation_changed(session, invitation.id, -1)
         submitted = counts.submitted_response(session, invitation.id)
         if submitted is not None:
             counts.add_response(session.connection(), submitted, -1)
@@ -159,6 +165,7 @@ def reinstate(session: Session, invitation: Invitation) -> None:
     _changeable(invitation.round)
     if invitation.revoked_at is not None:
         invitation.revoked_at = None
+        tally.invitation_changed(session, invitation.id, 1)
         submitted = counts.submitted_response(session, invitation.id)
         if submitted is not None:
             counts.add_response(session.connection(), submitted, 1)
