@@ -75,24 +75,78 @@ def _state(app, client, make_round, make_invited, questionnaire) -> dict:
     return app._hostile
 
 
-ADMIN_POSTS = ["/beheer/rondes/nieuw", "/beheer/rondes/1/status", "/beheer/rondes/1/scholen",
-               "/beheer/rondes/1/uitnodigingen/1", "/beheer/rondes/1/versturen",
-               "/beheer/rondes/1/onzeker", "/beheer/gebruikers", "/beheer/inlezen/bevestigen",
-               "/beheer/rondes/1/rapporten/bouwen",
-               "/beheer/rondes/1/opmerkingen/1/opmerking-algemeen"]
+ADMIN_POSTS = ["/beheer/rondes/nieuw", "/beheer/rondes/{r}/status",
+               "/beheer/rondes/{r}/scholen", "/beheer/rondes/{r}/uitnodigingen/{i}",
+               "/beheer/rondes/{r}/versturen", "/beheer/rondes/{r}/onzeker",
+               "/beheer/gebruikers", "/beheer/inlezen/bevestigen",
+               "/beheer/rondes/{r}/rapporten/bouwen",
+               "/beheer/rondes/{r}/opmerkingen/{i}/opmerking-algemeen"]
 ADMIN_FIELDS = ["name", "school_year", "questionnaire", "opens_at", "closes_at",
                 "min_group_size", "centres", "reference_round", "action", "number", "email",
                 "role", "centre", "message", "not_started", "upload", "redacted"]
+IDS = ["own", "other", "999999", "0"]
+# Besides hostile values, the ones the console's forms do accept, so that some posts do
+# change something (withdraw, approve, close...) and the checks below have work to do.
+ADMIN_VALUES = st.one_of(VALUES, st.sampled_from(
+    ["withdraw", "reinstate", "approve", "redact", "hide", "reset", "close", "publish",
+     "reopen", "open", "invitation", "reminder-1", "inspector", "centre", "y"]))
+
+
+def _rounds(app, make_round, make_invited, questionnaire) -> dict:
+    """Two rounds, each with a submitted school and one that did not answer."""
+    if getattr(app, "_hostile_rounds", None):
+        return app._hostile_rounds
+    made = {}
+    for key in ("own", "other"):
+        round_id = make_round()
+        submitted, silent = make_invited(round_id), make_invited(round_id, "so")
+        with app.app_context():
+            svc.save(db.session, submitted.invitation_id, all_answers(questionnaire, 3),
+                     {"opmerking-algemeen": "Een opmerking"}, submit=True)
+            db.session.commit()
+        made[key] = (round_id, submitted.invitation_id, silent.invitation_id)
+    app._hostile_rounds = made
+    return made
+
+
+def _snapshot(app, round_id: int) -> tuple:
+    """What an inspector's post to another round must leave alone; and the kept figures
+    and counts of the round, which must equal a recount whatever was posted."""
+    from sqlalchemy import select
+
+    from survey.models import Invitation, Remark, Response
+    from survey.services import counts, tally
+
+    with app.app_context():
+        assert tally.kept(db.session, round_id) == tally.recomputed(db.session, round_id)
+        assert counts.cube(db.session, round_id) == counts.recomputed(db.session, round_id)
+        return tuple(db.session.execute(
+            select(Invitation.id, Invitation.revoked_at, Response.status, Remark.review,
+                   Remark.redacted_text)
+            .outerjoin(Response, Response.invitation_id == Invitation.id)
+            .outerjoin(Remark, Remark.response_id == Response.id)
+            .where(Invitation.round_id == round_id).order_by(Invitation.id)).all())
 
 
 @settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])
-@given(path=st.sampled_from(ADMIN_POSTS),
+@given(path=st.sampled_from(ADMIN_POSTS), round_key=st.sampled_from(IDS),
+       item_key=st.sampled_from(IDS),
        form=st.dictionaries(st.one_of(st.sampled_from(ADMIN_FIELDS), st.text(max_size=10)),
-                            VALUES, max_size=8))
-def test_console_posts_never_fail(app, inspector_client, invited, path, form):
+                            ADMIN_VALUES, max_size=8))
+def test_console_posts_never_fail_and_touch_only_their_round(
+        app, inspector_client, make_round, make_invited, questionnaire, path, round_key,
+        item_key, form):
+    made = _rounds(app, make_round, make_invited, questionnaire)
+    ids = {key: (made[key][0], made[key][1]) if key in made else (key, key) for key in IDS}
+    url = path.format(r=ids[round_key][0], i=ids[item_key][1])
+    untouched = [made[key][0] for key in made if f"/rondes/{made[key][0]}/" not in url]
+    before = {round_id: _snapshot(app, round_id) for round_id in untouched}
     token = csrf_in(inspector_client.get("/beheer/gebruikers").get_data(as_text=True))
-    answer = inspector_client.post(path, data={**form, "csrf_token": token})
+    answer = inspector_client.post(url, data={**form, "csrf_token": token})
     event(f"status {answer.status_code}")
-    assert answer.status_code < 500, (path, form, answer.status_code)
+    assert answer.status_code < 500, (url, form, answer.status_code)
+    for key in made:
+        _snapshot(app, made[key][0])          # kept figures equal a recount
+    assert {round_id: _snapshot(app, round_id) for round_id in untouched} == before
