@@ -16,9 +16,10 @@ from sqlalchemy import select
 from helpers import FormPage, Invited, all_answers
 from survey.extensions import db
 from survey.mailer import MailError, OutboxTransport, SmtpTransport, transport_for
-from survey.models import MessageSend, Round
+from survey.models import Invitation, MessageSend, Round
 from survey.services import answers as svc
 from survey.services import mailing
+from survey.services.rounds import revoke
 
 SENDER = "Onderwijsinspectie <noreply@survey.test>"
 
@@ -60,8 +61,6 @@ def schools(app, make_round, make_invited):
     round_id = make_round()
     invited = [make_invited(round_id) for _ in range(4)]
     with app.app_context():
-        from survey.models import Invitation
-
         for n, inv in enumerate(invited):
             school = db.session.get(Invitation, inv.invitation_id).school
             school.email = f"directie{n}@school.example.org"
@@ -249,3 +248,29 @@ def test_console_sends_to_the_outbox_and_lists_links_for_a_mail_merge(
     assert FormPage(app.test_client(), Invited(0, round_id, token)).open().status_code == 200
     mailed = re.search(rb"/s/([\w-]+)", outbox[1].read_bytes()).group(1).decode()
     assert app.test_client().get(f"/s/{mailed}").status_code == 303, "mailed links still work"
+
+
+def test_overview_counts_what_is_left_like_the_recipient_lists(app, smtp, schools,
+                                                               questionnaire):
+    """Sent, failed, claimed, withdrawn and submitted schools mixed: what the overview
+    says is still to go equals the length of each message's recipient list."""
+    round_id, invited = schools
+    smtp.refuse.add("directie2@school.example.org")
+    _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        svc.save(db.session, invited[0].invitation_id, all_answers(questionnaire),
+                 submit=True)
+        revoke(db.session, db.session.get(Invitation, invited[3].invitation_id))
+        db.session.commit()
+    _send(app, round_id, "reminder-1", SmtpTransport("127.0.0.1", smtp.port))
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        statuses = {s.key: s for s in mailing.overview(db.session, rnd)}
+        assert set(statuses) == {"invitation", "reminder-1"}
+        for key, status in statuses.items():
+            assert status.to_go == len(mailing.recipients(db.session, rnd, key))
+        assert (statuses["invitation"].sent, statuses["invitation"].failed) == (3, 1)
+        assert statuses["invitation"].to_go == 1          # the refused one, not withdrawn
+        assert (statuses["reminder-1"].sent, statuses["reminder-1"].failed,
+                statuses["reminder-1"].to_go) == (1, 1, 1)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ..formatting import local_datetime
 from ..mailer import MailError
 from ..models import Invitation, MessageSend, Response, Round, School, utcnow
+from . import tally
 from .rounds import link, new_link
 
 INVITATION = "invitation"
@@ -178,17 +179,35 @@ class MessageStatus:
 
 
 def overview(session: Session, rnd: Round) -> list[MessageStatus]:
-    """Per message of the round: how many went out, failed, are uncertain, are still to go
-    (counted in the database: a round can have a million invitations)."""
-    rows = session.execute(
-        select(MessageSend.message_key, MessageSend.status, func.count())
-        .join(Invitation, Invitation.id == MessageSend.invitation_id)
-        .where(Invitation.round_id == rnd.id)
-        .group_by(MessageSend.message_key, MessageSend.status)).all()
-    keys = sorted({r[0] for r in rows} | {INVITATION},
-                  key=lambda k: (k != INVITATION, k))
-    by_key = {(key, status): n for key, status, n in rows}
-    return [MessageStatus(key, by_key.get((key, "sent"), 0), by_key.get((key, "failed"), 0),
-                          by_key.get((key, "claimed"), 0),
-                          recipients_count(session, rnd, key))
-            for key in keys]
+    """Per message of the round: how many went out, failed, are uncertain, are still to go.
+
+    One GROUP BY over the round's sends and the kept response figures, not a recipient
+    list per message: a round can have a million invitations. What is still to go is
+    whom the message is for (invitations not withdrawn; for a reminder, not submitted
+    either) less those of them that have a send that did not fail: the same set as
+    recipients(), counted."""
+    active = Invitation.revoked_at.is_(None)
+    rows = [(key, status, active, answered == "submitted", n) for key, status, active,
+            answered, n in session.execute(
+                select(MessageSend.message_key, MessageSend.status, active, Response.status,
+                       func.count())
+                .join(Invitation, Invitation.id == MessageSend.invitation_id)
+                .outerjoin(Response, Response.invitation_id == Invitation.id)
+                .where(Invitation.round_id == rnd.id)
+                .group_by(MessageSend.message_key, MessageSend.status, active,
+                          Response.status))]
+    figures = tally.kept(session, rnd.id).values()
+    invited = sum(i for i, _, _ in figures)
+    still_answering = invited - sum(d for _, _, d in figures)
+    keys = sorted({r[0] for r in rows} | {INVITATION}, key=lambda k: (k != INVITATION, k))
+    result = []
+    for key in keys:
+        mine = [(status, active, done, n) for k, status, active, done, n in rows if k == key]
+        by_status = {st: sum(n for s2, _, _, n in mine if s2 == st)
+                     for st in ("sent", "failed", "claimed")}
+        covered = sum(n for status, active, done, n in mine
+                      if status != "failed" and active and (key == INVITATION or not done))
+        base = invited if key == INVITATION else still_answering
+        result.append(MessageStatus(key, by_status["sent"], by_status["failed"],
+                                    by_status["claimed"], base - covered))
+    return result
