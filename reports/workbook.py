@@ -5,7 +5,7 @@ text that came from users can never become a formula (xlsx.safe_text)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
@@ -226,11 +226,16 @@ def data_sheet(ws, blocks: Iterable[Iterable[Sequence]]) -> None:
 
 # --- The sector workbook (inspectors only) -------------------------------------------
 
+TOO_MANY_RESPONSES = ("Te veel antwoorden voor dit werkboek: download alle antwoorden apart "
+                      "(.csv of .xlsx) op de pagina Rapporten en opmerkingen.")
+
+
 def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int, str],
-                    feedbacks: Sequence[Feedback], responses: Iterable[Sequence],
+                    feedbacks: Sequence[Feedback], responses: Iterable[Sequence] | None,
                     target=None) -> bytes | None:
     """feedbacks: every CLB's Feedback; responses: (centre_number, level, {item: code})
-    per submitted response, in any order, without anything that names a school. Returns
+    per submitted response, in any order, without anything that names a school (None:
+    too many for this workbook, sheet Antwoorden says where they are). Returns
     the file's bytes, or writes it to target (a path or a binary file) and returns None:
     a round of a million responses makes a file best not held in memory."""
     wb = Workbook(write_only=True)
@@ -282,22 +287,24 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
     return out.getvalue()
 
 
+def response_header(numbers: Sequence[int]) -> list[str]:
+    return ["respondent", "centre_number", "level"] + [f"item_{n}" for n in numbers]
+
+
+def response_cells(numbers: Sequence[int],
+                   responses: Iterable[tuple[str, str, Mapping[int, int]]]) -> Iterator[list]:
+    """One row per response, numbered in the order given, codes per statement."""
+    for i, (centre, level, values) in enumerate(responses, start=1):
+        yield [i, centre, level] + [values.get(n) for n in numbers]
+
+
 def response_table(wb: Workbook, numbers: Sequence[int],
-                   responses: Iterable[tuple[str, str, Mapping[int, int]]]) -> int:
-    """Sheet "Antwoorden" (and "Antwoorden 2", ... past Excel's row limit): one row per
-    response, numbered in the order given, codes per statement."""
-    header = ["respondent", "centre_number", "level"] + [f"item_{n}" for n in numbers]
-    return long_table(wb, "Antwoorden", header, (
-        [i, centre, level] + [values.get(n) for n in numbers]
-        for i, (centre, level, values) in enumerate(responses, start=1)))
-
-
-def responses_workbook(numbers: Sequence[int],
-                       responses: Iterable[tuple[str, str, Mapping[int, int]]],
-                       target) -> int:
-    """Only the response rows, written to target (a path or a binary file) with flat
-    memory. Returns how many responses."""
-    wb = Workbook(write_only=True)
-    count = response_table(wb, numbers, responses)
-    wb.save(target)
-    return count
+                   responses: Iterable[tuple[str, str, Mapping[int, int]]] | None) -> int:
+    """Sheet "Antwoorden" (and "Antwoorden 2", ... past Excel's row limit); with None, a
+    note that the rows are a separate download (a round too large for this workbook)."""
+    if responses is None:
+        sheet = wb.create_sheet("Antwoorden")
+        sheet.append([TOO_MANY_RESPONSES])
+        return 0
+    return long_table(wb, "Antwoorden", response_header(numbers),
+                      response_cells(numbers, responses))

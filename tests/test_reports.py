@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
+from reports import workbook
 from reports.feedback import DATA_COLUMNS
 from survey.extensions import db
 from survey.models import Remark, Round
@@ -237,3 +238,16 @@ def test_an_earlier_published_round_gives_a_trend(app, answered_round):
     assert first.trend is None, "a round has no trend from rounds after it"
     item = fb.layout.numbers[0]
     assert fb.trend.pct[item][0] == pytest.approx(first.row(item).figures.pct_agree)
+
+
+def test_a_round_too_large_leaves_the_answers_to_the_separate_download(
+        app, answered_round, monkeypatch):
+    round_id, given = answered_round()
+    monkeypatch.setattr(reports, "SECTOR_RESPONSE_ROWS", len(given) - 1)
+    with app.app_context():
+        data = reports.sector_workbook(db.session, db.session.get(Round, round_id))
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    assert wb.sheetnames == ["Overzicht", "Respons", "Data", "Antwoorden"]
+    assert [row for row in wb["Antwoorden"].iter_rows(values_only=True)] == [
+        (workbook.TOO_MANY_RESPONSES,)]
+    assert "apart" in workbook.TOO_MANY_RESPONSES

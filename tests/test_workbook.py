@@ -4,6 +4,7 @@ users that can never run as a formula."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -58,21 +59,33 @@ def test_sector_workbook_matrix_has_conditional_colours():
     assert answers[1][:4] == (1, "A", "bao", 4)
 
 
-@pytest.mark.parametrize("count, sheets", [(0, [0]), (1, [1]), (4, [4]), (5, [4, 1]),
-                                           (9, [4, 4, 1]), (12, [4, 4, 4])])
-def test_long_tables_continue_on_a_next_sheet(count, sheets):
-    """With room for 4 rows under the header per sheet (Excel's limit made small), a table
-    of `count` rows fills sheets of 4 and ends on the last; each sheet has the header."""
-    from openpyxl import Workbook, load_workbook
+def _long_table_openpyxl(rows, max_rows) -> bytes:
+    from openpyxl import Workbook
 
     from reports.xlsx import long_table
 
     wb = Workbook(write_only=True)
-    rows = ([i, f"={i}"] for i in range(1, count + 1))
-    assert long_table(wb, "Antwoorden", ["nr", "tekst"], rows, max_rows=5) == count
+    rows = list(rows)
+    assert long_table(wb, "Antwoorden", ["nr", "tekst"], rows, max_rows=max_rows) == len(rows)
     out = io.BytesIO()
     wb.save(out)
-    book = load_workbook(io.BytesIO(out.getvalue()), read_only=True)
+    return out.getvalue()
+
+
+def _long_table_streamed(rows, max_rows) -> bytes:
+    from reports.xlsxstream import stream
+
+    return b"".join(stream("Antwoorden", ["nr", "tekst"], rows, max_rows=max_rows))
+
+
+@pytest.mark.parametrize("write", [_long_table_openpyxl, _long_table_streamed])
+@pytest.mark.parametrize("count, sheets", [(0, [0]), (1, [1]), (4, [4]), (5, [4, 1]),
+                                           (9, [4, 4, 1]), (12, [4, 4, 4])])
+def test_long_tables_continue_on_a_next_sheet(write, count, sheets):
+    """With room for 4 rows under the header per sheet (Excel's limit made small), a table
+    of `count` rows fills sheets of 4 and ends on the last; each sheet has the header."""
+    rows = ([i, f"={i}"] for i in range(1, count + 1))
+    book = openpyxl.load_workbook(io.BytesIO(write(rows, 5)))
     names = ["Antwoorden"] + [f"Antwoorden {k}" for k in range(2, len(sheets) + 1)]
     assert book.sheetnames == names
     seen = []
@@ -83,3 +96,36 @@ def test_long_tables_continue_on_a_next_sheet(count, sheets):
     assert seen == list(range(1, count + 1))
     texts = [row[1] for name in names for row in list(book[name].values)[1:]]
     assert all(text.startswith("'=") for text in texts)    # never a formula
+    assert all(cell.data_type != "f" for name in names for row in book[name].iter_rows()
+               for cell in row)
+
+
+@pytest.mark.parametrize("value", [0, -3, 2.5, 10**12, "tekst", "<b>&amp;</b>", "  spaties ",
+                                   "é€😀", True, None])
+def test_streamed_cells_keep_their_value_and_type(value):
+    from reports.xlsxstream import stream
+
+    data = b"".join(stream("Blad", ["waarde"], [[value]]))
+    cell = openpyxl.load_workbook(io.BytesIO(data))["Blad"]["A2"]
+    assert cell.value == value and type(cell.value) is type(value)
+
+
+def test_the_streamed_workbook_leaves_before_the_last_row_is_read():
+    """The first bytes go out while rows are still coming: memory and the first byte do
+    not wait for the whole table."""
+    from reports.xlsxstream import stream
+
+    consumed = []
+
+    def rows():
+        for i in range(30_000):
+            consumed.append(i)
+            yield [i, "100001", "bao", *([3] * 21)]
+
+    chunks = stream("Antwoorden", ["nr", "clb", "niveau", *map(str, range(21))], rows())
+    first = next(chunks)
+    assert first.startswith(b"PK") and len(consumed) < 30_000
+    rest = b"".join(chunks)
+    with zipfile.ZipFile(io.BytesIO(first + rest)) as archive:
+        assert archive.testzip() is None
+        assert archive.read("xl/worksheets/sheet1.xml").count(b"<row ") == 30_001

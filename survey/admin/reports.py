@@ -22,12 +22,12 @@ from flask import (
 )
 from flask_login import current_user
 
-from reports import workbook
 from reports.layout import from_snapshot
 
 from ..extensions import db
 from ..models import Round
 from ..results import (
+    XLSX_TYPE,
     download,
     feedback_or_404,
     page_context,
@@ -107,12 +107,12 @@ def responses_csv(round_id: int):
 
 @bp.get("/rondes/<int:round_id>/antwoorden.xlsx")
 def responses_xlsx(round_id: int):
-    """The same rows as the CSV, as a workbook (more than Excel's row limit continue on a
-    next sheet); written to a temporary file first, as an .xlsx is a zip archive."""
+    """The same rows as the CSV, as a workbook streamed while it is written (more than
+    Excel's row limit continue on a next sheet)."""
     rnd = _reportable(round_id)
     numbers = from_snapshot(rnd.definition).numbers
-    return spooled_xlsx_download(lambda spool: workbook.responses_workbook(
-        numbers, exports.response_rows(db.session, rnd), spool), f"antwoorden-{round_id}.xlsx")
+    chunks = exports.xlsx_chunks(exports.response_rows(db.session, rnd), numbers)
+    return download(stream_with_context(chunks), XLSX_TYPE, f"antwoorden-{round_id}.xlsx")
 
 
 @bp.post("/rondes/<int:round_id>/rapporten/bouwen")

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import BigInteger, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
+from reports import workbook, xlsxstream
 from reports.layout import from_snapshot
 
 from ..models import Answer, Centre, Invitation, Response, Round
@@ -63,3 +64,10 @@ def csv_chunks(rows: Iterator[tuple[str, str, dict[int, int]]],
             buf.seek(0)
             buf.truncate()
     yield buf.getvalue()
+
+
+def xlsx_chunks(rows: Iterator[tuple[str, str, dict[int, int]]],
+                numbers: Sequence[int]) -> Iterator[bytes]:
+    """The rows as a streamed .xlsx (sheet Antwoorden, continued past Excel's limit)."""
+    return xlsxstream.stream("Antwoorden", workbook.response_header(numbers),
+                             workbook.response_cells(numbers, rows))

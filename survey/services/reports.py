@@ -26,6 +26,10 @@ from .counts import counted
 from .counts import cube as counts_cube
 from .monitoring import round_figures
 
+# Past this many responses the sector workbook leaves its "Antwoorden" sheet to the
+# separate streamed download: openpyxl writes about 4,000 such rows a second.
+SECTOR_RESPONSE_ROWS = 100_000
+
 
 @dataclass(frozen=True)
 class RoundData:
@@ -128,8 +132,11 @@ def sector_workbook(session: Session, rnd: Round, data: RoundData | None = None,
         feedbacks = [content.build(data.info, data.layout, data.cube, given,
                                    data.sector_cube) for given in data.inputs.values()]
     labels = {n: s.label for n, s in data.layout.statements.items()}
+    responses = None
+    if sum(fb.respondents for fb in feedbacks) <= SECTOR_RESPONSE_ROWS:
+        responses = exports.response_rows(session, rnd)
     return workbook.sector_workbook(rnd.name, data.layout.numbers, labels, feedbacks,
-                                    exports.response_rows(session, rnd), target)
+                                    responses, target)
 
 
 # --- Building every file of a round -----------------------------------------------------
