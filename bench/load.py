@@ -130,7 +130,8 @@ def main() -> None:
 
 
 def check(database_url: str, tmp: Path, paths, lines, results) -> int:
-    """Every acknowledged answer stored with its value; every acknowledged submit done."""
+    """Every acknowledged answer stored with its value; every acknowledged submit done;
+    the kept figures and counts equal a recount. Returns how many things are wrong."""
     from sqlalchemy import create_engine, text
 
     url = database_url or f"sqlite:///{tmp / 'survey.sqlite3'}"
@@ -138,7 +139,6 @@ def check(database_url: str, tmp: Path, paths, lines, results) -> int:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     engine = create_engine(url)
     number_of = {p: line.split(",")[0] for p, line in zip(paths, lines, strict=False)}
-    missing = 0
     with engine.connect() as conn:
         stored: dict[str, dict[int, int]] = {}
         status: dict[str, str] = {}
@@ -149,7 +149,29 @@ def check(database_url: str, tmp: Path, paths, lines, results) -> int:
                 "JOIN school s ON s.id = i.school_id")):
             stored.setdefault(school, {})[item] = value
             status[school] = state
+        # The kept figures and counts, changed by concurrent saves, equal a recount.
+        kept_figures = set(conn.execute(text(
+            "SELECT round_id, centre_id, level, invited, started, submitted "
+            "FROM invitation_tally WHERE invited + started + submitted > 0")))
+        figures = set(conn.execute(text(
+            "SELECT i.round_id, i.centre_id, i.level, count(i.id), count(r.id), "
+            "count(CASE WHEN r.status = 'submitted' THEN 1 END) FROM invitation i "
+            "LEFT JOIN response r ON r.invitation_id = i.id WHERE i.revoked_at IS NULL "
+            "GROUP BY i.round_id, i.centre_id, i.level")))
+        kept_counts = set(conn.execute(text(
+            "SELECT round_id, centre_id, level, item, value, n FROM answer_count "
+            "WHERE n > 0")))
+        counts = set(conn.execute(text(
+            "SELECT i.round_id, i.centre_id, i.level, a.item, a.value, count(*) "
+            "FROM answer a JOIN response r ON r.id = a.response_id "
+            "JOIN invitation i ON i.id = r.invitation_id "
+            "WHERE r.status = 'submitted' AND i.revoked_at IS NULL "
+            "GROUP BY i.round_id, i.centre_id, i.level, a.item, a.value")))
     engine.dispose()
+    print(f"check: kept response figures equal a recount: "
+          f"{'OK' if kept_figures == figures else 'DIFFERENT'}; kept answer counts equal "
+          f"a recount: {'OK' if kept_counts == counts else 'DIFFERENT'}")
+    missing = (kept_figures != figures) + (kept_counts != counts)
     for path, (acknowledged, submitted) in results.items():
         school = number_of[path]
         for item, value in acknowledged.items():
