@@ -4,7 +4,7 @@ formula (a leading = + - @ tab or CR is neutralised), columns get a readable wid
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -41,20 +41,28 @@ def workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) ->
     return out.getvalue()
 
 
+def split_sheets(title: str, rows: Iterable[Sequence],
+                 max_rows: int = EXCEL_MAX_ROWS) -> Iterator[tuple[str, int, Sequence]]:
+    """(sheet title, row number on that sheet, row) for a table of any length: rows 2 to
+    max_rows of sheet `title`, then of `title 2`, ... (row 1 of each is its header), so
+    no sheet passes what Excel opens. Every writer of long tables splits by this rule."""
+    per_sheet = max_rows - 1
+    for index, row in enumerate(rows):
+        part, offset = divmod(index, per_sheet)
+        yield (title if part == 0 else f"{title} {part + 1}"), offset + 2, row
+
+
 def long_table(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence],
                max_rows: int = EXCEL_MAX_ROWS) -> int:
-    """Append a table of any length to a write-only workbook: sheets `title`, `title 2`,
-    ... each hold the header and at most max_rows - 1 rows, so no sheet passes what Excel
-    opens. Rows are written as they come (memory stays flat). Returns how many rows."""
-    sheet, on_sheet, count, part = None, max_rows, 0, 0
-    for row in rows:
-        if on_sheet >= max_rows:
-            part += 1
-            sheet = wb.create_sheet(title if part == 1 else f"{title} {part}")
+    """Append a table of any length to a write-only workbook (split_sheets), each sheet
+    with the header. Rows are written as they come (memory stays flat). Returns how many
+    rows."""
+    sheet, count = None, 0
+    for name, number, row in split_sheets(title, rows, max_rows):
+        if number == 2:
+            sheet = wb.create_sheet(name)
             sheet.append(list(header))
-            on_sheet = 1
         sheet.append([safe_text(v) for v in row])
-        on_sheet += 1
         count += 1
     if sheet is None:
         wb.create_sheet(title).append(list(header))

@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape
 
-from .xlsx import EXCEL_MAX_ROWS, safe_text
+from .xlsx import EXCEL_MAX_ROWS, safe_text, split_sheets
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -131,33 +131,33 @@ def stream(title: str, header: Sequence[str], rows: Iterable[Sequence],
     columns = [_column(i) for i in range(max(len(header), 1) + 64)]
     titles: list[str] = []
     sheet = None
-    on_sheet = max_rows
+    buffer: list[str] = []
 
-    def new_sheet():
-        titles.append(title if not titles else f"{title} {len(titles) + 1}")
+    def new_sheet(name: str):
+        titles.append(name)
         part = archive.open(f"xl/worksheets/sheet{len(titles)}.xml", "w")
         part.write((SHEET_HEAD + _row(1, header, columns, style_bold=True)).encode())
         return part
 
-    buffer: list[str] = []
-    for values in rows:
-        if on_sheet >= max_rows:
+    def end_sheet() -> None:
+        sheet.write("".join(buffer).encode() + SHEET_TAIL.encode())
+        sheet.close()
+        buffer.clear()
+
+    for name, number, values in split_sheets(title, rows, max_rows):
+        if number == 2:
             if sheet is not None:
-                sheet.write("".join(buffer).encode() + SHEET_TAIL.encode())
-                sheet.close()
-                buffer = []
-            sheet, on_sheet = new_sheet(), 1
-        on_sheet += 1
-        buffer.append(_row(on_sheet, values, columns))
+                end_sheet()
+            sheet = new_sheet(name)
+        buffer.append(_row(number, values, columns))
         if len(buffer) >= 500:
             sheet.write("".join(buffer).encode())
-            buffer = []
+            buffer.clear()
             if pipe.size >= CHUNK:
                 yield pipe.take()
     if sheet is None:
-        sheet = new_sheet()
-    sheet.write("".join(buffer).encode() + SHEET_TAIL.encode())
-    sheet.close()
+        sheet = new_sheet(title)
+    end_sheet()
     for name, text in _package(titles).items():
         archive.writestr(name, text)
     archive.close()

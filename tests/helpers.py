@@ -61,6 +61,17 @@ def all_answers(questionnaire, value: int = 4) -> dict[int, int]:
     return {item.number: value for item in questionnaire.statements}
 
 
+def kept_equals_recount(app, kept, recount, round_id: int):
+    """Read a kept table (kept) and its recount from the raw rows (recount) for a round;
+    assert they agree and return the kept one."""
+    from survey.extensions import db
+
+    with app.app_context():
+        held, fresh = kept(db.session, round_id), recount(db.session, round_id)
+    assert held == fresh
+    return held
+
+
 def random_schools(make_invited, rng, round_id: int, count: int) -> list[Invited]:
     """`count` schools invited to the round, each of a random level of one of two CLBs."""
     return [make_invited(round_id, rng.choice(["bao", "so", "buso"]),

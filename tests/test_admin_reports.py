@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import time
 import zipfile
@@ -10,7 +11,7 @@ import openpyxl
 from conftest import csrf_in
 
 from survey.extensions import db
-from survey.models import Remark
+from survey.models import Remark, Round
 
 
 def test_preview_and_files_of_any_clb(app, inspector_client, answered_round):
@@ -122,3 +123,20 @@ def test_all_responses_as_a_workbook_equal_to_the_answers(app, inspector_client,
     got = sorted((r[1], r[2], tuple(r[3:])) for r in body)
     assert got == sorted((c, lv, tuple(v[n] for n in items)) for c, lv, v in given)
     assert b"Testschool" not in data
+
+
+def test_a_school_that_submitted_nothing_is_a_row_of_blanks(app, inspector_client,
+                                                            answered_round, make_invited):
+    from survey.services import answers as answer_service
+
+    round_id, given = answered_round(state="open")
+    empty = make_invited(round_id, "so", "100002")
+    with app.app_context():
+        assert answer_service.save(db.session, empty.invitation_id, {},
+                                   submit=True) == answer_service.SUBMITTED
+        db.session.get(Round, round_id).state = "published"
+        db.session.commit()
+    answer = inspector_client.get(f"/beheer/rondes/{round_id}/antwoorden.csv")
+    rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))[1:]
+    assert len(rows) == len(given) + 1
+    assert sum(1 for r in rows if r[1:3] == ["100002", "so"] and not any(r[3:])) == 1

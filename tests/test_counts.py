@@ -9,7 +9,13 @@ import random
 import pytest
 from sqlalchemy import delete
 
-from helpers import all_answers, in_threads, random_operations, random_schools
+from helpers import (
+    all_answers,
+    in_threads,
+    kept_equals_recount,
+    random_operations,
+    random_schools,
+)
 from survey.extensions import db
 from survey.models import AnswerCount, Invitation, Round
 from survey.services import answers as svc
@@ -17,11 +23,7 @@ from survey.services import counts, rounds
 
 
 def _check(app, round_id):
-    with app.app_context():
-        kept, recomputed = counts.cube(db.session, round_id), \
-            counts.recomputed(db.session, round_id)
-    assert kept == recomputed
-    return kept
+    return kept_equals_recount(app, counts.cube, counts.recomputed, round_id)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -11,7 +11,13 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, select, text
 
-from helpers import all_answers, in_threads, random_operations, random_schools
+from helpers import (
+    all_answers,
+    in_threads,
+    kept_equals_recount,
+    random_operations,
+    random_schools,
+)
 from survey.extensions import db
 from survey.models import Invitation, InvitationTally, Round, School
 from survey.services import answers as svc
@@ -19,11 +25,7 @@ from survey.services import rounds, tally
 
 
 def _check(app, round_id):
-    with app.app_context():
-        kept, recomputed = tally.kept(db.session, round_id), \
-            tally.recomputed(db.session, round_id)
-    assert kept == recomputed
-    return kept
+    return kept_equals_recount(app, tally.kept, tally.recomputed, round_id)
 
 
 def _centre_of(app, inv):

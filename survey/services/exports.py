@@ -28,7 +28,8 @@ def response_rows(session: Session, rnd: Round) -> Iterator[tuple[str, str, dict
 
     The database turns each response's answer rows into one row (a conditional aggregate
     per statement), so a million responses cross the wire as a million rows, not 21
-    million."""
+    million. A response submitted without any answer is a row of blanks: it counts as a
+    respondent in the figures, so it is one here too."""
     numbers = from_snapshot(rnd.definition).numbers
     salt = int.from_bytes(hashlib.sha256(
         f"{rnd.id}:{rnd.created_at.isoformat()}".encode()).digest()[:4], "big") % PRIME
@@ -40,7 +41,7 @@ def response_rows(session: Session, rnd: Round) -> Iterator[tuple[str, str, dict
         .select_from(Response)
         .join(Invitation, Invitation.id == Response.invitation_id)
         .join(Centre, Centre.id == Invitation.centre_id)
-        .join(Answer, Answer.response_id == Response.id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
         .where(*counted(rnd.id))
         .group_by(Centre.number, Invitation.level, Response.id)
         .order_by(Centre.number, Invitation.level, shuffle, Response.id)
