@@ -103,6 +103,7 @@ class Round(db.Model):
     __table_args__ = (
         CheckConstraint(f"state IN {ROUND_STATES}", name="state"),
         CheckConstraint("min_group_size >= 1", name="min_group_size"),
+        CheckConstraint("min_benchmark_centres >= 1", name="min_benchmark_centres"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,6 +118,9 @@ class Round(db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     min_group_size: Mapped[int] = mapped_column(default=5)
+    # A sector benchmark needs answers from at least this many CLBs other than the one
+    # it is shown to (per statement and level): with fewer, it is another CLB's own figure.
+    min_benchmark_centres: Mapped[int] = mapped_column(default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A round of only some CLBs (ahead of a doorlichting) takes its sector figures from
     # an earlier sector-wide round on the same statements.
