@@ -240,8 +240,8 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
     a round of a million responses makes a file best not held in memory."""
     wb = Workbook(write_only=True)
     matrix = wb.create_sheet("Overzicht")
-    matrix.append([f"% akkoord per CLB en stelling: {round_name}"])
-    matrix.append(["CLB-nummer", "CLB", "antwoorden"] + [f"{n}. {labels[n]}"
+    matrix.append([safe_text(f"% akkoord per CLB en stelling: {round_name}")])
+    matrix.append(["CLB-nummer", "CLB", "antwoorden"] + [safe_text(f"{n}. {labels[n]}")
                                                           for n in numbers])
     for fb in feedbacks:
         cells = [fb.centre.number, safe_text(fb.centre.name), fb.respondents]

@@ -1,9 +1,12 @@
 """Write plain tables to an .xlsx workbook: numbers stay numbers, text can never become a
-formula (a leading = + - @ tab or CR is neutralised), columns get a readable width."""
+formula (a leading = + - @ tab or CR is neutralised) and never holds a character XML 1.0
+refuses (dropped: openpyxl would raise, Excel would call the file corrupt), columns get a
+readable width."""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
@@ -11,10 +14,24 @@ from openpyxl.styles import Font
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576           # rows per sheet that Excel opens
+# What openpyxl's ILLEGAL_CHARACTERS_RE refuses, plus what no XML file can hold at all
+# (lone surrogates cannot even be encoded, U+FFFE and U+FFFF are not characters). Text
+# stored before the input was cleaned (survey/cleantext.py) may still hold them.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """The text without the characters an XML 1.0 document cannot hold."""
+    return NOT_IN_XML.sub("", value)
 
 
 def safe_text(value):
-    if isinstance(value, str) and value.startswith(DANGEROUS):
+    """A cell's value as it may be written: text without characters XML refuses, and
+    never read as a formula; other values as they are."""
+    if not isinstance(value, str):
+        return value
+    value = xml_text(value)
+    if value.startswith(DANGEROUS):
         return "'" + value
     return value
 
@@ -24,8 +41,8 @@ def workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) ->
     wb = Workbook()
     wb.remove(wb.active)
     for title, header, rows in sheets:
-        ws = wb.create_sheet(title[:31])
-        ws.append(list(header))
+        ws = wb.create_sheet(xml_text(title)[:31])
+        ws.append([safe_text(h) for h in header])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         widths = [len(h) for h in header]
@@ -60,10 +77,10 @@ def long_table(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[S
     sheet, count = None, 0
     for name, number, row in split_sheets(title, rows, max_rows):
         if number == 2:
-            sheet = wb.create_sheet(name)
-            sheet.append(list(header))
+            sheet = wb.create_sheet(xml_text(name))
+            sheet.append([safe_text(h) for h in header])
         sheet.append([safe_text(v) for v in row])
         count += 1
     if sheet is None:
-        wb.create_sheet(title).append(list(header))
+        wb.create_sheet(xml_text(title)).append([safe_text(h) for h in header])
     return count

@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape
 
-from .xlsx import EXCEL_MAX_ROWS, safe_text, split_sheets
+from .xlsx import EXCEL_MAX_ROWS, safe_text, split_sheets, xml_text
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -59,7 +59,7 @@ def _cell(value, ref: str) -> str:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
-    text = escape(str(safe_text(value)))
+    text = escape(safe_text(str(value)))      # never a formula, nothing XML refuses
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
@@ -91,7 +91,8 @@ STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet
 def _package(titles: list[str]) -> dict[str, str]:
     """The archive's parts besides the sheets, once their number is known."""
     head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    sheets = "".join(f'<sheet name="{escape(t)}" sheetId="{i}" r:id="rId{i}"/>'
+    sheets = "".join(f'<sheet name="{escape(xml_text(t), {chr(34): "&quot;"})}" '
+                     f'sheetId="{i}" r:id="rId{i}"/>'
                      for i, t in enumerate(titles, start=1))
     rels = "".join(f'<Relationship Id="rId{i}" Type="{REL}/worksheet" '
                    f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(titles) + 1))

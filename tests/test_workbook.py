@@ -129,3 +129,42 @@ def test_the_streamed_workbook_leaves_before_the_last_row_is_read():
     with zipfile.ZipFile(io.BytesIO(first + rest)) as archive:
         assert archive.testzip() is None
         assert archive.read("xl/worksheets/sheet1.xml").count(b"<row ") == 30_001
+
+
+HOSTILE_TEXT = "a\x00b\x0bc\x1bd\x7fe\ufffef\ud800g\r\nh\u2028i"
+
+
+def test_centre_and_sector_workbooks_take_control_characters_stored_before_cleaning():
+    """A remark and a CLB name holding characters XML 1.0 refuses (stored before the
+    input was cleaned) are written without them: no crash, the rest of the text kept."""
+    from dataclasses import replace
+
+    fb = content.build(INFO, LAYOUT, cube_of(uniform(7, 6)), centre_input(
+        remarks=[content.Remark("algemeen", HOSTILE_TEXT)]))
+    fb = replace(fb, centre=replace(fb.centre, name="CLB\x0b" + HOSTILE_TEXT))
+    wb = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)))
+    cells = [c.value for row in wb["Opmerkingen"].iter_rows(min_row=2) for c in row[1:2]]
+    remark = next(c for c in cells if c and c.startswith("abc"))
+    assert remark.startswith("abcd") and remark.endswith("i") and "\x00" not in remark
+    data = workbook.sector_workbook("Ronde\x0b", NUMBERS, {n: "x\x0c" for n in NUMBERS},
+                                    [fb], [("A\x00", "bao", {NUMBERS[0]: 4})])
+    matrix = list(openpyxl.load_workbook(io.BytesIO(data))["Overzicht"].iter_rows(
+        min_row=3, values_only=True))
+    assert matrix[0][1].startswith("CLBa")
+
+
+@pytest.mark.parametrize("write", [_long_table_openpyxl, _long_table_streamed])
+def test_long_tables_take_control_characters(write):
+    book = openpyxl.load_workbook(io.BytesIO(write([[1, HOSTILE_TEXT], [2, "gewoon"]], 5)))
+    values = list(book["Antwoorden"].values)
+    assert values[1][1].startswith("ab") and "\x00" not in values[1][1]
+    assert values[2] == (2, "gewoon")
+
+
+def test_plain_workbook_takes_control_characters_in_headers_titles_and_cells():
+    from reports.xlsx import workbook as plain
+
+    book = openpyxl.load_workbook(io.BytesIO(plain(
+        [("Links\x0b", ["naam\x00"], [["School\x0bA"], [HOSTILE_TEXT]])])))
+    values = list(book.worksheets[0].values)
+    assert values[1] == ("SchoolA",) and values[0] == ("naam",)
