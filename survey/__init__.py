@@ -32,6 +32,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     settings.finalise(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if proxies := int(app.config["SURVEY_TRUSTED_PROXIES"] or 0):
+        # Only the last `proxies` hops of X-Forwarded-For are believed: whatever a client
+        # puts in the header itself comes before them. Every limit keys on remote_addr.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),

@@ -49,6 +49,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Sender of mails to schools (default Onderwijsinspectie <noreply@localhost>)"),
     Setting("SESSION_COOKIE_SECURE", "SURVEY_COOKIE_SECURE", bool,
             "Send cookies over https only (default: on when SURVEY_BASE_URL is https)"),
+    Setting("SURVEY_TRUSTED_PROXIES", "SURVEY_TRUSTED_PROXIES", int,
+            "Number of reverse proxies in front of the app whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed (default 0: ignored, they can be forged). "
+            "1 behind one nginx: the client address is the proxy's last hop"),
     Setting("SURVEY_ENV", "SURVEY_ENV", str,
             "production or development (default; production when served by gunicorn). "
             "Production refuses to start without a long random SURVEY_SECRET_KEY"),
@@ -79,6 +83,7 @@ def defaults(instance_path: str) -> dict:
         "SURVEY_SMTP_STARTTLS": False,
         "SURVEY_MAIL_FROM": "Onderwijsinspectie <noreply@localhost>",
         "SURVEY_STAFF_MAX_HOURS": 12.0,
+        "SURVEY_TRUSTED_PROXIES": 0,
         # A director may keep the form open for hours: the CSRF token lives as long as the
         # session instead of Flask-WTF's default hour.
         "WTF_CSRF_TIME_LIMIT": None,
@@ -132,6 +137,9 @@ def finalise(config) -> None:
     if env not in ("production", "development"):
         raise ConfigError(f"SURVEY_ENV={env!r}: use production or development.")
     config["SURVEY_ENV"] = env
+    if not 0 <= int(config.get("SURVEY_TRUSTED_PROXIES") or 0) <= 5:
+        raise ConfigError("SURVEY_TRUSTED_PROXIES: the number of reverse proxies in front "
+                          "of the app, 0 to 5.")
     key = config.get("SECRET_KEY") or ""
     if env == "production" and (key == DEV_SECRET_KEY or len(key) < MIN_SECRET_LENGTH):
         raise ConfigError(

@@ -110,3 +110,39 @@ def test_gunicorn_will_not_serve_without_a_secret_key(instance, tmp_path):
                           timeout=60)
     assert done.returncode != 0
     assert "SURVEY_SECRET_KEY" in done.stderr
+
+
+def test_trusted_proxies_default_to_none(instance):
+    app = create_app()
+    assert app.config["SURVEY_TRUSTED_PROXIES"] == 0
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "10.0.0.2"},
+                                  headers={"X-Forwarded-For": "203.0.113.9"}):
+        from flask import request
+
+        assert request.remote_addr == "10.0.0.2"
+
+
+def test_one_trusted_proxy_gives_the_last_forwarded_hop(instance, monkeypatch):
+    monkeypatch.setenv("SURVEY_TRUSTED_PROXIES", "1")
+    app = create_app()
+    seen = {}
+
+    @app.get("/wie")
+    def who():
+        from flask import request
+
+        seen.update(address=request.remote_addr, scheme=request.scheme)
+        return ""
+
+    app.test_client().get("/wie", environ_base={"REMOTE_ADDR": "10.0.0.2"}, headers={
+        "X-Forwarded-For": "198.51.100.1, 203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert seen == {"address": "203.0.113.9", "scheme": "https"}
+
+
+@pytest.mark.parametrize("value", ["-1", "9"])
+def test_an_impossible_number_of_proxies_is_refused(instance, monkeypatch, value):
+    from survey.config import ConfigError
+
+    monkeypatch.setenv("SURVEY_TRUSTED_PROXIES", value)
+    with pytest.raises(ConfigError, match="SURVEY_TRUSTED_PROXIES"):
+        create_app()

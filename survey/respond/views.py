@@ -62,15 +62,13 @@ def home():
 
 @bp.get("/s/<token>")
 def open_link(token: str):
-    address = request.remote_addr or "?"
-    if throttle.link_blocked(db.session, address):
+    blocked, found = throttle.guarded_link(db.session, request.remote_addr or "?",
+                                           lambda: find_link(db.session, token))
+    if blocked:
         minutes = int(throttle.LINK_WINDOW.total_seconds() // 60)
         body, status = _page("too_many_links.html", 429, minutes=minutes)
         return body, status, {"Retry-After": str(minutes * 60)}
-    found = find_link(db.session, token)
     if found is None:
-        throttle.link_failed(db.session, address)
-        db.session.commit()
         return _page("unknown_link.html", 404)
     start_session(Respondent.of(access(db.session, found.invitation_id), found.token_hash))
     # The token leaves the address bar at once; Referrer-Policy keeps it out of Referer.
