@@ -150,3 +150,46 @@ def test_console_posts_never_fail_and_touch_only_their_round(
     for key in made:
         _snapshot(app, made[key][0])          # kept figures equal a recount
     assert {round_id: _snapshot(app, round_id) for round_id in untouched} == before
+
+
+REMARK = "t_opmerking-algemeen"
+
+
+def test_autosave_of_a_remark_with_nul_and_controls_stores_it_cleaned(app, form_page):
+    answer = form_page.autosave(REMARK, "Goed\x00 samen\x0bwerken\u2028ja\x1b")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    with app.app_context():
+        draft = svc.load_draft(db.session, form_page.invited.invitation_id)
+    assert draft.remarks == {"opmerking-algemeen": "Goed samen\nwerken\nja"}
+
+
+def test_saving_the_page_with_a_nul_in_a_remark_keeps_the_whole_page(app, form_page,
+                                                                     questionnaire):
+    answers = all_answers(questionnaire, 3)
+    answer = form_page.post(answers, **{REMARK: "Eén\x00 lijn\r\ntwee\ttab"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    with app.app_context():
+        draft = svc.load_draft(db.session, form_page.invited.invitation_id)
+    assert draft.answers == answers
+    assert draft.remarks == {"opmerking-algemeen": "Eén lijn\ntwee\ttab"}
+
+
+def test_a_redaction_with_nul_and_controls_is_stored_cleaned(app, make_round, make_invited,
+                                                             questionnaire):
+    from survey.database import write_transaction
+    from survey.models import Remark, Round
+    from survey.services import remarks
+
+    invited = make_invited(make_round())
+    with app.app_context():
+        svc.save(db.session, invited.invitation_id, all_answers(questionnaire, 3),
+                 {"opmerking-algemeen": "Origineel"}, submit=True)
+        db.session.commit()
+        remark = db.session.scalars(db.select(Remark)).one()
+        with write_transaction(db.session):
+            remarks.review(db.session, db.session.get(Round, invited.round_id),
+                           remark.response_id, remark.key, "redact", None,
+                           "Ingekort\x00\x0bdeel\u2028twee\x1b")
+        db.session.expire_all()
+        assert db.session.scalars(db.select(Remark)).one().redacted_text == \
+            "Ingekort\ndeel\ntwee"

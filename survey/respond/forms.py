@@ -7,6 +7,7 @@ from wtforms import Form, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from ..cleantext import free_text
 from ..questionnaire import Questionnaire
 from ..services.answers import InvalidAnswers
 
@@ -63,7 +64,7 @@ def collect(q: Questionnaire, formdata) -> tuple[dict[int, int], dict[str, str]]
         if value is None:
             continue
         if item.type == "text":
-            remarks[item.key] = value
+            remarks[item.key] = free_text(value)   # a NUL is dropped, not a lost page
         elif value != "":
             try:
                 answers[item.number] = int(value)

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, delete, exists, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ..cleantext import free_text
 from ..database import dialect_insert, write_transaction
 from ..models import (
     Answer,
@@ -104,7 +105,9 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
     snapshot when the caller has it already; `token_prefix`, when given, must still match
     the invitation's link (a renewed link ends what was opened with the old one: REVOKED).
     `validated` says the caller has just run validate() on exactly these values."""
-    remarks = {k: v.strip() for k, v in (remarks or {}).items()}
+    # Cleaned here as well as in the form (the autosave posts one raw value): a NUL or a
+    # control character is dropped, never a reason to lose the rest of what was posted.
+    remarks = {k: free_text(v) for k, v in (remarks or {}).items()}
     now = now or utcnow()
     if questionnaire is None:
         acc = access(session, invitation_id)
@@ -153,7 +156,8 @@ def _claim_statement(conn: Connection, submit: bool, check_prefix: bool):
     inserts the response row or, while it is still a draft, updates it; it returns the row's
     id and its count of saves (1: this save created it), or nothing. The conflict path
     locks the row (PostgreSQL), so concurrent submits of one invitation queue here and all
-    but the first find it submitted."""
+    but the first find it submitted; the invitation row is share-locked, which orders the
+    claim against a withdraw (rounds.revoke) of the same invitation."""
 
     def build():
         table = Response.__table__
@@ -166,6 +170,11 @@ def _claim_statement(conn: Connection, submit: bool, check_prefix: bool):
                    Invitation.revoked_at.is_(None), Round.state == "open",
                    or_(Round.opens_at.is_(None), Round.opens_at <= now),
                    or_(Round.closes_at.is_(None), Round.closes_at > now))
+            # PostgreSQL: hold the invitation row (shared) until commit, so that a
+            # withdraw of this school waits for this save or this save for the withdraw,
+            # and the one that waits sees what the other committed. SQLite's BEGIN
+            # IMMEDIATE already runs writers one at a time.
+            .with_for_update(read=True, of=Invitation)
         )
         if check_prefix:
             source = source.where(exists().where(

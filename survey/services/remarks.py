@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from reports.layout import from_snapshot
 
+from ..cleantext import free_text
 from ..models import Centre, Invitation, Remark, Response, Round, utcnow
 from .counts import counted
 
@@ -78,7 +79,7 @@ def review(session: Session, rnd: Round, response_id: int, key: str, action: str
     elif action == "hide":
         remark.review = "hidden"
     elif action == "redact":
-        text = (redacted or "").strip()
+        text = free_text(redacted or "")     # the rule for all free text (cleantext)
         if not text:
             raise ReviewError("Geef de ingekorte tekst, of verberg de opmerking.")
         remark.review, remark.redacted_text = "approved", text
