@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from contextlib import AbstractContextManager, suppress
 from email.message import EmailMessage
 from pathlib import Path
+
+# Control characters and everything str.splitlines() splits on: none of it may reach a
+# header (the email package refuses CR and LF; the others split a name on the reader's
+# screen, or are not text at all).
+_NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def header_text(value: str) -> str:
+    """A value as one header line: controls and line breaks become spaces, runs of
+    white space one space. The email package then encodes what is not ASCII."""
+    return " ".join(_NOT_IN_HEADER.sub(" ", value).split())
 
 
 class MailError(RuntimeError):

@@ -274,3 +274,25 @@ def test_overview_counts_what_is_left_like_the_recipient_lists(app, smtp, school
         assert statuses["invitation"].to_go == 1          # the refused one, not withdrawn
         assert (statuses["reminder-1"].sent, statuses["reminder-1"].failed,
                 statuses["reminder-1"].to_go) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("brk", ["\r\n", "\n", "\r", "\x0b", "\x0c", "\x85", "\u2028",
+                                 "\u2029", "\x00", "\x1c"])
+def test_a_name_with_a_line_break_or_control_stops_no_mail(app, smtp, schools, brk):
+    """Names stored before the import cleaned them (any character splitlines() splits on,
+    or a NUL) become one clean line in the headers; every school still gets its mail."""
+    round_id, invited = schools
+    with app.app_context():
+        inv = db.session.get(Invitation, invited[1].invitation_id)
+        inv.school.name = f"School{brk}Bcc: victim@example.org"
+        inv.centre.name = f"CLB{brk}Naam"
+        rnd = db.session.get(Round, round_id)
+        rnd.invitation_subject = f"Uitnodiging{brk}{{school}}"
+        db.session.commit()
+    report = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    assert (report.sent, report.failed) == (4, 0)
+    assert sorted(smtp.to()) == [f"directie{n}@school.example.org" for n in range(4)]
+    hostile = next(m for m in smtp.messages if "Bcc" in str(m["To"]))
+    assert hostile["Bcc"] is None and len(hostile["To"].addresses) == 1
+    assert hostile["To"].addresses[0].display_name == "School Bcc: victim@example.org"
+    assert hostile["Subject"] == "Uitnodiging School Bcc: victim@example.org"

@@ -18,7 +18,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ..formatting import local_datetime
-from ..mailer import MailError
+from ..mailer import MailError, header_text
 from ..models import Invitation, MessageSend, Response, Round, School, utcnow
 from . import tally
 from .rounds import link, new_link
@@ -82,7 +82,10 @@ def recipients_count(session: Session, rnd: Round, message_key: str,
 def compose(rnd: Round, inv: Invitation, message_key: str, url: str,
             sender: str) -> EmailMessage:
     reminder = message_key != INVITATION
-    values = {"{school}": inv.school.name, "{clb}": inv.centre.name, "{link}": url,
+    # Names come from imports, perhaps from before they were cleaned: one line each, so
+    # that no name can end a header or add one (mailer.header_text).
+    values = {"{school}": header_text(inv.school.name),
+              "{clb}": header_text(inv.centre.name), "{link}": url,
               "{deadline}": local_datetime(rnd.closes_at) if rnd.closes_at else "",
               "{round}": rnd.name}
     subject = rnd.reminder_subject if reminder else rnd.invitation_subject
@@ -90,9 +93,10 @@ def compose(rnd: Round, inv: Invitation, message_key: str, url: str,
     for placeholder, value in values.items():  # plain replacement: braces in text are safe
         subject, body = subject.replace(placeholder, value), body.replace(placeholder, value)
     message = EmailMessage()
-    message["Subject"] = " ".join(subject.split())
+    message["Subject"] = header_text(subject)
     message["From"] = sender
-    message["To"] = formataddr((inv.school.name, inv.school.email))
+    message["To"] = formataddr((header_text(inv.school.name),
+                                header_text(inv.school.email)))
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].partition("@")[2] or None)
     message.set_content(body)
     return message
