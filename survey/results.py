@@ -1,35 +1,67 @@
 """What the CLB portal and the inspectors' console share: one CLB's feedback or a 404,
-its files as downloads, the context of the results page."""
+its files as downloads (every one of them written to the audit log here, and only here),
+the context of the results page."""
 
 from __future__ import annotations
 
 import tempfile
 
 from flask import Response, abort
+from flask_login import current_user
 
 from reports import pdf, workbook
 from reports.content import LEVEL_NAMES, SUPPRESSED_TEXT, Feedback, reading_guide
 
+from .database import write_transaction
 from .extensions import db
 from .models import Round
+from .services import accounts
 from .services.reports import feedback, section_charts
 
 PDF_TYPE = "application/pdf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download(data: bytes, mimetype: str, filename: str) -> Response:
+# The kinds of results file, as the audit log names them.
+SHEET, WORKBOOK, SECTOR_WORKBOOK = "sheet", "workbook", "sector workbook"
+ANSWERS_CSV, ANSWERS_XLSX, ZIP = "all answers csv", "all answers xlsx", "all reports zip"
+
+
+def log_download(kind: str, round_id: int, round_name: str,
+                 centre_number: str | None = None) -> None:
+    """One audit row per results file handed out: who, which kind, round and CLB. Written
+    (and committed) before the file is made, so a download cut off halfway is still in
+    the log."""
+    with write_transaction(db.session):
+        accounts.audit(db.session, current_user, "results downloaded", round_name,
+                       kind=kind, round=round_id, centre=centre_number)
+
+
+def download(data, mimetype: str, filename: str, *, kind: str, round_id: int,
+             round_name: str, centre_number: str | None = None) -> Response:
+    """A results file as an attachment; every call leaves its audit row. `data` is the
+    bytes, or a function that makes the body (bytes or chunks) once the row is written:
+    a stream must be set up after the audit commit, which expires what it reads."""
+    log_download(kind, round_id, round_name, centre_number)
+    return attachment(data() if callable(data) else data, mimetype, filename)
+
+
+def attachment(data, mimetype: str, filename: str) -> Response:
+    """A file as an attachment, without an audit row: for the files that are not results
+    (links, response figures), whose views log their own."""
     return Response(data, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def xlsx_download(data: bytes, filename: str) -> Response:
-    return download(data, XLSX_TYPE, filename)
+    return attachment(data, XLSX_TYPE, filename)
 
 
-def spooled_xlsx_download(write, filename: str) -> Response:
+def spooled_xlsx_download(write, filename: str, *, kind: str, round_id: int,
+                          round_name: str) -> Response:
     """An .xlsx too large to hold in memory: write(file) fills an unnamed temporary file,
     which is then sent in chunks and disappears when the answer is closed."""
+    log_download(kind, round_id, round_name)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the answer closes)
     try:
         write(spool)
@@ -38,7 +70,7 @@ def spooled_xlsx_download(write, filename: str) -> Response:
     except BaseException:
         spool.close()
         raise
-    answer = download(iter(lambda: spool.read(1 << 16), b""), XLSX_TYPE, filename)
+    answer = attachment(iter(lambda: spool.read(1 << 16), b""), XLSX_TYPE, filename)
     answer.content_length = size
     answer.call_on_close(spool.close)
     return answer
@@ -52,13 +84,15 @@ def feedback_or_404(rnd: Round, centre_number: str) -> Feedback:
 
 
 def sheet_download(fb: Feedback) -> Response:
-    return download(pdf.render(fb), PDF_TYPE,
-                    f"feedbackrapport-{fb.centre.number}-{fb.round.id}.pdf")
+    log_download(SHEET, fb.round.id, fb.round.name, fb.centre.number)
+    return attachment(pdf.render(fb), PDF_TYPE,
+                      f"feedbackrapport-{fb.centre.number}-{fb.round.id}.pdf")
 
 
 def workbook_download(fb: Feedback) -> Response:
-    return xlsx_download(workbook.centre_workbook(fb),
-                         f"werkboek-{fb.centre.number}-{fb.round.id}.xlsx")
+    log_download(WORKBOOK, fb.round.id, fb.round.name, fb.centre.number)
+    return attachment(workbook.centre_workbook(fb), XLSX_TYPE,
+                      f"werkboek-{fb.centre.number}-{fb.round.id}.xlsx")
 
 
 def page_context(fb: Feedback) -> dict:

@@ -140,3 +140,68 @@ def test_a_school_that_submitted_nothing_is_a_row_of_blanks(app, inspector_clien
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))[1:]
     assert len(rows) == len(given) + 1
     assert sum(1 for r in rows if r[1:3] == ["100002", "so"] and not any(r[3:])) == 1
+
+
+def _download_rows(app) -> list[tuple[str, str, dict]]:
+    """(user's e-mail, subject, detail) of every results download in the audit log."""
+    from sqlalchemy import select
+
+    from survey.models import AuditEvent
+
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "results downloaded").order_by(AuditEvent.id)).all()
+        return [(e.user.email if e.user else None, e.subject, e.detail) for e in events]
+
+
+def test_every_console_download_leaves_one_audit_row(app, make_user, answered_round):
+    from conftest import login
+
+    round_id, _ = answered_round()
+    email = make_user("inspector", email="lies@example.org")
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    base = f"/beheer/rondes/{round_id}"
+    cases = [(f"{base}/rapporten/100002/feedbackrapport.pdf", "sheet", "100002"),
+             (f"{base}/rapporten/100001/werkboek.xlsx", "workbook", "100001"),
+             (f"{base}/sectorwerkboek.xlsx", "sector workbook", None),
+             (f"{base}/antwoorden.csv", "all answers csv", None),
+             (f"{base}/antwoorden.xlsx", "all answers xlsx", None)]
+    for url, kind, centre in cases:
+        before = len(_download_rows(app))
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        answer.get_data()
+        answer.close()
+        rows = _download_rows(app)
+        assert len(rows) == before + 1, url
+        assert rows[-1] == ("lies@example.org", "Testbevraging",
+                            {"kind": kind, "round": round_id, "centre": centre})
+    # a preview page is not a file
+    client.get(f"{base}/rapporten/100001")
+    assert len(_download_rows(app)) == len(cases)
+
+
+def test_the_zip_download_leaves_one_audit_row(app, inspector_client, answered_round):
+    round_id, _ = answered_round()
+    page = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten")
+    inspector_client.post(f"/beheer/rondes/{round_id}/rapporten/bouwen",
+                          data={"csrf_token": csrf_in(page.get_data(as_text=True))})
+    for _ in range(240):
+        html = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(
+            as_text=True)
+        if "Alle rapporten zijn opgebouwd" in html or "mislukt" in html:
+            break
+        time.sleep(0.25)
+    assert _download_rows(app) == []
+    assert inspector_client.get(f"/beheer/rondes/{round_id}/rapporten/alles.zip").status_code \
+        == 200
+    rows = _download_rows(app)
+    assert len(rows) == 1
+    assert rows[0][2] == {"kind": "all reports zip", "round": round_id, "centre": None}
+
+
+def test_the_console_says_the_answer_files_identify_schools(inspector_client, answered_round):
+    round_id, _ = answered_round()
+    html = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(as_text=True)
+    assert "identificerend" in html and "auditlog" in html

@@ -104,3 +104,26 @@ def test_another_clbs_files_are_out_of_reach(app, answered_round, clb_client):
     assert "Vrij CLB Test 100002" not in own.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Round, round_id).state == "published"
+
+
+def test_the_clbs_own_downloads_are_in_the_audit_log(app, answered_round, make_user):
+    from sqlalchemy import select
+
+    from survey.models import AuditEvent
+
+    round_id, _ = answered_round()
+    client = app.test_client()
+    assert login(client, make_user("centre", email="an@clb.example",
+                                   centre_number="100001")).status_code == 302
+    client.get(f"/clb/rondes/{round_id}")                    # a page: not logged
+    for path, kind in (("feedbackrapport.pdf", "sheet"), ("werkboek.xlsx", "workbook")):
+        assert client.get(f"/clb/rondes/{round_id}/{path}").status_code == 200
+        with app.app_context():
+            events = db.session.scalars(select(AuditEvent).where(
+                AuditEvent.action == "results downloaded").order_by(AuditEvent.id)).all()
+            assert events[-1].user.email == "an@clb.example"
+            assert events[-1].detail == {"kind": kind, "round": round_id,
+                                         "centre": "100001"}
+    with app.app_context():
+        assert len(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "results downloaded")).all()) == 2

@@ -27,7 +27,11 @@ from reports.layout import from_snapshot
 from ..extensions import db
 from ..models import Round
 from ..results import (
+    ANSWERS_CSV,
+    ANSWERS_XLSX,
+    SECTOR_WORKBOOK,
     XLSX_TYPE,
+    ZIP,
     download,
     feedback_or_404,
     page_context,
@@ -93,16 +97,17 @@ def report_xlsx(round_id: int, number: str):
 def report_sector(round_id: int):
     rnd = _reportable(round_id)
     return spooled_xlsx_download(lambda spool: reports.sector_workbook(
-        db.session, rnd, target=spool), f"sector-{round_id}.xlsx")
+        db.session, rnd, target=spool), f"sector-{round_id}.xlsx", kind=SECTOR_WORKBOOK,
+        round_id=rnd.id, round_name=rnd.name)
 
 
 @bp.get("/rondes/<int:round_id>/antwoorden.csv")
 def responses_csv(round_id: int):
     """Every submitted response's answers, without school identities, streamed."""
     rnd = _reportable(round_id)
-    numbers = from_snapshot(rnd.definition).numbers
-    chunks = exports.csv_chunks(exports.response_rows(db.session, rnd), numbers)
-    return download(stream_with_context(chunks), "text/csv", f"antwoorden-{round_id}.csv")
+    return download(lambda: _answer_stream(rnd, exports.csv_chunks), "text/csv",
+                    f"antwoorden-{round_id}.csv", kind=ANSWERS_CSV, round_id=rnd.id,
+                    round_name=rnd.name)
 
 
 @bp.get("/rondes/<int:round_id>/antwoorden.xlsx")
@@ -110,9 +115,18 @@ def responses_xlsx(round_id: int):
     """The same rows as the CSV, as a workbook streamed while it is written (more than
     Excel's row limit continue on a next sheet)."""
     rnd = _reportable(round_id)
+    return download(lambda: _answer_stream(rnd, exports.xlsx_chunks), XLSX_TYPE,
+                    f"antwoorden-{round_id}.xlsx", kind=ANSWERS_XLSX, round_id=rnd.id,
+                    round_name=rnd.name)
+
+
+def _answer_stream(rnd: Round, chunks):
+    """The response rows of a round as streamed chunks. What the stream reads of the round
+    is loaded here, in the request: the audit commit before it expired the round, and the
+    stream runs where the round can no longer be loaded."""
+    db.session.refresh(rnd, ["id", "created_at", "definition"])
     numbers = from_snapshot(rnd.definition).numbers
-    chunks = exports.xlsx_chunks(exports.response_rows(db.session, rnd), numbers)
-    return download(stream_with_context(chunks), XLSX_TYPE, f"antwoorden-{round_id}.xlsx")
+    return stream_with_context(chunks(exports.response_rows(db.session, rnd), numbers))
 
 
 @bp.post("/rondes/<int:round_id>/rapporten/bouwen")
@@ -180,7 +194,8 @@ def report_zip(round_id: int):
         for path in sorted(folder.iterdir()):
             if path.suffix in (".pdf", ".xlsx") and not path.name.startswith("."):
                 archive.write(path, path.name)
-    return download(buf.getvalue(), "application/zip", f"rapporten-{rnd.id}.zip")
+    return download(buf.getvalue(), "application/zip", f"rapporten-{rnd.id}.zip", kind=ZIP,
+                    round_id=rnd.id, round_name=rnd.name)
 
 
 @bp.get("/rondes/<int:round_id>/opmerkingen")
