@@ -281,6 +281,8 @@ def test_overview_counts_what_is_left_like_the_recipient_lists(app, smtp, school
 def test_a_name_with_a_line_break_or_control_stops_no_mail(app, smtp, schools, brk):
     """Names stored before the import cleaned them (any character splitlines() splits on,
     or a NUL) become one clean line in the headers; every school still gets its mail."""
+    if brk == "\x00" and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL cannot hold a NUL")
     round_id, invited = schools
     with app.app_context():
         inv = db.session.get(Invitation, invited[1].invitation_id)
