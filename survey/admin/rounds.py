@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from reports import xlsx
 
+from ..database import write_transaction
 from ..extensions import db
 from ..formatting import BRUSSELS
 from ..models import Centre, Invitation, Round, School, utcnow
@@ -116,25 +117,24 @@ ACTIONS = {
 
 @bp.post("/rondes/<int:round_id>/status")
 def round_state(round_id: int):
-    rnd = round_or_404(round_id)
     form = posted(RoundStateForm())
+    if form.action.data != "reopen" and form.action.data not in ACTIONS:
+        abort(400)
     try:
-        if form.action.data == "reopen":
-            if form.closes_at.data is None:
-                raise round_service.RoundStateError("Kies een nieuwe sluitingsdatum.")
-            round_service.reopen_round(db.session, rnd, _utc(form.closes_at.data))
-            done = "heropend"
-        elif form.action.data in ACTIONS:
-            action, done = ACTIONS[form.action.data]
-            action(db.session, rnd)
-        else:
-            abort(400)
+        with write_transaction(db.session):
+            rnd = round_or_404(round_id)
+            if form.action.data == "reopen":
+                if form.closes_at.data is None:
+                    raise round_service.RoundStateError("Kies een nieuwe sluitingsdatum.")
+                round_service.reopen_round(db.session, rnd, _utc(form.closes_at.data))
+                done = "heropend"
+            else:
+                action, done = ACTIONS[form.action.data]
+                action(db.session, rnd)
+            accounts.audit(db.session, current_user, f"round {form.action.data}", rnd.name)
     except round_service.RoundStateError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".round_detail", round_id=round_id))
-    accounts.audit(db.session, current_user, f"round {form.action.data}", rnd.name)
-    db.session.commit()
     flash(f"De bevraging is {done}.", "success")
     return redirect(url_for(".round_detail", round_id=round_id))
 
@@ -153,8 +153,8 @@ def round_figures_xlsx(round_id: int):
     rnd = round_or_404(round_id)
     data = xlsx.workbook(monitoring.export_sheets(
         monitoring.round_figures(db.session, rnd.id)))
-    accounts.audit(db.session, current_user, "response figures downloaded", rnd.name)
-    db.session.commit()
+    with write_transaction(db.session):
+        accounts.audit(db.session, current_user, "response figures downloaded", rnd.name)
     return xlsx_download(data, f"respons-ronde-{rnd.id}.xlsx")
 
 
@@ -172,29 +172,27 @@ def round_centre(round_id: int, centre_id: int):
 @bp.post("/rondes/<int:round_id>/uitnodigingen/<int:invitation_id>")
 def round_invitation(round_id: int, invitation_id: int):
     """Withdraw an invitation or bring it back."""
-    rnd = round_or_404(round_id)
-    inv = db.session.get(Invitation, invitation_id)
     form = InvitationForm()
-    if inv is None or inv.round_id != rnd.id or not form.validate_on_submit():
-        abort(404 if inv is None or inv.round_id != rnd.id else 400)
+    done = {"withdraw": (round_service.withdraw, "ingetrokken; de link werkt niet meer, "
+                         "gegeven antwoorden blijven bewaard"),
+            "reinstate": (round_service.reinstate, "opnieuw uitgenodigd")}
+    inv = db.session.get(Invitation, invitation_id)
+    if inv is None or inv.round_id != round_id:
+        abort(404)
+    if not form.validate_on_submit() or form.action.data not in done:
+        abort(400)
+    action, outcome = done[form.action.data]
+    school, centre_id = inv.school.name, inv.centre_id
     try:
-        if form.action.data == "withdraw":
-            round_service.withdraw(db.session, inv)
-            done = "ingetrokken; de link werkt niet meer, gegeven antwoorden blijven bewaard"
-        elif form.action.data == "reinstate":
-            round_service.reinstate(db.session, inv)
-            done = "opnieuw uitgenodigd"
-        else:
-            abort(400)
+        with write_transaction(db.session):
+            action(db.session, db.session.get(Invitation, invitation_id))
+            accounts.audit(db.session, current_user, f"invitation {form.action.data}",
+                           school, round=round_id)
     except round_service.RoundStateError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     else:
-        accounts.audit(db.session, current_user, f"invitation {form.action.data}",
-                       inv.school.name, round=rnd.id)
-        db.session.commit()
-        flash(f"{inv.school.name} is {done}.", "success")
-    return redirect(url_for(".round_centre", round_id=rnd.id, centre_id=inv.centre_id))
+        flash(f"{school} is {outcome}.", "success")
+    return redirect(url_for(".round_centre", round_id=round_id, centre_id=centre_id))
 
 
 @bp.post("/rondes/<int:round_id>/scholen")
@@ -208,13 +206,14 @@ def round_add_school(round_id: int):
     if school is None:
         flash(f"Geen school met nummer {form.number.data}. Lees ze eerst in.", "error")
         return redirect(url_for(".round_detail", round_id=rnd.id))
+    name = school.name
     try:
-        round_service.add_school(db.session, rnd, school)
+        with write_transaction(db.session):
+            round_service.add_school(db.session, round_or_404(round_id),
+                                     db.session.get(School, school.id))
+            accounts.audit(db.session, current_user, "school added", name, round=round_id)
     except round_service.RoundStateError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     else:
-        accounts.audit(db.session, current_user, "school added", school.name, round=rnd.id)
-        db.session.commit()
-        flash(f"{school.name} is uitgenodigd.", "success")
+        flash(f"{name} is uitgenodigd.", "success")
     return redirect(url_for(".round_detail", round_id=rnd.id))

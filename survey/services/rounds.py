@@ -140,14 +140,28 @@ def link_is_valid(session: Session | Connection, invitation_id: int, prefix: str
 
 def revoke(session: Session, invitation: Invitation) -> None:
     """Withdraw an invitation: its link stops working; answers already given are kept,
-    and leave the counts the reports read."""
-    if invitation.revoked_at is None:
-        invitation.revoked_at = utcnow()
+    and leave the counts the reports read.
+
+    The UPDATE .. WHERE revoked_at IS NULL both decides and locks: a second withdraw finds
+    nothing to do, and a school's save that holds the invitation row (the claim in
+    answers.save) finishes first, so the status read after it is the committed one."""
+    if _set_revoked(session, invitation, utcnow()):
         tally.invitation_changed(session, invitation.id, -1)
         submitted = counts.submitted_response(session, invitation.id)
         if submitted is not None:
             counts.add_response(session.connection(), submitted, -1)
     session.flush()
+
+
+def _set_revoked(session: Session, invitation: Invitation, value: datetime | None) -> bool:
+    """Set or clear revoked_at if it is not so already; whether this call changed it."""
+    was = Invitation.revoked_at.is_(None) if value is not None else \
+        Invitation.revoked_at.is_not(None)
+    changed = session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, was)
+        .values(revoked_at=value).returning(Invitation.id)).first()
+    session.refresh(invitation, ["revoked_at"])
+    return changed is not None
 
 
 def _changeable(rnd: Round) -> None:
@@ -163,8 +177,7 @@ def withdraw(session: Session, invitation: Invitation) -> None:
 
 def reinstate(session: Session, invitation: Invitation) -> None:
     _changeable(invitation.round)
-    if invitation.revoked_at is not None:
-        invitation.revoked_at = None
+    if _set_revoked(session, invitation, None):
         tally.invitation_changed(session, invitation.id, 1)
         submitted = counts.submitted_response(session, invitation.id)
         if submitted is not None:
