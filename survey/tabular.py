@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
+
+from .cleantext import single_line
 
 MAX_BYTES = 10 * 1024 * 1024          # an upload of the whole sector is well under 1 MB
 MAX_UNPACKED = 50 * 1024 * 1024       # what an .xlsx may unpack to
@@ -29,6 +32,18 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]   # (row number as the user sees it, cells)
     formula_rows: dict[int, str]        # row number -> the column holding a formula
+    encoding: str | None = None         # how a text file was read (told in the dry run)
+
+
+UTF8 = "UTF-8"
+CP1252 = "Windows-1252 (cp1252)"
+# A valid UTF-8 sequence of two to four bytes. Text saved as cp1252 almost never holds
+# one by chance (it would take "Ã©" and the like), so a file that has one was written as
+# UTF-8, and an invalid byte in it is damage, not a sign of another encoding.
+UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
 
 
 def read_table(data: bytes, filename: str) -> Table:
@@ -48,11 +63,37 @@ def read_table(data: bytes, filename: str) -> Table:
     raise TableError("Alleen .xlsx- en .csv-bestanden kunnen worden ingelezen.")
 
 
-def _read_csv(data: bytes) -> Table:
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was read in.
+
+    UTF-8 (with or without BOM) when the whole file is valid UTF-8. Otherwise cp1252
+    (Belgian Excel's "CSV (;)") only when the file has no UTF-8 multi-byte sequence at all
+    and every byte is defined in cp1252; a file that mixes the two (one cp1252 byte pasted
+    into a UTF-8 file) or holds an undefined byte is refused, with the row and byte, rather
+    than read with every accent wrong."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Belgian Excel's "CSV (;)"
+        return data.decode("utf-8-sig"), UTF8
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if UTF8_MULTIBYTE.search(data) is None:
+        try:
+            return data.decode("cp1252"), CP1252
+        except UnicodeDecodeError as exc:
+            raise TableError(_bad_byte(data, exc.start, "geldige UTF-8 en ook geen "
+                                       "Windows-1252 (cp1252)")) from exc
+    raise TableError(_bad_byte(data, utf8_error.start, "geldige UTF-8 (het bevat UTF-8-"
+                               "tekens, maar ook een byte die er niet in past)"))
+
+
+def _bad_byte(data: bytes, offset: int, what: str) -> str:
+    row = data.count(b"\n", 0, offset) + 1
+    return (f"Het bestand is geen {what}: rij {row}, byte {offset + 1} van het bestand "
+            f"(waarde 0x{data[offset]:02X}). Bewaar het bestand opnieuw als "
+            "\"CSV UTF-8\" of als .xlsx.")
+
+
+def _read_csv(data: bytes) -> Table:
+    text, encoding = decode(data)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -60,7 +101,7 @@ def _read_csv(data: bytes) -> Table:
         records = [(n, row) for n, row in enumerate(reader, start=1)]
     except csv.Error as exc:
         raise TableError(f"Het CSV-bestand kan niet worden gelezen: {exc}.") from exc
-    return _table(records)
+    return _table(records, encoding)
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -99,8 +140,10 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _table(records: list[tuple[int, list[str]]]) -> Table:
-    records = [(n, [c.strip() for c in row]) for n, row in records]
+def _table(records: list[tuple[int, list[str]]], encoding: str | None = None) -> Table:
+    # Every cell is a single line of clean text (survey/cleantext.py): a NUL or a line
+    # break in a name would fail later, in the database, a mail header or a workbook.
+    records = [(n, [single_line(c) for c in row]) for n, row in records]
     records = [(n, row) for n, row in records if any(row)]
     if not records:
         raise TableError("Het bestand is leeg.")
@@ -113,7 +156,7 @@ def _table(records: list[tuple[int, list[str]]]) -> Table:
             if cell.startswith(FORMULA_START) and not _is_number(cell):
                 formulas[n] = header[i] if i < len(header) else f"kolom {i + 1}"
                 break
-    return Table([h.strip() for h in header], body, formulas)
+    return Table(header, body, formulas, encoding)
 
 
 def _is_number(text: str) -> bool:

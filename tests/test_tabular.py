@@ -105,3 +105,45 @@ def test_billion_laughs_is_refused():
 def test_files_refused_as_a_whole(data, name, message):
     with pytest.raises(TableError, match=message):
         read_table(data, name)
+
+
+def _csv(*rows) -> str:
+    return "\r\n".join(";".join(r) for r in [HEADER, *rows]) + "\r\n"
+
+
+def test_the_encoding_used_is_told():
+    text = _csv([*ROW[:1], "Élève", *ROW[2:]])
+    assert read_table(text.encode("utf-8"), "s.csv").encoding == "UTF-8"
+    cp1252 = read_table(text.encode("cp1252"), "s.csv")
+    assert "1252" in cp1252.encoding and cp1252.rows[0][1][1] == "Élève"
+    assert read_table(xlsx([HEADER, ROW]), "s.xlsx").encoding is None
+
+
+def test_one_cp1252_byte_in_a_utf8_file_is_refused_with_its_row_and_byte():
+    good = _csv(ROW, [*ROW[:1], "Élève", *ROW[2:]]).encode("utf-8")
+    bad = good + ";".join(["654321", "Sint-Pi\xe8ter", *ROW[2:]]).encode("cp1252")
+    with pytest.raises(TableError) as info:
+        read_table(bad, "s.csv")
+    position = bad.index(b"\xe8") + 1
+    assert "rij 4" in str(info.value) and f"byte {position}" in str(info.value)
+    assert "0xE8" in str(info.value)
+
+
+def test_a_byte_that_cp1252_does_not_define_is_refused_with_its_row():
+    data = _csv(ROW).encode("cp1252") + b"654321;Sint\x81;bao\r\n"
+    with pytest.raises(TableError, match="rij 3.*0x81"):
+        read_table(data, "s.csv")
+
+
+def test_control_characters_and_line_breaks_leave_the_cells():
+    """A NUL far into the file (past the 4 kB sniffed for binary files), a quoted name
+    over two lines, a vertical tab: the cells become clean single lines."""
+    rows = [[f"{100000 + i}", f"School {i}", *ROW[2:]] for i in range(60)]
+    rows += [["200001", '"Naam\r\nop twee lijnen"', *ROW[2:]],
+             ["200002", "School\x00met\x0bNUL\u2028en VT", *ROW[2:]]]
+    table = read_table(_csv(*rows).encode("utf-8"), "s.csv")
+    assert len(_csv(*rows)) > 4096
+    names = [cells[1] for _, cells in table.rows[-2:]]
+    assert names == ["Naam op twee lijnen", "Schoolmet NUL en VT"]
+    sheet = read_table(xlsx([HEADER, [*ROW[:1], "Naam\nmet\tbreuk", *ROW[2:]]]), "s.xlsx")
+    assert sheet.rows[0][1][1] == "Naam met breuk"
