@@ -89,3 +89,51 @@ def test_remark_text_survives_as_text_and_a_missing_glyph_is_marked():
                        centre_input(remarks=[content.Remark("algemeen", remark)]))
     text = PdfReader(io.BytesIO(pdf.render(fb))).pages[-1].extract_text()
     assert remark.replace("👍", "\ufffd") in text
+
+
+# Four CLBs with their own names, sizes and figures (per level: responded, agree of 10).
+_CLBS = {"L": ("Lommelberg", {"bao": 9, "so": 6}, 8),
+         "M": ("Mechelenveld", {"bao": 14, "so": 7, "buso": 5}, 3),
+         "T": ("Tiensestraat", {"bao": 6, "bubao": 5}, 6),
+         "Z": ("Zottegemse", {"bao": 11, "so": 12}, 1)}
+
+
+def _clb_cube():
+    spec = {}
+    for number, (_, responded, agree) in _CLBS.items():
+        for level, n in responded.items():
+            for item in NUMBERS:
+                # a distribution of the CLB's own, which also shifts with the statement
+                yes = round(n * ((agree + item) % 11) / 10)
+                spec[(number, level, item)] = {4: yes // 2, 3: yes - yes // 2,
+                                               1: n - yes, 0: item % 2}
+    return cube_of(spec)
+
+
+def _clb_feedback(number: str, cube) -> content.Feedback:
+    name, responded, _ = _CLBS[number]
+    remark = content.Remark("algemeen", f"Opmerking alleen voor {name}.")
+    data = content.CentreInput(content.CentreInfo(number, f"CLB {name}", f"net-{name}"),
+                               {lv: n + 3 for lv, n in responded.items()}, responded,
+                               [remark])
+    return content.build(INFO, LAYOUT, cube, data)
+
+
+def test_no_sheet_carries_another_clbs_name_or_figures_through_the_static_cache():
+    """Several CLBs of one round drawn through the same static layer (cached from the
+    first): each layered sheet says exactly what it says drawn alone in one pass, and no
+    other CLB's name is on it. A CLB text left out of the dynamic layer would be drawn
+    once into the shared static layer and then show up on every other CLB's sheet."""
+    pdf._static.clear()
+    cube = _clb_cube()
+    sheets = {}
+    for number in ("L", "M", "T"):
+        fb = _clb_feedback(number, cube)
+        layered = pdf.render(fb)
+        assert _words(layered) == _words(pdf.render_full(fb)), number
+        sheets[number] = " ".join(p.extract_text() for p in
+                                  PdfReader(io.BytesIO(layered)).pages)
+    assert len(pdf._static) == 2          # fixed pages and extra pages, drawn once
+    for number, text in sheets.items():
+        for other, (name, _, _) in _CLBS.items():
+            assert (name in text) == (other == number), (number, name)
