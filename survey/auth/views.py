@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
@@ -17,10 +19,22 @@ def _home_for(user) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site, never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    r"""Only a path on this site, never another host. Decided on what a browser makes of
+    the value: it drops tabs and newlines anywhere, strips leading spaces and control
+    characters, and reads a backslash as a slash, so "/\t/evil" and "/\evil" both mean
+    "//evil", another host. Anything with a control character is refused outright (a CR/LF
+    would also break the Location header)."""
+    if not target or len(target) > 2000:
+        return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None
+    seen = target.replace("\\", "/").strip()
+    if not seen.startswith("/") or seen.startswith("//"):
+        return None
+    parts = urlsplit(seen)
+    if parts.scheme or parts.netloc:
+        return None
+    return seen
 
 
 @bp.route("/aanmelden", methods=["GET", "POST"])

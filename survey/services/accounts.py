@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import tokens
 from ..database import write_transaction
 from ..models import ROLES, AuditEvent, Centre, LoginAttempt, User, UserInvite, utcnow
+from . import throttle
 
 MIN_PASSWORD = 12
 WINDOW = timedelta(minutes=15)
@@ -106,27 +107,42 @@ class LoginResult:
 
 def check_login(session: Session, email: str, password: str, address: str,
                 now: datetime | None = None) -> LoginResult:
-    """One write transaction: count recent failures, check the password, record a failure
-    or clear the account's failures."""
+    """Count recent failures, decide, check the password, record a failure or clear the
+    account's failures: one write transaction that holds the locks of the account and the
+    address (throttle.lock_keys), so simultaneous guesses are counted one after the other.
+
+    The rule (docs/console.md):
+    - an address with MAX_FAILS_PER_ADDRESS failures in the window is refused, whatever
+      account it tries: it slows a guesser trying many accounts;
+    - an account with MAX_FAILS_PER_ACCOUNT failures in the window is refused only to
+      addresses that have failures of their own in the window. A correct password from an
+      address that is not guessing still signs in: five wrong guesses from anyone no
+      longer lock the owner out. A guesser spread over many addresses gets one guess per
+      fresh address and window on such an account; that one failure makes the address a
+      guessing address for every account at its limit.
+    """
     now = now or utcnow()
     email = (email or "").strip().lower()
-    keys = (f"account:{email}"[:300], f"address:{address}"[:300])
+    account_key, address_key = f"account:{email}"[:300], f"address:{address}"[:300]
     with write_transaction(session):
-        fails = dict(session.execute(
-            select(LoginAttempt.key, func.count())
-            .where(LoginAttempt.key.in_(keys), LoginAttempt.at > now - WINDOW)
-            .group_by(LoginAttempt.key)).all())
-        if (fails.get(keys[0], 0) >= MAX_FAILS_PER_ACCOUNT
-                or fails.get(keys[1], 0) >= MAX_FAILS_PER_ADDRESS):
+        throttle.lock_keys(session, (account_key, address_key))
+        fails = throttle.recent_failures(session, (account_key, address_key), now - WINDOW)
+        from_address = fails.get(address_key, 0)
+        if (from_address >= MAX_FAILS_PER_ADDRESS
+                or (fails.get(account_key, 0) >= MAX_FAILS_PER_ACCOUNT and from_address)):
             return LoginResult(None, "Te veel mislukte pogingen. Probeer het over 15 minuten "
                                "opnieuw.", throttled=True)
         user = session.scalar(select(User).where(User.email == email))
         ok = check_password_hash(user.password_hash if user and user.password_hash
                                  else _DUMMY_HASH, password or "")
         if not (ok and user and user.active and user.password_hash):
-            session.add_all([LoginAttempt(key=k, at=now) for k in keys])
+            session.execute(delete(LoginAttempt).where(
+                LoginAttempt.key.in_((account_key, address_key)),
+                LoginAttempt.at <= now - WINDOW))
+            session.add_all([LoginAttempt(key=key, at=now)
+                             for key in (account_key, address_key)])
             return LoginResult(None, "E-mailadres of wachtwoord klopt niet.")
-        session.execute(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
+        session.execute(delete(LoginAttempt).where(LoginAttempt.key == account_key))
         user.last_login_at = now
     return LoginResult(user)
 
