@@ -145,7 +145,8 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
 
 
 def _print_plan(plan) -> None:
-    click.echo(f"{plan.rows} rijen gelezen.")
+    click.echo(f"{plan.rows} rijen gelezen"
+               + (f" (tekenset {plan.encoding})." if plan.encoding else "."))
     click.echo(f"CLB's:   {len(plan.centres_new)} nieuw, {len(plan.centres_changed)} gewijzigd, "
                f"{plan.centres_same} ongewijzigd")
     click.echo(f"Scholen: {len(plan.schools_new)} nieuw, {len(plan.schools_changed)} gewijzigd, "

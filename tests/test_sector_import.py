@@ -156,3 +156,92 @@ def test_cli_refuses_a_bad_file(runner, tmp_path):
     path.write_bytes(b"%PDF")
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code != 0 and "Alleen .xlsx- en .csv" in result.output
+
+
+@pytest.mark.parametrize("number", ["１００００１", "١٠٠٠٠١", "10000１", "۱۲۳۴۵۶", "1234567"])
+def test_institution_numbers_are_ascii_digits_only(app, number):
+    """Fullwidth or Arabic-Indic digits would pass a Unicode \\d and then bypass the
+    duplicate check beside the same number in ASCII; a seventh digit is a typing error."""
+    with app.app_context():
+        plan = plan_import(db.session, table([GOOD[0], _with(Schoolnummer=number)]))
+        centre = plan_import(db.session, table([_with(**{"CLB-nummer": number})]))
+    assert [r.row for r in plan.rejected] == [3]
+    assert "ongeldig schoolnummer" in plan.rejected[0].reason
+    assert "zes cijfers" in plan.rejected[0].reason
+    assert "ongeldig CLB-nummer" in centre.rejected[0].reason
+
+
+def test_a_number_that_lost_its_leading_zero_is_the_same_school(app):
+    """Excel shows 012345 as the number 12345: institution numbers have six digits
+    (../shared/DOMAIN.md), so a shorter number is padded and finds the same school."""
+    with app.app_context():
+        apply_import(db.session, table([_with(Schoolnummer="012345",
+                                              **{"CLB-nummer": "014983"})]))
+        again = plan_import(db.session, table([_with(Schoolnummer="12345",
+                                                     **{"CLB-nummer": "14983"})]))
+        both = plan_import(db.session, table([_with(Schoolnummer="12345"),
+                                              _with(Schoolnummer="012345")]))
+    assert again.changes == 0 and again.schools_same == 1 and again.centres_same == 1
+    assert "schoolnummer 012345 staat ook op rij 2" in both.rejected[0].reason
+    assert count(app, School) == 1
+
+
+def test_xlsx_number_cells_without_leading_zero_are_padded(app):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(HEADER)
+    wb.active.append([12345, *GOOD[0][1:3], 14983.0, *GOOD[0][4:]])
+    out = __import__("io").BytesIO()
+    wb.save(out)
+    with app.app_context():
+        plan = plan_import(db.session, read_table(out.getvalue(), "s.xlsx"))
+    assert list(plan.schools_new) == ["012345"] and list(plan.centres_new) == ["014983"]
+
+
+def test_names_with_controls_and_line_breaks_are_imported_as_one_clean_line(app):
+    """On PostgreSQL a NUL would fail the confirmation after a dry run that passed."""
+    rows = [_with(Schoolnaam="Basisschool\r\nDe\x00 Linde\u2028", CLB="Vrij\x0bCLB",
+                  Gemeente="Ant\x1bwerpen")]
+    with app.app_context():
+        planned = plan_import(db.session, Table(HEADER, [(2, r) for r in rows], {}))
+        apply_import(db.session, Table(HEADER, [(2, r) for r in rows], {}))
+        school = db.session.scalar(select(School))
+        assert (school.name, school.centre.name, school.municipality) == (
+            "Basisschool De Linde", "Vrij CLB", "Antwerpen")
+    assert planned.schools_new["100001"]["name"] == "Basisschool De Linde"
+
+
+def test_console_dry_run_tells_the_encoding_and_confirms_a_nul_name(app, inspector_client,
+                                                                    runner, tmp_path):
+    """The dry run says how the file was read; a NUL past the first 4 kB (which the
+    binary check does not see) is dropped in the dry run and the confirmation alike."""
+    import io
+    import re
+
+    from conftest import csrf_in
+
+    rows = [[f"{100100 + i}", f"School {i}", "bao", "114983", "Vrij CLB A", "Vrij CLB",
+             f"s{i}@example.org"] for i in range(80)]
+    rows.append(["100999", "Laatste\x00 school", "bao", "114983", "Vrij CLB A", "Vrij CLB",
+                 "laatste@example.org"])
+    text = "\n".join(";".join(r) for r in [HEADER[:7], *rows]).replace("School 1;", "Élève;")
+    assert text.index("\x00") > 4096
+    for encoding, told in (("cp1252", "Windows-1252"), ("utf-8", "UTF-8")):
+        page = inspector_client.get("/beheer/inlezen").get_data(as_text=True)
+        preview = inspector_client.post("/beheer/inlezen", data={
+            "csrf_token": csrf_in(page), "file": (io.BytesIO(text.encode(encoding)), "s.csv")},
+            content_type="multipart/form-data")
+        html = preview.get_data(as_text=True)
+        assert preview.status_code == 200 and f"tekenset {told}" in html
+    upload = re.search(r'name="upload"[^>]*value="([0-9a-f]{32})"', html).group(1)
+    confirm = inspector_client.post("/beheer/inlezen/bevestigen",
+                                    data={"csrf_token": csrf_in(html), "upload": upload})
+    assert confirm.status_code == 302
+    with app.app_context():
+        names = set(db.session.scalars(select(School.name)))
+    assert {"Laatste school", "Élève"} <= names and len(names) == 81
+    path = tmp_path / "s.csv"
+    path.write_bytes(text.encode("cp1252"))
+    assert "tekenset Windows-1252" in runner.invoke(args=["import", str(path),
+                                                          "--dry-run"]).output

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
+from ..database import write_transaction
 from ..extensions import db
 from ..models import AuditEvent, Centre, Invitation, Response, Round, School, User
 from ..services import accounts
 from ..services.sector_import import apply_import, plan_import
 from ..tabular import MAX_BYTES, TableError, read_table
 from . import bp, uploads
-from .forms import ConfirmImportForm, InviteUserForm, UploadForm
+from .forms import AccountActionForm, ConfirmImportForm, InviteUserForm, UploadForm
 
 
 @bp.get("/")
@@ -44,9 +45,9 @@ def import_upload():
             form.file.errors.append(str(exc))
         else:
             upload = uploads.keep(data, filename)
-            accounts.audit(db.session, current_user, "import dry run", filename,
-                           rows=plan.rows, rejected=len(plan.rejected))
-            db.session.commit()
+            with write_transaction(db.session):
+                accounts.audit(db.session, current_user, "import dry run", filename,
+                               rows=plan.rows, rejected=len(plan.rejected))
             return render_template("admin/import_plan.html", plan=plan, filename=filename,
                                    confirm=ConfirmImportForm(upload=upload))
     status = 400 if form.errors else 200
@@ -61,11 +62,16 @@ def import_confirm():
         flash("Dit voorbeeld is verlopen. Lees het bestand opnieuw in.", "error")
         return redirect(url_for(".import_upload"))
     data, name = kept
-    plan = apply_import(db.session, read_table(data, name))
+    try:
+        table = read_table(data, name)
+    except TableError as exc:   # read the same way as in the dry run; kept for safety
+        flash(str(exc), "error")
+        return redirect(url_for(".import_upload"))
+    plan = apply_import(db.session, table)
     uploads.discard(form.upload.data)
-    accounts.audit(db.session, current_user, "import applied", name, changes=plan.changes,
-                   rejected=len(plan.rejected))
-    db.session.commit()
+    with write_transaction(db.session):
+        accounts.audit(db.session, current_user, "import applied", name,
+                       changes=plan.changes, rejected=len(plan.rejected))
     flash(f"Ingelezen: {len(plan.centres_new)} nieuwe en {len(plan.centres_changed)} "
           f"gewijzigde CLB's, {len(plan.schools_new)} nieuwe en {len(plan.schools_changed)} "
           f"gewijzigde scholen. {len(plan.rejected)} rijen geweigerd.", "success")
@@ -82,21 +88,80 @@ def users():
     if form.validate_on_submit():
         centre = db.session.get(Centre, int(form.centre.data)) if form.centre.data else None
         try:
-            user = accounts.create_user(db.session, form.email.data, form.role.data,
-                                        centre=centre if form.role.data == "centre" else None,
-                                        name=form.name.data or "")
+            with write_transaction(db.session):
+                user = accounts.create_user(
+                    db.session, form.email.data, form.role.data,
+                    centre=centre if form.role.data == "centre" else None,
+                    name=form.name.data or "")
+                token = accounts.issue_invite(db.session, user)
+                accounts.audit(db.session, current_user, "user invited", user.email,
+                               role=user.role)
         except accounts.AccountError as exc:
-            db.session.rollback()
             form.email.errors.append(str(exc))
         else:
-            token = accounts.issue_invite(db.session, user)
-            accounts.audit(db.session, current_user, "user invited", user.email,
-                           role=user.role)
-            db.session.commit()
-            link = current_app.config["SURVEY_BASE_URL"] + url_for("auth.set_password",
-                                                                   token=token)
-    people = db.session.scalars(select(User).order_by(User.role, User.email)).all()
-    return render_template("admin/users.html", form=form, people=people, link=link)
+            link = _set_password_link(token)
+    return _users_page(form=form, link=link)
+
+
+def _set_password_link(token: str) -> str:
+    return current_app.config["SURVEY_BASE_URL"] + url_for("auth.set_password", token=token)
+
+
+def _users_page(form=None, link=None, error=None, status=200):
+    if form is None:
+        form = InviteUserForm(formdata=None)
+        form.centre.choices = [SelectChoice("", "—")] + [
+            SelectChoice(str(c.id), f"{c.name} ({c.number})")
+            for c in db.session.scalars(select(Centre).order_by(Centre.name))]
+    return render_template("admin/users.html", form=form, people=accounts.users_with_state(
+        db.session), link=link, error=error, action_form=AccountActionForm()), status
+
+
+def _account(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/gebruikers/<int:user_id>/deactiveren", methods=["GET", "POST"])
+def user_deactivate(user_id: int):
+    """GET asks for confirmation; the POST of that page deactivates."""
+    user = _account(user_id)
+    form = AccountActionForm()
+    if form.validate_on_submit():
+        try:
+            accounts.deactivate(db.session, current_user, user)
+        except accounts.AccountError as exc:
+            return _users_page(error=str(exc))
+        flash(f"Het account {user.email} is gedeactiveerd; het kan niet meer aanmelden.",
+              "success")
+        return redirect(url_for(".users"))
+    if request.method == "POST":
+        abort(400)
+    return render_template("admin/users_deactivate.html", user=user, form=form)
+
+
+@bp.post("/gebruikers/<int:user_id>/heractiveren")
+def user_reactivate(user_id: int):
+    user = _account(user_id)
+    if not AccountActionForm().validate_on_submit():
+        abort(400)
+    accounts.reactivate(db.session, current_user, user)
+    flash(f"Het account {user.email} is opnieuw actief.", "success")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/gebruikers/<int:user_id>/link")
+def user_new_link(user_id: int):
+    user = _account(user_id)
+    if not AccountActionForm().validate_on_submit():
+        abort(400)
+    try:
+        token = accounts.send_new_link(db.session, current_user, user)
+    except accounts.AccountError as exc:
+        return _users_page(error=str(exc))
+    return _users_page(link=_set_password_link(token))
 
 
 @bp.get("/logboek")

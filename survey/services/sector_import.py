@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..cleantext import single_line
 from ..database import write_transaction
 from ..models import Centre, School
 from ..tabular import Table, TableError
@@ -56,7 +57,12 @@ NETWORK_ALIASES = {
 _LEVELS = {_norm(a): code for code, aliases in LEVEL_ALIASES.items() for a in aliases}
 _NETWORKS = {_norm(a): code for code, aliases in NETWORK_ALIASES.items() for a in aliases}
 _HEADERS = {_norm(a): key for key, aliases in COLUMNS.items() for a in (key, *aliases)}
-NUMBER = re.compile(r"^\d{1,10}$")
+# Institution numbers have six digits (../shared/DOMAIN.md). ASCII digits only: a
+# fullwidth or Arabic-Indic "123456" is another string and would slip past the duplicate
+# check. A shorter number is one whose leading zeros Excel dropped (a number cell shows
+# 012345 as 12345): padded, it finds the same school instead of making a second one.
+NUMBER = re.compile(r"[0-9]{1,6}", re.ASCII)
+NUMBER_WIDTH = 6
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
@@ -76,6 +82,7 @@ class ImportPlan:
     schools_changed: dict[str, dict] = field(default_factory=dict)
     schools_same: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    encoding: str | None = None          # how a text file was read, told in the dry run
 
     @property
     def changes(self) -> int:
@@ -97,21 +104,35 @@ def map_columns(header: list[str]) -> dict[str, int]:
 
 
 def _record(columns: dict[str, int], cells: list[str]) -> dict[str, str]:
-    return {key: (cells[i].strip() if i < len(cells) else "") for key, i in columns.items()}
+    # Clean again (read_table did): a Table may also come from elsewhere, and a NUL must
+    # never reach the database or a line break a mail header.
+    return {key: (single_line(cells[i]) if i < len(cells) else "")
+            for key, i in columns.items()}
+
+
+def institution_number(text: str) -> str | None:
+    """The six-digit institution number, or None when `text` is not one."""
+    if not NUMBER.fullmatch(text):
+        return None
+    return text.zfill(NUMBER_WIDTH)
 
 
 def _check(rec: dict[str, str]) -> tuple[dict | None, str | None]:
     """The row as values for the database, or the reason it cannot be used."""
-    if not NUMBER.match(rec["school_number"]):
-        return None, f"ongeldig schoolnummer {rec['school_number']!r} (alleen cijfers)"
+    school_number = institution_number(rec["school_number"])
+    if school_number is None:
+        return None, (f"ongeldig schoolnummer {rec['school_number']!r} (zes cijfers 0-9, "
+                      "bijvoorbeeld 012345)")
     if not rec["school_name"]:
         return None, "schoolnaam ontbreekt"
     level = _LEVELS.get(_norm(rec["level"]))
     if level is None:
         return None, (f"onbekend niveau {rec['level']!r} (verwacht bao, so, bubao of buso)"
                       if rec["level"] else "niveau ontbreekt")
-    if not NUMBER.match(rec["centre_number"]):
-        return None, f"ongeldig CLB-nummer {rec['centre_number']!r} (alleen cijfers)"
+    centre_number = institution_number(rec["centre_number"])
+    if centre_number is None:
+        return None, (f"ongeldig CLB-nummer {rec['centre_number']!r} (zes cijfers 0-9, "
+                      "bijvoorbeeld 114983)")
     if not rec["centre_name"]:
         return None, "naam van het CLB ontbreekt"
     network = _NETWORKS.get(_norm(rec["network"]))
@@ -129,9 +150,9 @@ def _check(rec: dict[str, str]) -> tuple[dict | None, str | None]:
     if too_long:
         return None, "te lange waarde in " + ", ".join(too_long)
     return {
-        "school": {"number": rec["school_number"], "name": rec["school_name"], "level": level,
+        "school": {"number": school_number, "name": rec["school_name"], "level": level,
                    "email": email.lower(), "municipality": rec.get("municipality") or None},
-        "centre": {"number": rec["centre_number"], "name": rec["centre_name"],
+        "centre": {"number": centre_number, "name": rec["centre_name"],
                    "network": network},
     }, None
 
@@ -139,7 +160,7 @@ def _check(rec: dict[str, str]) -> tuple[dict | None, str | None]:
 def plan_import(session: Session, table: Table) -> ImportPlan:
     """What importing the table would change; writes nothing."""
     columns = map_columns(table.header)
-    plan = ImportPlan(rows=len(table.rows))
+    plan = ImportPlan(rows=len(table.rows), encoding=table.encoding)
     centres: dict[str, tuple[int, dict]] = {}
     schools: dict[str, tuple[int, dict]] = {}
     for row, cells in table.rows:
