@@ -6,6 +6,7 @@ survey demo [--seed N] [--answered F] [--links-csv FILE] [--no-serve]
 survey reports build ROUND [--out DIR] [--jobs N]
 survey reports check ROUND [--repair]
 survey backup FILE                 online copy of the embedded SQLite database
+survey users create|list|deactivate|reactivate|link   accounts of inspectors and CLB staff
 """
 
 from __future__ import annotations
@@ -224,6 +225,61 @@ def users_create(email, role, centre_number, name, link):
             path = url_for("auth.set_password", token=token)
         click.echo(f"One-time link to set the password (valid 72 hours):\n  "
                    f"{current_app.config['SURVEY_BASE_URL']}{path}")
+
+
+def _user_command(name: str, help_text: str):
+    """A `survey users NAME EMAIL` command that finds the account and hands it on."""
+
+    def wrap(action):
+        @users_cli.command(name, help=help_text)
+        @click.argument("email")
+        @with_appcontext
+        def command(email):
+            from .services import accounts
+
+            try:
+                action(accounts, accounts.find_user(db.session, email))
+            except accounts.AccountError as exc:
+                db.session.rollback()
+                raise click.ClickException(str(exc)) from exc
+
+        return command
+
+    return wrap
+
+
+@_user_command("deactivate", "End the account's sessions at once; its password stops working.")
+def users_deactivate(accounts, user):
+    accounts.deactivate(db.session, None, user)
+    click.echo(f"Deactivated {user.email}.")
+
+
+@_user_command("reactivate", "Let a deactivated account sign in again.")
+def users_reactivate(accounts, user):
+    accounts.reactivate(db.session, None, user)
+    click.echo(f"Reactivated {user.email}.")
+
+
+@_user_command("link", "Print a new one-time set-password link (earlier links stop working).")
+def users_link(accounts, user):
+    from flask import url_for
+
+    token = accounts.send_new_link(db.session, None, user)
+    with current_app.test_request_context():
+        path = url_for("auth.set_password", token=token)
+    click.echo(f"One-time link to set the password of {user.email} (valid 72 hours):\n  "
+               f"{current_app.config['SURVEY_BASE_URL']}{path}")
+
+
+@users_cli.command("list")
+@with_appcontext
+def users_list():
+    """Every account with its role and state."""
+    from .services import accounts
+
+    for user, state in accounts.users_with_state(db.session):
+        role = "inspector" if user.is_inspector else f"centre {user.centre.number}"
+        click.echo(f"{user.email:40} {role:16} {state}")
 
 
 rounds_cli = click.Group("rounds", help="Survey rounds.")

@@ -88,3 +88,44 @@ def test_rounds_lifecycle_from_the_command_line(runner, make_round, make_invited
         result = runner.invoke(args=["rounds", command, str(round_id)])
         assert result.exit_code == code and text in result.output, (command, result.output)
     assert runner.invoke(args=["rounds", "open", "999"]).exit_code != 0
+
+
+def test_users_lifecycle_on_the_command_line(app, runner, make_user):
+    import re
+
+    from conftest import login
+
+    make_user("inspector")  # another inspector stays active
+    email = make_user("centre")
+    listed = runner.invoke(args=["users", "list"])
+    assert listed.exit_code == 0 and re.search(re.escape(email) + r".*active", listed.output)
+    off = runner.invoke(args=["users", "deactivate", email])
+    assert off.exit_code == 0, off.output
+    assert login(app.test_client(), email).status_code == 401
+    assert re.search(re.escape(email) + r".*deactivated",
+                     runner.invoke(args=["users", "list"]).output)
+    on = runner.invoke(args=["users", "reactivate", email.upper()])
+    assert on.exit_code == 0, on.output
+    assert login(app.test_client(), email).status_code == 302
+    first = runner.invoke(args=["users", "link", email])
+    second = runner.invoke(args=["users", "link", email])
+    links = [re.search(r"http://survey\.test(/account/wachtwoord/\S+)", r.output).group(1)
+             for r in (first, second)]
+    client = app.test_client()
+    assert client.get(links[0]).status_code == 410, "the old link dies"
+    assert client.get(links[1]).status_code == 200
+    unknown = runner.invoke(args=["users", "deactivate", "niemand@example.org"])
+    assert unknown.exit_code != 0 and "niemand@example.org" in unknown.output
+    from sqlalchemy import select
+
+    from survey.extensions import db
+    from survey.models import AuditEvent
+    with app.app_context():
+        actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"user deactivated", "user reactivated", "set-password link sent"} <= actions
+
+
+def test_the_last_inspector_cannot_be_deactivated_on_the_command_line(runner, make_user):
+    email = make_user("inspector")
+    result = runner.invoke(args=["users", "deactivate", email])
+    assert result.exit_code != 0 and "laatste" in result.output

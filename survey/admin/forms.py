@@ -42,6 +42,10 @@ class InviteUserForm(FlaskForm):
     centre = SelectField("CLB (voor een CLB-medewerker)", choices=[], validate_choice=False)
 
 
+class AccountActionForm(FlaskForm):
+    """Deactivate, reactivate or send a new link to one account (CSRF only)."""
+
+
 
 
 class RoundForm(FlaskForm):

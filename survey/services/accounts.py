@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -145,6 +145,79 @@ def check_login(session: Session, email: str, password: str, address: str,
         session.execute(delete(LoginAttempt).where(LoginAttempt.key == account_key))
         user.last_login_at = now
     return LoginResult(user)
+
+
+def find_user(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None:
+        raise AccountError(f"Er is geen account voor {email}.")
+    return user
+
+
+ACCOUNT_STATES = ("active", "invitation pending", "invitation expired", "deactivated")
+
+
+def users_with_state(session: Session, now: datetime | None = None) -> list[tuple[User, str]]:
+    """Every account with its state (one of ACCOUNT_STATES), inspectors first."""
+    now = now or utcnow()
+    open_invites = dict(session.execute(
+        select(UserInvite.user_id, func.max(UserInvite.expires_at))
+        .where(UserInvite.used_at.is_(None)).group_by(UserInvite.user_id)).all())
+    listed = []
+    for user in session.scalars(select(User).order_by(User.role.desc(), User.email)):
+        if not user.active:
+            state = "deactivated"
+        elif user.password_hash:
+            state = "active"
+        else:
+            expires = open_invites.get(user.id)
+            state = "invitation pending" if expires and expires > now else "invitation expired"
+        listed.append((user, state))
+    return listed
+
+
+def deactivate(session: Session, actor: User | None, user: User) -> None:
+    """The account stops working at once: its sessions end (the epoch moves on), its
+    password no longer signs in, its open set-password links die. An inspector cannot
+    deactivate their own account, and nobody the last active inspector (then nobody could
+    manage accounts in the console)."""
+    if actor is not None and actor.id == user.id:
+        raise AccountError("U kunt uw eigen account niet deactiveren.")
+    with write_transaction(session):
+        # Two inspectors deactivating each other at once must not leave none.
+        throttle.lock_keys(session, ["accounts:inspectors"])
+        session.refresh(user)
+        if not user.active:
+            return
+        if user.is_inspector and session.scalar(
+                select(func.count()).select_from(User)
+                .where(User.role == "inspector", User.active.is_(True),
+                       User.id != user.id)) == 0:
+            raise AccountError("Dit is de laatste actieve inspecteur: die kan niet "
+                               "gedeactiveerd worden.")
+        user.active = False
+        end_sessions(user)
+        session.execute(delete(UserInvite).where(UserInvite.user_id == user.id,
+                                                 UserInvite.used_at.is_(None)))
+        audit(session, actor, "user deactivated", user.email)
+
+
+def reactivate(session: Session, actor: User | None, user: User) -> None:
+    with write_transaction(session):
+        if user.active:
+            return
+        user.active = True
+        audit(session, actor, "user reactivated", user.email)
+
+
+def send_new_link(session: Session, actor: User | None, user: User) -> str:
+    """A new set-password link (also for an expired invitation); the older ones die."""
+    if not user.active:
+        raise AccountError("Dit account is gedeactiveerd: activeer het eerst opnieuw.")
+    with write_transaction(session):
+        token = issue_invite(session, user)
+        audit(session, actor, "set-password link sent", user.email)
+    return token
 
 
 def end_sessions(user: User) -> None:
