@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as settings
+from . import routing
 from .database import tune_engine
 from .extensions import csrf, db, migrate
 
@@ -24,6 +25,7 @@ def _resource_dir(name: str) -> Path:
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("SURVEY_INSTANCE_PATH") or None,
                 instance_relative_config=True, template_folder=str(_resource_dir("templates")))
+    routing.register(app)  # ids in URLs bounded to the database's integers, app-wide
     app.config.from_mapping(settings.defaults(app.instance_path))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from ..database import write_transaction
 from ..extensions import db
 from ..models import AuditEvent, Centre, Invitation, Response, Round, School, User
+from ..routing import page_number
 from ..services import accounts
 from ..services.sector_import import apply_import, plan_import
 from ..tabular import MAX_BYTES, TableError, read_table
@@ -166,7 +167,7 @@ def user_new_link(user_id: int):
 
 @bp.get("/logboek")
 def audit_log():
-    page = max(request.args.get("pagina", 1, type=int), 1)
+    page = page_number(request.args)
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc())
                                 .limit(100).offset((page - 1) * 100)).all()
     return render_template("admin/audit.html", events=events, page=page)
