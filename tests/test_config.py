@@ -146,3 +146,55 @@ def test_an_impossible_number_of_proxies_is_refused(instance, monkeypatch, value
     monkeypatch.setenv("SURVEY_TRUSTED_PROXIES", value)
     with pytest.raises(ConfigError, match="SURVEY_TRUSTED_PROXIES"):
         create_app()
+
+
+def test_the_shipped_gunicorn_configuration_loads_with_its_documented_values(monkeypatch):
+    """As gunicorn reads it (`-c python:survey.gunicorn_config`), and overridable."""
+    import importlib
+    import multiprocessing
+
+    from gunicorn.config import Config
+
+    import survey.gunicorn_config as shipped
+
+    for name in ("SURVEY_WORKERS", "SURVEY_THREADS", "SURVEY_TIMEOUT", "SURVEY_KEEPALIVE",
+                 "SURVEY_BIND", "SURVEY_GRACEFUL_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    importlib.reload(shipped)
+
+    def loaded() -> Config:
+        config = Config()
+        for key, value in vars(importlib.reload(shipped)).items():
+            if key in config.settings:
+                config.set(key, value)
+        return config
+
+    config = loaded()
+    assert config.worker_class_str == "gthread"
+    assert config.workers == 2 * multiprocessing.cpu_count()
+    assert config.threads == 16 and config.timeout == 60 and config.keepalive == 2
+    assert config.graceful_timeout == 30 and config.bind == ["127.0.0.1:8000"]
+    monkeypatch.setenv("SURVEY_WORKERS", "3")
+    monkeypatch.setenv("SURVEY_THREADS", "8")
+    config = loaded()
+    assert (config.workers, config.threads) == (3, 8)
+
+
+def test_gunicorn_accepts_the_python_module_form(tmp_path):
+    """gunicorn itself reads `-c python:survey.gunicorn_config` (--check-config)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    done = subprocess.run([str(gunicorn), "-c", "python:survey.gunicorn_config",
+                           "--check-config", "--print-config", "survey:create_app()"],
+                          capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "SURVEY_INSTANCE_PATH": str(tmp_path),
+                               "SURVEY_SECRET_KEY": "k" * 40, "SURVEY_THREADS": "12"})
+    assert done.returncode == 0, done.stderr
+    import re
+
+    assert re.search(r"^worker_class\s+= gthread$", done.stdout, re.M)
+    assert re.search(r"^threads\s+= 12$", done.stdout, re.M)
+    assert re.search(r"^keepalive\s+= 2$", done.stdout, re.M)

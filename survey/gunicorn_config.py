@@ -1,0 +1,40 @@
+"""The gunicorn settings the platform ships with: `gunicorn -c python:survey.gunicorn_config
+'survey:create_app()'`. Every value can be changed by an environment variable (below).
+
+gunicorn's threads block on a client's socket while it reads a request and writes the
+answer: a client that sends its headers a byte a minute holds a thread as long as it likes
+(gunicorn's `timeout` watches workers, not clients). This file makes such clients cost
+little (many threads per worker, keep-alive connections closed quickly), but it cannot make
+them free: in production a buffering reverse proxy (nginx with request buffering on) in
+front is required, which reads each request completely before passing it on and takes
+each answer at once (docs/deployment.md, bench/slow_clients.py for the figures).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _number(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+bind = os.environ.get("SURVEY_BIND", "127.0.0.1:8000")           # behind the proxy only
+# Requests mostly wait on the database: two processes per core, each with many threads.
+workers = _number("SURVEY_WORKERS", 2 * multiprocessing.cpu_count())
+worker_class = "gthread"
+threads = _number("SURVEY_THREADS", 16)
+# A worker that does not answer the master for this long is restarted; the longest normal
+# request (a large workbook) streams and so keeps its worker alive.
+timeout = _number("SURVEY_TIMEOUT", 60)
+graceful_timeout = _number("SURVEY_GRACEFUL_TIMEOUT", 30)
+# An idle keep-alive connection holds a thread until this many seconds pass.
+keepalive = _number("SURVEY_KEEPALIVE", 2)
+# Oversized request lines and headers are refused before they reach the app.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+accesslog = os.environ.get("SURVEY_ACCESS_LOG") or None
+errorlog = "-"
