@@ -238,8 +238,9 @@ def test_console_sends_to_the_outbox_and_lists_links_for_a_mail_merge(
     with app.app_context():
         svc.save(db.session, invited[0].invitation_id, all_answers(questionnaire),
                  submit=True)
-    sheet = load_workbook(io.BytesIO(inspector_client.get(
-        f"/beheer/rondes/{round_id}/links.xlsx").data))["Links"]
+    sheet = load_workbook(io.BytesIO(inspector_client.post(
+        f"/beheer/rondes/{round_id}/links.xlsx", data={"csrf_token": csrf_in(page)}).data)
+    )["Links"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("school_number", "school_name", "level", "centre_number",
                        "centre_name", "email", "link")
@@ -298,3 +299,45 @@ def test_a_name_with_a_line_break_or_control_stops_no_mail(app, smtp, schools, b
     assert hostile["Bcc"] is None and len(hostile["To"].addresses) == 1
     assert hostile["To"].addresses[0].display_name == "School Bcc: victim@example.org"
     assert hostile["Subject"] == "Uitnodiging School Bcc: victim@example.org"
+
+
+def _links_and_audits(app) -> tuple[int, int]:
+    from sqlalchemy import func
+
+    from survey.models import AuditEvent, InvitationLink
+
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(InvitationLink)),
+                db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                  .where(AuditEvent.action == "links downloaded")))
+
+
+def test_the_links_list_is_a_post_that_says_what_it_does(app, inspector_client, schools):
+    """A GET (a prefetch, a crawler, a link opened twice) creates nothing; the round page
+    has the form, which says how many new links it makes and that old ones keep
+    working; the post makes the links, the audit row and the file together."""
+    import io
+
+    from conftest import csrf_in
+    from openpyxl import load_workbook
+
+    round_id, invited = schools
+    with app.app_context():
+        inv = db.session.get(Invitation, invited[2].invitation_id)
+        inv.school.name = "School\x0bmet\x1b controle\u2028tekens"
+        inv.centre.name = "CLB\x0c\x07"
+        db.session.commit()
+    before = _links_and_audits(app)
+    assert inspector_client.get(f"/beheer/rondes/{round_id}/links.xlsx").status_code == 405
+    assert _links_and_audits(app) == before
+    page = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    assert "nieuwe persoonlijke link voor 4 scholen" in page
+    assert "eerdere links blijven werken" in page
+    refused = inspector_client.post(f"/beheer/rondes/{round_id}/links.xlsx")
+    assert refused.status_code == 400 and _links_and_audits(app) == before
+    answer = inspector_client.post(f"/beheer/rondes/{round_id}/links.xlsx",
+                                   data={"csrf_token": csrf_in(page)})
+    assert answer.status_code == 200
+    rows = list(load_workbook(io.BytesIO(answer.data))["Links"].iter_rows(values_only=True))
+    assert len(rows) == 5 and "Schoolmet controle\u2028tekens" in {r[1] for r in rows}
+    assert _links_and_audits(app) == (before[0] + 4, before[1] + 1)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from reports import xlsx
 
+from ..database import write_transaction
 from ..extensions import db
 from ..mailer import MailError, transport_for
 from ..models import Centre, Invitation, School
@@ -62,23 +64,28 @@ def round_release_uncertain(round_id: int):
     return redirect(url_for(".round_detail", round_id=rnd.id))
 
 
-@bp.get("/rondes/<int:round_id>/links.xlsx")
+@bp.post("/rondes/<int:round_id>/links.xlsx")
 def round_links(round_id: int):
     """A new personal link for every school that has not submitted, for a mail merge.
-    Earlier links keep working."""
+    Earlier links keep working. A POST (it writes links and an audit row): the round page
+    holds the form. The links, the audit row and the file are made in one transaction, so
+    a file that cannot be written leaves no links behind that nobody received."""
     rnd = round_or_404(round_id)
-    rows = db.session.execute(
-        select(Invitation, School, Centre)
-        .join(School, School.id == Invitation.school_id)
-        .join(Centre, Centre.id == Invitation.centre_id)
-        .where(Invitation.id.in_(mailing.not_submitted(db.session, rnd)))
-        .order_by(Centre.number, School.number)).all()
-    base = current_app.config["SURVEY_BASE_URL"]
-    table = [[school.number, school.name, inv.level, centre.number, centre.name,
-              school.email or "", link(base, new_link(db.session, inv))]
-             for inv, school, centre in rows]
-    accounts.audit(db.session, current_user, "links downloaded", rnd.name, links=len(table))
-    db.session.commit()
-    data = xlsx.workbook([("Links", ["school_number", "school_name", "level",
-                                     "centre_number", "centre_name", "email", "link"], table)])
+    posted(FlaskForm())          # nothing to fill in: the CSRF token is the form
+    with write_transaction(db.session):
+        rows = db.session.execute(
+            select(Invitation, School, Centre)
+            .join(School, School.id == Invitation.school_id)
+            .join(Centre, Centre.id == Invitation.centre_id)
+            .where(Invitation.id.in_(mailing.not_submitted(db.session, rnd)))
+            .order_by(Centre.number, School.number)).all()
+        base = current_app.config["SURVEY_BASE_URL"]
+        table = [[school.number, school.name, inv.level, centre.number, centre.name,
+                  school.email or "", link(base, new_link(db.session, inv))]
+                 for inv, school, centre in rows]
+        accounts.audit(db.session, current_user, "links downloaded", rnd.name,
+                       links=len(table))
+        data = xlsx.workbook([("Links", ["school_number", "school_name", "level",
+                                         "centre_number", "centre_name", "email", "link"],
+                               table)])
     return xlsx_download(data, f"links-ronde-{rnd.id}.xlsx")
