@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from reports import content
 from reports.layout import from_snapshot
@@ -55,6 +57,80 @@ class FormPage:
     def autosave(self, field: str, value: str):
         return self.client.post("/vragenlijst/autosave", data={
             "csrf_token": self.csrf, "ticket": self.ticket, "field": field, "value": value})
+
+
+class _FormFields(HTMLParser):
+    """What a browser would post for the page's questionnaire form: hidden inputs, the
+    checked radio of each group and every text area, in page order."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[list[str]] = []
+        self._inside = False
+        self._textarea: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._inside = attrs.get("id") == "questionnaire"
+        elif self._inside and tag == "input" and attrs.get("name"):
+            kind = attrs.get("type", "text")
+            if kind == "hidden" or (kind == "radio" and "checked" in attrs):
+                self.fields.append([attrs["name"], attrs.get("value", "")])
+        elif self._inside and tag == "textarea":
+            self._textarea = [attrs["name"], ""]
+            self.fields.append(self._textarea)
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            # Browsers drop the one newline that follows <textarea>.
+            self._textarea[1] = self._textarea[1].removeprefix("\n")
+            self._textarea = None
+        elif tag == "form":
+            self._inside = False
+
+
+class BrowserTab:
+    """One browser tab on the questionnaire: it keeps the page as it was rendered and posts
+    the whole form as a browser does (every checked radio, every text area), however old
+    the page has become."""
+
+    def __init__(self, client):
+        self.client = client
+        self.reload()
+
+    def reload(self, html: str | None = None):
+        self.html = html if html is not None else self.client.get(
+            "/vragenlijst").get_data(as_text=True)
+        parser = _FormFields()
+        parser.feed(self.html)
+        self.fields = dict(parser.fields)
+        return self
+
+    def field(self, name: str) -> str:
+        return self.fields[name]
+
+    def autosave(self, field: str, value: str):
+        """What respond.js does on a change: post one field, then note the answer as the
+        page's own (the script updates the page's draft basis from the reply)."""
+        answer = self.client.post("/vragenlijst/autosave", data={
+            "csrf_token": self.fields["csrf_token"], "ticket": self.fields["ticket"],
+            "field": field, "value": value})
+        data = answer.get_json() or {}
+        self.fields[field] = value
+        if "basis" in self.fields and "basis" in data:
+            basis = json.loads(self.fields["basis"])
+            basis[field] = data["basis"]
+            self.fields["basis"] = json.dumps(basis)
+        return answer
+
+    def post(self, changes: dict[str, str] | None = None, action: str = "save"):
+        data = {**self.fields, **(changes or {}), "action": action}
+        return self.client.post("/vragenlijst", data=data)
 
 
 def all_answers(questionnaire, value: int = 4) -> dict[int, int]:
@@ -136,7 +212,9 @@ def in_threads(app, jobs):
 
 LAYOUT = from_snapshot(bundled("clb-samenwerking-school").to_dict())
 NUMBERS = LAYOUT.numbers
-INFO = content.RoundInfo(7, "Ronde", "2026-2027", 5, "1 december 2026")
+# Two CLBs, A and B: B is A's whole sector, which takes a round that asks one other CLB
+# (tests of the benchmark rule itself build their own RoundInfo or cube).
+INFO = content.RoundInfo(7, "Ronde", "2026-2027", 5, "1 december 2026", min_centres=1)
 
 
 def centre_input(number="A", remarks=(), earlier=(), responded=None):

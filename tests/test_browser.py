@@ -197,3 +197,42 @@ def test_a_clb_signs_in_sees_its_results_and_downloads_both_files(
     assert files[".xlsx"].startswith(b"PK")
     assert page.evaluate("document.title").startswith("Testbevraging")
     context.close()
+
+
+def test_two_tabs_never_revert_each_other(app, browser, live_server, invited):
+    """A tab opened early and a tab opened later on one draft, both with autosave: a
+    "Bewaren" in either writes only what changed in that tab. The later tab's script keeps
+    its page's basis up to date with its own autosaves; without that, its last step would
+    be reported as a conflict."""
+    from playwright.sync_api import expect
+
+    with app.app_context():
+        svc.save(db.session, invited.invitation_id, {5: 3})
+    context = browser.new_context()
+    stale = context.new_page()
+    stale.goto(live_server + invited.path)
+    fresh = context.new_page()
+    fresh.goto(live_server + "/vragenlijst")
+
+    def choose_and_wait(page, number, label, code):
+        _choose(page, number, label)
+        expect(page.locator("#autosave-status")).to_contain_text("Automatisch bewaard")
+        _eventually(lambda: _draft(app, invited).answers.get(number) == code)
+
+    def press_save(page):
+        page.get_by_role("button", name="Bewaren", exact=True).first.click()
+        page.wait_for_load_state()
+
+    choose_and_wait(fresh, 5, "Helemaal niet akkoord", 1)
+    choose_and_wait(stale, 7, "Helemaal akkoord", 4)
+    press_save(stale)                       # still shows 5 as "Eerder niet akkoord" (3)
+    assert _draft(app, invited).answers == {5: 1, 7: 4}
+    assert stale.locator("#conflicten").count() == 0
+    assert stale.locator("#stelling-5").get_by_label("Helemaal niet akkoord",
+                                                     exact=True).is_checked()
+
+    choose_and_wait(stale, 5, "Eerder niet akkoord", 2)
+    press_save(fresh)                       # its own 1 for statement 5 is older than 2
+    assert fresh.locator("#conflicten").count() == 0
+    assert _draft(app, invited).answers == {5: 2, 7: 4}
+    context.close()

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from helpers import FormPage, all_answers
+from helpers import BrowserTab, FormPage, all_answers
 from survey.extensions import db
 from survey.models import Answer, Invitation, Response
 from survey.services import answers as svc
@@ -118,8 +118,9 @@ def test_submitted_form_is_read_only(app, form_page, invited, questionnaire):
 
 
 def test_autosave_stores_one_answer_or_remark(app, form_page, invited):
-    assert form_page.autosave("s7", "1").get_json() == {"status": "saved"}
-    assert form_page.autosave("t_opmerking-schoolgericht", "Tekst").status_code == 200
+    assert form_page.autosave("s7", "1").get_json() == {"status": "saved", "basis": "1"}
+    reply = form_page.autosave("t_opmerking-schoolgericht", "Tekst").get_json()
+    assert reply["status"] == "saved" and reply["basis"].startswith("#")
     draft = _draft(app, invited.invitation_id)
     assert draft.answers == {7: 1} and draft.remarks == {"opmerking-schoolgericht": "Tekst"}
 
@@ -293,3 +294,60 @@ def test_every_link_of_an_invitation_works_until_the_link_is_renewed(app, client
     assert client.get(invited.path).status_code == 404
     assert client.get(f"/s/{third}").status_code == 303
     assert _draft(app, invited.invitation_id).answers == {4: 1, 5: 2}
+
+
+# --- Two tabs (or two devices) on one questionnaire ------------------------------------
+
+def _two_tabs(form_page, questionnaire):
+    """Tab B opened on a draft; tab A, opened later, autosaves a statement and the remark."""
+    assert form_page.post({n: 3 for n in range(4, 10)},
+                          **{"t_opmerking-algemeen": "oud"}).status_code == 303
+    stale = BrowserTab(form_page.client)
+    fresh = BrowserTab(form_page.client)
+    assert fresh.autosave("s5", "1").status_code == 200
+    assert fresh.autosave("t_opmerking-algemeen", "nieuw uit het andere venster").status_code \
+        == 200
+    return stale, fresh
+
+
+def test_a_stale_tab_saving_keeps_what_another_tab_saved(app, form_page, invited,
+                                                         questionnaire):
+    stale, _fresh = _two_tabs(form_page, questionnaire)
+    assert stale.post({"s7": "4"}).status_code == 303
+    with app.app_context():
+        draft = svc.load_draft(db.session, invited.invitation_id)
+    assert draft.answers[5] == 1                       # not reverted to the stale 3
+    assert draft.answers[7] == 4                       # the stale tab's own change is kept
+    assert draft.remarks["opmerking-algemeen"] == "nieuw uit het andere venster"
+
+
+def test_the_same_answer_changed_in_two_tabs_is_shown_not_overwritten(app, form_page, invited,
+                                                                      questionnaire):
+    stale, _fresh = _two_tabs(form_page, questionnaire)
+    answer = stale.post({"s5": "2", "s8": "4"})
+    assert answer.status_code == 409
+    page = answer.get_data(as_text=True)
+    assert "ander venster" in page and "stelling 5" in page.lower()
+    with app.app_context():
+        draft = svc.load_draft(db.session, invited.invitation_id)
+    assert draft.answers[5] == 1 and draft.answers[8] == 4   # kept, and the rest saved
+    # The page shows what is stored and lets the school choose again.
+    chosen = BrowserTab(form_page.client).reload(page)
+    assert chosen.field("s5") == "1"
+    assert chosen.post({"s5": "2"}).status_code == 303
+    with app.app_context():
+        assert svc.load_draft(db.session, invited.invitation_id).answers[5] == 2
+
+
+def test_a_stale_tab_cannot_submit_over_a_conflict(app, form_page, invited, questionnaire):
+    stale, _fresh = _two_tabs(form_page, questionnaire)
+    everything = {f"s{n}": "4" for n in all_answers(questionnaire)}
+    answer = stale.post({**everything, "t_opmerking-algemeen": "uit het oude venster"},
+                        action="submit")
+    assert answer.status_code == 409
+    assert "ander venster" in answer.get_data(as_text=True)
+    with app.app_context():
+        draft = svc.load_draft(db.session, invited.invitation_id)
+    assert not draft.submitted
+    assert draft.remarks["opmerking-algemeen"] == "nieuw uit het andere venster"
+    assert draft.answers[5] == 1

@@ -7,7 +7,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, ses
 from ..extensions import db
 from ..models import Invitation
 from ..services import answers as answer_service
-from ..services import throttle
+from ..services import basis, throttle
 from ..services.rounds import (
     Access,
     access,
@@ -46,13 +46,21 @@ def _context(acc: Access, **extra):
             "ticket": ticket(), **extra}
 
 
-def _form_page(acc: Access, form=None, status: int = 200):
+def _form_page(acc: Access, form=None, status: int = 200, page_basis=None,
+               conflicts=()):
+    """The questionnaire with the draft; or, given a form, as it was posted (with the
+    basis that page had). `conflicts`: fields changed in this tab and elsewhere."""
     q = questionnaire_for(db.session, acc)
     draft = answer_service.load_draft(db.session, acc.invitation_id)
+    if form is None or page_basis is None:
+        page_basis = basis.of_draft(q, draft.answers, draft.remarks)
     if form is None:
         form = form_class(q)(data=initial_data(q, draft.answers, draft.remarks))
     return render_template("respond/form.html", form=form, q=q, draft=draft,
-                           answered=len(draft.answers), **_context(acc)), status
+                           answered=len(draft.answers), basis=basis.encode(page_basis),
+                           conflicts={c.item.field_name: c for c in conflicts},
+                           labels={o.code: o.label for o in q.scale},
+                           **_context(acc)), status
 
 
 @bp.get("/")
@@ -119,7 +127,8 @@ def save_form():
         form = form_class(q)(request.form)
         form.validate()
         acc = current_access()
-        return _gate(acc, for_writing=True) or _form_page(acc, form, 422)
+        return _gate(acc, for_writing=True) or _form_page(
+            acc, form, 422, basis.decode(request.form.get("basis")))
     action = request.form.get("action", "save")
 
     submit = False
@@ -130,9 +139,17 @@ def save_form():
             given.keys() | answer_service.load_draft(db.session, who.invitation_id).answers.keys())
         submit = all(item.number in known for item in q.statements)
 
+    page_basis = basis.decode(request.form.get("basis"))
     outcome = answer_service.save(db.session, who.invitation_id, given, remarks, submit=submit,
                                   questionnaire=q, token_prefix=who.token_prefix,
-                                  validated=True)
+                                  validated=True, page_basis=page_basis)
+    if outcome == answer_service.CONFLICT:
+        # Saved, except what another tab or device changed too: the school chooses.
+        acc = current_access()
+        draft = answer_service.load_draft(db.session, who.invitation_id)
+        return _gate(acc, for_writing=True) or _form_page(
+            acc, status=409, conflicts=answer_service.conflicts(
+                q, page_basis, given, remarks, draft))
     if outcome in (answer_service.SUBMITTED, answer_service.ALREADY_SUBMITTED):
         if outcome == answer_service.ALREADY_SUBMITTED:
             flash("Uw antwoorden waren al ingediend. Er is niets gewijzigd.", "info")
@@ -179,7 +196,8 @@ def autosave():
     if outcome in (answer_service.CLOSED, answer_service.REVOKED):
         return jsonify(status=outcome, message="U kunt niets meer wijzigen."), 403
     codes = {answer_service.SAVED: 200, answer_service.ALREADY_SUBMITTED: 409}
-    return jsonify(status=outcome), codes[outcome]
+    # The field's token for the page's basis (respond.js keeps it up to date).
+    return jsonify(status=outcome, basis=basis.token(item, value)), codes[outcome]
 
 
 @bp.get("/vragenlijst/indienen")

@@ -30,11 +30,11 @@ from ..models import (
     utcnow,
 )
 from ..questionnaire import Questionnaire
-from . import counts, tally
+from . import basis, counts, tally
 from .rounds import access, link_is_valid, questionnaire_for
 
-SAVED, SUBMITTED, ALREADY_SUBMITTED, CLOSED, REVOKED = (
-    "saved", "submitted", "already_submitted", "closed", "revoked")
+SAVED, SUBMITTED, ALREADY_SUBMITTED, CLOSED, REVOKED, CONFLICT = (
+    "saved", "submitted", "already_submitted", "closed", "revoked", "conflict")
 
 
 class InvalidAnswers(ValueError):
@@ -97,10 +97,14 @@ def validate(q: Questionnaire, answers: dict[int, int | None],
 def save(session: Session, invitation_id: int, answers: dict[int, int | None],
          remarks: dict[str, str] | None = None, *, submit: bool = False,
          now: datetime | None = None, questionnaire: Questionnaire | None = None,
-         token_prefix: str | None = None, validated: bool = False) -> str:
+         token_prefix: str | None = None, validated: bool = False,
+         page_basis: basis.Basis | None = None) -> str:
     """Store answers (None clears one) and remarks ("" clears one); submit if asked.
 
-    Returns SAVED, SUBMITTED, ALREADY_SUBMITTED (nothing changed), CLOSED or REVOKED.
+    Returns SAVED, SUBMITTED, ALREADY_SUBMITTED (nothing changed), CLOSED, REVOKED, or
+    CONFLICT: with `page_basis` (a whole page posted, see services/basis.py) only what
+    that page changed is written, and a field also changed elsewhere is left as stored
+    (the rest is saved, nothing is submitted).
     Raises InvalidAnswers before anything is written. `questionnaire` is the round's
     snapshot when the caller has it already; `token_prefix`, when given, must still match
     the invitation's link (a renewed link ends what was opened with the old one: REVOKED).
@@ -125,6 +129,12 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
                   "p_submitted": now if submit else None}
         if token_prefix is not None:
             params["p_prefix"] = token_prefix
+        conflicts = []
+        if page_basis is not None:
+            answers, remarks, conflicts = basis.merge(
+                questionnaire, page_basis, answers, remarks, *_stored(conn, invitation_id))
+            if conflicts:
+                submit, params["p_submitted"] = False, None
         claimed = conn.execute(
             _claim_statement(conn, submit, token_prefix is not None), params).first()
         if claimed is None:
@@ -135,7 +145,27 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
             tally.add(conn, invitation_id, started=int(saves == 1), submitted=int(submit))
         if submit:
             counts.add_response(conn, resp_id)
-    return SUBMITTED if submit else SAVED
+    return CONFLICT if conflicts else SUBMITTED if submit else SAVED
+
+
+def _stored(conn: Connection, invitation_id: int) -> tuple[dict[int, int], dict[str, str]]:
+    """The draft as stored, its response row locked (PostgreSQL) until the save commits."""
+    response = conn.execute(select(Response.id).where(
+        Response.invitation_id == invitation_id).with_for_update()).scalar()
+    if response is None:
+        return {}, {}
+    return (dict(conn.execute(select(Answer.item, Answer.value).where(
+                Answer.response_id == response)).all()),
+            dict(conn.execute(select(Remark.key, Remark.text).where(
+                Remark.response_id == response)).all()))
+
+
+def conflicts(q: Questionnaire, page_basis: basis.Basis, answers: dict[int, int | None],
+              remarks: dict[str, str], draft: Draft) -> list[basis.Conflict]:
+    """The fields of a whole-page save that were changed elsewhere too, against the
+    draft as it is now (for the page that shows them)."""
+    remarks = {k: free_text(v) for k, v in remarks.items()}
+    return basis.merge(q, page_basis, answers, remarks, draft.answers, draft.remarks)[2]
 
 
 # Statements are built once per dialect: building SQLAlchemy constructs costs more than

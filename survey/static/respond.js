@@ -32,6 +32,18 @@
   var inflight = {};
   var pending = {};
 
+  // The page's draft basis (what each field showed) follows this tab's own saves, so that
+  // its "Bewaren" writes only what changed here and never reverts another tab's answers.
+  function keepBasis(field, token) {
+    var input = form.elements.basis;
+    if (!input || typeof token !== "string") { return; }
+    try {
+      var basis = JSON.parse(input.value);
+      basis[field] = token;
+      input.value = JSON.stringify(basis);
+    } catch (e) { /* an unreadable basis: the server then writes what is posted */ }
+  }
+
   function send(field, value) {
     pending[field] = value;
     if (!inflight[field]) { flush(field, 0); }
@@ -53,6 +65,7 @@
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) {
           if (response.ok) {
+            keepBasis(field, data && data.basis);
             var now = new Date();
             say("Automatisch bewaard om " + now.toLocaleTimeString("nl-BE", { hour: "2-digit", minute: "2-digit" }) + ".");
           } else if (response.status === 409) {
