@@ -38,6 +38,8 @@ class RoundInfo:
     minimum: int
     date: str                      # the date the sheet states, already formatted
     sector_round: str | None = None  # the reference round's name, when the sector is there
+    # the other CLBs (with answers, per statement and level) a sector figure needs
+    min_centres: int = 3
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,31 @@ class Feedback:
         return [lv for lv in LEVELS if self.invited.get(lv)]
 
     @property
+    def few_centres_mark(self) -> str:
+        """What a cell says instead of a sector figure from too few other CLBs."""
+        return f"< {self.round.min_centres} CLB's"
+
+    def sector_cell(self, row: Row, value: float | None) -> str:
+        """A sector percentage as the sheet shows it, or why there is none."""
+        if value is None and row.sector_reason:
+            return self.few_centres_mark
+        return fmt_pct(value)
+
+    @property
+    def sector_notice(self) -> str | None:
+        """Where this CLB's sheet leaves sector figures out for too few other CLBs, and
+        why; None when it leaves none out."""
+        items = sorted({r.item for r in self.rows.values() if r.sector_reason})
+        if not items:
+            return None
+        where = ("" if len(items) == len(self.layout.numbers)
+                 else " bij stelling " + ", ".join(map(str, items)))
+        return (f"Geen (volledige) sectorvergelijking{where}: daar gaven minder dan "
+                f"{self.round.min_centres} andere CLB's antwoorden (op dat niveau), zodat "
+                "een sectorcijfer de cijfers van één of enkele andere CLB's zou tonen. Er "
+                f"staat dan ‘{self.few_centres_mark}’ en geen oordeel.")
+
+    @property
     def sector_text(self) -> str:
         if self.round.sector_round:
             return (f"De sectorcijfers komen uit de referentiebevraging "
@@ -123,7 +150,7 @@ def build(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput,
     numbers = layout.numbers
     rows = {(r.item, r.level): r
             for r in centre_rows(cube, data.centre.number, numbers, info.minimum,
-                                 layout.scale, sector_cube)}
+                                 layout.scale, sector_cube, info.min_centres)}
     lines = [Line(layout.statements[n], rows[(n, TOTAL)]) for n in numbers]
     ranked = [ln for ln in lines if ln.row.z is not None]
     strengths = sorted((ln for ln in ranked if ln.row.verdict == ABOVE),
@@ -190,7 +217,9 @@ def reading_guide(fb: Feedback) -> list[str]:
         fb.sector_text + " U ziet twee vergelijkingspunten: de sector zoals hij is (ruw), en "
         "de sector herwogen naar de mix van onderwijsniveaus van uw eigen respondenten "
         "(aangepast). Niveaus verschillen onderling; de aangepaste sector is daarom de "
-        "eerlijke vergelijking.",
+        f"eerlijke vergelijking. Een sectorcijfer vraagt antwoorden van minstens "
+        f"{fb.round.min_centres} andere CLB's (op dat niveau); anders staat er "
+        f"‘{fb.few_centres_mark}’.",
         "‘Hoger’ of ‘lager’ staat er alleen wanneer het verschil met de aangepaste sector "
         "groter is dan het toeval kan verklaren (tweezijdige toets, 95 %). Anders staat er "
         "‘geen duidelijk verschil’.",

@@ -39,6 +39,8 @@ class Row:
     verdict: str | None              # hoger / lager / geen duidelijk verschil
     sector: Figures | None = None    # the sector's figures behind sector_pct (for charts)
     z: float | None = None           # the difference in standard errors (for ranking)
+    sector_reason: str | None = None  # why no sector figure is shown (Dutch), if that is why
+
 
     @property
     def suppressed(self) -> bool:
@@ -56,6 +58,22 @@ def _counts(cube: Cube, centre: str | None, exclude: str | None,
     return out
 
 
+def few_centres_text(min_centres: int) -> str:
+    """Why a sector figure is left out: it would be one or a few other CLBs' own figure."""
+    return f"minder dan {min_centres} andere CLB's met antwoorden"
+
+
+def _centres_with_answers(cube: Cube, exclude: str, item: int,
+                          scale: Scale) -> dict[str, set[str]]:
+    """Per level: the other CLBs with at least one answer on the scale to the statement."""
+    out: dict[str, set[str]] = {lv: set() for lv in LEVELS}
+    scored = set(scale.scored)
+    for (c, level, it, code), n in cube.items():
+        if it == item and c != exclude and code in scored and n > 0:
+            out[level].add(c)
+    return out
+
+
 def _total(per_level: Mapping[str, Mapping[int, int]]) -> dict[int, int]:
     total: dict[int, int] = defaultdict(int)
     for counts in per_level.values():
@@ -65,10 +83,18 @@ def _total(per_level: Mapping[str, Mapping[int, int]]) -> dict[int, int]:
 
 
 def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
-                scale: Scale = SCHOOL_SCALE, sector_cube: Cube | None = None) -> list[Row]:
+                scale: Scale = SCHOOL_SCALE, sector_cube: Cube | None = None,
+                min_centres: int = 1) -> list[Row]:
     """Rows for every statement: the CLB total, then each level. The sector is every other
-    CLB in `sector_cube` (the reference round's cube, or the round's own)."""
+    CLB in `sector_cube` (the reference round's cube, or the round's own).
+
+    A sector figure at a level needs answers from at least `min_centres` other CLBs at
+    that level; the raw overall figure needs them over all levels, and, since it is the
+    sum of the levels, the levels left out for this reason together must come from at
+    least `min_centres` CLBs too (or be none). The adjusted figure combines the levels at
+    which the CLB has answers, so each of those levels must have its own sector figure."""
     sector_cube = cube if sector_cube is None else sector_cube
+    few = few_centres_text(min_centres)
     rows = []
     for item in items:
         own = {lv: figures(c, scale) for lv, c in _counts(cube, centre, None, item).items()}
@@ -82,48 +108,62 @@ def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
         sector_hidden = suppressed(sector_total.n, {lv: f.n for lv, f in sector.items()},
                                    minimum,
                                    {lv: f.n + f.n_no_view > 0 for lv, f in sector.items()})
+        others = _centres_with_answers(sector_cube, centre, item, scale)
+        too_few = {lv for lv in LEVELS if 0 < len(others[lv]) < min_centres}
+        left_out = set().union(*(others[lv] for lv in too_few))
+        total_too_few = (len(set().union(*others.values())) < min_centres
+                         or 0 < len(left_out) < min_centres)
+        if total_too_few and sector_total.n > 0:
+            sector_hidden.add(TOTAL)
+        needed = {lv for lv, f in own.items() if f.n > 0}
         adjusted = adjusted_benchmark({lv: f.n for lv, f in own.items()},
                                       {lv: f for lv, f in sector.items()
-                                       if lv not in sector_hidden})
+                                       if lv not in sector_hidden and lv not in too_few})
         raw = raw_benchmark(sector_total) if TOTAL not in sector_hidden else None
         shown = TOTAL not in hidden
+        total_reason = few if (total_too_few and sector_total.n > 0) or needed & too_few \
+            else None
         rows.append(Row(item, TOTAL, total if shown else None,
                         raw.pct if raw else None, adjusted.pct,
                         compare(total, adjusted) if shown else None,
                         sector_total if raw else None,
-                        z_score(total, adjusted) if shown else None))
+                        z_score(total, adjusted) if shown else None, total_reason))
         for lv in LEVELS:
             shown = lv not in hidden
-            bench = raw_benchmark(sector[lv]) if lv not in sector_hidden else None
+            bench = (raw_benchmark(sector[lv])
+                     if lv not in sector_hidden and lv not in too_few else None)
             rows.append(Row(item, lv, own[lv] if shown else None,
                             bench.pct if bench else None, bench.pct if bench else None,
                             compare(own[lv], bench) if shown and bench else None,
                             sector[lv] if bench else None,
-                            z_score(own[lv], bench) if shown and bench else None))
+                            z_score(own[lv], bench) if shown and bench else None,
+                            few if lv in too_few else None))
     return rows
 
 
 DATA_COLUMNS = ["round", "centre_number", "centre_name", "level", "item", "n",
                 "n_helemaal_akkoord", "n_eerder_akkoord", "n_eerder_niet_akkoord",
                 "n_helemaal_niet_akkoord", "n_geen_zicht", "pct_agree", "mean", "ci_low",
-                "ci_high", "sector_pct_agree", "sector_pct_agree_adjusted", "suppressed"]
+                "ci_high", "sector_pct_agree", "sector_pct_agree_adjusted", "sector_note",
+                "suppressed"]
 
 
 def data_rows(round_name: str, centre_number: str, centre_name: str,
               rows: Iterable[Row]) -> list[list]:
     """The tidy "Data" sheet: one row per level and statement; a suppressed row keeps its
-    keys and leaves every figure empty."""
+    keys and leaves every figure empty. `sector_note` says why the sector figures are left
+    out when too few other CLBs answered (empty otherwise)."""
     out = []
     for row in rows:
         keys = [round_name, centre_number, centre_name, row.level, row.item]
         f = row.figures
         if f is None:
-            out.append(keys + [None] * 12 + [True])
+            out.append(keys + [None] * 13 + [True])
             continue
         out.append(keys + [f.n, f.counts.get(4, 0), f.counts.get(3, 0), f.counts.get(2, 0),
                            f.counts.get(1, 0), f.n_no_view, _r(f.pct_agree), _r(f.mean, 3),
                            _r(f.ci_low), _r(f.ci_high), _r(row.sector_pct),
-                           _r(row.sector_adjusted_pct), False])
+                           _r(row.sector_adjusted_pct), row.sector_reason, False])
     return out
 
 

@@ -58,6 +58,7 @@ def _static_key(fb: Feedback) -> str:
     """What the static layer depends on: the round and the questionnaire's layout."""
     return hashlib.sha256(repr((fb.round.id, fb.round.name, fb.round.school_year,
                                 fb.round.minimum, fb.round.sector_round,
+                                fb.round.min_centres,
                                 fb.layout)).encode()).hexdigest()
 
 

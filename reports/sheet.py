@@ -95,7 +95,9 @@ def summary(fb: Feedback, mode: str, number: int) -> Page:
     p = Page(mode, header(fb), number, "Samenvatting")
     p.paragraph("Per stelling: het aandeel akkoord in uw CLB met zijn onzekerheidsmarge, de "
                 "aangepaste en de ruwe sector, het verschil met de aangepaste sector en of "
-                "dat verschil duidelijk is.", size=8.5)
+                f"dat verschil duidelijk is. ‘{fb.few_centres_mark}’: minder dan "
+                f"{fb.round.min_centres} andere CLB's gaven antwoorden, dus geen "
+                "sectorcijfer.", size=8.5)
     cols = [("Nr", MARGIN + 0.15, "right"), ("Stelling", MARGIN + 0.3, "left"),
             ("CLB", 4.35, "right"), ("marge", 5.05, "right"), ("aangepast", 5.75, "right"),
             ("ruw", 6.25, "right"), ("verschil", 6.8, "right"), ("", 6.9, "left")]
@@ -104,7 +106,8 @@ def summary(fb: Feedback, mode: str, number: int) -> Page:
         f = ln.row.figures
         margin = "" if f is None or f.ci_low is None else f"{f.ci_low:.0f}–{f.ci_high:.0f}"
         rows.append([str(ln.statement.number), _short(ln.statement.label, 48), _clb_pct(f),
-                     margin, fmt_pct(ln.row.sector_adjusted_pct), fmt_pct(ln.row.sector_pct),
+                     margin, fb.sector_cell(ln.row, ln.row.sector_adjusted_pct),
+                     fb.sector_cell(ln.row, ln.row.sector_pct),
                      fmt_diff(ln.difference), VERDICT_MARK.get(ln.row.verdict, "")])
     p.table(cols, rows, size=7.5, row_height=0.22, dynamic=frozenset(range(2, 8)))
     p.y += 0.25
@@ -170,7 +173,9 @@ def levels(fb: Feedback, mode: str, number: int) -> Page:
     p = Page(mode, header(fb), number, "Per onderwijsniveau")
     p.paragraph("Per niveau: het aandeel akkoord in uw CLB, met tussen haakjes dat van de "
                 "sector op hetzelfde niveau. ▲ en ▼ staan bij een duidelijk verschil. "
-                "‘–’: geen antwoorden op dat niveau.", size=8.5)
+                f"‘–’: geen antwoorden op dat niveau; ‘{fb.few_centres_mark}’: minder dan "
+                f"{fb.round.min_centres} andere CLB's met antwoorden op dat niveau, dus "
+                "geen sectorcijfer.", size=8.5)
     step = (WIDTH - MARGIN - 3.6) / len(LEVELS)
     cols = [("Nr", MARGIN + 0.15, "right"), ("Stelling", MARGIN + 0.3, "left")]
     cols += [(lv, 3.6 + (i + 1) * step - 0.1, "right") for i, lv in enumerate(LEVELS)]
@@ -186,7 +191,7 @@ def levels(fb: Feedback, mode: str, number: int) -> Page:
             else:
                 mark = {ABOVE: "▲ ", BELOW: "▼ "}.get(r.verdict, "")
                 cells.append(f"{mark}{fmt_pct(r.figures.pct_agree)} "
-                             f"({fmt_pct(r.sector_pct)})")
+                             f"({fb.sector_cell(r, r.sector_pct)})")
         rows.append(cells)
     p.table(cols, rows, size=7.5, row_height=0.22, dynamic=frozenset(range(2, 6)))
     p.y += 0.2
@@ -205,7 +210,7 @@ def aspects(fb: Feedback, mode: str, number: int) -> Page:
         p.text(MARGIN, p.y, title, size=9, weight="bold")
         p.y += 0.22
         rows = [[f"{ln.statement.number}. {_short(ln.statement.label, 52)}",
-                 _clb_pct(ln.row.figures), fmt_pct(ln.row.sector_adjusted_pct),
+                 _clb_pct(ln.row.figures), fb.sector_cell(ln.row, ln.row.sector_adjusted_pct),
                  _verdict(ln.row)] for ln in lines]
         p.table([("", MARGIN + 0.2, "left"), ("", 5.0, "right"), ("", 5.9, "right"),
                  ("", 6.05, "left")], rows, size=8, row_height=0.19,

@@ -67,7 +67,10 @@ def summary_sheet(ws, fb: Feedback) -> None:
     info = [("CLB-nummer", fb.centre.number), ("Net", fb.centre.network),
             ("Bevraging", fb.round.name), ("Schooljaar", fb.round.school_year),
             ("Datum", fb.round.date), ("Sector", fb.sector_text),
-            ("Minimum aantal antwoorden", fb.round.minimum)]
+            ("Minimum aantal antwoorden", fb.round.minimum),
+            ("Minimum aantal andere CLB's voor een sectorcijfer", fb.round.min_centres)]
+    if fb.sector_notice:
+        info.append(("Sectorvergelijking", fb.sector_notice))
     for i, (key, value) in enumerate(info, start=3):
         ws.cell(i, 1, key).font = BOLD
         ws.cell(i, 2, safe_text(value))
@@ -90,8 +93,8 @@ def summary_sheet(ws, fb: Feedback) -> None:
             continue
         ws.append([ln.statement.number, ln.statement.label, f.n, _r(f.pct_agree),
                    _r(f.ci_low), _r(f.ci_high), _r(f.mean, 2),
-                   _r(ln.row.sector_adjusted_pct), _r(ln.row.sector_pct),
-                   _r(ln.difference), ln.row.verdict])
+                   _sector(fb, ln.row, ln.row.sector_adjusted_pct),
+                   _sector(fb, ln.row, ln.row.sector_pct), _r(ln.difference), ln.row.verdict])
     ws.append([])
     for title, lines in (("Sterktes tegenover de sector", fb.strengths),
                          ("Aandachtspunten tegenover de sector", fb.attention)):
@@ -104,6 +107,13 @@ def summary_sheet(ws, fb: Feedback) -> None:
                        _r(ln.row.figures.pct_agree), None, None, None,
                        _r(ln.row.sector_adjusted_pct), None, _r(ln.difference)])
     _widths(ws, [12, 58, 7, 11, 11, 11, 11, 15, 11, 10, 22])
+
+
+def _sector(fb: Feedback, row, value: float | None):
+    """A sector percentage as a number, or the text that says why there is none."""
+    if value is None and row.sector_reason:
+        return fb.few_centres_mark
+    return _r(value)
 
 
 STACK = [*NEGATIVE, *POSITIVE]     # eerder niet, helemaal niet, eerder, helemaal akkoord
@@ -179,11 +189,11 @@ def levels_sheet(ws, fb: Feedback) -> None:
             if f is None:
                 ws.append(keys + [None] * 6 + [SUPPRESSED_TEXT])
             elif f.n == 0:
-                ws.append(keys + [0, None, None, None, _r(r.sector_pct), None,
+                ws.append(keys + [0, None, None, None, _sector(fb, r, r.sector_pct), None,
                                   "geen antwoorden"])
             else:
                 ws.append(keys + [f.n, _r(f.pct_agree), _r(f.ci_low), _r(f.ci_high),
-                                  _r(r.sector_pct), r.verdict])
+                                  _sector(fb, r, r.sector_pct), r.verdict])
     _widths(ws, [5, 58, 8, 6, 11, 11, 11, 16, 22, 22])
     ws.freeze_panes = "A2"
 
@@ -210,7 +220,9 @@ def guide_sheet(ws, fb: Feedback) -> None:
     ws.cell(9, 1, "Het blad Data bevat alle cijfers in één tabel: één rij per niveau "
                   "(bao, so, bubao, buso, totaal) en stelling. Percentages zijn getallen "
                   "van 0 tot 100; bij een verborgen groep (suppressed = WAAR) blijven de "
-                  "cijfers leeg.").alignment = WRAP
+                  "cijfers leeg. Waar minder dan "
+                  f"{fb.round.min_centres} andere CLB's antwoorden gaven, blijven de "
+                  "sectorcijfers leeg en zegt sector_note waarom.").alignment = WRAP
     ws.column_dimensions["A"].width = 120
 
 

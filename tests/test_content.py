@@ -127,3 +127,31 @@ def test_sheet_and_workbook_of_a_clb_with_little_or_nothing(spec):
     assert fb.strengths == fb.attention == [] and fb.remarks is None
     assert pdf.render(fb).startswith(b"%PDF")
     assert workbook.centre_workbook(fb).startswith(b"PK")
+
+
+def test_sheet_workbook_and_data_say_why_a_sector_of_one_clb_is_not_shown():
+    import dataclasses
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from reports import pdf, workbook
+
+    info = dataclasses.replace(INFO, min_centres=3)
+    fb = content.build(info, LAYOUT, cube_of(uniform(7, 6)), centre_input())
+    assert all(r.sector_pct is None and r.sector_adjusted_pct is None
+               for r in fb.rows.values())
+    assert fb.sector_notice.startswith("Geen (volledige) sectorvergelijking: daar gaven "
+                                       "minder dan 3 andere CLB's antwoorden")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.render(fb))).pages)
+    assert text.count("< 3 CLB's") >= 3 * len(NUMBERS)     # summary (2) and levels (1)
+    assert "60 %" not in text                                  # B's 6 of 10 agree
+    wb = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)))
+    values = [c for row in wb["Samenvatting"].iter_rows(values_only=True) for c in row]
+    assert values.count("< 3 CLB's") == 2 * len(NUMBERS) and fb.sector_notice in values
+    data = [dict(zip(DATA_COLUMNS, r, strict=True))
+            for r in wb["Data"].iter_rows(min_row=2, values_only=True)]
+    assert all(r["sector_pct_agree"] is None for r in data)
+    assert {r["sector_note"] for r in data if r["level"] in ("totaal", "bao", "so")} == \
+        {"minder dan 3 andere CLB's met antwoorden"}

@@ -124,3 +124,74 @@ def test_a_clb_without_any_answer():
     rows = centre_rows({("B", "bao", 4, 4): 10}, "A", [4], 5)
     assert [r.level for r in rows if r.suppressed] == [TOTAL]
     assert all(r.figures.n == 0 for r in rows if r.level != TOTAL)
+
+
+# --- The sector benchmark needs enough other CLBs ------------------------------------
+
+def _sector_cube(agree_by_centre: dict[str, dict[str, int]], item: int = 4) -> dict:
+    """Each CLB: per level 10 answers to `item`, of which `agree` say 4 and the rest 1."""
+    cube = {}
+    for centre, levels in agree_by_centre.items():
+        for level, agree in levels.items():
+            cube[(centre, level, item, 4)] = agree
+            cube[(centre, level, item, 1)] = 10 - agree
+    return cube
+
+
+def test_two_clbs_and_no_reference_round_give_no_sector_figure():
+    """Lommel and Mechelen alone: each one's "sector" would be the other's own figures."""
+    cube = _sector_cube({"L": {"bao": 8, "so": 6}, "M": {"bao": 3, "so": 5}})
+    for centre in ("L", "M"):
+        rows = centre_rows(cube, centre, [4], 5, min_centres=3)
+        for row in rows:
+            assert row.sector_pct is None and row.sector_adjusted_pct is None, row
+            assert row.verdict is None and row.z is None
+            if row.level in ("bubao", "buso"):          # nobody there: nothing to say
+                assert row.sector_reason is None and row.sector.n == 0
+                continue
+            assert row.sector is None
+            assert row.sector_reason == "minder dan 3 andere CLB's met antwoorden"
+        # the CLB's own figures are still there
+        assert {r.level: r for r in rows}[TOTAL].figures.agree == (14 if centre == "L" else 8)
+        table = data_rows("R", centre, centre, rows)
+        for values in table:
+            record = dict(zip(DATA_COLUMNS, values, strict=True))
+            assert record["sector_pct_agree"] is None
+            assert record["sector_pct_agree_adjusted"] is None
+    # with the old rule (one other CLB is a sector) Lommel's sector is Mechelen's own
+    old = {r.level: r for r in centre_rows(cube, "L", [4], 5, min_centres=1)}
+    assert old[TOTAL].sector_pct == pytest.approx(40.0)          # M: 8 of 20
+
+
+def test_four_clbs_give_each_a_sector_of_the_three_others():
+    cube = _sector_cube({"A": {"bao": 8, "so": 6}, "B": {"bao": 3, "so": 5},
+                         "C": {"bao": 10, "so": 2}, "D": {"bao": 6, "so": 7}})
+    rows = {r.level: r for r in centre_rows(cube, "A", [4], 5, min_centres=3)}
+    # B + C + D: bao 19 of 30, so 14 of 30, together 33 of 60
+    assert rows["bao"].sector_pct == pytest.approx(100 * 19 / 30)
+    assert rows["so"].sector_pct == pytest.approx(100 * 14 / 30)
+    assert rows[TOTAL].sector_pct == pytest.approx(55.0)
+    # A's mix is half bao, half so: 0.5 * 63.33 + 0.5 * 46.67 = 55
+    assert rows[TOTAL].sector_adjusted_pct == pytest.approx(55.0)
+    assert all(r.sector_reason is None for r in rows.values())
+    assert rows[TOTAL].verdict is not None
+
+
+def test_a_level_with_too_few_other_clbs_hides_that_level_and_the_adjusted_figure():
+    """bao has three other CLBs, buso only one (D): D's buso figure is not shown, and
+    neither is the adjusted figure of A, which has buso schools too. The raw total is not
+    shown either: total minus the shown levels would be D's buso figure."""
+    cube = _sector_cube({"A": {"bao": 8, "buso": 5}, "B": {"bao": 3}, "C": {"bao": 10},
+                         "D": {"bao": 6, "buso": 9}})
+    rows = {r.level: r for r in centre_rows(cube, "A", [4], 5, min_centres=3)}
+    assert rows["bao"].sector_pct == pytest.approx(100 * 19 / 30)
+    assert rows["bao"].sector_reason is None
+    assert rows["buso"].sector_pct is None and rows["buso"].verdict is None
+    assert rows["buso"].sector_reason == "minder dan 3 andere CLB's met antwoorden"
+    assert rows[TOTAL].sector_pct is None and rows[TOTAL].sector_adjusted_pct is None
+    assert rows[TOTAL].sector_reason == "minder dan 3 andere CLB's met antwoorden"
+    # a CLB without buso schools still gets its adjusted figure (bao alone)
+    cube.update({("A", "buso", 4, 4): 0, ("A", "buso", 4, 1): 0})
+    rows = {r.level: r for r in centre_rows(cube, "A", [4], 5, min_centres=3)}
+    assert rows[TOTAL].sector_adjusted_pct == pytest.approx(100 * 19 / 30)
+    assert rows[TOTAL].sector_pct is None

@@ -127,3 +127,11 @@ def test_the_clbs_own_downloads_are_in_the_audit_log(app, answered_round, make_u
     with app.app_context():
         assert len(db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "results downloaded")).all()) == 2
+
+
+def test_a_round_of_two_clbs_shows_no_sector_figure_and_says_why(app, answered_round,
+                                                                  clb_client):
+    round_id, _ = answered_round()
+    html = clb_client("100002").get(f"/clb/rondes/{round_id}").get_data(as_text=True)
+    assert "Geen (volledige) sectorvergelijking: daar gaven minder dan 3 andere" in html
+    assert html.count("&lt; 3 CLB&#39;s") >= 2 * 21

@@ -73,14 +73,11 @@ def test_build_writes_every_file_and_the_data_sheet_matches_the_answers(
                 assert r["ci_low"] <= r["pct_agree"] <= r["ci_high"]
             else:
                 assert r["pct_agree"] is None
-        # the sector beside a CLB is the other CLB: its total % agree per statement
-        other = "100002" if centre == "100001" else "100001"
+        # the only other CLB is no sector (the round asks 3): no sector figure, a reason
         for r in rows:
-            if r["level"] == "totaal":
-                c = counts[(other, "totaal", r["item"])]
-                n = sum(c[k] for k in (1, 2, 3, 4))
-                assert r["sector_pct_agree"] == pytest.approx(100 * (c[3] + c[4]) / n,
-                                                              abs=0.05)
+            assert r["sector_pct_agree"] is None and r["sector_pct_agree_adjusted"] is None
+            if not r["suppressed"] and r["level"] in ("totaal", "bao", "so"):
+                assert r["sector_note"] == "minder dan 3 andere CLB's met antwoorden"
 
 
 def test_small_groups_are_hidden_in_the_data_sheet(app, answered_round, tmp_path):
@@ -200,16 +197,22 @@ def test_reference_round_supplies_the_sector(app, answered_round, make_invited,
         ref = db.session.get(Round, reference_id)
         ref.name, ref.state = "Referentie 2025", "published"
         db.session.get(Round, round_id).reference_round_id = reference_id
+        # the reference round has two CLBs besides 100001 (100002 and 100003)
+        db.session.get(Round, round_id).min_benchmark_centres = 2
         db.session.commit()
         fb = reports.feedback(db.session, db.session.get(Round, round_id), "100001")
     assert "Referentie 2025" in fb.sector_text
     counts = expected_groups(given, 5)
     item = questionnaire.statements[0].number
-    c = counts[("100002", "totaal", item)]
+    # bao: 100002's and the five 100003 schools of the reference round
+    c = counts[("100002", "bao", item)]
     n = sum(c[k] for k in (1, 2, 3, 4))
-    agree = c[3] + c[4] + 5          # the five 100003 schools of the reference round
-    assert fb.row(item).sector_pct == pytest.approx(100 * agree / (n + 5))
-    assert math.isclose(fb.row(item).sector.n, n + 5)
+    agree = c[3] + c[4] + 5
+    assert fb.row(item, "bao").sector_pct == pytest.approx(100 * agree / (n + 5))
+    assert math.isclose(fb.row(item, "bao").sector.n, n + 5)
+    # so has only 100002: no so figure, and no total (total minus bao would be 100002's so)
+    assert fb.row(item, "so").sector_pct is None and fb.row(item).sector_pct is None
+    assert fb.row(item).sector_reason == "minder dan 2 andere CLB's met antwoorden"
 
 
 def test_cli_builds_a_round(app, runner, answered_round, tmp_path):

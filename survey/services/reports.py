@@ -54,7 +54,7 @@ def round_data(session: Session, rnd: Round, *, only: str | None = None,
     info = content.RoundInfo(
         rnd.id, rnd.name, rnd.school_year, rnd.min_group_size,
         dutch_date(today or datetime.now(BRUSSELS)),
-        reference.name if reference else None)
+        reference.name if reference else None, rnd.min_benchmark_centres)
     cube = counts_cube(session, rnd.id)
     sector_cube = counts_cube(session, reference.id) if reference else None
     figures = round_figures(session, rnd.id)

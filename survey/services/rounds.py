@@ -17,13 +17,13 @@ from . import counts, mail_texts, tally
 
 def create_round(session: Session, *, name: str, school_year: str, questionnaire: Questionnaire,
                  opens_at: datetime | None = None, closes_at: datetime | None = None,
-                 min_group_size: int = 5) -> Round:
+                 min_group_size: int = 5, min_benchmark_centres: int = 3) -> Round:
     if opens_at and closes_at and closes_at <= opens_at:
         raise ValueError("closes_at must be after opens_at")
     rnd = Round(name=name, school_year=school_year, questionnaire_id=questionnaire.id,
                 questionnaire_version=questionnaire.version, definition=questionnaire.to_dict(),
                 state="draft", opens_at=opens_at, closes_at=closes_at,
-                min_group_size=min_group_size,
+                min_group_size=min_group_size, min_benchmark_centres=min_benchmark_centres,
                 invitation_subject=mail_texts.DEFAULT_INVITATION_SUBJECT,
                 invitation_body=mail_texts.DEFAULT_INVITATION_BODY,
                 reminder_subject=mail_texts.DEFAULT_REMINDER_SUBJECT,
