@@ -214,3 +214,46 @@ def test_a_5_mb_file_reaches_the_importer(inspector_client):
                        "big.csv")
     assert response.status_code == 400
     assert "Deze kolommen ontbreken" in response.get_data(as_text=True)
+
+
+def test_a_round_of_too_few_clbs_warns_and_offers_a_reference_round(
+        app, inspector_client, make_round, make_invited):
+    from sqlalchemy import select
+
+    from survey.models import Round
+
+    first = make_round()
+    for number in ("100001", "100002", "100003", "100004"):
+        make_invited(first, centre_number=number)          # round 1: four CLBs
+    page = inspector_client.get("/beheer/rondes/nieuw").get_data(as_text=True)
+    assert "Aantal andere CLB&#39;s dat een sectorcijfer minstens nodig heeft" in page
+    chosen = [re.search(rf'<option value="(\d+)">Vrij CLB Test {n}', page).group(1)
+              for n in ("100001", "100002")]
+    form = {"csrf_token": csrf_in(page), "name": "Twee CLB's", "school_year": "2026-2027",
+            "questionnaire": "clb-samenwerking-school-2026.1.toml",
+            "opens_at": "2036-01-05T08:00", "closes_at": "2036-01-31T18:00",
+            "min_group_size": "5", "min_benchmark_centres": "3", "reference_round": "",
+            "centres": chosen, "invitation_subject": "Uitnodiging",
+            "invitation_body": "Klik {link}", "reminder_subject": "Herinnering",
+            "reminder_body": "Nog even: {link}"}
+    warned = inspector_client.post("/beheer/rondes/nieuw", data=form)
+    html = warned.get_data(as_text=True)
+    assert "Deze ronde kan geen sectorvergelijking tonen: ze telt 2 CLB" in html
+    assert "Testbevraging (2026-2027)" in html          # round 1 offered as reference
+    with app.app_context():
+        assert len(db.session.scalars(select(Round)).all()) == 1   # nothing created
+    # with the reference round it goes through, and keeps the setting
+    created = inspector_client.post("/beheer/rondes/nieuw",
+                                    data={**form, "reference_round": "1"})
+    assert created.status_code == 302
+    # two CLBs asking one other each need no reference; nor does a confirmed round
+    form["csrf_token"] = csrf_in(inspector_client.get("/beheer/rondes/nieuw").get_data(
+        as_text=True))
+    assert inspector_client.post("/beheer/rondes/nieuw", data={
+        **form, "min_benchmark_centres": "1"}).status_code == 302
+    assert inspector_client.post("/beheer/rondes/nieuw", data={
+        **form, "without_benchmark": "y"}).status_code == 302
+    with app.app_context():
+        rounds = db.session.scalars(select(Round).order_by(Round.id)).all()
+        assert [(r.reference_round_id, r.min_benchmark_centres) for r in rounds[1:]] == \
+            [(1, 3), (None, 1), (None, 3)]

@@ -59,6 +59,10 @@ class RoundForm(FlaskForm):
                                    validators=[DataRequired(message="Kies een datum en uur.")])
     min_group_size = IntegerField("Kleinste groep die in rapporten getoond wordt", default=5,
                                   validators=[NumberRange(min=1, max=100)])
+    min_benchmark_centres = IntegerField(
+        "Aantal andere CLB's dat een sectorcijfer minstens nodig heeft", default=3,
+        validators=[NumberRange(min=1, max=50)])
+    without_benchmark = BooleanField("Toch aanmaken, zonder sectorvergelijking")
     reference_round = SelectField("Referentiebevraging voor de sectorcijfers (optioneel)",
                                   choices=[], validate_choice=False)
     centres = SelectMultipleField("Alleen de scholen van deze CLB's (leeg: de hele sector)",

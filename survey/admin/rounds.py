@@ -18,6 +18,7 @@ from ..models import Centre, Invitation, Round, School, utcnow
 from ..questionnaire import bundled_dir, load
 from ..results import xlsx_download
 from ..services import accounts, mailing, monitoring
+from ..services import reports as report_service
 from ..services import rounds as round_service
 from . import bp
 from .forms import (
@@ -65,28 +66,46 @@ def round_new():
         schools = db.session.scalars(query).all()
         reference = (db.session.get(Round, int(form.reference_round.data))
                      if form.reference_round.data.isdigit() else None)
+        needed = form.min_benchmark_centres.data
+        taking_part = len({school.centre_id for school in schools})
         if not schools:
             form.centres.errors.append("Er zijn geen scholen om uit te nodigen. Lees eerst "
                                        "de CLB's en scholen in.")
+        elif reference is None and taking_part < needed + 1 \
+                and not form.without_benchmark.data:
+            # a CLB's sector is every other CLB: with too few, it is one CLB's own figure
+            candidates = report_service.reference_candidates(db.session, needed)
+            offer = (" Kies een referentiebevraging, bijvoorbeeld: " + "; ".join(
+                f"{r.name} ({r.school_year})" for r in candidates[:3]) + "."
+                if candidates else " Er is nog geen bevraging met genoeg CLB's om als "
+                "referentiebevraging te dienen.")
+            warning = (f"Deze ronde kan geen sectorvergelijking tonen: ze telt "
+                       f"{taking_part} CLB('s), en een sectorcijfer vraagt antwoorden van "
+                       f"minstens {needed} andere CLB's.{offer} Of vink ‘Toch aanmaken, "
+                       "zonder sectorvergelijking’ aan.")
+            return render_template("admin/round_new.html", form=form,
+                                   warning=warning), 200
         else:
-            rnd = round_service.create_round(
-                db.session, name=form.name.data, school_year=form.school_year.data,
-                questionnaire=files[form.questionnaire.data],
-                opens_at=_utc(form.opens_at.data), closes_at=_utc(form.closes_at.data),
-                min_group_size=form.min_group_size.data)
-            rnd.reference_round_id = reference.id if reference else None
-            for name in ("invitation_subject", "invitation_body", "reminder_subject",
-                         "reminder_body"):
-                setattr(rnd, name, getattr(form, name).data)
-            round_service.invite(db.session, rnd, schools, with_links=False)
-            accounts.audit(db.session, current_user, "round created", rnd.name,
-                           schools=len(schools))
-            db.session.commit()
+            reference_id = reference.id if reference else None
+            with write_transaction(db.session):
+                rnd = round_service.create_round(
+                    db.session, name=form.name.data, school_year=form.school_year.data,
+                    questionnaire=files[form.questionnaire.data],
+                    opens_at=_utc(form.opens_at.data), closes_at=_utc(form.closes_at.data),
+                    min_group_size=form.min_group_size.data,
+                    min_benchmark_centres=form.min_benchmark_centres.data)
+                rnd.reference_round_id = reference_id
+                for name in ("invitation_subject", "invitation_body", "reminder_subject",
+                             "reminder_body"):
+                    setattr(rnd, name, getattr(form, name).data)
+                round_service.invite(db.session, rnd, schools, with_links=False)
+                accounts.audit(db.session, current_user, "round created", rnd.name,
+                               schools=len(schools))
             flash(f"De bevraging is aangemaakt met {len(schools)} scholen. Ze is nog in "
                   "voorbereiding: open ze wanneer alles klaar is.", "success")
             return redirect(url_for(".round_detail", round_id=rnd.id))
     status = 400 if form.errors else 200
-    return render_template("admin/round_new.html", form=form), status
+    return render_template("admin/round_new.html", form=form, warning=None), status
 
 
 def round_or_404(round_id: int) -> Round:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from reports import content, pdf, workbook
@@ -74,6 +74,19 @@ def round_data(session: Session, rnd: Round, *, only: str | None = None,
             remarks.get(row.number, []),
             [e for e, numbers in earlier if row.number in numbers])
     return RoundData(info, from_snapshot(rnd.definition), cube, sector_cube, inputs)
+
+
+def reference_candidates(session: Session, min_centres: int) -> list[Round]:
+    """Rounds that can give a round of a few CLBs its sector figures: not drafts, with
+    invitations of more than `min_centres` CLBs (so that every CLB has that many others),
+    newest first."""
+    centres = (select(Invitation.round_id)
+               .where(Invitation.revoked_at.is_(None))
+               .group_by(Invitation.round_id)
+               .having(func.count(distinct(Invitation.centre_id)) > min_centres))
+    return list(session.scalars(select(Round).where(Round.state != "draft",
+                                                    Round.id.in_(centres))
+                                .order_by(Round.created_at.desc())))
 
 
 def approved_remarks(session: Session, rnd: Round,
