@@ -25,6 +25,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, inspect, select, text
 
 from . import create_app
+from .database import write_transaction
 from .extensions import db
 from .questionnaire import QuestionnaireError, bundled, load
 from .services import rounds as rounds_service
@@ -110,19 +111,18 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
                     answered=answered, schools=schools, base_url=base_url)
     click.echo(f"{summary.centres} CLBs, {summary.schools} schools; {summary.submitted} "
                f"submitted, {summary.drafts} started, in round {summary.round_id}.")
+    from .models import Centre
     from .services import accounts
 
     password = secrets.token_urlsafe(12)
-    inspector = accounts.create_user(db.session, "inspecteur@example.org", "inspector",
-                                     name="Demo-inspecteur")
-    accounts.set_password(inspector, password)
-    from .models import Centre
-
-    first = db.session.scalar(select(Centre).order_by(Centre.number))
-    clb_user = accounts.create_user(db.session, "clb@example.org", "centre", centre=first,
-                                    name="Demo-CLB")
-    accounts.set_password(clb_user, password)
-    db.session.commit()
+    with write_transaction(db.session):
+        inspector = accounts.create_user(db.session, "inspecteur@example.org", "inspector",
+                                         name="Demo-inspecteur")
+        accounts.set_password(inspector, password)
+        first = db.session.scalar(select(Centre).order_by(Centre.number))
+        clb_user = accounts.create_user(db.session, "clb@example.org", "centre",
+                                        centre=first, name="Demo-CLB")
+        accounts.set_password(clb_user, password)
     click.echo(f"Inspector console: {base_url}/account/aanmelden  as inspecteur@example.org, "
                f"password {password}")
     click.echo(f"CLB portal ({first.name}): the same page as clb@example.org, same password; "
@@ -323,13 +323,13 @@ def _round_command(name: str, action, help_text: str):
         from .services import accounts
         from .services.rounds import RoundStateError
 
-        rnd = _round(round_id)
         try:
-            action(db.session, rnd)
+            with write_transaction(db.session):
+                rnd = _round(round_id)
+                action(db.session, rnd)
+                accounts.audit(db.session, None, f"round {name} (command line)", rnd.name)
         except RoundStateError as exc:
             raise click.ClickException(str(exc)) from exc
-        accounts.audit(db.session, None, f"round {name} (command line)", rnd.name)
-        db.session.commit()
         click.echo(f"Round {round_id} is now {rnd.state}.")
 
     return command
@@ -372,9 +372,9 @@ def invitations_send(round_id, reminder, not_started, retry_uncertain):
                 only_not_started=not_started, progress=bar.update)
     except MailError as exc:
         raise click.ClickException(str(exc)) from exc
-    accounts.audit(db.session, None, f"{key} sent (command line)", rnd.name,
-                   sent=report.sent, failed=report.failed)
-    db.session.commit()
+    with write_transaction(db.session):
+        accounts.audit(db.session, None, f"{key} sent (command line)", rnd.name,
+                       sent=report.sent, failed=report.failed)
     click.echo(f"{report.sent} sent, {report.failed} failed, {report.skipped} skipped.")
 
 
@@ -462,10 +462,11 @@ def reports_check(round_id, repair):
     if not repair:
         raise click.ClickException(
             f"{', '.join(label for label, _, _ in broken)} differ; run with --repair.")
-    for label, differ, rebuild in broken:
-        rebuild(db.session, rnd.id)
+    with write_transaction(db.session):
+        for _label, _differ, rebuild in broken:
+            rebuild(db.session, rnd.id)
+    for label, differ, _rebuild in broken:
         click.echo(f"Repaired {len(differ)} rows of the {label}.")
-    db.session.commit()
 
 
 def register_commands(app: Flask) -> None:

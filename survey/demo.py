@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from .database import write_transaction
 from .models import Answer, Centre, Remark, Response, School, utcnow
 from .questionnaire import Questionnaire
 from .services import counts, rounds, tally
@@ -111,9 +112,16 @@ def _answer(rng: random.Random, mu: float, item: int, level: str) -> int:
 def build(session: Session, questionnaire: Questionnaire, *, seed: int = 2026,
           answered: float = 0.6, schools: int = 3500,
           base_url: str) -> DemoSummary:
-    """Fill an empty database; returns counts and the links of every unanswered school."""
+    """Fill an empty database in one write transaction; returns counts and the links of
+    every unanswered school."""
     if not 0 <= answered <= 1:
         raise ValueError("answered must be between 0 and 1")
+    with write_transaction(session):
+        return _fill(session, questionnaire, seed, answered, schools, base_url)
+
+
+def _fill(session: Session, questionnaire: Questionnaire, seed: int, answered: float,
+          schools: int, base_url: str) -> DemoSummary:
     rng = random.Random(seed)
     now = utcnow()
     n_centres = sum(NETWORK_COUNTS.values())
@@ -204,7 +212,6 @@ def build(session: Session, questionnaire: Questionnaire, *, seed: int = 2026,
     # The bulk insert went around the answer service: count what it wrote.
     counts.rebuild(session, rnd.id)
     tally.rebuild(session, rnd.id)
-    session.commit()
     return DemoSummary(len(centres), len(all_schools), n_submitted, n_drafts, rnd.id,
                        _showcase_first(links))
 

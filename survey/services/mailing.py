@@ -17,6 +17,7 @@ from email.utils import formataddr, make_msgid, parseaddr
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
+from ..database import write_transaction
 from ..formatting import local_datetime
 from ..mailer import MailError, header_text
 from ..models import Invitation, MessageSend, Response, Round, School, utcnow
@@ -112,18 +113,21 @@ def send(session: Session, rnd: Round, message_key: str, transport, *, base_url:
                                 .limit(limit)))
     with transport:
         for invitation_id in todo:
-            inv = session.get(Invitation, invitation_id)
-            school: School = inv.school
-            if not school.email:
+            # The claim and the link are committed before the mail leaves.
+            with write_transaction(session):
+                inv = session.get(Invitation, invitation_id)
+                school: School = inv.school
+                email = school.email
+                claim = _claim(session, inv, message_key, email) if email else None
+                if claim is not None:
+                    message = compose(rnd, inv, message_key,
+                                      link(base_url, new_link(session, inv)), sender)
+            if not email:
                 report.failed += 1
                 continue
-            claim = _claim(session, inv, message_key, school.email)
             if claim is None:
                 report.skipped += 1
                 continue
-            token = new_link(session, inv)
-            message = compose(rnd, inv, message_key, link(base_url, token), sender)
-            session.commit()  # the claim and the link are durable before the mail leaves
             try:
                 transport.send(message)
             except MailError as exc:
@@ -153,23 +157,23 @@ def _claim(session: Session, inv: Invitation, key: str, recipient: str) -> int |
 
 
 def _finish(session: Session, claim_id: int, status: str, error: str | None = None) -> None:
-    session.execute(update(MessageSend).where(MessageSend.id == claim_id).values(
-        status=status, sent_at=utcnow() if status == "sent" else None, error=error))
-    session.commit()
+    with write_transaction(session):
+        session.execute(update(MessageSend).where(MessageSend.id == claim_id).values(
+            status=status, sent_at=utcnow() if status == "sent" else None, error=error))
 
 
 def release_uncertain(session: Session, rnd: Round, message_key: str) -> int:
     """The inspector's decision after a crash: mails claimed but never confirmed count as
     failed, so that the next send tries them again (at the risk of a second mail to a
     school whose mail did leave just before the crash)."""
-    released = session.execute(
-        update(MessageSend).where(
-            MessageSend.message_key == message_key, MessageSend.status == "claimed",
-            MessageSend.invitation_id.in_(select(Invitation.id).where(
-                Invitation.round_id == rnd.id)))
-        .values(status="failed", error="onzeker na een onderbreking")
-        .execution_options(synchronize_session=False))
-    session.commit()
+    with write_transaction(session):
+        released = session.execute(
+            update(MessageSend).where(
+                MessageSend.message_key == message_key, MessageSend.status == "claimed",
+                MessageSend.invitation_id.in_(select(Invitation.id).where(
+                    Invitation.round_id == rnd.id)))
+            .values(status="failed", error="onzeker na een onderbreking")
+            .execution_options(synchronize_session=False))
     return released.rowcount
 
 
