@@ -59,6 +59,11 @@ def read_table(data: bytes, filename: str) -> Table:
     if name.endswith((".csv", ".txt")):
         if is_zip or b"\x00" in data[:4096]:
             raise TableError("Dit is geen tekstbestand (CSV). Bewaar het als .csv of .xlsx.")
+        if (nul := data.find(b"\x00")) >= 0:
+            # Past the part sniffed above, a NUL is refused too, with its place: no text
+            # file holds one, and a file is read the same way wherever it is.
+            raise TableError(_bad_byte(data, nul, "gewoon tekstbestand (het bevat een "
+                                       "NUL-teken)"))
         return _read_csv(data)
     raise TableError("Alleen .xlsx- en .csv-bestanden kunnen worden ingelezen.")
 
