@@ -4,10 +4,11 @@
 gunicorn's threads block on a client's socket while it reads a request and writes the
 answer: a client that sends its headers a byte a minute holds a thread as long as it likes
 (gunicorn's `timeout` watches workers, not clients). This file makes such clients cost
-little (many threads per worker, keep-alive connections closed quickly), but it cannot make
-them free: in production a buffering reverse proxy (nginx with request buffering on) in
-front is required, which reads each request completely before passing it on and takes
-each answer at once (docs/deployment.md, bench/slow_clients.py for the figures).
+less (many threads per worker; a worker whose threads are all taken accepts no more
+connections, so the other workers get them), but it cannot make them free: in production
+a buffering reverse proxy (nginx with request buffering on) in front is required, which
+reads each request completely before passing it on and takes each answer at once
+(docs/deployment.md; bench/slow_clients.py for the figures).
 """
 
 from __future__ import annotations
@@ -26,12 +27,19 @@ bind = os.environ.get("SURVEY_BIND", "127.0.0.1:8000")           # behind the pr
 workers = _number("SURVEY_WORKERS", 2 * multiprocessing.cpu_count())
 worker_class = "gthread"
 threads = _number("SURVEY_THREADS", 16)
+# A worker takes no more connections than it has threads (gunicorn's default is 1000):
+# otherwise a worker whose threads all wait on slow clients keeps accepting, and the new
+# requests wait in its queue while other workers have threads free. At its limit a worker
+# leaves new connections in the listen queue for the others.
+worker_connections = _number("SURVEY_WORKER_CONNECTIONS", threads)
 # A worker that does not answer the master for this long is restarted; the longest normal
 # request (a large workbook) streams and so keeps its worker alive.
 timeout = _number("SURVEY_TIMEOUT", 60)
 graceful_timeout = _number("SURVEY_GRACEFUL_TIMEOUT", 30)
-# An idle keep-alive connection holds a thread until this many seconds pass.
-keepalive = _number("SURVEY_KEEPALIVE", 2)
+# No keep-alive: an idle kept connection would count against worker_connections (and
+# with worker_connections == threads gunicorn could not keep one anyway). The proxy talks
+# to gunicorn over loopback, where a new connection costs next to nothing.
+keepalive = _number("SURVEY_KEEPALIVE", 0)
 # Oversized request lines and headers are refused before they reach the app.
 limit_request_line = 4094
 limit_request_fields = 100

@@ -158,6 +158,7 @@ def test_the_shipped_gunicorn_configuration_loads_with_its_documented_values(mon
     import survey.gunicorn_config as shipped
 
     for name in ("SURVEY_WORKERS", "SURVEY_THREADS", "SURVEY_TIMEOUT", "SURVEY_KEEPALIVE",
+                 "SURVEY_WORKER_CONNECTIONS",
                  "SURVEY_BIND", "SURVEY_GRACEFUL_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     importlib.reload(shipped)
@@ -172,12 +173,13 @@ def test_the_shipped_gunicorn_configuration_loads_with_its_documented_values(mon
     config = loaded()
     assert config.worker_class_str == "gthread"
     assert config.workers == 2 * multiprocessing.cpu_count()
-    assert config.threads == 16 and config.timeout == 60 and config.keepalive == 2
+    assert config.threads == 16 and config.timeout == 60 and config.keepalive == 0
+    assert config.worker_connections == 16
     assert config.graceful_timeout == 30 and config.bind == ["127.0.0.1:8000"]
     monkeypatch.setenv("SURVEY_WORKERS", "3")
     monkeypatch.setenv("SURVEY_THREADS", "8")
     config = loaded()
-    assert (config.workers, config.threads) == (3, 8)
+    assert (config.workers, config.threads, config.worker_connections) == (3, 8, 8)
 
 
 def test_gunicorn_accepts_the_python_module_form(tmp_path):
@@ -197,4 +199,4 @@ def test_gunicorn_accepts_the_python_module_form(tmp_path):
 
     assert re.search(r"^worker_class\s+= gthread$", done.stdout, re.M)
     assert re.search(r"^threads\s+= 12$", done.stdout, re.M)
-    assert re.search(r"^keepalive\s+= 2$", done.stdout, re.M)
+    assert re.search(r"^worker_connections\s+= 12$", done.stdout, re.M)
