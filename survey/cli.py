@@ -78,8 +78,8 @@ def _reset_database(force: bool) -> None:
             f"{url.render_as_string(hide_password=True)} is not empty. The demo replaces "
             "everything in it: run again with --reset if that is what you want.")
     db.drop_all()
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    with write_transaction(db.session):
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @click.command("demo")
@@ -206,18 +206,19 @@ def users_create(email, role, centre_number, name, link):
         centre = db.session.scalar(select(Centre).where(Centre.number == centre_number))
         if centre is None:
             raise click.ClickException(f"No CLB with number {centre_number}.")
+    # Asked before the write transaction: nobody types while the database is locked.
+    password = None if link else click.prompt(
+        "Password (at least 12 characters)", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(db.session, email, role, centre=centre, name=name)
-        if link:
-            token = accounts.issue_invite(db.session, user)
-        else:
-            password = click.prompt("Password (at least 12 characters)", hide_input=True,
-                                    confirmation_prompt=True)
-            accounts.set_password(user, password)
-        accounts.audit(db.session, None, "user created (command line)", user.email, role=role)
-        db.session.commit()
+        with write_transaction(db.session):
+            user = accounts.create_user(db.session, email, role, centre=centre, name=name)
+            if link:
+                token = accounts.issue_invite(db.session, user)
+            else:
+                accounts.set_password(user, password)
+            accounts.audit(db.session, None, "user created (command line)", user.email,
+                           role=role)
     except accounts.AccountError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {role} account {user.email}.")
     if link:

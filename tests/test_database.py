@@ -3,12 +3,15 @@ also across processes (several gunicorn workers)."""
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+import survey
 from survey import create_app
 from survey.database import write_transaction
 from survey.extensions import db
@@ -75,3 +78,43 @@ def test_several_processes_writing_never_see_database_is_locked(sqlite_app):
     assert errors == [[], [], [], []]
     with sqlite_app.app_context():
         assert db.session.execute(text("SELECT count(*) FROM centre")).scalar() == 160
+
+
+# --- The one write rule ----------------------------------------------------------------
+
+PACKAGE = Path(survey.__file__).resolve().parent
+# Where a transaction may be committed or begun by hand: the helper itself. Alembic's
+# migrations run in a transaction of their own and are not looked at.
+ALLOWED = {PACKAGE / "database.py"}
+BY_HAND = {"commit", "begin", "begin_nested"}
+
+
+def hand_made_transactions(path: Path, root: Path) -> list[str]:
+    """Every call of .commit(), .begin() or .begin_nested() in a module, as path:line."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [f"{path.relative_to(root)}:{node.lineno} .{node.func.attr}()"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in BY_HAND]
+
+
+def test_every_write_goes_through_write_transaction():
+    """A view, command, job or service that commits (or begins a transaction) by itself
+    bypasses BEGIN IMMEDIATE and the writer queue: on SQLite such a writer fails with
+    'database is locked' under concurrency. This names every one."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path not in ALLOWED and "migrations" not in path.relative_to(PACKAGE).parts:
+            found += hand_made_transactions(path, PACKAGE.parent)
+    assert found == []
+
+
+@pytest.mark.parametrize(("source", "hits"), [
+    ("def view():\n    db.session.add(x)\n    db.session.commit()\n", 1),
+    ("with engine.begin() as conn:\n    conn.execute(q)\n", 1),
+    ("with write_transaction(db.session):\n    db.session.add(x)\n", 0),
+])
+def test_the_rule_check_sees_a_commit_by_hand(tmp_path, source, hits):
+    module = tmp_path / "view.py"
+    module.write_text(source)
+    assert len(hand_made_transactions(module, tmp_path)) == hits

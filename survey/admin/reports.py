@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from reports.layout import from_snapshot
 
+from ..database import write_transaction
 from ..extensions import db
 from ..models import Round
 from ..results import (
@@ -144,8 +145,8 @@ def report_build(round_id: int):
                                   args=(current_app._get_current_object(), rnd.id, folder),
                                   daemon=True)
         thread.start()
-        accounts.audit(db.session, current_user, "reports built", rnd.name)
-        db.session.commit()
+        with write_transaction(db.session):
+            accounts.audit(db.session, current_user, "reports built", rnd.name)
         flash("De rapporten worden opgebouwd; deze pagina toont de voortgang.", "success")
     return redirect(url_for(".round_reports", round_id=rnd.id))
 
@@ -216,15 +217,14 @@ def remark_decide(round_id: int, response_id: int, key: str):
     rnd = _reportable(round_id)
     form = posted(ReviewForm())
     try:
-        remarks.review(db.session, rnd, response_id, key, form.action.data,
-                       current_user.id, form.redacted.data)
+        with write_transaction(db.session):
+            remarks.review(db.session, rnd, response_id, key, form.action.data,
+                           current_user.id, form.redacted.data)
+            accounts.audit(db.session, current_user, f"remark {form.action.data}", rnd.name,
+                           response=response_id, key=key)
     except remarks.ReviewError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     else:
-        accounts.audit(db.session, current_user, f"remark {form.action.data}", rnd.name,
-                       response=response_id, key=key)
-        db.session.commit()
         flash("Beslissing bewaard.", "success")
     return redirect(url_for(".remarks_review", round_id=rnd.id,
                             status=request.args.get("status", "pending"),

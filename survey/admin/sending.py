@@ -41,9 +41,9 @@ def round_send(round_id: int):
     except MailError as exc:
         flash(f"De mailserver is niet bereikbaar: {exc}. Er is niets verstuurd.", "error")
         return redirect(url_for(".round_detail", round_id=rnd.id))
-    accounts.audit(db.session, current_user, f"{form.message.data} sent", rnd.name,
-                   sent=report.sent, failed=report.failed)
-    db.session.commit()
+    with write_transaction(db.session):
+        accounts.audit(db.session, current_user, f"{form.message.data} sent", rnd.name,
+                       sent=report.sent, failed=report.failed)
     left = mailing.recipients_count(db.session, rnd, form.message.data,
                                     form.not_started.data)
     flash(f"{report.sent} verstuurd, {report.failed} mislukt. Nog {left} te versturen"
@@ -56,9 +56,9 @@ def round_release_uncertain(round_id: int):
     rnd = round_or_404(round_id)
     form = posted(UncertainForm())
     released = mailing.release_uncertain(db.session, rnd, form.message.data)
-    accounts.audit(db.session, current_user, "uncertain mails released", rnd.name,
-                   message=form.message.data, count=released)
-    db.session.commit()
+    with write_transaction(db.session):
+        accounts.audit(db.session, current_user, "uncertain mails released", rnd.name,
+                       message=form.message.data, count=released)
     flash(f"{released} onzekere berichten worden bij de volgende verzending opnieuw "
           "verstuurd.", "success")
     return redirect(url_for(".round_detail", round_id=rnd.id))

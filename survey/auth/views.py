@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
+from ..database import write_transaction
 from ..extensions import db
 from ..services import accounts
 from . import bp
@@ -47,10 +48,10 @@ def login():
         result = accounts.check_login(db.session, form.email.data, form.password.data,
                                       request.remote_addr or "?")
         if result.user is not None:
+            with write_transaction(db.session):
+                accounts.audit(db.session, result.user, "login")
             login_user(result.user)
             start_staff_session()
-            accounts.audit(db.session, result.user, "login")
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or _home_for(result.user))
         flash(result.message, "error")
         status = 429 if result.throttled else 401
@@ -63,10 +64,10 @@ def login():
 @login_required
 def logout():
     if LogoutForm().validate_on_submit():
-        user = current_user._get_current_object()
-        accounts.end_sessions(user)
-        accounts.audit(db.session, user, "logout")
-        db.session.commit()
+        with write_transaction(db.session):
+            user = current_user._get_current_object()
+            accounts.end_sessions(user)
+            accounts.audit(db.session, user, "logout")
         end_staff_session()
         flash("U bent afgemeld.", "success")
     return redirect(url_for(".login"))
@@ -80,12 +81,12 @@ def set_password(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.redeem_invite(db.session, token, form.password.data)
+            with write_transaction(db.session):
+                user = accounts.redeem_invite(db.session, token, form.password.data)
+                accounts.audit(db.session, user, "password set")
         except accounts.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
-            accounts.audit(db.session, user, "password set")
-            db.session.commit()
             flash("Uw wachtwoord is ingesteld. Meld u aan.", "success")
             return redirect(url_for(".login"))
     return render_template("auth/set_password.html", form=form, user=invite.user)
