@@ -82,6 +82,13 @@ def _total(per_level: Mapping[str, Mapping[int, int]]) -> dict[int, int]:
     return total
 
 
+def _on_scale(groups: Mapping[str, Figures], scale: Scale) -> dict[str, dict[int, int]]:
+    """Each group's counts of the answers on the scale, for the homogeneity rule: the
+    percentages and the mean are of these, whatever the "geen zicht" count beside them."""
+    return {key: {c: f.counts[c] for c in scale.scored if f.counts.get(c)}
+            for key, f in groups.items()}
+
+
 def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
                 scale: Scale = SCHOOL_SCALE, sector_cube: Cube | None = None,
                 min_centres: int = 1) -> list[Row]:
@@ -92,7 +99,11 @@ def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
     that level; the raw overall figure needs them over all levels, and, since it is the
     sum of the levels, the levels left out for this reason together must come from at
     least `min_centres` CLBs too (or be none). The adjusted figure combines the levels at
-    which the CLB has answers, so each of those levels must have its own sector figure."""
+    which the CLB has answers, so each of those levels must have its own sector figure.
+
+    The CLB's groups and the sector's follow the same suppression (reports/suppression.py):
+    small groups, and groups below twice the minimum whose answers all fall in one
+    category, are hidden, and neither may follow from total minus the shown levels."""
     sector_cube = cube if sector_cube is None else sector_cube
     few = few_centres_text(min_centres)
     rows = []
@@ -104,10 +115,12 @@ def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
         sector_total = figures(_total(sector_levels_counts), scale)
 
         hidden = suppressed(total.n, {lv: f.n for lv, f in own.items()}, minimum,
-                            {lv: f.n + f.n_no_view > 0 for lv, f in own.items()})
+                            {lv: f.n + f.n_no_view > 0 for lv, f in own.items()},
+                            _on_scale(own, scale))
         sector_hidden = suppressed(sector_total.n, {lv: f.n for lv, f in sector.items()},
                                    minimum,
-                                   {lv: f.n + f.n_no_view > 0 for lv, f in sector.items()})
+                                   {lv: f.n + f.n_no_view > 0 for lv, f in sector.items()},
+                                   _on_scale(sector, scale))
         others = _centres_with_answers(sector_cube, centre, item, scale)
         too_few = {lv for lv in LEVELS if 0 < len(others[lv]) < min_centres}
         left_out = set().union(*(others[lv] for lv in too_few))

@@ -1,35 +1,72 @@
 """Which groups a sheet may show. A group with fewer respondents than the round's minimum
-is never shown, and no hidden group may be recoverable from what is shown: when a total
-is shown, the groups hidden beside it together may only be as revealing as a group that
-could itself be shown (complementary suppression)."""
+is never shown, nor a group below twice the minimum whose answers all fall in one category
+(its percentages would tell every school's answer), and no hidden group may be recoverable
+from what is shown: when a total is shown, the groups hidden beside it together may only
+be as revealing as a group that could itself be shown (complementary suppression).
+docs/statistics.md gives the rule, its reason and the demo's figures."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 
 TOTAL = "totaal"
 
+# Answer code on the scale -> count, for one group ("geen zicht" left out).
+Counts = Mapping[int, int]
+
+
+def unanimous(counts: Counts, minimum: int) -> bool:
+    """Whether a group's answers on the scale all fall in one category while there are
+    fewer than twice the minimum of them: then the distribution, its percentages and its
+    mean all say how each of those schools answered. A group of twice the minimum or more
+    is left to show a unanimous answer (the line the issue proposed; docs/statistics.md
+    has the figures that chose it over "all but one")."""
+    n = sum(counts.values())
+    return 0 < n < 2 * minimum and max(counts.values()) == n
+
+
+def combined(counts: Mapping[str, Counts], keys: Iterable[str]) -> dict[int, int]:
+    """The counts of several groups together, as a difference of shown figures gives them."""
+    out: dict[int, int] = defaultdict(int)
+    for key in keys:
+        for code, n in counts.get(key, {}).items():
+            out[code] += n
+    return dict(out)
+
 
 def suppressed(total_n: int, parts: Mapping[str, int], minimum: int,
-               exposed: Mapping[str, bool] | None = None) -> set[str]:
+               exposed: Mapping[str, bool] | None = None,
+               counts: Mapping[str, Counts] | None = None,
+               revealing: Callable[[Counts, int], bool] = unanimous) -> set[str]:
     """The keys to hide among a total (key TOTAL) and its parts (e.g. levels), given the
     respondents n of each (answers on the scale). `exposed` says which parts have any
     answer at all, "geen zicht" included; by default those with n > 0. A part without any
-    answer has nothing to hide.
+    answer has nothing to hide. `counts` gives each part's answers per code on the scale;
+    with it, a group whose counts are `revealing` (by default: unanimous below twice the
+    minimum) is hidden like a small one. Without it only the size rule applies.
 
-    Rules: a part or total with n < minimum is hidden (primary). While the total is shown,
-    the hidden parts' combined counts follow from total minus the shown parts, so that
-    combination must be empty or have at least `minimum` respondents over at least two
-    parts; otherwise the smallest shown part is hidden too, and when none is left, the
-    total is hidden."""
+    Rules: a part or total with n < minimum, or revealing counts, is hidden (primary).
+    While the total is shown, the hidden parts' combined counts follow from total minus the
+    shown parts, so that combination must be empty, or have at least `minimum` respondents
+    over at least two parts and counts that are not revealing; otherwise the smallest shown
+    part is hidden too, and when none is left, the total is hidden."""
     exposed = exposed or {key: n > 0 for key, n in parts.items()}
-    hidden = {key for key, n in parts.items() if exposed.get(key) and n < minimum}
-    if total_n < minimum:
+    counts = counts or {}
+
+    def telling(keys: Iterable[str]) -> bool:
+        together = combined(counts, keys)
+        return bool(together) and revealing(together, minimum)
+
+    hidden = {key for key, n in parts.items()
+              if exposed.get(key) and (n < minimum or telling([key]))}
+    if total_n < minimum or telling(parts):
+        # a revealing total has revealing parts only (each is a piece of one category)
         return hidden | {TOTAL}
     while True:
         secret = [k for k in hidden if exposed.get(k)]
-        combined = sum(parts[k] for k in secret)
-        if not secret or (len(secret) >= 2 and combined >= minimum):
+        together = sum(parts[k] for k in secret)
+        if not secret or (len(secret) >= 2 and together >= minimum and not telling(secret)):
             return hidden
         shown = sorted((n, k) for k, n in parts.items() if exposed.get(k) and k not in hidden)
         if not shown:

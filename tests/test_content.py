@@ -67,21 +67,33 @@ counts = st.integers(min_value=0, max_value=9)
 
 @st.composite
 def cubes(draw):
-    """Random small CLBs: per level a few answers of each code for two statements."""
+    """Random small CLBs: per level a few answers of each code for two statements, or,
+    often, every answer on the scale in one category (with or without "geen zicht")."""
     cube = {}
     for centre in ("A", "B"):
         for level in LEVELS:
             if draw(st.booleans()):
                 continue
             for item in NUMBERS[:2]:
-                for code in (0, 1, 2, 3, 4):
-                    n = draw(st.integers(0, 3))
+                if draw(st.booleans()):
+                    only = draw(st.sampled_from([1, 2, 3, 4]))
+                    draws = {only: draw(st.integers(0, 12)), 0: draw(st.integers(0, 2))}
+                else:
+                    draws = {code: draw(st.integers(0, 3)) for code in (0, 1, 2, 3, 4)}
+                for code, n in draws.items():
                     if n:
                         cube[(centre, level, item, code)] = n
     return cube
 
 
-@settings(max_examples=150, deadline=None)
+def _revealing(counts: dict[int, int], minimum: int) -> bool:
+    """All answers on the scale in one category, and fewer than twice the minimum: the
+    percentages would tell every school's answer (written out again, not imported)."""
+    n = sum(counts.get(c, 0) for c in (1, 2, 3, 4))
+    return 0 < n < 2 * minimum and max(counts.get(c, 0) for c in (1, 2, 3, 4)) == n
+
+
+@settings(max_examples=300, deadline=None)
 @given(cubes(), st.integers(min_value=2, max_value=8))
 def test_nothing_hidden_can_be_derived_from_the_data_sheet(cube, minimum):
     info = content.RoundInfo(1, "R", "2026-2027", minimum, "")
@@ -100,16 +112,33 @@ def test_nothing_hidden_can_be_derived_from_the_data_sheet(cube, minimum):
             if not rows[lv]["suppressed"]:
                 assert n[lv] == 0 and not any_answer[lv] or n[lv] >= minimum
                 assert rows[lv]["n"] == n[lv]
+                assert not _revealing(_shown_counts(rows[lv]), minimum), \
+                    "a shown level is never small and unanimous"
         if rows["totaal"]["suppressed"]:
             continue
         assert rows["totaal"]["n"] >= minimum
+        assert not _revealing(_shown_counts(rows["totaal"]), minimum)
         hidden = [lv for lv in LEVELS if rows[lv]["suppressed"] and any_answer[lv]]
         # total minus the shown levels is what the hidden levels have together
-        derived = rows["totaal"]["n"] - sum(rows[lv]["n"] for lv in LEVELS
-                                            if not rows[lv]["suppressed"])
-        assert derived == sum(n[lv] for lv in hidden)
-        assert not hidden or (len(hidden) >= 2 and derived >= minimum), \
+        shown = [lv for lv in LEVELS if not rows[lv]["suppressed"]]
+        derived = {code: _shown_counts(rows["totaal"])[code]
+                   - sum(_shown_counts(rows[lv])[code] for lv in shown)
+                   for code in (0, 1, 2, 3, 4)}
+        assert derived == {code: sum(truth[(lv, item)][code] for lv in hidden)
+                           for code in (0, 1, 2, 3, 4)}
+        derived_n = sum(derived[c] for c in (1, 2, 3, 4))
+        assert derived_n == sum(n[lv] for lv in hidden)
+        assert not hidden or (len(hidden) >= 2 and derived_n >= minimum), \
             "a single hidden level, or a small group of them, would be recoverable"
+        assert not _revealing(derived, minimum), \
+            "total minus the shown levels is never a small unanimous group"
+
+
+def _shown_counts(row: dict) -> dict[int, int]:
+    """The counts per answer code a Data row shows."""
+    return {4: row["n_helemaal_akkoord"], 3: row["n_eerder_akkoord"],
+            2: row["n_eerder_niet_akkoord"], 1: row["n_helemaal_niet_akkoord"],
+            0: row["n_geen_zicht"]}
 
 
 @pytest.mark.parametrize("spec", [

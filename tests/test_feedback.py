@@ -195,3 +195,51 @@ def test_a_level_with_too_few_other_clbs_hides_that_level_and_the_adjusted_figur
     rows = {r.level: r for r in centre_rows(cube, "A", [4], 5, min_centres=3)}
     assert rows[TOTAL].sector_adjusted_pct == pytest.approx(100 * 19 / 30)
     assert rows[TOTAL].sector_pct is None
+
+
+# --- Homogeneity: a small unanimous group is hidden and not derivable ------------------
+
+def _issue_cube(minimum_other: int = 10) -> dict:
+    """CLB A: mixed bao and so; 1 bubao and 4 buso schools, all 'eerder akkoord' (3), one
+    buso school 'geen zicht'. CLB B, C, D: the sector, mixed at every level."""
+    cube = {("A", "bao", 4, 4): 8, ("A", "bao", 4, 3): 7, ("A", "bao", 4, 2): 3,
+            ("A", "so", 4, 4): 4, ("A", "so", 4, 3): 5, ("A", "so", 4, 1): 3,
+            ("A", "bubao", 4, 3): 1, ("A", "buso", 4, 3): 4, ("A", "buso", 4, 0): 1}
+    for other in ("B", "C", "D"):
+        for level in ("bao", "so", "bubao", "buso"):
+            cube[(other, level, 4, 4)] = minimum_other
+            cube[(other, level, 4, 2)] = 3
+    return cube
+
+
+def test_one_bubao_and_four_buso_schools_all_agreeing_cannot_be_read_from_the_rows():
+    rows = {r.level: r for r in centre_rows(_issue_cube(), "A", [4], 5, min_centres=3)}
+    assert rows["bubao"].suppressed and rows["buso"].suppressed
+    assert not rows[TOTAL].suppressed
+    # total minus the shown levels: what the hidden levels have together
+    hidden = [lv for lv in ("bao", "so", "bubao", "buso") if rows[lv].suppressed]
+    derived = {code: rows[TOTAL].figures.counts[code]
+               - sum(rows[lv].figures.counts[code] for lv in ("bao", "so", "bubao", "buso")
+                     if lv not in hidden)
+               for code in (1, 2, 3, 4)}
+    assert derived[3] < sum(derived.values()), \
+        f"the hidden levels together must not be '5 of 5 eerder akkoord': {derived}"
+
+
+def test_a_unanimous_level_below_twice_the_minimum_is_not_shown():
+    cube = _issue_cube()
+    cube.update({("A", "buso", 4, 3): 9, ("A", "bubao", 4, 3): 0})   # 9 of 9 agree: < 10
+    rows = {r.level: r for r in centre_rows(cube, "A", [4], 5, min_centres=3)}
+    assert rows["buso"].suppressed
+    cube[("A", "buso", 4, 3)] = 10                                   # 10 of 10: shown
+    rows = {r.level: r for r in centre_rows(cube, "A", [4], 5, min_centres=3)}
+    assert not rows["buso"].suppressed and rows["buso"].figures.pct_agree == 100.0
+
+
+def test_a_unanimous_sector_level_below_twice_the_minimum_is_not_shown():
+    """Three other CLBs with two buso schools each, all 'helemaal akkoord': 6 < 10."""
+    cube = _issue_cube()
+    for other in ("B", "C", "D"):
+        cube[(other, "buso", 4, 4)], cube[(other, "buso", 4, 2)] = 2, 0
+    rows = {r.level: r for r in centre_rows(cube, "A", [4], 5, min_centres=3)}
+    assert rows["buso"].sector is None and rows["buso"].sector_pct is None
