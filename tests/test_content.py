@@ -184,3 +184,58 @@ def test_sheet_workbook_and_data_say_why_a_sector_of_one_clb_is_not_shown():
     assert all(r["sector_pct_agree"] is None for r in data)
     assert {r["sector_note"] for r in data if r["level"] in ("totaal", "bao", "so")} == \
         {"minder dan 3 andere CLB's met antwoorden"}
+
+
+def _issue_spec() -> dict:
+    """CLB A per statement: 18 bao (8x4, 7x3, 3x2), 12 so (4x4, 5x3, 3x1: 75 %), 1 bubao
+    and 4 buso schools all 'eerder akkoord' (3); B is the sector."""
+    spec = {}
+    for item in NUMBERS:
+        spec[("A", "bao", item)] = {4: 8, 3: 7, 2: 3}
+        spec[("A", "so", item)] = {4: 4, 3: 5, 1: 3}
+        spec[("A", "bubao", item)] = {3: 1}
+        spec[("A", "buso", item)] = {3: 4}
+        for level in LEVELS:
+            spec[("B", level, item)] = {4: 20, 2: 20}
+    return spec
+
+
+ISSUE_RESPONDED = {"bao": 18, "so": 12, "bubao": 1, "buso": 4}
+
+
+def test_sheet_workbook_and_data_hide_a_small_unanimous_group_and_what_gives_it_away():
+    """1 bubao + 4 buso schools, all 'eerder akkoord', minimum 5: the two levels are hidden
+    as small groups, and so is so (12, 75 % akkoord): otherwise total minus bao and so
+    would be '5 of 5 eerder akkoord'."""
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from reports import pdf, workbook
+
+    fb = content.build(INFO, LAYOUT, cube_of(_issue_spec()),
+                       centre_input(responded=ISSUE_RESPONDED))
+    for item in NUMBERS:
+        assert [lv for lv in LEVELS if fb.row(item, lv).suppressed] == ["so", "bubao", "buso"]
+        assert fb.row(item).figures.n == 35
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.render(fb))).pages)
+    assert "75 %" not in text, "so's 75 % would let total minus bao and so be derived"
+    wb = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)))
+    levels = [r for r in wb["Per niveau"].iter_rows(min_row=2, values_only=True)]
+    assert {r[2] for r in levels if r[3] is None} == {"so", "bubao", "buso"}
+    assert all(r[9] == content.SUPPRESSED_TEXT for r in levels if r[2] != "bao")
+    data = [dict(zip(DATA_COLUMNS, r, strict=True))
+            for r in wb["Data"].iter_rows(min_row=2, values_only=True)]
+    assert {r["level"] for r in data if r["suppressed"]} == {"so", "bubao", "buso"}
+    assert all(r["n_eerder_akkoord"] is None for r in data if r["level"] != "bao"
+               and r["level"] != "totaal")
+    assert "75" not in " ".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True)
+                                for c in row if isinstance(c, (int, float)))
+
+
+def test_the_reading_guide_tells_the_homogeneity_rule():
+    guide = content.reading_guide(content.build(INFO, LAYOUT, cube_of(uniform(7, 7)),
+                                                centre_input()))
+    privacy = next(p for p in guide if p.startswith("Privacy"))
+    assert "minder dan 10 antwoorden die allemaal hetzelfde antwoord" in privacy
