@@ -135,3 +135,33 @@ def test_a_round_of_two_clbs_shows_no_sector_figure_and_says_why(app, answered_r
     html = clb_client("100002").get(f"/clb/rondes/{round_id}").get_data(as_text=True)
     assert "Geen (volledige) sectorvergelijking: daar gaven minder dan 3 andere" in html
     assert html.count("&lt; 3 CLB&#39;s") >= 2 * 21
+
+
+def test_the_results_page_hides_a_small_unanimous_group_and_what_gives_it_away(
+        app, make_round, make_invited, questionnaire, clb_client):
+    """Real schools of one CLB (minimum 5): 18 bao, 12 so (75 % akkoord), 1 bubao and 4 buso
+    all 'eerder akkoord' on every statement. The page hides bubao and buso, and so too:
+    total minus bao and so would show 5 of 5 'eerder akkoord'."""
+    from survey.services import answers as answer_service
+
+    round_id = make_round(min_group_size=5)
+    numbers = [s.number for s in questionnaire.statements]
+    plan = {"bao": [4] * 8 + [3] * 7 + [2] * 3, "so": [4] * 4 + [3] * 5 + [1] * 3,
+            "bubao": [3], "buso": [3] * 4}
+    for level, codes in plan.items():
+        for code in codes:
+            inv = make_invited(round_id, level, "100001")
+            with app.app_context():
+                answer_service.save(db.session, inv.invitation_id,
+                                    dict.fromkeys(numbers, code), submit=True)
+    with app.app_context():
+        from survey.database import write_transaction
+
+        with write_transaction(db.session):
+            db.session.get(Round, round_id).state = "published"
+    html = clb_client("100001").get(f"/clb/rondes/{round_id}").get_data(as_text=True)
+    assert "83 %" in html                          # the total (29 of 35) and bao (15 of 18)
+    assert "75 %" not in html, "so's figure would let total minus bao and so be derived"
+    levels = html[html.index('id="per-niveau"'):]
+    levels = levels[:levels.index("</table>")]
+    assert levels.count("<em>te weinig antwoorden</em>") == 3 * len(numbers)
