@@ -144,6 +144,17 @@ def main() -> None:
                            if r.suppressed and (number, r.item) in answered)
     rule = tally(own, minimum, unanimous)
     assert rule["cells"] - rule["after"] == hidden_rows, (rule, hidden_rows)
+    print(f"derived today as total minus the shown levels, unanimous and below "
+          f"{2 * minimum} (minimum {minimum}):")
+    for number in data.inputs:
+        for item in data.layout.numbers:
+            parts, exposed, counts = groups(_counts(data.cube, number, None, item))
+            today = suppressed(sum(parts.values()), parts, minimum, exposed)
+            secret = [k for k in LEVELS if k in today and exposed[k]]
+            together = combined(counts, secret)
+            if TOTAL not in today and together and unanimous(together, minimum):
+                print(f"  CLB {number}, statement {item}: "
+                      + ", ".join(f"{k} {dict(counts[k])}" for k in secret))
 
     header = (f"{'min':>3}  {'side':<6} {'option':<26} {'cells':>6} {'shown':>6} "
               f"{'reveal':>6} {'derived':>7} {'extra':>6} {'after':>6} {'lost':>6}")
