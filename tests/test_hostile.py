@@ -344,3 +344,45 @@ def test_arbitrary_unicode_from_import_form_and_review_reaches_every_writer(
     assert links.status_code == 200
     load_workbook(io.BytesIO(links.data), read_only=True).close()
     event("every writer ran")
+
+
+def test_data_stored_before_the_cleaning_does_not_break_any_writer(app, runner,
+                                                                   inspector_client,
+                                                                   answered_round, tmp_path):
+    """A remark, a CLB name and a school name holding control characters and line breaks
+    (written straight to the database, as an import before the fix did): the console's
+    workbooks, the sector workbook, the exports, `survey reports build`, the links list
+    and the mails all still work."""
+    from sqlalchemy import select, update
+
+    from survey.mailer import OutboxTransport
+    from survey.models import Centre, Remark, Round, School
+    from survey.services import mailing
+
+    round_id, _ = answered_round()
+    with app.app_context():
+        db.session.execute(update(Remark).values(
+            text=Remark.text + "\x0b\x1b\r\n\u2028einde", review="approved"))
+        db.session.execute(update(Centre).values(name=Centre.name + "\x0b\r\nnaam"))
+        db.session.execute(update(School).values(name=School.name + "\r\n\x0c\x85school"))
+        number = db.session.scalars(select(Centre.number)).first()
+        db.session.commit()
+    base = f"/beheer/rondes/{round_id}"
+    for url in (f"{base}/rapporten/{number}", f"{base}/rapporten/{number}/werkboek.xlsx",
+                f"{base}/rapporten/{number}/feedbackrapport.pdf",
+                f"{base}/sectorwerkboek.xlsx", f"{base}/antwoorden.xlsx",
+                f"{base}/antwoorden.csv"):
+        _download(inspector_client, url)
+    built = runner.invoke(args=["reports", "build", str(round_id), "--jobs", "1",
+                                "--out", str(tmp_path / "built")])
+    assert built.exit_code == 0, built.output
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        rnd.state = "open"
+        db.session.commit()
+        report = mailing.send(db.session, rnd, "reminder-1", OutboxTransport(tmp_path / "o"),
+                              base_url="http://survey.test", sender="i@survey.test")
+        assert report.failed == 0 and report.sent == 1    # the one school with a draft
+    token = csrf_in(inspector_client.get(base).get_data(as_text=True))
+    assert inspector_client.post(f"{base}/links.xlsx",
+                                 data={"csrf_token": token}).status_code == 200
