@@ -14,6 +14,13 @@ from pathlib import Path
 _NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
+def can_address(address: str | None) -> bool:
+    """Whether a mail header can carry the address as it is: ASCII (the servers here do
+    not speak SMTPUTF8) on one line, one @. Otherwise composing would raise."""
+    return bool(address) and address.isascii() and header_text(address) == address \
+        and " " not in address and address.count("@") == 1
+
+
 def header_text(value: str) -> str:
     """A value as one header line: controls and line breaks become spaces, runs of
     white space one space. The email package then encodes what is not ASCII."""

@@ -341,3 +341,17 @@ def test_the_links_list_is_a_post_that_says_what_it_does(app, inspector_client, 
     rows = list(load_workbook(io.BytesIO(answer.data))["Links"].iter_rows(values_only=True))
     assert len(rows) == 5 and "Schoolmet controle\u2028tekens" in {r[1] for r in rows}
     assert _links_and_audits(app) == (before[0] + 4, before[1] + 1)
+
+
+def test_an_address_that_cannot_be_a_header_fails_alone(app, smtp, schools):
+    """A non-ASCII address (stored by an import before it refused them) made compose()
+    raise after the claim: the batch stopped with a 500. Now that school fails, the
+    others get their mail."""
+    round_id, invited = schools
+    with app.app_context():
+        inv = db.session.get(Invitation, invited[0].invitation_id)
+        inv.school.email = "directie@école.example.org"
+        db.session.commit()
+    report = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    assert (report.sent, report.failed) == (3, 1)
+    assert "directie@école.example.org" not in smtp.to()

@@ -262,3 +262,10 @@ def test_console_refuses_a_nul_past_the_first_4_kb_in_the_dry_run(app, inspector
     assert "NUL-teken" in preview.get_data(as_text=True) and "rij 82" in preview.get_data(
         as_text=True)
     assert count(app, School) == 0
+
+
+def test_an_address_that_no_mail_header_can_carry_is_refused(app):
+    with app.app_context():
+        plan = plan_import(db.session, table([_with(**{"E-mail": "directie@école.be"})]))
+    assert "ongeldig e-mailadres" in plan.rejected[0].reason
+    assert "é" in plan.rejected[0].reason

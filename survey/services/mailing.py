@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..database import write_transaction
 from ..formatting import local_datetime
-from ..mailer import MailError, header_text
+from ..mailer import MailError, can_address, header_text
 from ..models import Invitation, MessageSend, Response, Round, School, utcnow
 from . import tally
 from .rounds import link, new_link
@@ -117,7 +117,8 @@ def send(session: Session, rnd: Round, message_key: str, transport, *, base_url:
             with write_transaction(session):
                 inv = session.get(Invitation, invitation_id)
                 school: School = inv.school
-                email = school.email
+                # None, or one no header can carry (composing would raise): failed
+                email = school.email if can_address(school.email) else None
                 claim = _claim(session, inv, message_key, email) if email else None
                 if claim is not None:
                     message = compose(rnd, inv, message_key,

@@ -144,6 +144,9 @@ def _check(rec: dict[str, str]) -> tuple[dict | None, str | None]:
         return None, "e-mailadres ontbreekt"
     if not EMAIL.match(email):
         return None, f"ongeldig e-mailadres {email!r}"
+    if not email.isascii():
+        return None, (f"ongeldig e-mailadres {email!r}: alleen letters zonder accent, "
+                      "cijfers en leestekens (een mail naar dit adres kan niet vertrekken)")
     too_long = [COLUMN_NAMES_NL[k] for k, limit in
                 (("school_name", 200), ("centre_name", 200), ("email", 254),
                  ("municipality", 100)) if len(rec.get(k, "")) > limit]
