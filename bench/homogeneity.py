@@ -8,8 +8,9 @@ counts, per option, the cells (a CLB's total or level, for one statement; only g
 with any answer) that the CLB's sheet shows: today (small groups and complementary
 suppression only), and with each candidate rule for groups whose answers are too alike.
 The same is counted for the sector as each CLB sees it (every other CLB; the "enough
-other CLBs" rule left aside). Option "unanimous < 2x min" is the rule reports/suppression.py
-applies; the script checks its count against the rows reports.content.build() hides.
+other CLBs" rule left aside). Option "unanimous, any size" is the rule
+reports/suppression.py applies; the script checks its count against the rows
+reports.content.build() hides.
 Prints a table; nothing here is a test.
 
 Columns: cells = groups with answers; shown = shown today; revealing = shown today but
@@ -57,16 +58,17 @@ def one_side(counts: Mapping[int, int], minimum: int) -> bool:
     return 0 < n < 2 * minimum and agree in (0, n)
 
 
-def unanimous_any_size(counts: Mapping[int, int], minimum: int) -> bool:
+def unanimous_below_twice(counts: Mapping[int, int], minimum: int) -> bool:
+    """All answers in one category, below twice the minimum (the issue's proposal)."""
     n = sum(counts.values())
-    return n > 0 and max(counts.values()) == n
+    return 0 < n < 2 * minimum and max(counts.values()) == n
 
 
 OPTIONS: list[tuple[str, Predicate]] = [
-    ("unanimous < 2x min", unanimous),
+    ("unanimous < 2x min", unanimous_below_twice),
     ("all but one < 2x min", all_but_one),
     ("0/100 % akkoord < 2x min", one_side),
-    ("unanimous, any size", unanimous_any_size),
+    ("unanimous, any size (rule)", unanimous),
 ]
 
 
@@ -144,8 +146,7 @@ def main() -> None:
                            if r.suppressed and (number, r.item) in answered)
     rule = tally(own, minimum, unanimous)
     assert rule["cells"] - rule["after"] == hidden_rows, (rule, hidden_rows)
-    print(f"derived today as total minus the shown levels, unanimous and below "
-          f"{2 * minimum} (minimum {minimum}):")
+    print(f"derived today as total minus the shown levels, unanimous (minimum {minimum}):")
     for number in data.inputs:
         for item in data.layout.numbers:
             parts, exposed, counts = groups(_counts(data.cube, number, None, item))

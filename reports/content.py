@@ -224,12 +224,12 @@ def reading_guide(fb: Feedback) -> list[str]:
         "groter is dan het toeval kan verklaren (tweezijdige toets, 95 %). Anders staat er "
         "‘geen duidelijk verschil’.",
         f"Privacy: een groep met minder dan {fb.round.minimum} antwoorden wordt nooit getoond "
-        f"(‘{SUPPRESSED_TEXT}’), ook niet per stelling of niveau. Ook een groep met minder "
-        f"dan {2 * fb.round.minimum} antwoorden die allemaal hetzelfde antwoord gaven, "
-        "wordt niet getoond: de percentages zouden dan verraden wat elke school "
-        "antwoordde. Waar zo'n groep af te leiden zou zijn uit het totaal en de andere "
-        "groepen, wordt ook een andere groep verborgen. Opmerkingen zijn door de inspectie "
-        "nagelezen en staan zonder schoolnaam in willekeurige volgorde.",
+        f"(‘{SUPPRESSED_TEXT}’), ook niet per stelling of niveau. Ook een groep waarin alle "
+        "scholen hetzelfde antwoord gaven, wordt niet getoond, hoe groot ze ook is: de "
+        "percentages zouden dan verraden wat elke school antwoordde. Waar zo'n groep af te "
+        "leiden zou zijn uit het totaal en de andere groepen, wordt ook een andere groep "
+        "verborgen. Opmerkingen zijn door de inspectie nagelezen en staan zonder "
+        "schoolnaam in willekeurige volgorde.",
     ]
 
 

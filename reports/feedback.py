@@ -102,8 +102,8 @@ def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
     which the CLB has answers, so each of those levels must have its own sector figure.
 
     The CLB's groups and the sector's follow the same suppression (reports/suppression.py):
-    small groups, and groups below twice the minimum whose answers all fall in one
-    category, are hidden, and neither may follow from total minus the shown levels."""
+    small groups, and groups whose answers all fall in one category, are hidden, and
+    neither may follow from total minus the shown levels."""
     sector_cube = cube if sector_cube is None else sector_cube
     few = few_centres_text(min_centres)
     rows = []

@@ -209,7 +209,7 @@ def aspects(fb: Feedback, mode: str, number: int) -> Page:
         title = f"{aspect.code} {aspect.name}" if aspect.code else aspect.name
         p.text(MARGIN, p.y, title, size=9, weight="bold")
         p.y += 0.22
-        rows = [[f"{ln.statement.number}. {_short(ln.statement.label, 52)}",
+        rows = [[f"{ln.statement.number}. {_short(ln.statement.label, 44)}",
                  _clb_pct(ln.row.figures), fb.sector_cell(ln.row, ln.row.sector_adjusted_pct),
                  _verdict(ln.row)] for ln in lines]
         p.table([("", MARGIN + 0.2, "left"), ("", 5.0, "right"), ("", 5.9, "right"),

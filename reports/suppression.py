@@ -1,6 +1,7 @@
 """Which groups a sheet may show. A group with fewer respondents than the round's minimum
-is never shown, nor a group below twice the minimum whose answers all fall in one category
-(its percentages would tell every school's answer), and no hidden group may be recoverable
+is never shown, nor a group whose answers all fall in one category, however large (its
+percentages would tell every school's answer: the form promises schools that a CLB never
+sees one school's answers), and no hidden group may be recoverable
 from what is shown: when a total is shown, the groups hidden beside it together may only
 be as revealing as a group that could itself be shown (complementary suppression).
 docs/statistics.md gives the rule, its reason and the demo's figures."""
@@ -17,13 +18,14 @@ Counts = Mapping[int, int]
 
 
 def unanimous(counts: Counts, minimum: int) -> bool:
-    """Whether a group's answers on the scale all fall in one category while there are
-    fewer than twice the minimum of them: then the distribution, its percentages and its
-    mean all say how each of those schools answered. A group of twice the minimum or more
-    is left to show a unanimous answer (the line the issue proposed; docs/statistics.md
-    has the figures that chose it over "all but one")."""
+    """Whether a group's answers on the scale all fall in one category: then the
+    distribution, its percentages and its mean all say how each of those schools answered,
+    whatever their number. `minimum` is not used: a size limit (say twice the minimum)
+    would break the promise for a larger group, and in the demo it hid as many cells
+    (docs/statistics.md has the figures, and why "all but one" is not hidden)."""
+    del minimum
     n = sum(counts.values())
-    return 0 < n < 2 * minimum and max(counts.values()) == n
+    return n > 0 and max(counts.values()) == n
 
 
 def combined(counts: Mapping[str, Counts], keys: Iterable[str]) -> dict[int, int]:
@@ -43,8 +45,8 @@ def suppressed(total_n: int, parts: Mapping[str, int], minimum: int,
     respondents n of each (answers on the scale). `exposed` says which parts have any
     answer at all, "geen zicht" included; by default those with n > 0. A part without any
     answer has nothing to hide. `counts` gives each part's answers per code on the scale;
-    with it, a group whose counts are `revealing` (by default: unanimous below twice the
-    minimum) is hidden like a small one. Without it only the size rule applies.
+    with it, a group whose counts are `revealing` (by default: unanimous) is hidden like a
+    small one. Without it only the size rule applies.
 
     Rules: a part or total with n < minimum, or revealing counts, is hidden (primary).
     While the total is shown, the hidden parts' combined counts follow from total minus the

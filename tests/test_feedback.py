@@ -14,11 +14,12 @@ from survey.services.counts import cube as counts_cube
 from survey.services.rounds import revoke
 
 # CLB A: 6 bao schools answer statement 4 (4,4,4,3,2,1) and one says "geen zicht";
-# 2 so schools answer (4,1). CLB B (the sector for A): 10 bao (all 3), 10 so (5x3, 5x2).
+# 2 so schools answer (4,1). CLB B (the sector for A): 10 bao (6x3, 4x4: all agree, but
+# not all alike, which would hide them), 10 so (5x3, 5x2).
 CUBE = {
     ("A", "bao", 4, 4): 3, ("A", "bao", 4, 3): 1, ("A", "bao", 4, 2): 1, ("A", "bao", 4, 1): 1,
     ("A", "bao", 4, 0): 1, ("A", "so", 4, 4): 1, ("A", "so", 4, 1): 1,
-    ("B", "bao", 4, 3): 10, ("B", "so", 4, 3): 5, ("B", "so", 4, 2): 5,
+    ("B", "bao", 4, 3): 6, ("B", "bao", 4, 4): 4, ("B", "so", 4, 3): 5, ("B", "so", 4, 2): 5,
 }
 
 
@@ -107,7 +108,8 @@ def test_reports_needs_neither_flask_nor_the_database():
 
 
 def test_a_one_level_clb_shows_its_level_and_its_total_alike():
-    cube = {("A", "so", 4, 3): 6, ("A", "so", 4, 1): 2, ("B", "so", 4, 4): 10}
+    cube = {("A", "so", 4, 3): 6, ("A", "so", 4, 1): 2, ("B", "so", 4, 4): 7,
+            ("B", "so", 4, 3): 3}
     rows = {r.level: r for r in centre_rows(cube, "A", [4], 5)}
     assert rows[TOTAL].figures.pct_agree == rows["so"].figures.pct_agree == 75.0
     assert rows[TOTAL].sector_adjusted_pct == rows["so"].sector_pct == 100.0
@@ -226,18 +228,21 @@ def test_one_bubao_and_four_buso_schools_all_agreeing_cannot_be_read_from_the_ro
         f"the hidden levels together must not be '5 of 5 eerder akkoord': {derived}"
 
 
-def test_a_unanimous_level_below_twice_the_minimum_is_not_shown():
+def test_a_unanimous_level_is_not_shown_however_large():
     cube = _issue_cube()
-    cube.update({("A", "buso", 4, 3): 9, ("A", "bubao", 4, 3): 0})   # 9 of 9 agree: < 10
+    cube.update({("A", "buso", 4, 3): 9, ("A", "bubao", 4, 3): 0})   # 9 of 9 agree
     rows = {r.level: r for r in centre_rows(cube, "A", [4], 5, min_centres=3)}
     assert rows["buso"].suppressed
-    cube[("A", "buso", 4, 3)] = 10                                   # 10 of 10: shown
+    cube[("A", "buso", 4, 3)] = 30                                   # 30 of 30: still
     rows = {r.level: r for r in centre_rows(cube, "A", [4], 5, min_centres=3)}
-    assert not rows["buso"].suppressed and rows["buso"].figures.pct_agree == 100.0
+    assert rows["buso"].suppressed
+    cube[("A", "buso", 4, 2)] = 1                                    # 30 and 1: shown
+    rows = {r.level: r for r in centre_rows(cube, "A", [4], 5, min_centres=3)}
+    assert not rows["buso"].suppressed and rows["buso"].figures.n == 31
 
 
-def test_a_unanimous_sector_level_below_twice_the_minimum_is_not_shown():
-    """Three other CLBs with two buso schools each, all 'helemaal akkoord': 6 < 10."""
+def test_a_unanimous_sector_level_is_not_shown():
+    """Three other CLBs with two buso schools each, all 'helemaal akkoord'."""
     cube = _issue_cube()
     for other in ("B", "C", "D"):
         cube[(other, "buso", 4, 4)], cube[(other, "buso", 4, 2)] = 2, 0
