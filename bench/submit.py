@@ -16,6 +16,7 @@ around create_app(), say; PYTHONPATH must reach it).
 from __future__ import annotations
 
 import argparse
+import html as html_module
 import http.client
 import os
 import queue
@@ -120,6 +121,10 @@ def open_school(port: int, link_path: str) -> tuple[str, str]:
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
     ticket = re.search(r'name="ticket" value="([^"]+)"', text).group(1)
     fields = {"csrf_token": csrf, "ticket": ticket, "action": "submit"}
+    # A browser posts the page's draft basis too (the two-tabs guard, services/basis.py).
+    basis = re.search(r'name="basis" value="([^"]*)"', text)
+    if basis:
+        fields["basis"] = html_module.unescape(basis.group(1))
     fields.update({f"s{n}": str(4 - n % 4) for n in STATEMENTS})
     c.conn.close()
     return c.cookie, urlencode(fields)
