@@ -1,6 +1,5 @@
 """Forms of the inspectors' console."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from ..cleanforms import CleanForm
 from ..services.mail_texts import (
     DEFAULT_INVITATION_BODY,
     DEFAULT_INVITATION_SUBJECT,
@@ -25,16 +25,16 @@ from ..services.mail_texts import (
 )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(CleanForm):
     file = FileField("Bestand met CLB's en scholen (.xlsx of .csv)",
                      validators=[FileRequired("Kies een bestand.")])
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(CleanForm):
     upload = HiddenField(validators=[DataRequired(), Length(min=32, max=32)])
 
 
-class InviteUserForm(FlaskForm):
+class InviteUserForm(CleanForm):
     email = EmailField("E-mailadres", validators=[DataRequired(), Length(max=254)])
     name = StringField("Naam", validators=[Optional(), Length(max=200)])
     role = SelectField("Rol", choices=[SelectChoice("inspector", "Inspecteur"),
@@ -42,13 +42,13 @@ class InviteUserForm(FlaskForm):
     centre = SelectField("CLB (voor een CLB-medewerker)", choices=[], validate_choice=False)
 
 
-class AccountActionForm(FlaskForm):
+class AccountActionForm(CleanForm):
     """Deactivate, reactivate or send a new link to one account (CSRF only)."""
 
 
 
 
-class RoundForm(FlaskForm):
+class RoundForm(CleanForm):
     name = StringField("Naam", validators=[DataRequired(), Length(max=200)])
     school_year = StringField("Schooljaar", validators=[
         DataRequired(), Regexp(r"^\d{4}-\d{4}$", message="Schrijf het schooljaar als 2026-2027.")])
@@ -90,22 +90,22 @@ class RoundForm(FlaskForm):
         self.validate_invitation_body(field)
 
 
-class RoundStateForm(FlaskForm):
+class RoundStateForm(CleanForm):
     action = HiddenField(validators=[DataRequired()])
     closes_at = DateTimeLocalField("Nieuwe sluitingsdatum (Brusselse tijd)",
                                    format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(CleanForm):
     action = HiddenField(validators=[DataRequired()])
 
 
-class AddSchoolForm(FlaskForm):
+class AddSchoolForm(CleanForm):
     number = StringField("Instellingsnummer van de school",
                          validators=[DataRequired(), Length(max=10)])
 
 
-class SendForm(FlaskForm):
+class SendForm(CleanForm):
     message = SelectField("Bericht", choices=[
         SelectChoice("invitation", "Uitnodiging"),
         SelectChoice("reminder-1", "Herinnering 1"),
@@ -114,15 +114,15 @@ class SendForm(FlaskForm):
     not_started = BooleanField("Herinnering alleen aan scholen die nog niet begonnen")
 
 
-class UncertainForm(FlaskForm):
+class UncertainForm(CleanForm):
     message = HiddenField(validators=[DataRequired()])
 
 
-class BuildForm(FlaskForm):
+class BuildForm(CleanForm):
     """Build every sheet of a round (CSRF only)."""
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(CleanForm):
     action = SelectField("Beslissing", choices=[
         SelectChoice("approve", "Goedkeuren"), SelectChoice("redact", "Ingekort goedkeuren"),
         SelectChoice("hide", "Verbergen"),

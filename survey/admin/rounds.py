@@ -64,8 +64,9 @@ def round_new():
         if chosen:
             query = query.where(School.centre_id.in_(chosen))
         schools = db.session.scalars(query).all()
-        reference = (db.session.get(Round, int(form.reference_round.data))
-                     if form.reference_round.data.isdigit() else None)
+        chosen_reference = form.reference_round.data or ""   # absent from a bare POST
+        reference = (db.session.get(Round, int(chosen_reference))
+                     if chosen_reference.isdigit() else None)
         needed = form.min_benchmark_centres.data
         taking_part = len({school.centre_id for school in schools})
         if not schools:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from reports import xlsx
 
+from ..cleanforms import CleanForm
 from ..database import write_transaction
 from ..extensions import db
 from ..mailer import MailError, transport_for
@@ -71,7 +71,7 @@ def round_links(round_id: int):
     holds the form. The links, the audit row and the file are made in one transaction, so
     a file that cannot be written leaves no links behind that nobody received."""
     rnd = round_or_404(round_id)
-    posted(FlaskForm())          # nothing to fill in: the CSRF token is the form
+    posted(CleanForm())          # nothing to fill in: the CSRF token is the form
     with write_transaction(db.session):
         rows = db.session.execute(
             select(Invitation, School, Centre)
