@@ -26,22 +26,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from submit import ROOT, demo_sector, free_port, stop  # noqa: E402
+from submit import ROOT, demo_sector, free_port, listening, stop  # noqa: E402
 
 
 def start(port: int, env: dict) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "gunicorn", "-c", "python:survey.gunicorn_config",
            "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "survey:create_app()"]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    stop(proc)
-    raise SystemExit("gunicorn did not start")
+    return listening(subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True), port,
+                     "the shipped configuration")
 
 
 def slow_client(port: int, drip: float, stop_at: float, opened: list) -> None:

@@ -49,7 +49,11 @@ def start_gunicorn(target: str, port: int, args, env) -> subprocess.Popen:
            "--workers", str(args.workers), "--worker-class", "gthread",
            "--threads", str(args.threads), "--log-level", "warning",
            "--chdir", str(ROOT / "bench") if target.startswith("bare_app") else str(ROOT)]
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    return listening(subprocess.Popen(cmd, env=env, start_new_session=True), port, target)
+
+
+def listening(proc: subprocess.Popen, port: int, what: str) -> subprocess.Popen:
+    """The server process once its port accepts connections (30 s at most)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -58,7 +62,7 @@ def start_gunicorn(target: str, port: int, args, env) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     stop(proc)
-    raise SystemExit(f"gunicorn did not start for {target}")
+    raise SystemExit(f"gunicorn did not start for {what}")
 
 
 def cpu_seconds(proc: subprocess.Popen, fields_at=(11, 12)) -> float:

@@ -14,6 +14,16 @@ from survey.extensions import db
 from survey.models import Remark, Round
 
 
+def _built(inspector_client, round_id: int) -> str:
+    """The results page once the background build has ended (a minute at most)."""
+    for _ in range(240):
+        html = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(
+            as_text=True)
+        if "Alle rapporten zijn opgebouwd" in html or "mislukt" in html:
+            return html
+        time.sleep(0.25)
+    return html
+
 def test_preview_and_files_of_any_clb(app, inspector_client, answered_round):
     round_id, _ = answered_round(state="closed")
     page = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten")
@@ -45,12 +55,7 @@ def test_build_everything_in_the_background_then_download_the_zip(
     answer = inspector_client.post(f"/beheer/rondes/{round_id}/rapporten/bouwen",
                                    data={"csrf_token": csrf_in(page.get_data(as_text=True))})
     assert answer.status_code == 302
-    for _ in range(240):
-        html = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(
-            as_text=True)
-        if "Alle rapporten zijn opgebouwd" in html or "mislukt" in html:
-            break
-        time.sleep(0.25)
+    html = _built(inspector_client, round_id)
     assert "Alle rapporten zijn opgebouwd" in html
     archive = zipfile.ZipFile(io.BytesIO(
         inspector_client.get(f"/beheer/rondes/{round_id}/rapporten/alles.zip").data))
@@ -187,12 +192,7 @@ def test_the_zip_download_leaves_one_audit_row(app, inspector_client, answered_r
     page = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten")
     inspector_client.post(f"/beheer/rondes/{round_id}/rapporten/bouwen",
                           data={"csrf_token": csrf_in(page.get_data(as_text=True))})
-    for _ in range(240):
-        html = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(
-            as_text=True)
-        if "Alle rapporten zijn opgebouwd" in html or "mislukt" in html:
-            break
-        time.sleep(0.25)
+    _built(inspector_client, round_id)
     assert _download_rows(app) == []
     assert inspector_client.get(f"/beheer/rondes/{round_id}/rapporten/alles.zip").status_code \
         == 200
