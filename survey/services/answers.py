@@ -150,14 +150,18 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
 
 def _stored(conn: Connection, invitation_id: int) -> tuple[dict[int, int], dict[str, str]]:
     """The draft as stored, its response row locked (PostgreSQL) until the save commits."""
-    response = conn.execute(select(Response.id).where(
-        Response.invitation_id == invitation_id).with_for_update()).scalar()
+    response = conn.execute(_prepared(conn, "stored-response", lambda: select(Response.id).where(
+        Response.invitation_id == bindparam("p_invitation")).with_for_update()),
+        {"p_invitation": invitation_id}).scalar()
     if response is None:
         return {}, {}
-    return (dict(conn.execute(select(Answer.item, Answer.value).where(
-                Answer.response_id == response)).all()),
-            dict(conn.execute(select(Remark.key, Remark.text).where(
-                Remark.response_id == response)).all()))
+    given = {"p_response": response}
+    return (dict(conn.execute(_prepared(conn, "stored-answers", lambda: select(
+                Answer.item, Answer.value).where(Answer.response_id == bindparam(
+                    "p_response"))), given).all()),
+            dict(conn.execute(_prepared(conn, "stored-remarks", lambda: select(
+                Remark.key, Remark.text).where(Remark.response_id == bindparam(
+                    "p_response"))), given).all()))
 
 
 def conflicts(q: Questionnaire, page_basis: basis.Basis, answers: dict[int, int | None],
