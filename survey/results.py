@@ -83,16 +83,19 @@ def feedback_or_404(rnd: Round, centre_number: str) -> Feedback:
     return fb
 
 
+def _feedback_file(fb: Feedback, kind: str, make, mimetype: str, filename: str) -> Response:
+    return download(lambda: make(fb), mimetype, filename, kind=kind, round_id=fb.round.id,
+                    round_name=fb.round.name, centre_number=fb.centre.number)
+
+
 def sheet_download(fb: Feedback) -> Response:
-    log_download(SHEET, fb.round.id, fb.round.name, fb.centre.number)
-    return attachment(pdf.render(fb), PDF_TYPE,
-                      f"feedbackrapport-{fb.centre.number}-{fb.round.id}.pdf")
+    return _feedback_file(fb, SHEET, pdf.render, PDF_TYPE,
+                          f"feedbackrapport-{fb.centre.number}-{fb.round.id}.pdf")
 
 
 def workbook_download(fb: Feedback) -> Response:
-    log_download(WORKBOOK, fb.round.id, fb.round.name, fb.centre.number)
-    return attachment(workbook.centre_workbook(fb), XLSX_TYPE,
-                      f"werkboek-{fb.centre.number}-{fb.round.id}.xlsx")
+    return _feedback_file(fb, WORKBOOK, workbook.centre_workbook, XLSX_TYPE,
+                          f"werkboek-{fb.centre.number}-{fb.round.id}.xlsx")
 
 
 def page_context(fb: Feedback) -> dict:

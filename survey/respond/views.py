@@ -47,11 +47,11 @@ def _context(acc: Access, **extra):
 
 
 def _form_page(acc: Access, form=None, status: int = 200, page_basis=None,
-               conflicts=()):
+               conflicts=(), draft=None):
     """The questionnaire with the draft; or, given a form, as it was posted (with the
     basis that page had). `conflicts`: fields changed in this tab and elsewhere."""
     q = questionnaire_for(db.session, acc)
-    draft = answer_service.load_draft(db.session, acc.invitation_id)
+    draft = draft or answer_service.load_draft(db.session, acc.invitation_id)
     if form is None or page_basis is None:
         page_basis = basis.of_draft(q, draft.answers, draft.remarks)
     if form is None:
@@ -148,7 +148,7 @@ def save_form():
         acc = current_access()
         draft = answer_service.load_draft(db.session, who.invitation_id)
         return _gate(acc, for_writing=True) or _form_page(
-            acc, status=409, conflicts=answer_service.conflicts(
+            acc, status=409, draft=draft, conflicts=answer_service.conflicts(
                 q, page_basis, given, remarks, draft))
     if outcome in (answer_service.SUBMITTED, answer_service.ALREADY_SUBMITTED):
         if outcome == answer_service.ALREADY_SUBMITTED:
