@@ -5,13 +5,16 @@ and as a data CSV (the variable names as header). Both take a reports.analysis.T
 pyreadstat writes the .sav (the ReadStat library R's haven uses too, so haven and jamovi
 read what it writes). It wants a pandas data frame: the rows are gathered column by column
 (numbers in a compact array of doubles, as SPSS stores them) rather than as Python rows,
-so 100,000 responses of 60 variables stay some tens of megabytes."""
+so 100,000 responses of 60 variables stay some tens of megabytes. The file is written with
+SPSS's own row compression, as SPSS saves by default (every reader knows it): small codes
+take a byte instead of eight, 100,000 such responses some 16 MB instead of 77."""
 
 from __future__ import annotations
 
 import math
 from array import array
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from os import PathLike
 
 from .analysis import Table, Variable, write_csv_text
@@ -26,6 +29,7 @@ MAX_VALUE_LABEL = 120
 MAX_STRING = 32767
 MAX_DISCRETE_MISSING = 3             # SPSS: three codes, or one range and one code
 MAX_DISPLAY_WIDTH = 40
+CHUNK_ROWS = 5000
 
 
 def cut(text: str, limit: int) -> str:
@@ -56,13 +60,9 @@ def missing_declaration(variable: Variable) -> list:
     raise ValueError(f"variable {variable.name}: SPSS cannot declare missing codes {codes}")
 
 
-def integer_width(largest: float, smallest: float) -> int:
-    """Digits (and sign) the widest whole number of the column takes."""
-    width = 1
-    for bound in (largest, smallest):
-        if not math.isnan(bound):
-            width = max(width, len(str(int(bound))))
-    return width
+def integer_width(numbers: Iterable[int]) -> int:
+    """Characters (digits and sign) the widest of the whole numbers takes; at least 1."""
+    return max((len(str(number)) for number in numbers), default=1)
 
 
 class Columns:
@@ -73,50 +73,56 @@ class Columns:
         self.variables = variables
         self.values: list = [array("d") if v.kind == "numeric" else [] for v in variables]
         self.widths = [v.width for v in variables]      # strings: bytes; numbers: digits
-        self.largest = [math.nan] * len(variables)
-        self.smallest = [math.nan] * len(variables)
+        self.extremes: list[tuple[int, ...]] = [()] * len(variables)   # (smallest, largest)
         self.count = 0
 
     def add_all(self, rows: Iterable[tuple]) -> None:
-        appenders = [column.append for column in self.values]
-        numeric = [v.kind == "numeric" for v in self.variables]
+        # A few thousand rows at a time turned into columns (zip), so that each check
+        # and conversion runs over a column's values at once rather than cell by cell.
+        rows = iter(rows)
         size = len(self.variables)
-        for row in rows:
-            self.count += 1
-            if len(row) != size:
-                raise ValueError(f"row {self.count} has {len(row)} values for {size} variables")
-            for index, value in enumerate(row):
-                if numeric[index]:
-                    appenders[index](self.number(index, value))
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            for offset, row in enumerate(chunk, start=self.count + 1):
+                if len(row) != size:
+                    raise ValueError(f"row {offset} has {len(row)} values for {size} variables")
+            for index, values in enumerate(zip(*chunk, strict=True)):
+                if self.variables[index].kind == "numeric":
+                    self.add_numbers(index, values)
                 else:
-                    appenders[index](self.text(index, value))
+                    self.add_texts(index, values)
+            self.count += len(chunk)
 
-    def number(self, index: int, value) -> float:
-        if value is None:
-            return math.nan
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"row {self.count}, variable {self.variables[index].name}: "
-                             f"{value!r} is not a whole number")
+    def refuse(self, index: int, values: Sequence, wrong, what: str):
+        offset, value = next((offset, value) for offset, value in enumerate(values, start=1)
+                             if wrong(value))
+        raise ValueError(f"row {self.count + offset}, variable {self.variables[index].name}: "
+                         f"{value!r} is not {what}")
+
+    def add_numbers(self, index: int, values: Sequence) -> None:
+        present = [value for value in values if value is not None]
+        if not present:
+            self.values[index].extend([math.nan] * len(values))
+            return
+        # type() rather than isinstance(): True is an int to Python, not an answer.
+        if not all(type(value) is int for value in present):
+            self.refuse(index, values, lambda value: value is not None and type(value) is not int,
+                        "a whole number")
         # Only the extremes are kept: the display format needs the widest number.
-        if not value <= self.largest[index]:
-            self.largest[index] = value
-        if not value >= self.smallest[index]:
-            self.smallest[index] = value
-        return float(value)
+        self.extremes[index] = (min(present), max(present), *self.extremes[index])
+        self.extremes[index] = (min(self.extremes[index]), max(self.extremes[index]))
+        self.values[index].extend([math.nan if value is None else value for value in values])
 
-    def text(self, index: int, value) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise ValueError(f"row {self.count}, variable {self.variables[index].name}: "
-                             f"{value!r} is not a text")
+    def add_texts(self, index: int, values: Sequence) -> None:
+        if not all(value is None or type(value) is str for value in values):
+            self.refuse(index, values,
+                        lambda value: value is not None and not isinstance(value, str), "a text")
         # Text stored before the input was cleaned may hold characters that no reader
         # shows (a NUL would even end the value in C); longer than SPSS holds is cut.
-        value = cut(xml_text(value), MAX_STRING)
-        size = len(value.encode("utf-8"))
-        if size > self.widths[index]:
-            self.widths[index] = size
-        return value
+        texts = [None if value is None else cut(xml_text(value), MAX_STRING)
+                 for value in values]
+        longest = max((len(text.encode("utf-8")) for text in texts if text), default=0)
+        self.widths[index] = max(self.widths[index], longest)
+        self.values[index].extend(texts)
 
     def frame(self):
         """The columns as a pandas data frame, the numbers without a copy."""
@@ -146,9 +152,8 @@ def write_sav(table: Table, path: str | PathLike, file_label: str = FILE_LABEL) 
     for index, variable in enumerate(variables):
         name = variable.name
         if variable.kind == "numeric":
-            digits = integer_width(columns.largest[index], columns.smallest[index])
-            for code in (*variable.value_labels, *variable.missing):
-                digits = max(digits, len(str(code)))
+            digits = integer_width((*columns.extremes[index], *variable.value_labels,
+                                    *variable.missing))
             formats[name] = f"F{digits}.0"
             display[name] = min(max(8, len(name)), MAX_DISPLAY_WIDTH)
             if variable.missing:
@@ -164,6 +169,7 @@ def write_sav(table: Table, path: str | PathLike, file_label: str = FILE_LABEL) 
     pyreadstat.write_sav(
         frame, str(path),
         file_label=cut(file_label, MAX_FILE_LABEL),
+        row_compress=True,
         column_labels=[cut(xml_text(v.label), MAX_VARIABLE_LABEL) for v in variables],
         variable_value_labels=value_labels,
         missing_ranges=missing,

@@ -157,8 +157,14 @@ def test_missing_codes_around_valid_ones_cannot_be_declared():
 @pytest.mark.parametrize("value", ["4", 4.0, True])
 def test_a_numeric_value_that_is_no_whole_number_is_refused(tmp_path, value):
     variables = (Variable("getal", "Getal", "numeric", "scale", {}, (), "number", "getal"),)
-    with pytest.raises(ValueError, match="row 1, variable getal"):
-        written(tmp_path, variables, [(value,)])
+    with pytest.raises(ValueError, match="row 3, variable getal: .* is not a whole number"):
+        written(tmp_path, variables, [(1,), (None,), (value,)])
+
+
+def test_a_text_value_that_is_no_text_is_refused(tmp_path):
+    variables = (Variable("tekst", "Tekst", "string", "nominal", {}, (), "text", "tekst"),)
+    with pytest.raises(ValueError, match="row 2, variable tekst: 5 is not a text"):
+        written(tmp_path, variables, [("a",), (5,)])
 
 
 def test_a_row_of_the_wrong_length_is_refused(tmp_path):
