@@ -18,14 +18,15 @@ from .analysis import Table, Variable, write_csv_text
 
 HEADER = ("naam", "vraag", "vraagtype", "sleutel", "meetniveau", "codes en labels",
           "ontbrekend")
+# The types' Dutch titles, as the console names them (instrument/types: ItemType.title).
 QUESTION_TYPES = {
-    "likert": "stelling",
-    "single": "één antwoord",
-    "multi": "meerdere antwoorden (per optie 1 = aangeduid)",
-    "yesno": "ja/nee",
-    "number": "getal",
-    "text": "tekst",
-    "context": "achtergrond",
+    "likert": "Stelling op een schaal",
+    "single": "Eén keuze",
+    "multi": "Meerdere keuzes",
+    "yesno": "Ja of nee",
+    "number": "Getal",
+    "text": "Open vraag",
+    "context": "Achtergrond",
 }
 MEASURES = {"nominal": "nominaal", "ordinal": "ordinaal", "scale": "schaal"}
 SEPARATOR = "; "

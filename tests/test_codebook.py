@@ -33,20 +33,20 @@ def rows_never_read():
 
 def test_one_row_per_variable_codes_ascending_missing_apart():
     assert codebook_rows(Table(VARIABLES, rows_never_read())) == [
-        ("clb", "CLB-nummer", "achtergrond", "clb", "nominaal", "", ""),
-        ("onafhankelijk", "Stellen zich onafhankelijk op", "stelling", "onafhankelijk",
-         "ordinaal", "1 = Helemaal niet akkoord; 2 = Eerder niet akkoord; "
+        ("clb", "CLB-nummer", "Achtergrond", "clb", "nominaal", "", ""),
+        ("onafhankelijk", "Stellen zich onafhankelijk op", "Stelling op een schaal",
+         "onafhankelijk", "ordinaal", "1 = Helemaal niet akkoord; 2 = Eerder niet akkoord; "
          "3 = Eerder akkoord; 4 = Helemaal akkoord", "0 = Geen zicht"),
-        ("contact", "Hoe vaak hebt u contact?", "één antwoord", "contact", "nominaal",
+        ("contact", "Hoe vaak hebt u contact?", "Eén keuze", "contact", "nominaal",
          "1 = Wekelijks; 2 = Maandelijks; 3 = Zelden", ""),
         ("medewerkers_1", "Met welke medewerkers werkt u samen?: Psycholoog",
-         "meerdere antwoorden (per optie 1 = aangeduid)", "medewerkers", "nominaal",
+         "Meerdere keuzes", "medewerkers", "nominaal",
          "0 = Niet aangeduid; 1 = Aangeduid", ""),
-        ("verzoek", "Deed u dit jaar een verzoek?", "ja/nee", "verzoek", "nominaal",
+        ("verzoek", "Deed u dit jaar een verzoek?", "Ja of nee", "verzoek", "nominaal",
          "1 = Ja; 2 = Nee", ""),
         # a missing code without a label is named bare
-        ("leerlingen", "Hoeveel leerlingen?", "getal", "leerlingen", "schaal", "", "9999"),
-        ("opmerking", "-Opmerkingen; vrij", "tekst", "opmerking", "nominaal", "", ""),
+        ("leerlingen", "Hoeveel leerlingen?", "Getal", "leerlingen", "schaal", "", "9999"),
+        ("opmerking", "-Opmerkingen; vrij", "Open vraag", "opmerking", "nominaal", "", ""),
     ]
 
 
@@ -57,6 +57,6 @@ def test_the_csv_has_dutch_headers_and_no_formulas():
                       "codes en labels", "ontbrekend")
     assert stream.getvalue() == (
         "\ufeffnaam,vraag,vraagtype,sleutel,meetniveau,codes en labels,ontbrekend\r\n"
-        "verzoek,Deed u dit jaar een verzoek?,ja/nee,verzoek,nominaal,1 = Ja; 2 = Nee,\r\n"
-        "leerlingen,Hoeveel leerlingen?,getal,leerlingen,schaal,,9999\r\n"
-        "opmerking,'-Opmerkingen; vrij,tekst,opmerking,nominaal,,\r\n")
+        "verzoek,Deed u dit jaar een verzoek?,Ja of nee,verzoek,nominaal,1 = Ja; 2 = Nee,\r\n"
+        "leerlingen,Hoeveel leerlingen?,Getal,leerlingen,schaal,,9999\r\n"
+        "opmerking,'-Opmerkingen; vrij,Open vraag,opmerking,nominaal,,\r\n")
