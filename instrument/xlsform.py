@@ -88,7 +88,8 @@ def _open(data: bytes):
     if data[:4] != b"PK\x03\x04":
         return not_xlsx
     try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
         return not_xlsx
     names = {info.filename for info in infos}
@@ -184,9 +185,6 @@ class _Reader:
             self.problems.append(f"{name}: meer dan {MAX_COLUMNS} kolommen")
             return []
         grid = list(sheet.iter_rows())
-        for line in grid:
-            for cell in line:
-                self.check_cell(name, cell)
         if not grid:
             return []
         columns = self.header(name, kind, grid[0])
@@ -194,15 +192,15 @@ class _Reader:
         for line in grid[1:]:
             row = _Row(line[0].row, f"{name}, rij {line[0].row}")
             for cell in line:
-                if _empty(cell.value) or cell.data_type == "f":
+                known = columns.get(cell.column)
+                place = f"{name}, rij {cell.row}, kolom {cell.column_letter}" + (
+                    f" ({known[1]})" if known else "")
+                if not self.acceptable(place, cell) or _empty(cell.value):
                     continue
-                if cell.column not in columns:
-                    self.fault(f"{name}, rij {cell.row}, kolom {cell.column_letter}",
-                               "waarde in een kolom zonder naam in rij 1")
+                if known is None:
+                    self.fault(place, "waarde in een kolom zonder naam in rij 1")
                     continue
-                key, header = columns[cell.column]
-                place = f"{name}, rij {cell.row}, kolom {cell.column_letter} ({header})"
-                row.cells[key] = _Cell(cell.value, place)
+                row.cells[known[0]] = _Cell(cell.value, place)
             if row.cells:
                 for key, (letter, header) in self.letters.items():
                     row.cells.setdefault(key, _Cell(None, f"{name}, rij {row.number}, "
@@ -210,13 +208,15 @@ class _Reader:
                 rows.append(row)
         return rows
 
-    def check_cell(self, sheet: str, cell) -> None:
+    def acceptable(self, place: str, cell) -> bool:
+        """False (and a fault) for a formula or an overlong text."""
         if cell.data_type == "f":
-            self.fault(f"{sheet}, rij {cell.row}, kolom {cell.column_letter}",
-                       "een formule is niet toegestaan; typ de waarde zelf")
-        elif isinstance(cell.value, str) and len(cell.value) > MAX_CELL:
-            self.fault(f"{sheet}, rij {cell.row}, kolom {cell.column_letter}",
-                       f"tekst langer dan {MAX_CELL} tekens")
+            self.fault(place, "een formule is niet toegestaan; typ de waarde zelf")
+            return False
+        if isinstance(cell.value, str) and len(cell.value) > MAX_CELL:
+            self.fault(place, f"tekst langer dan {MAX_CELL} tekens")
+            return False
+        return True
 
     def header(self, sheet: str, kind: str, line) -> dict[int, tuple[tuple, str]]:
         """column number -> ((column, language), header as written); also keeps
@@ -225,10 +225,10 @@ class _Reader:
         columns: dict[int, tuple[tuple, str]] = {}
         self.letters: dict[tuple, tuple[str, str]] = {}
         for cell in line:
-            if _empty(cell.value) or cell.data_type == "f":
+            place = f"{sheet}, rij 1, kolom {cell.column_letter}"
+            if not self.acceptable(place, cell) or _empty(cell.value):
                 continue
             header = str(cell.value).strip()
-            place = f"{sheet}, rij 1, kolom {cell.column_letter}"
             base, _, suffix = header.lower().partition("::")
             base = base.strip()
             language = None
