@@ -40,7 +40,7 @@ from .xlswrite import (
 __all__ = ["Places", "normalise", "place_of", "read_workbook", "write_workbook"]
 
 MAX_BYTES = 2 * 1024 * 1024          # a questionnaire workbook is some tens of kB
-MAX_UNPACKED = 20 * 1024 * 1024      # what it may unpack to
+MAX_UNPACKED = 10 * 1024 * 1024      # what it may unpack to (5000 rows of 60 cells fit)
 MAX_RATIO = 100                      # compression ratio above which a zip is a bomb
 MAX_MEMBERS = 200
 MAX_ROWS = 5000
@@ -310,8 +310,12 @@ class _Reader:
         texts = {}
         for language, cell in row.filled(column):
             text = self.text(cell)
-            if text is not None:
-                texts[language or self.default_language] = text
+            language = language or self.default_language
+            if text is not None and language in texts:
+                # label and label::fr when fr is the default language of the settings
+                self.fault(cell.place, f"een tweede kolom voor de taal '{language}'")
+            elif text is not None:
+                texts[language] = text
         if not texts:
             return None
         if set(texts) == {self.default_language}:

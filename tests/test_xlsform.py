@@ -393,3 +393,61 @@ def test_a_corrupt_workbook_is_refused():
             archive.writestr(info.filename, data)
     assert problems(broken.getvalue()) == [
         "Dit .xlsx-bestand kan niet worden gelezen. Bewaar het opnieuw vanuit Excel."]
+
+
+def test_a_workbook_unpacking_past_10_mb_is_refused_at_a_modest_ratio():
+    import random
+
+    words = [f"woord{n:02d} ".encode() for n in range(16)]
+    chooser = random.Random(7)
+    padding = b"".join(chooser.choice(words) for _ in range((11 << 20) // 8))
+    source = zipfile.ZipFile(io.BytesIO(book(survey=survey())))
+    large = io.BytesIO()
+    with zipfile.ZipFile(large, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, source.read(info))
+        archive.writestr("xl/media/opvulling.txt", padding)
+    sizes = zipfile.ZipFile(large).infolist()
+    unpacked = sum(i.file_size for i in sizes)
+    assert len(large.getvalue()) < 2 << 20 and unpacked / len(large.getvalue()) < 100
+    assert problems(large.getvalue()) == [BOMB]
+
+
+# -- with the validator ------------------------------------------------------------------
+
+def test_the_validator_names_the_cell_of_a_fault():
+    from instrument.loader import loads
+
+    raw = every_type()
+    raw["sections"][0]["items"][1]["key"] = "medewerkers"      # a duplicate key
+    found = problems_of(lambda: loads(write_workbook(raw), "x.xlsx"))
+    # row 1 header, row 2 begin group, row 3 the first item, row 4 the second
+    assert any(p.startswith("vragen, rij 4, kolom B (name): ") for p in found), found
+
+
+def problems_of(call) -> list[str]:
+    with pytest.raises(QuestionnaireError) as caught:
+        call()
+    return caught.value.problems
+
+
+def test_two_columns_for_the_default_language():
+    data = book(survey=survey(),
+                settings=[["id", "version", "title", "title::fr", "languages"],
+                          ["x", "1", "Titre", "Titre bis", "fr"]])
+    assert problems(data) == [
+        "instellingen, rij 2, kolom D (title::fr): een tweede kolom voor de taal 'fr'"]
+
+
+def test_hostile_texts_round_trip_in_the_normal_form():
+    from test_tomlwrite import HOSTILE
+
+    raw = every_type()
+    items = raw["sections"][0]["items"]
+    for index, text in enumerate(HOSTILE):
+        items.append({"type": "yesno", "key": f"h{index}", "text": text,
+                      "label": {"nl": "x" + text, "fr": text + "y"}})
+    normal = normalise(raw)
+    assert normal["sections"][0]["items"][5 + HOSTILE.index("lone\rcr")]["text"] == "lone\ncr"
+    assert normal["sections"][0]["items"][5 + HOSTILE.index("del \x7f")]["text"] == "del \x7f"
+    assert read_workbook(write_workbook(raw), "x.xlsx")[0] == normal
