@@ -25,6 +25,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from .errors import QuestionnaireError
 from .xlsread import read_lists, read_sections
 from .xlswrite import (
     BOOLEAN_WORDS,
@@ -66,8 +67,6 @@ def place_of(places: Places, path: str, field: str | None = None) -> str | None:
 def read_workbook(data: bytes, source: str) -> tuple[dict, Places]:
     """The raw dict (format 2) of the workbook `data` and the places of its paths.
     Raises QuestionnaireError(source, problems) with every fault found."""
-    from .errors import QuestionnaireError
-
     workbook = _open(data)
     if isinstance(workbook, str):
         raise QuestionnaireError(source, [workbook])
