@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from instrument.loader import from_dict
+from instrument.model import Questionnaire
+
 from .statistics import Scale
 
 
@@ -52,23 +55,27 @@ class Layout:
 
 
 def from_snapshot(snapshot: Mapping[str, Any]) -> Layout:
-    options = snapshot["scale"]["options"]
-    scored = tuple(sorted(o["code"] for o in options if o.get("substantive", True)))
-    no_view = tuple(sorted(o["code"] for o in options if not o.get("substantive", True)))
-    scale = Scale(scored=scored, agree=tuple(snapshot["scale"]["agree"]), no_view=no_view)
+    """The layout of a round's snapshot, read by the engine's one parser."""
+    return of_questionnaire(from_dict(snapshot))
+
+
+def of_questionnaire(q: Questionnaire) -> Layout:
+    default = q.default_scale
+    options = default.options if default else ()
+    scale = Scale(scored=tuple(sorted(o.code for o in options if o.substantive)),
+                  agree=tuple(default.agree) if default else (),
+                  no_view=tuple(sorted(o.code for o in options if not o.substantive)))
     sections, statements = [], {}
-    for s in snapshot["sections"]:
+    for s in q.sections:
         numbers, remarks = [], []
-        for item in s["items"]:
-            if item["type"] == "statement":
-                numbers.append(item["number"])
-                statements[item["number"]] = Statement(
-                    item["number"], item["text"], item["label"], s["key"],
-                    tuple(item.get("aspects", ())))
-            else:
-                remarks.append(item["key"])
-        sections.append(Section(s["key"], s["title"], tuple(numbers), tuple(remarks)))
-    aspects = tuple(Aspect(a["id"], a["name"], a.get("code"))
-                    for a in snapshot.get("aspects", ()))
+        for item in s.items:
+            if item.type == "likert":
+                numbers.append(item.slot)
+                statements[item.slot] = Statement(item.slot, item.text, item.label, s.key,
+                                                  item.aspects)
+            elif item.type == "text":
+                remarks.append(item.key)
+        sections.append(Section(s.key, s.title, tuple(numbers), tuple(remarks)))
+    aspects = tuple(Aspect(a.id, a.name, a.code) for a in q.aspects)
     return Layout(tuple(sections), statements, aspects, scale,
-                  {o["code"]: o["label"] for o in options})
+                  {o.code: o.label for o in options})

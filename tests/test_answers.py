@@ -43,7 +43,7 @@ def test_none_clears_an_answer_and_empty_text_clears_a_remark(app, invited):
 
 
 @pytest.mark.parametrize(("answers", "remarks", "fragment"), [
-    ({3: 4}, {}, "Stelling 3 bestaat niet"),
+    ({3: 4}, {}, "Vraag of stelling 3 bestaat niet"),
     ({4: 5}, {}, "geen antwoord op de schaal"),
     ({4: -1}, {}, "geen antwoord op de schaal"),
     ({}, {"bestaat-niet": "x"}, "bestaat niet in deze vragenlijst"),

@@ -70,34 +70,34 @@ def _first_statement(raw):
 
 
 MALFORMED = [
-    ("missing title", lambda r: r.pop("title"), "questionnaire: field 'title' is missing"),
-    ("wrong format", lambda r: r.update(format=2), "field 'format' must be 1"),
-    ("bad id", lambda r: r.update(id="CLB Survey"), "field 'id'"),
-    ("unknown top field", lambda r: r.update(titel="x"), "unknown field 'titel'"),
-    ("no sections", lambda r: r.update(sections=[]), "'sections' must be a non-empty list"),
+    ("missing title", lambda r: r.pop("title"), "questionnaire: veld 'title' ontbreekt"),
+    ("wrong format", lambda r: r.update(format=3), "veld 'format' moet 1 of 2 zijn"),
+    ("bad id", lambda r: r.update(id="CLB Survey"), "veld 'id'"),
+    ("unknown top field", lambda r: r.update(titel="x"), "onbekend veld 'titel'"),
+    ("no sections", lambda r: r.update(sections=[]), "'sections' moet een niet-lege lijst"),
     ("duplicate number", lambda r: r["sections"][1]["items"][0].update(number=4),
-     "duplicate statement number 4"),
+     "het nummer 4 komt twee keer voor"),
     ("number not int", lambda r: _first_statement(r).update(number="4"),
-     "sections[1].items[1] (statement 4): field 'number' must be a positive integer"),
+     "sections[1].items[1] (stelling 4): veld 'number' moet een positief geheel getal zijn"),
     ("missing label", lambda r: _first_statement(r).pop("label"),
-     "sections[1].items[1] (statement 4): field 'label' is missing"),
+     "sections[1].items[1] (stelling 4): veld 'label' ontbreekt"),
     ("empty text", lambda r: _first_statement(r).update(text="  "),
-     "(statement 4): field 'text' must be a non-empty string"),
+     "(stelling 4): veld 'text' moet een niet-lege tekst zijn"),
     ("unknown aspect", lambda r: _first_statement(r).update(aspects=["Z9"]),
-     "(statement 4): field 'aspects': unknown aspect 'Z9'"),
+     "(stelling 4): veld 'aspects': onbekend aspect 'Z9'"),
     ("typo in item field", lambda r: _first_statement(r).update(lable="x"),
-     "(statement 4): unknown field 'lable'"),
+     "(stelling 4): onbekend veld 'lable'"),
     ("bad type", lambda r: _first_statement(r).update(type="radio"),
-     "sections[1].items[1]: field 'type' must be one of statement, text"),
+     "sections[1].items[1]: veld 'type' moet statement of text zijn"),
     ("scale gap", lambda r: r["scale"]["options"][0].update(code=5),
-     "substantive options must have the codes 1..N"),
+     "de inhoudelijke opties moeten de codes 1..N hebben"),
     ("duplicate code", lambda r: r["scale"]["options"][4].update(code=4),
-     "option codes must be unique"),
-    ("agree outside scale", lambda r: r["scale"].update(agree=[0]), "field 'agree'"),
+     "de codes van de opties moeten verschillend zijn"),
+    ("agree outside scale", lambda r: r["scale"].update(agree=[0]), "veld 'agree'"),
     ("text item without key", lambda r: r["sections"][0]["items"][-1].pop("key"),
-     "(text None): field 'key' is missing"),
+     "(vraag None): veld 'key' ontbreekt"),
     ("duplicate section", lambda r: r["sections"][1].update(key="algemeen"),
-     "sections[2]: duplicate section key 'algemeen'"),
+     "sections[2]: de sleutel 'algemeen' van dit deel komt twee keer voor"),
 ]
 
 
@@ -121,8 +121,8 @@ def test_every_problem_is_reported_at_once():
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("format = 1\nid = [", "not valid TOML"),
-    (b"\xff\xfe format", "not UTF-8"),
+    ("format = 1\nid = [", "geen geldige TOML"),
+    (b"\xff\xfe format", "geen UTF-8"),
 ])
 def test_unreadable_files(tmp_path, content, message):
     path = tmp_path / "bad.toml"
@@ -133,5 +133,5 @@ def test_unreadable_files(tmp_path, content, message):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(QuestionnaireError, match="cannot read file"):
+    with pytest.raises(QuestionnaireError, match="kan het bestand niet lezen"):
         load(tmp_path / "nope.toml")

@@ -11,11 +11,13 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -202,7 +204,8 @@ class Response(db.Model):
 
 
 class Answer(db.Model):
-    """One statement's answer: the scale code (see the round's questionnaire snapshot)."""
+    """One stored answer: the code (or whole number) in one of the questionnaire's slots
+    (see the round's snapshot: a likert item's slot is its number)."""
 
     __tablename__ = "answer"
 
@@ -210,7 +213,9 @@ class Answer(db.Model):
         ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
     )
     item: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    value: Mapped[int] = mapped_column(SmallInteger)
+    value: Mapped[int] = mapped_column(Integer)
+    # Set at submit for the answers of items that routing hid: kept, never counted.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Remark(db.Model):
@@ -230,6 +235,8 @@ class Remark(db.Model):
     redacted_text: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Set at submit when routing hid the question: kept, never reviewed or reported.
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __table_args__ = (
         CheckConstraint("review IN ('pending', 'approved', 'hidden')", name="review"),
@@ -254,7 +261,7 @@ class AnswerCount(db.Model):
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), primary_key=True)
     level: Mapped[str] = mapped_column(String(5), primary_key=True)
     item: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    value: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
 
 

@@ -1,11 +1,12 @@
-"""WTForms classes built at runtime from a questionnaire: one radio group per statement,
-one text area per free-text item."""
+"""WTForms classes built at runtime from a questionnaire: each item's type builds its own
+fields (instrument.types), so this module knows no type by name."""
 
 from __future__ import annotations
 
-from wtforms import Form, RadioField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+
+from instrument.types.multi import MARKER as MULTI_MARKER
 
 from ..cleantext import free_text
 from ..questionnaire import Questionnaire
@@ -26,15 +27,8 @@ def form_class(q: Questionnaire) -> type[Form]:
     cls = _CLASSES.get(key)
     if cls is None:
         fields = {}
-        choices = [SelectChoice(str(o.code), o.label) for o in q.scale]
         for item in q.items:
-            if item.type == "statement":
-                fields[item.field_name] = RadioField(
-                    f"{item.number}. {item.text}", choices=choices, validators=[Optional()],
-                    coerce=str)
-            else:
-                fields[item.field_name] = TextAreaField(
-                    item.label, validators=[Optional(), Length(max=item.max_length)])
+            fields.update(item.kind.form_fields(item))
         cls = type("QuestionnaireForm", (_Base,), fields)
         if len(_CLASSES) > 64:
             _CLASSES.clear()
@@ -45,31 +39,44 @@ def form_class(q: Questionnaire) -> type[Form]:
 def initial_data(q: Questionnaire, answers: dict[int, int], remarks: dict[str, str]) -> dict:
     data = {}
     for item in q.items:
-        if item.type == "statement" and item.number in answers:
-            data[item.field_name] = str(answers[item.number])
-        elif item.type == "text" and item.key in remarks:
-            data[item.field_name] = remarks[item.key]
+        data.update(item.kind.initial(item, answers, remarks))
     return data
 
 
-def collect(q: Questionnaire, formdata) -> tuple[dict[int, int], dict[str, str]]:
-    """The answers posted for the questionnaire's fields, as the answer service takes them.
-    A statement left blank is not touched; a text area posted empty clears its remark, one
-    not posted is not touched; other fields are ignored. Raises InvalidAnswers for a value
-    that is not a number: the service validates everything else, in one place, and the
-    view then shows the WTForms form with its messages."""
+def collect(q: Questionnaire, formdata) -> tuple[dict[int, int | None], dict[str, str]]:
+    """The answers posted for the questionnaire's fields, as the answer service takes them
+    ({slot: code}, {remark key: text}). What each field means is its item type's business:
+    a field not posted is not touched; a text posted empty clears it; other fields are
+    ignored. Raises InvalidAnswers for a value that cannot be read at all: the service
+    validates everything else, in one place, and the view then shows the WTForms form with
+    its messages."""
     answers, remarks, problems = {}, {}, []
     for item in q.items:
-        value = formdata.get(item.field_name)
-        if value is None:
-            continue
-        if item.type == "text":
-            remarks[item.key] = free_text(value)   # a NUL is dropped, not a lost page
-        elif value != "":
-            try:
-                answers[item.number] = int(value)
-            except ValueError:
-                problems.append(f"Stelling {item.number}: {value[:20]!r} is geen antwoord.")
+        given, texts, faults = item.kind.collect(item, formdata, free_text)
+        answers.update(given)
+        remarks.update(texts)
+        problems += faults
     if problems:
         raise InvalidAnswers(problems)
     return answers, remarks
+
+
+def autosaved(item, posted) -> tuple[dict[int, int | None], dict[str, str], MultiDict]:
+    """What one autosave of one item stores: respond.js posts the item's field name and
+    its whole answer (`value`, repeated for a multi; `other` for an "anders" text). An
+    empty value clears the answer. Returns the answers, the remarks, and the item's
+    fields as posted (for its token)."""
+    name = item.field_name
+    values = posted.getlist("value")
+    data = MultiDict([(name, v) for v in values if v != ""])
+    data[name + MULTI_MARKER] = "1"
+    if "other" in posted:
+        data[name + "__anders"] = posted["other"]
+    answers, remarks, problems = item.kind.collect(item, data, free_text)
+    if problems:
+        raise InvalidAnswers(problems)
+    if not any(v != "" for v in values):
+        answers.update(dict.fromkeys(item.slots))   # nothing chosen: cleared
+        if item.type == "text":
+            remarks[item.key] = ""
+    return answers, remarks, data

@@ -17,7 +17,7 @@ from ..services.rounds import (
 )
 from . import bp
 from .access import Respondent, authenticate_post, current_access, start_session, ticket
-from .forms import collect, form_class, initial_data
+from .forms import autosaved, collect, form_class, initial_data
 
 
 def _page(template: str, status: int = 200, **context):
@@ -176,18 +176,14 @@ def autosave():
     if refused:
         return jsonify(status="expired", message="Uw sessie is verlopen. Gebruik de knop "
                        "'Bewaren': uw antwoorden worden dan toch bewaard."), 400
-    name, value = request.form.get("field", ""), request.form.get("value", "")
-    item = next((i for i in q.items if i.field_name == name), None)
+    name = request.form.get("field", "")
+    item = q.by_field.get(name)
     if item is None:
         return jsonify(status="invalid", message="Onbekende vraag."), 422
-    given, remarks = {}, {}
-    if item.type == "statement":
-        try:
-            given[item.number] = int(value) if value != "" else None
-        except ValueError:
-            return jsonify(status="invalid", message="Ongeldig antwoord."), 422
-    else:
-        remarks[item.key] = value
+    try:
+        given, remarks, posted = autosaved(item, request.form)
+    except answer_service.InvalidAnswers as exc:
+        return jsonify(status="invalid", message=" ".join(exc.problems)), 422
     try:
         outcome = answer_service.save(db.session, who.invitation_id, given, remarks,
                                       questionnaire=q, token_prefix=who.token_prefix)
@@ -197,7 +193,7 @@ def autosave():
         return jsonify(status=outcome, message="U kunt niets meer wijzigen."), 403
     codes = {answer_service.SAVED: 200, answer_service.ALREADY_SUBMITTED: 409}
     # The field's token for the page's basis (respond.js keeps it up to date).
-    return jsonify(status=outcome, basis=basis.token(item, value)), codes[outcome]
+    return jsonify(status=outcome, basis=basis.token(item, posted)), codes[outcome]
 
 
 @bp.get("/vragenlijst/indienen")

@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, exists, func, literal, or_, select
+from sqlalchemy import bindparam, delete, exists, func, literal, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+
+from instrument import routing
 
 from ..cleantext import free_text
 from ..database import dialect_insert, write_transaction
@@ -33,8 +35,8 @@ from ..questionnaire import Questionnaire
 from . import basis, counts, tally
 from .rounds import access, link_is_valid, questionnaire_for
 
-SAVED, SUBMITTED, ALREADY_SUBMITTED, CLOSED, REVOKED, CONFLICT = (
-    "saved", "submitted", "already_submitted", "closed", "revoked", "conflict")
+SAVED, SUBMITTED, ALREADY_SUBMITTED, CLOSED, REVOKED, CONFLICT, INCOMPLETE = (
+    "saved", "submitted", "already_submitted", "closed", "revoked", "conflict", "incomplete")
 
 
 class InvalidAnswers(ValueError):
@@ -76,20 +78,20 @@ def is_submitted(session: Session, invitation_id: int) -> bool:
 
 def validate(q: Questionnaire, answers: dict[int, int | None],
              remarks: dict[str, str]) -> None:
+    """Every value fits its item (each item type checks its own), or InvalidAnswers."""
     problems = []
-    codes = q.codes
-    for number, value in answers.items():
-        if q.statement(number) is None:
-            problems.append(f"Stelling {number} bestaat niet in deze vragenlijst.")
-        elif value is not None and value not in codes:
-            problems.append(f"Stelling {number}: {value!r} is geen antwoord op de schaal.")
-    limits = {i.key: i.max_length for i in q.text_items}
+    for slot, value in answers.items():
+        item = q.by_slot.get(slot)
+        if item is None:
+            problems.append(f"Vraag of stelling {slot} bestaat niet in deze vragenlijst.")
+        elif value is not None and (problem := item.kind.check(item, slot, value)):
+            problems.append(problem)
     for key, text in remarks.items():
-        if key not in limits:
+        item = q.by_remark.get(key)
+        if item is None:
             problems.append(f"Het opmerkingenveld {key!r} bestaat niet in deze vragenlijst.")
-        elif len(text) > limits[key]:
-            problems.append(f"Een opmerking mag hoogstens {limits[key]} tekens lang zijn "
-                            f"(nu {len(text)}).")
+        elif problem := item.kind.check_text(item, key, text):
+            problems.append(problem)
     if problems:
         raise InvalidAnswers(problems)
 
@@ -101,8 +103,10 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
          page_basis: basis.Basis | None = None) -> str:
     """Store answers (None clears one) and remarks ("" clears one); submit if asked.
 
-    Returns SAVED, SUBMITTED, ALREADY_SUBMITTED (nothing changed), CLOSED, REVOKED, or
-    CONFLICT: with `page_basis` (a whole page posted, see services/basis.py) only what
+    Returns SAVED, SUBMITTED, ALREADY_SUBMITTED (nothing changed), CLOSED, REVOKED,
+    INCOMPLETE (a submit while a required question shown is unanswered, or answers that do
+    not fit together: what was posted is saved, nothing is submitted), or CONFLICT: with
+    `page_basis` (a whole page posted, see services/basis.py) only what
     that page changed is written, and a field also changed elsewhere is left as stored
     (the rest is saved, nothing is submitted).
     Raises InvalidAnswers before anything is written. `questionnaire` is the round's
@@ -135,17 +139,50 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
                 questionnaire, page_basis, answers, remarks, *_stored(conn, invitation_id))
             if conflicts:
                 submit, params["p_submitted"] = False, None
+        hidden, incomplete = ([], []), False
+        if submit and (questionnaire.has_routing or questionnaire.has_required):
+            # Routing and required questions depend on every answer, not just this page's.
+            full_answers, full_remarks = _stored(conn, invitation_id)
+            full_answers = _merged(full_answers, answers)
+            full_remarks = _merged(full_remarks, remarks, empty="")
+            if routing.missing(questionnaire, full_answers, full_remarks).blocks_submit:
+                submit, params["p_submitted"], incomplete = False, None, True
+            else:
+                hidden = routing.hidden_storage(questionnaire, full_answers)
         claimed = conn.execute(
             _claim_statement(conn, submit, token_prefix is not None), params).first()
         if claimed is None:
             return _why_not(session, invitation_id, now, token_prefix)
         resp_id, saves = claimed
         _store(conn, resp_id, answers, remarks)
+        if hidden[0] or hidden[1]:
+            _hide(conn, resp_id, *hidden)
         if saves == 1 or submit:    # the response starts here, or is submitted
             tally.add(conn, invitation_id, started=int(saves == 1), submitted=int(submit))
         if submit:
             counts.add_response(conn, resp_id)
-    return CONFLICT if conflicts else SUBMITTED if submit else SAVED
+    return CONFLICT if conflicts else INCOMPLETE if incomplete else \
+        SUBMITTED if submit else SAVED
+
+
+def _merged(stored: dict, given: dict, empty=None) -> dict:
+    out = dict(stored)
+    for key, value in given.items():
+        if value is None or value == empty:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+def _hide(conn: Connection, response_id: int, slots: list[int], keys: list[str]) -> None:
+    """Mark what routing hid at submit: kept as typed, never counted, exported or shown."""
+    if slots:
+        conn.execute(update(Answer).where(Answer.response_id == response_id,
+                                          Answer.item.in_(slots)).values(hidden=True))
+    if keys:
+        conn.execute(update(Remark).where(Remark.response_id == response_id,
+                                          Remark.key.in_(keys)).values(hidden=True))
 
 
 def _stored(conn: Connection, invitation_id: int) -> tuple[dict[int, int], dict[str, str]]:
@@ -271,4 +308,11 @@ def _store(conn: Connection, resp_id: int, answers: dict[int, int | None],
 
 
 def unanswered(q: Questionnaire, draft: Draft) -> list[int]:
-    return [i.number for i in q.statements if i.number not in draft.answers]
+    """The slots of the shown likert items not answered yet (format-1 callers)."""
+    return [i.slot for i in routing.missing(q, draft.answers, draft.remarks).optional
+            if i.type == "likert"]
+
+
+def missing(q: Questionnaire, draft: Draft) -> routing.Missing:
+    """What is still open among the questions shown for the draft."""
+    return routing.missing(q, draft.answers, draft.remarks)

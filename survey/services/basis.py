@@ -15,13 +15,13 @@ for each posted field:
 
 The autosave of one field needs none of this: it sends only what the school just changed,
 and its reply gives the field's new token so that the page's basis follows its own saves
-(respond.js). Pure Python on plain values; the answer service applies it under its write
+(respond.js). Each item type gives its own token (instrument.types).
+Pure Python on plain values; the answer service applies it under its write
 lock.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 
@@ -35,26 +35,16 @@ def answer_token(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def text_token(text: str) -> str:
-    """A remark's token: a hash, so the page does not carry every remark twice."""
-    return "#" + hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
-
-
-def token(item: Item, raw: str) -> str:
-    """The token of a value as posted for one field, once stored as the service stores it."""
-    if item.type == "statement":
-        return raw.strip()
-    return text_token(free_text(raw))
+def token(item: Item, raw) -> str:
+    """The token of a value as posted for one field (the autosave), once stored as the
+    service stores it."""
+    answers, remarks, _ = item.kind.collect(item, raw, free_text)
+    return item.kind.token(item, {k: v for k, v in answers.items() if v is not None},
+                           remarks)
 
 
 def of_draft(q: Questionnaire, answers: dict[int, int], remarks: dict[str, str]) -> Basis:
-    out = {}
-    for item in q.items:
-        if item.type == "statement":
-            out[item.field_name] = answer_token(answers.get(item.number))
-        else:
-            out[item.field_name] = text_token(remarks.get(item.key, ""))
-    return out
+    return {item.field_name: item.kind.token(item, answers, remarks) for item in q.items}
 
 
 def encode(basis: Basis) -> str:
@@ -90,29 +80,39 @@ def merge(q: Questionnaire, basis: Basis, answers: dict[int, int | None],
           remarks: dict[str, str], stored_answers: dict[int, int],
           stored_remarks: dict[str, str]
           ) -> tuple[dict[int, int | None], dict[str, str], list[Conflict]]:
-    """What of a whole-page save to write, and the fields both tabs changed."""
+    """What of a whole-page save to write, and the items both tabs changed. An item is
+    compared as a whole (a multi's options and its other text together), by its token."""
     write_answers, write_remarks, conflicts = {}, {}, []
     for item in q.items:
-        if item.type == "statement":
-            if item.number not in answers:
-                continue
-            posted, stored = answers[item.number], stored_answers.get(item.number)
-            seen, now, new = basis.get(item.field_name), answer_token(stored), \
-                answer_token(posted)
-        else:
-            if item.key not in remarks:
-                continue
-            posted, stored = remarks[item.key], stored_remarks.get(item.key, "")
-            seen, now, new = basis.get(item.field_name), text_token(stored), \
-                text_token(posted)
+        posted_slots = {s: answers[s] for s in item.slots if s in answers}
+        posted_texts = {k: remarks[k] for k in item.remark_keys if k in remarks}
+        if not posted_slots and not posted_texts:
+            continue
+        kind = item.kind
+        stored_view = ({s: stored_answers[s] for s in item.slots if s in stored_answers},
+                       {k: stored_remarks[k] for k in item.remark_keys if k in stored_remarks})
+        posted_view = ({**stored_view[0], **posted_slots}, {**stored_view[1], **posted_texts})
+        posted_view = ({s: v for s, v in posted_view[0].items() if v is not None},
+                       posted_view[1])
+        seen = basis.get(item.field_name)
+        now, new = kind.token(item, *stored_view), kind.token(item, *posted_view)
         if seen is not None:  # without one (an old page) the posted value is written
             if new in (seen, now):
                 continue  # unchanged in this tab, or already stored
             if now != seen:
-                conflicts.append(Conflict(item, stored, posted))
+                conflicts.append(Conflict(item, _shown(item, *stored_view),
+                                          _shown(item, *posted_view)))
                 continue
-        if item.type == "statement":
-            write_answers[item.number] = posted
-        else:
-            write_remarks[item.key] = posted
+        write_answers.update(posted_slots)
+        write_remarks.update(posted_texts)
     return write_answers, write_remarks, conflicts
+
+
+def _shown(item: Item, answers: dict[int, int], remarks: dict[str, str]):
+    """A conflicting value as the page shows it: a single-slot item's code, a text's
+    text, or the item's answer in words."""
+    if item.type == "text":
+        return remarks.get(item.key, "")
+    if len(item.slots) == 1 and not item.other:
+        return answers.get(item.slots[0])
+    return item.kind.display(item, answers, remarks)

@@ -1,5 +1,7 @@
 """The counts cube kept up to date (table answer_count), so that a report reads a few
-hundred rows instead of aggregating every answer. A submit adds its answers in the same
+hundred rows instead of aggregating every answer. Every categorical item type is counted
+by code per slot (a multi has one slot per option; a number counts per value); answers that
+routing hid are never counted. A submit adds its answers in the same
 transaction; withdrawing a submitted invitation takes them off, reinstating puts them
 back. recomputed() aggregates the answers themselves: the check of the kept counts, and
 rebuild() the repair after a bulk load that bypassed the services."""
@@ -10,10 +12,12 @@ from sqlalchemy import Integer, bindparam, cast, delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from instrument.domain import Cube
+
 from ..database import dialect_insert
 from ..models import Answer, AnswerCount, Centre, Invitation, Response
 
-Cube = dict[tuple[str, str, int, int], int]
+__all__ = ["Cube", "add_response", "counted", "cube", "rebuild", "recomputed"]
 
 
 def counted(round_id: int) -> tuple:
@@ -27,7 +31,7 @@ def _answers_counted(round_id: int, *columns):
     return (select(*columns).select_from(Answer)
             .join(Response, Response.id == Answer.response_id)
             .join(Invitation, Invitation.id == Response.invitation_id)
-            .where(*counted(round_id)))
+            .where(*counted(round_id), Answer.hidden.is_(False)))
 _statements: dict[str, object] = {}
 
 
@@ -42,7 +46,8 @@ def _add_statement(conn: Connection):
                          Answer.item, Answer.value, cast(bindparam("p_sign"), Integer))
                   .join(Response, Response.id == Answer.response_id)
                   .join(Invitation, Invitation.id == Response.invitation_id)
-                  .where(Answer.response_id == bindparam("p_response"))
+                  .where(Answer.response_id == bindparam("p_response"),
+                         Answer.hidden.is_(False))
                   .order_by(Answer.item, Answer.value))
         stmt = dialect_insert(conn, table).from_select(
             ["round_id", "centre_id", "level", "item", "value", "n"], source)

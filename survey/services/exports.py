@@ -8,7 +8,7 @@ import hashlib
 import io
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import BigInteger, case, cast, func, literal, select
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from reports import workbook, xlsxstream
@@ -41,7 +41,7 @@ def response_rows(session: Session, rnd: Round) -> Iterator[tuple[str, str, dict
         .select_from(Response)
         .join(Invitation, Invitation.id == Response.invitation_id)
         .join(Centre, Centre.id == Invitation.centre_id)
-        .outerjoin(Answer, Answer.response_id == Response.id)
+        .outerjoin(Answer, and_(Answer.response_id == Response.id, Answer.hidden.is_(False)))
         .where(*counted(rnd.id))
         .group_by(Centre.number, Invitation.level, Response.id)
         .order_by(Centre.number, Invitation.level, shuffle, Response.id)

@@ -37,7 +37,7 @@ def _submitted(rnd: Round):
             .join(Response, Response.id == Remark.response_id)
             .join(Invitation, Invitation.id == Response.invitation_id)
             .join(Centre, Centre.id == Invitation.centre_id)
-            .where(*counted(rnd.id)))
+            .where(*counted(rnd.id), Remark.hidden.is_(False)))
 
 
 def for_review(session: Session, rnd: Round, review: str | None = None,
@@ -59,7 +59,7 @@ def counts(session: Session, rnd: Round) -> dict[str, int]:
         select(Remark.review, func.count())
         .join(Response, Response.id == Remark.response_id)
         .join(Invitation, Invitation.id == Response.invitation_id)
-        .where(*counted(rnd.id))
+        .where(*counted(rnd.id), Remark.hidden.is_(False))
         .group_by(Remark.review)).all()
     out = dict.fromkeys(REVIEWS, 0)
     out.update(dict(rows))

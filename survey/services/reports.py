@@ -98,7 +98,8 @@ def approved_remarks(session: Session, rnd: Round,
              .join(Response, Response.id == Remark.response_id)
              .join(Invitation, Invitation.id == Response.invitation_id)
              .join(Centre, Centre.id == Invitation.centre_id)
-             .where(*counted(rnd.id), Remark.review == "approved"))
+             .where(*counted(rnd.id), Remark.review == "approved",
+                    Remark.hidden.is_(False)))
     if only is not None:
         query = query.where(Centre.number == only)
     out: dict[str, list[content.Remark]] = defaultdict(list)

@@ -1,0 +1,55 @@
+"""The shared words of the domain, as enums in one place: education levels, the states of a
+round and of a response, and the verdicts the reports give. StrEnum members compare equal
+to the strings stored in the database and in snapshots, so code and data share one
+spelling."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+# (CLB number, level, slot, code) -> number of submitted answers: the counts cube that the
+# app keeps (services/counts.py) and the reports read (reports/feedback.py).
+Cube = dict[tuple[str, str, int, int], int]
+
+
+class Level(StrEnum):
+    """The four education levels a school belongs to (seed 001)."""
+
+    BAO = "bao"       # basisonderwijs
+    SO = "so"         # secundair onderwijs
+    BUBAO = "bubao"   # buitengewoon basisonderwijs
+    BUSO = "buso"     # buitengewoon secundair onderwijs
+
+    @property
+    def label(self) -> str:
+        return LEVEL_LABELS[self]
+
+
+LEVEL_LABELS = {
+    Level.BAO: "basisonderwijs",
+    Level.SO: "secundair onderwijs",
+    Level.BUBAO: "buitengewoon basisonderwijs",
+    Level.BUSO: "buitengewoon secundair onderwijs",
+}
+LEVELS = tuple(Level)
+
+
+class RoundState(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+class ResponseState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Verdict(StrEnum):
+    """How a CLB's figure stands beside the sector's (docs/statistics.md); the values are
+    the words the sheet prints."""
+
+    ABOVE = "hoger"
+    BELOW = "lager"
+    NO_CLEAR_DIFFERENCE = "geen duidelijk verschil"

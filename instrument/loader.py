@@ -1,0 +1,577 @@
+"""Read a questionnaire (a TOML or .xlsx file, or a round's stored snapshot) into the
+model, reporting every fault with its place; and write the model back as the raw dict
+(dump). This is the one parser of a round's snapshot: the app and the reports both call
+from_dict() on `round.definition`.
+
+Format 1 (statements and texts on one scale) and format 2 (every type, routing, several
+scales, texts per language) are both read; questionnaires/README.md describes them.
+Messages are Dutch: inspectors read them in the console.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import QuestionnaireError
+from .model import (
+    FORMAT,
+    Aspect,
+    Choice,
+    Condition,
+    Item,
+    Questionnaire,
+    Scale,
+    ScaleOption,
+    Section,
+)
+from .text import LocalText
+from .types import registry
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+FIRST_FREE_SLOT = 1001
+MAX_NUMBER = 999
+MAX_FILE_BYTES = 2_000_000
+COMMON = frozenset({"type", "key", "number", "text", "label", "required", "show_if", "slot"})
+LEGACY_TYPES = {"statement": "likert", "text": "text"}
+
+
+def load(path: str | Path) -> Questionnaire:
+    """A questionnaire file on disk: .toml, or .xlsx in the workbook form."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QuestionnaireError(str(path), [f"kan het bestand niet lezen: {exc.strerror}"]
+                                 ) from exc
+    return loads(data, path.name, source=str(path))
+
+
+def loads(data: bytes, filename: str, source: str | None = None) -> Questionnaire:
+    """An uploaded file: a workbook when it is a zip (.xlsx), TOML otherwise."""
+    source = source or filename
+    if len(data) > MAX_FILE_BYTES:
+        raise QuestionnaireError(source, [
+            f"het bestand is te groot ({len(data):,} bytes; hoogstens "
+            f"{MAX_FILE_BYTES:,})".replace(",", ".")])
+    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        from .xlsform import place_of, read_workbook
+        raw, places = read_workbook(data, source)
+        return from_dict(raw, source, lambda path, field: place_of(places, path, field))
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise QuestionnaireError(source, ["het bestand is geen UTF-8-tekst"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise QuestionnaireError(source, [f"geen geldige TOML: {exc}"]) from exc
+    return from_dict(raw, source)
+
+
+def from_dict(raw: Mapping[str, Any], source: str = "<snapshot>", place=None
+              ) -> Questionnaire:
+    """Validate raw data (a parsed file or a stored snapshot); report every fault found.
+    `place(path, field)` says where a path is in the file it came from (a workbook)."""
+    v = Validator(place)
+    q = v.questionnaire(raw) if isinstance(raw, Mapping) else None
+    if q is None and not v.problems:
+        v.fail("questionnaire", "het bestand bevat geen vragenlijst")
+    if v.problems:
+        raise QuestionnaireError(source, v.problems)
+    return q
+
+
+class Context:
+    """What an item's type needs from the rest of the file while it is read."""
+
+    def __init__(self, scales, choice_lists, aspect_ids, languages):
+        self.scales: dict[str, Scale] = scales
+        self.choice_lists: dict[str, tuple[Choice, ...]] = choice_lists
+        self.aspect_ids: set[str] = aspect_ids
+        self.languages = languages
+        self.section_scale: str | None = None
+        self.validator: Validator | None = None
+
+    def choices(self, v: Validator, at: str, value) -> tuple[tuple[Choice, ...], str | None]:
+        if isinstance(value, str):
+            found = self.choice_lists.get(value)
+            if found is None:
+                v.fail(at, f"veld 'choices': onbekende keuzelijst {value!r}", "choices")
+                return (), value
+            return found, value
+        if isinstance(value, list):
+            return v.choice_options(at, value, "choices"), None
+        v.fail(at, "veld 'choices' moet de naam van een keuzelijst of een lijst van "
+                   "{code, label} zijn", "choices")
+        return (), None
+
+
+class Validator:
+    def __init__(self, place=None):
+        self.problems: list[str] = []
+        self.place = place
+        self.names: dict[str, str] = {}
+        self.languages: tuple[str, ...] = ("nl",)
+        self.legacy = False
+
+    # -- the helpers every part uses --
+    def fail(self, path: str, message: str, field: str | None = None) -> None:
+        where = self.place(path, field) if self.place else None
+        if where is None:
+            where = path + (f" ({self.names[path]})" if path in self.names else "")
+        self.problems.append(f"{where}: {message}")
+
+    def keys(self, path: str, data: Mapping, allowed) -> None:
+        for key in sorted(set(data) - set(allowed)):
+            self.fail(path, f"onbekend veld '{key}'", key)
+
+    def text(self, path: str, data: Mapping, name: str, *, required=True) -> LocalText:
+        value = data.get(name)
+        if value is None:
+            if required:
+                self.fail(path, f"veld '{name}' ontbreekt", name)
+            return LocalText("")
+        if isinstance(value, Mapping):
+            default = self.languages[0]
+            extra = sorted(set(value) - set(self.languages))
+            if extra:
+                self.fail(path, f"veld '{name}': taal {extra[0]!r} staat niet in 'languages'",
+                          name)
+            texts = {k: v.strip() for k, v in value.items() if isinstance(v, str)}
+            if len(texts) != len(value):
+                self.fail(path, f"veld '{name}': elke taal moet een tekst hebben", name)
+            if not texts.get(default):
+                if required or texts:
+                    self.fail(path, f"veld '{name}' mist de tekst in de standaardtaal "
+                                    f"{default!r}", name)
+                return LocalText("")
+            return LocalText(texts[default], {k: t for k, t in texts.items() if k != default})
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.fail(path, f"veld '{name}' moet een niet-lege tekst zijn", name)
+            return LocalText("")
+        return LocalText(value.strip())
+
+    def slug(self, path: str, data: Mapping, name: str) -> str:
+        value = data.get(name)
+        if not isinstance(value, str) or not value:
+            self.fail(path, f"veld '{name}' ontbreekt", name)
+            return ""
+        if not SLUG.match(value):
+            self.fail(path, f"veld '{name}' = {value!r} mag alleen kleine letters, cijfers en "
+                            f"- bevatten", name)
+        return value
+
+    def integer(self, path: str, data: Mapping, name: str, *, required: bool,
+                low: int | None = None, high: int | None = None) -> int | None:
+        value = data.get(name)
+        if value is None:
+            if required:
+                self.fail(path, f"veld '{name}' ontbreekt", name)
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or (
+                low is not None and value < low) or (high is not None and value > high):
+            bounds = ("" if low is None else f" van {low}") + (
+                "" if high is None else f" tot en met {high}")
+            self.fail(path, f"veld '{name}' moet een geheel getal{bounds} zijn", name)
+            return None
+        return value
+
+    def boolean(self, path: str, data: Mapping, name: str, default: bool) -> bool:
+        value = data.get(name, default)
+        if not isinstance(value, bool):
+            self.fail(path, f"veld '{name}' moet true of false zijn", name)
+            return default
+        return value
+
+    def table_list(self, path: str, data: Mapping, name: str, *, required=True) -> list:
+        value = data.get(name)
+        if value is None and not required:
+            return []
+        if not isinstance(value, list) or (required and not value):
+            self.fail(path, f"'{name}' moet een niet-lege lijst van tabellen zijn", name)
+            return []
+        good = [x for x in value if isinstance(x, Mapping)]
+        if len(good) != len(value):
+            self.fail(path, f"elk element van '{name}' moet een tabel zijn", name)
+        return good
+
+    # -- the parts of a questionnaire --
+    def questionnaire(self, raw: Mapping) -> Questionnaire | None:
+        top = "questionnaire"
+        fmt = raw.get("format")
+        if fmt not in (1, FORMAT):
+            self.fail(top, f"veld 'format' moet 1 of {FORMAT} zijn (nu {fmt!r})", "format")
+            return None
+        self.legacy = fmt == 1
+        allowed = {"format", "id", "version", "title", "intro", "scale", "aspects", "sections"}
+        if not self.legacy:
+            allowed |= {"languages", "scales", "choices"}
+        self.keys(top, raw, allowed)
+        self.languages = self.language_list(raw.get("languages", ["nl"]))
+        qid = self.slug(top, raw, "id")
+        version = raw.get("version")
+        if not isinstance(version, str) or not version.strip():
+            self.fail(top, "veld 'version' moet een niet-lege tekst zijn, bv. \"2026.1\"",
+                      "version")
+            version = ""
+        title = self.text(top, raw, "title")
+        intro = self.text(top, raw, "intro", required=False)
+        scales = self.scales(raw)
+        choice_lists = self.choice_lists(raw.get("choices", {}))
+        aspects = self.aspects(raw.get("aspects", []))
+        context = Context(scales, choice_lists, {a.id for a in aspects}, self.languages)
+        sections = self.sections(raw, context)
+        return Questionnaire(qid, str(version).strip(), title, intro, sections, scales,
+                             choice_lists, aspects, self.languages, fmt)
+
+    def language_list(self, value) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value or not all(
+                isinstance(x, str) and LANGUAGE.match(x) for x in value):
+            self.fail("questionnaire", "veld 'languages' moet een niet-lege lijst van "
+                                       "taalcodes zijn, bv. [\"nl\", \"fr\"]", "languages")
+            return ("nl",)
+        if len(set(value)) != len(value):
+            self.fail("questionnaire", "veld 'languages' noemt een taal twee keer", "languages")
+        return tuple(dict.fromkeys(value))
+
+    def scales(self, raw: Mapping) -> dict[str, Scale]:
+        out = {}
+        if "scale" in raw:
+            out["scale"] = self.scale("scale", "scale", raw["scale"])
+        elif self.legacy:
+            self.fail("scale", "tabel [scale] ontbreekt")
+        named = raw.get("scales", {})
+        if not isinstance(named, Mapping):
+            self.fail("scales", "moet een tabel van schalen zijn")
+            named = {}
+        for name, scale in named.items():
+            if name == "scale" or not SLUG.match(name):
+                self.fail(f"scales.{name}", "een schaalnaam bestaat uit kleine letters, "
+                                            "cijfers en - (en is niet 'scale')")
+            out[name] = self.scale(f"scales.{name}", name, scale)
+        return {name: s for name, s in out.items() if s is not None}
+
+    def scale(self, path: str, name: str, raw) -> Scale | None:
+        if not isinstance(raw, Mapping):
+            self.fail(path, "moet een tabel zijn met 'options' en 'agree'")
+            return None
+        self.keys(path, raw, {"options", "agree"})
+        options = []
+        for n, opt in enumerate(self.table_list(path, raw, "options"), start=1):
+            at = f"{path}.options[{n}]"
+            self.keys(at, opt, {"code", "label", "substantive"})
+            code = self.integer(at, opt, "code", required=True, low=0, high=99)
+            substantive = self.boolean(at, opt, "substantive", True)
+            label = self.text(at, opt, "label")
+            if code is not None:
+                options.append(ScaleOption(code, label, substantive))
+        codes = [o.code for o in options]
+        if len(set(codes)) != len(codes):
+            self.fail(path, "de codes van de opties moeten verschillend zijn", "options")
+        scored = sorted(o.code for o in options if o.substantive)
+        if options and scored != list(range(1, len(scored) + 1)):
+            self.fail(path, "de inhoudelijke opties moeten de codes 1..N hebben (N = meest "
+                            "akkoord)", "options")
+        if options and len(scored) < 2:
+            self.fail(path, "er zijn minstens twee inhoudelijke opties nodig", "options")
+        agree = raw.get("agree")
+        if not isinstance(agree, list) or not agree or not all(
+                isinstance(c, int) and c in scored for c in agree):
+            self.fail(path, "veld 'agree' moet de inhoudelijke codes noemen die als akkoord "
+                            "tellen", "agree")
+            agree = []
+        return Scale(name, tuple(options), tuple(sorted(agree)))
+
+    def choice_lists(self, raw) -> dict[str, tuple[Choice, ...]]:
+        if not isinstance(raw, Mapping):
+            self.fail("choices", "moet een tabel van keuzelijsten zijn")
+            return {}
+        out = {}
+        for name, entry in raw.items():
+            path = f"choices.{name}"
+            if not SLUG.match(name):
+                self.fail(path, "een lijstnaam bestaat uit kleine letters, cijfers en -")
+            if not isinstance(entry, Mapping):
+                self.fail(path, "moet een tabel zijn met 'options'")
+                continue
+            self.keys(path, entry, {"options"})
+            out[name] = self.choice_options(path, entry.get("options"), "options")
+        return out
+
+    def choice_options(self, path: str, raw, name: str) -> tuple[Choice, ...]:
+        entries = self.table_list(path, {name: raw}, name)
+        choices = []
+        for n, entry in enumerate(entries, start=1):
+            at = f"{path}.{name}[{n}]" if name == "options" else f"{path}.choices[{n}]"
+            self.keys(at, entry, {"code", "label"})
+            code = self.integer(at, entry, "code", required=True, low=0, high=9999)
+            label = self.text(at, entry, "label")
+            if code is not None:
+                choices.append(Choice(code, label))
+        if len({c.code for c in choices}) != len(choices):
+            self.fail(path, "de codes van de keuzes moeten verschillend zijn", name)
+        return tuple(choices)
+
+    def aspects(self, raw) -> tuple[Aspect, ...]:
+        if not isinstance(raw, list):
+            self.fail("aspects", "moet een lijst van tabellen zijn")
+            return ()
+        out, seen = [], set()
+        for n, entry in enumerate(raw, start=1):
+            at = f"aspects[{n}]"
+            if not isinstance(entry, Mapping):
+                self.fail(at, "moet een tabel zijn")
+                continue
+            self.keys(at, entry, {"id", "name", "code", "code_inferred"})
+            aspect_id = entry.get("id")
+            if not isinstance(aspect_id, str) or not aspect_id.strip():
+                self.fail(at, "veld 'id' ontbreekt", "id")
+                continue
+            if aspect_id in seen:
+                self.fail(at, f"aspect-id {aspect_id!r} komt twee keer voor", "id")
+            seen.add(aspect_id)
+            code = entry.get("code")
+            if code is not None and not isinstance(code, str):
+                self.fail(at, "veld 'code' moet een tekst zijn", "code")
+                code = None
+            out.append(Aspect(aspect_id, self.text(at, entry, "name"), code,
+                              self.boolean(at, entry, "code_inferred", False)))
+        return tuple(out)
+
+    def sections(self, raw: Mapping, context: Context) -> tuple[Section, ...]:
+        parsed, seen_sections = [], set()
+        state = _Items()
+        for n, sec in enumerate(self.table_list("questionnaire", raw, "sections"), start=1):
+            at = f"sections[{n}]"
+            allowed = {"key", "title", "intro", "items"}
+            if not self.legacy:
+                allowed |= {"show_if", "scale"}
+            self.keys(at, sec, allowed)
+            key = self.slug(at, sec, "key")
+            if key in seen_sections:
+                self.fail(at, f"de sleutel {key!r} van dit deel komt twee keer voor", "key")
+            seen_sections.add(key)
+            show_if = self.condition(at, sec.get("show_if"), state) if "show_if" in sec else None
+            scale = sec.get("scale")
+            if scale is not None and (not isinstance(scale, str) or scale not in context.scales):
+                self.fail(at, f"veld 'scale': onbekende schaal {scale!r}", "scale")
+                scale = None
+            context.section_scale = scale
+            entries = []
+            for m, entry in enumerate(self.table_list(at, sec, "items"), start=1):
+                fields = self.item(f"{at}.items[{m}]", entry, key, context, state)
+                if fields is not None:
+                    entries.append(fields)
+            parsed.append((key, self.text(at, sec, "title"),
+                           self.text(at, sec, "intro", required=False), entries, show_if,
+                           scale))
+        slots = state.assign_slots(self)
+        return tuple(
+            Section(key, title, intro, tuple(_build(f, slots) for f in entries), show_if, scale)
+            for key, title, intro, entries, show_if, scale in parsed)
+
+    def item(self, at: str, entry: Mapping, section: str, context: Context, state: _Items
+             ) -> dict | None:
+        kind_name = entry.get("type")
+        if self.legacy:
+            if kind_name not in LEGACY_TYPES:
+                self.fail(at, f"veld 'type' moet statement of text zijn (nu {kind_name!r})",
+                          "type")
+                return None
+            kind_name = LEGACY_TYPES[kind_name]
+        elif kind_name not in registry:
+            self.fail(at, f"veld 'type' moet een van {', '.join(registry)} zijn "
+                          f"(nu {kind_name!r})", "type")
+            return None
+        kind = registry[kind_name]
+        if self.legacy and kind_name == "likert":
+            number = entry.get("number")
+            self.names[at] = f"stelling {number}"
+            self.keys(at, entry, {"type", "number", "text", "label", "aspects"})
+            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+                self.fail(at, "veld 'number' moet een positief geheel getal zijn", "number")
+                number = None
+            key = f"s{number}"
+        else:
+            key = entry.get("key")
+            self.names[at] = f"vraag {key}" if self.legacy else f"vraag '{key}'"
+            allowed = COMMON | kind.fields
+            if self.legacy:
+                allowed = {"type", "key", "text", "label", "max_length"}
+            self.keys(at, entry, allowed)
+            key = self.slug(at, entry, "key")
+            number = None if self.legacy else self.integer(
+                at, entry, "number", required=False, low=1, high=MAX_NUMBER)
+        if key in state.keys:
+            self.fail(at, f"de sleutel {key!r} komt twee keer voor", "key")
+        if number is not None:
+            if number in state.numbers:
+                self.fail(at, f"het nummer {number} komt twee keer voor", "number")
+            state.numbers.add(number)
+        text_required = kind_name != "text"
+        text = self.text(at, entry, "text", required=text_required)
+        label = self.text(at, entry, "label", required=self.legacy or kind_name == "text")
+        fields = {
+            "type": kind_name, "key": key, "text": text, "label": label or text,
+            "section": section, "number": number,
+            "required": self.boolean(at, entry, "required", False),
+            "show_if": self.condition(at, entry["show_if"], state)
+            if "show_if" in entry else None,
+            **kind.parse(self, at, entry, context),
+        }
+        if not self.legacy:
+            fields["_slot"] = self.integer(at, entry, "slot", required=False, low=1)
+            fields["_slots"] = entry.get("slots")
+        state.add(at, fields)
+        return fields
+
+    def condition(self, at: str, raw, state: _Items) -> Condition | None:
+        if not isinstance(raw, Mapping) or set(raw) != {"item", "codes"}:
+            self.fail(at, "veld 'show_if' moet {item = \"sleutel\", codes = [..]} zijn",
+                      "show_if")
+            return None
+        target, codes = raw["item"], raw["codes"]
+        earlier = state.by_key.get(target)
+        if earlier is None:
+            self.fail(at, f"veld 'show_if': {target!r} is geen eerdere vraag", "show_if")
+            return None
+        if not registry[earlier["type"]].routable:
+            self.fail(at, f"veld 'show_if': vraag {target!r} is geen single-, yesno- of "
+                          f"multi-vraag", "show_if")
+            return None
+        known = {c.code for c in earlier.get("choices", ())}
+        if not isinstance(codes, list) or not codes or not all(
+                isinstance(c, int) and not isinstance(c, bool) for c in codes):
+            self.fail(at, "veld 'show_if': 'codes' moet een niet-lege lijst van codes zijn",
+                      "show_if")
+            return None
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            self.fail(at, f"veld 'show_if': vraag {target!r} heeft geen antwoord met code "
+                          f"{unknown[0]}", "show_if")
+        return Condition(target, tuple(codes))
+
+
+class _Items:
+    """The items read so far: for unique keys and numbers, show_if on earlier items, and
+    the slots assigned once every item is known."""
+
+    def __init__(self):
+        self.keys: set[str] = set()
+        self.numbers: set[int] = set()
+        self.by_key: dict[str, dict] = {}
+        self.order: list[tuple[str, dict]] = []
+
+    def add(self, at: str, fields: dict) -> None:
+        self.keys.add(fields["key"])
+        self.by_key.setdefault(fields["key"], fields)
+        self.order.append((at, fields))
+
+    def assign_slots(self, v: Validator) -> dict[int, object]:
+        """Slots in place: an explicit one (a snapshot) first, then an item's number, then
+        the next free from FIRST_FREE_SLOT in file order; a multi takes one per option."""
+        used: set[int] = set()
+        for at, fields in self.order:
+            kind = registry[fields["type"]]
+            wanted = [fields.get("_slot")] if fields.get("_slot") else []
+            if fields["type"] == "multi" and fields.get("_slots") is not None:
+                wanted = fields["_slots"]
+                if not isinstance(wanted, list) or len(wanted) != len(fields["choices"]) or \
+                        not all(isinstance(s, int) and s > 0 for s in wanted):
+                    v.fail(at, "veld 'slots' moet per keuze één positief getal geven", "slots")
+                    wanted = []
+            if kind.name != "text" and fields["type"] != "multi" and not wanted and \
+                    fields["number"] is not None:
+                wanted = [fields["number"]]
+            for slot in wanted:
+                if slot in used:
+                    v.fail(at, f"plaats {slot} wordt twee keer gebruikt", "slot")
+                used.add(slot)
+            fields["_assigned"] = list(wanted)
+        free = FIRST_FREE_SLOT
+        for _at, fields in self.order:
+            if fields["type"] == "text" or fields["_assigned"]:
+                continue
+            need = len(fields["choices"]) if fields["type"] == "multi" else 1
+            while len(fields["_assigned"]) < need:
+                while free in used:
+                    free += 1
+                fields["_assigned"].append(free)
+                used.add(free)
+        return {}
+
+
+def _build(fields: dict, _slots) -> Item:
+    assigned = fields.pop("_assigned", [])
+    fields.pop("_slot", None)
+    fields.pop("_slots", None)
+    if fields["type"] == "multi":
+        fields["choices"] = tuple(Choice(c.code, c.label, slot)
+                                  for c, slot in zip(fields["choices"], assigned, strict=False))
+    elif assigned:
+        fields["slot"] = assigned[0]
+    return Item(**fields)
+
+
+def dump(q: Questionnaire, *, storage: bool = True) -> dict[str, Any]:
+    """The raw format-2 dict of a questionnaire (see Questionnaire.to_dict)."""
+    language = q.languages[0]
+    out: dict[str, Any] = {"format": FORMAT, "id": q.id, "version": q.version,
+                           "title": q.title.raw(language)}
+    if q.intro:
+        out["intro"] = q.intro.raw(language)
+    if q.languages != ("nl",):
+        out["languages"] = list(q.languages)
+
+    def scale(s: Scale) -> dict:
+        return {"agree": list(s.agree), "options": [
+            {"code": o.code, "label": o.label.raw(language),
+             **({} if o.substantive else {"substantive": False})} for o in s.options]}
+
+    if "scale" in q.scales:
+        out["scale"] = scale(q.scales["scale"])
+    named = {name: scale(s) for name, s in q.scales.items() if name != "scale"}
+    if named:
+        out["scales"] = named
+    if q.choice_lists:
+        out["choices"] = {name: {"options": [{"code": c.code, "label": c.label.raw(language)}
+                                             for c in choices]}
+                          for name, choices in q.choice_lists.items()}
+    if q.aspects:
+        out["aspects"] = [{"id": a.id, "name": a.name.raw(language),
+                           **({"code": a.code} if a.code is not None else {}),
+                           **({"code_inferred": True} if a.code_inferred else {})}
+                          for a in q.aspects]
+    out["sections"] = [_dump_section(s, storage, language) for s in q.sections]
+    return out
+
+
+def _dump_section(section: Section, storage: bool, language: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"key": section.key, "title": section.title.raw(language)}
+    if section.intro:
+        out["intro"] = section.intro.raw(language)
+    if section.scale:
+        out["scale"] = section.scale
+    if section.show_if:
+        out["show_if"] = section.show_if.to_dict()
+    out["items"] = []
+    for item in section.items:
+        entry: dict[str, Any] = {"type": item.type, "key": item.key}
+        if item.number is not None:
+            entry["number"] = item.number
+        if item.text:
+            entry["text"] = item.text.raw(language)
+        if item.label and (item.label != item.text or item.type == "text"):
+            entry["label"] = item.label.raw(language)
+        if item.required:
+            entry["required"] = True
+        if item.show_if:
+            entry["show_if"] = item.show_if.to_dict()
+        entry.update(item.kind.dump(item, storage, language))
+        if storage and item.slot is not None and item.slot != item.number:
+            entry["slot"] = item.slot
+        out["items"].append(entry)
+    return out
