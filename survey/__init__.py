@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app, has_request_context, session
+from flask_babel import get_locale
 
 from . import config as settings
 from . import routing
 from .database import tune_engine
-from .extensions import csrf, db, migrate
+from .extensions import babel, csrf, db, migrate
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -20,6 +21,28 @@ def _resource_dir(name: str) -> Path:
     when installed from a wheel (see pyproject.toml's force-include)."""
     inside = PACKAGE_DIR / name
     return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+def available_languages() -> frozenset[str]:
+    """The languages that have a compiled catalogue, the default always among them (in an
+    app context)."""
+    return frozenset(str(locale) for locale in babel.list_translations())
+
+
+def select_locale() -> str:
+    """The language of this request: the default (Dutch) unless the session asks for another
+    that has a catalogue (a round's language will set it). Outside a request (CLI, jobs)
+    always the default."""
+    languages = current_app.extensions["survey_languages"]
+    wanted = session.get("language") if has_request_context() else None
+    if isinstance(wanted, str) and wanted in languages:
+        return wanted
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The page's language for <html lang>: "nl", "fr", "nl-BE"."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]).replace("_", "-")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -42,6 +65,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    with app.app_context():
+        app.extensions["survey_languages"] = available_languages()
+    app.add_template_global(current_language)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
     from .admin import allow_large_uploads

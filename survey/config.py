@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 DEV_SECRET_KEY = "dev-only-not-secret"
+# Inside the package, so a checkout and an installed wheel find the catalogues at the same
+# place (docs/translations.md).
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 MIN_SECRET_LENGTH = 32
 
 
@@ -95,6 +98,11 @@ def defaults(instance_path: str) -> dict:
         # page refreshes the session explicitly, and the form ticket covers the rest.
         "SESSION_REFRESH_EACH_REQUEST": False,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Dutch is the source language of every text; another language needs only its
+        # catalogue under translations/ (docs/translations.md).
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS_DIR),
     }
 
 

@@ -1,11 +1,14 @@
 """Flask extensions, created unbound here and initialised in create_app()."""
 
+from flask import current_app
+from flask_babel import Babel, Domain
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.utils import cached_property
 
 # Stable constraint names, so that migrations can name (and later drop) what they create.
 NAMING_CONVENTION = {
@@ -25,3 +28,21 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+
+
+class _AppDomain(Domain):
+    """Flask-Babel's domain keeps the loaded catalogues in one cache per Babel object, shared
+    by every app that object serves: a second app (the tests make many, one with a test
+    catalogue) would get the first app's texts. Each app keeps its own here."""
+
+    def get_translations_cache(self, ctx):
+        return current_app.extensions.setdefault("babel_catalogues", {})
+
+
+class AppBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return _AppDomain(domain=self.domain)
+
+
+babel = AppBabel()
