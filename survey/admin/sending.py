@@ -4,6 +4,7 @@ links list for a mail merge."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -29,7 +30,8 @@ def round_send(round_id: int):
     rnd = round_or_404(round_id)
     form = posted(SendForm())
     if rnd.state != "open":
-        flash("Uitnodigingen en herinneringen gaan alleen uit voor een open bevraging.", "error")
+        flash(gettext("Uitnodigingen en herinneringen gaan alleen uit voor een open bevraging."),
+              "error")
         return redirect(url_for(".round_detail", round_id=rnd.id))
     config = current_app.config
     try:
@@ -39,15 +41,22 @@ def round_send(round_id: int):
                               sender=config["SURVEY_MAIL_FROM"],
                               only_not_started=form.not_started.data, limit=BATCH)
     except MailError as exc:
-        flash(f"De mailserver is niet bereikbaar: {exc}. Er is niets verstuurd.", "error")
+        flash(gettext("De mailserver is niet bereikbaar: %(error)s. Er is niets verstuurd.",
+                      error=str(exc)), "error")
         return redirect(url_for(".round_detail", round_id=rnd.id))
     with write_transaction(db.session):
         accounts.audit(db.session, current_user, f"{form.message.data} sent", rnd.name,
                        sent=report.sent, failed=report.failed)
     left = mailing.recipients_count(db.session, rnd, form.message.data,
                                     form.not_started.data)
-    flash(f"{report.sent} verstuurd, {report.failed} mislukt. Nog {left} te versturen"
-          + (": klik opnieuw om verder te gaan." if left else "."), "success")
+    if left:
+        message = gettext("%(sent)d verstuurd, %(failed)d mislukt. Nog %(left)d te versturen: "
+                          "klik opnieuw om verder te gaan.",
+                          sent=report.sent, failed=report.failed, left=left)
+    else:
+        message = gettext("%(sent)d verstuurd, %(failed)d mislukt. Nog 0 te versturen.",
+                          sent=report.sent, failed=report.failed)
+    flash(message, "success")
     return redirect(url_for(".round_detail", round_id=rnd.id))
 
 
@@ -59,8 +68,10 @@ def round_release_uncertain(round_id: int):
     with write_transaction(db.session):
         accounts.audit(db.session, current_user, "uncertain mails released", rnd.name,
                        message=form.message.data, count=released)
-    flash(f"{released} onzekere berichten worden bij de volgende verzending opnieuw "
-          "verstuurd.", "success")
+    flash(ngettext("%(num)d onzeker bericht wordt bij de volgende verzending opnieuw "
+                   "verstuurd.",
+                   "%(num)d onzekere berichten worden bij de volgende verzending opnieuw "
+                   "verstuurd.", released), "success")
     return redirect(url_for(".round_detail", round_id=rnd.id))
 
 

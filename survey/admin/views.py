@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
@@ -60,7 +61,7 @@ def import_confirm():
     form = ConfirmImportForm()
     kept = uploads.fetch(form.upload.data or "") if form.validate_on_submit() else None
     if kept is None:
-        flash("Dit voorbeeld is verlopen. Lees het bestand opnieuw in.", "error")
+        flash(gettext("Dit voorbeeld is verlopen. Lees het bestand opnieuw in."), "error")
         return redirect(url_for(".import_upload"))
     data, name = kept
     try:
@@ -73,9 +74,12 @@ def import_confirm():
     with write_transaction(db.session):
         accounts.audit(db.session, current_user, "import applied", name,
                        changes=plan.changes, rejected=len(plan.rejected))
-    flash(f"Ingelezen: {len(plan.centres_new)} nieuwe en {len(plan.centres_changed)} "
-          f"gewijzigde CLB's, {len(plan.schools_new)} nieuwe en {len(plan.schools_changed)} "
-          f"gewijzigde scholen. {len(plan.rejected)} rijen geweigerd.", "success")
+    flash(gettext("Ingelezen: %(centres_new)d nieuwe en %(centres_changed)d gewijzigde CLB's, "
+                  "%(schools_new)d nieuwe en %(schools_changed)d gewijzigde scholen. "
+                  "%(rejected)d rijen geweigerd.",
+                  centres_new=len(plan.centres_new), centres_changed=len(plan.centres_changed),
+                  schools_new=len(plan.schools_new), schools_changed=len(plan.schools_changed),
+                  rejected=len(plan.rejected)), "success")
     return redirect(url_for(".dashboard"))
 
 
@@ -115,7 +119,8 @@ def _users_page(form=None, link=None, error=None, status=200):
             SelectChoice(str(c.id), f"{c.name} ({c.number})")
             for c in db.session.scalars(select(Centre).order_by(Centre.name))]
     return render_template("admin/users.html", form=form, people=accounts.users_with_state(
-        db.session), link=link, error=error, action_form=AccountActionForm()), status
+        db.session), link=link, error=error, action_form=AccountActionForm(),
+        invite_hours=accounts.INVITE_HOURS), status
 
 
 def _account(user_id: int) -> User:
@@ -135,8 +140,8 @@ def user_deactivate(user_id: int):
             accounts.deactivate(db.session, current_user, user)
         except accounts.AccountError as exc:
             return _users_page(error=str(exc))
-        flash(f"Het account {user.email} is gedeactiveerd; het kan niet meer aanmelden.",
-              "success")
+        flash(gettext("Het account %(email)s is gedeactiveerd; het kan niet meer aanmelden.",
+                      email=user.email), "success")
         return redirect(url_for(".users"))
     if request.method == "POST":
         abort(400)
@@ -149,7 +154,7 @@ def user_reactivate(user_id: int):
     if not AccountActionForm().validate_on_submit():
         abort(400)
     accounts.reactivate(db.session, current_user, user)
-    flash(f"Het account {user.email} is opnieuw actief.", "success")
+    flash(gettext("Het account %(email)s is opnieuw actief.", email=user.email), "success")
     return redirect(url_for(".users"))
 
 

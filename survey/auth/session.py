@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, flash, session
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, logout_user
 
 from ..extensions import db, login_manager
@@ -17,7 +18,10 @@ AUTH_KEYS = ("_user_id", "_fresh", "_id", "staff_since", "staff_seen")
 def init(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Meld u aan om deze pagina te zien."
+    # Lazy, and made a plain text in the request's language when flashed (a flashed
+    # message goes into the session cookie, which takes only plain values).
+    login_manager.login_message = lazy_gettext("Meld u aan om deze pagina te zien.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     # Flask-Login's "remember me" cookie is not used: every session ends.
     app.config.setdefault("REMEMBER_COOKIE_DURATION", 0)
@@ -42,7 +46,7 @@ def init(app: Flask) -> None:
         longest = current_app.config["SURVEY_STAFF_MAX_HOURS"] * 3600
         if now - seen > idle or now - since > longest:
             end_staff_session()
-            flash("Uw sessie is verlopen. Meld u opnieuw aan.", "info")
+            flash(gettext("Uw sessie is verlopen. Meld u opnieuw aan."), "info")
             return
         session["staff_seen"] = now
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
 
 from ..database import write_transaction
@@ -69,7 +70,7 @@ def logout():
             accounts.end_sessions(user)
             accounts.audit(db.session, user, "logout")
         end_staff_session()
-        flash("U bent afgemeld.", "success")
+        flash(gettext("U bent afgemeld."), "success")
     return redirect(url_for(".login"))
 
 
@@ -87,6 +88,7 @@ def set_password(token: str):
         except accounts.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
-            flash("Uw wachtwoord is ingesteld. Meld u aan.", "success")
+            flash(gettext("Uw wachtwoord is ingesteld. Meld u aan."), "success")
             return redirect(url_for(".login"))
-    return render_template("auth/set_password.html", form=form, user=invite.user)
+    return render_template("auth/set_password.html", form=form, user=invite.user,
+                           minimum_length=accounts.MIN_PASSWORD)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel.lists import format_list
+from flask_babel import get_locale, gettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -32,7 +34,7 @@ class AccountError(ValueError):
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
-        raise AccountError(f"{email!r} is geen geldig e-mailadres.")
+        raise AccountError(gettext("%(email)s is geen geldig e-mailadres.", email=repr(email)))
     return email
 
 
@@ -40,11 +42,14 @@ def create_user(session: Session, email: str, role: str, *, centre: Centre | Non
                 name: str = "") -> User:
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError(f"Onbekende rol {role!r}: kies {' of '.join(ROLES)}.")
+        raise AccountError(gettext("Onbekende rol %(role)s: kies %(roles)s.", role=repr(role),
+                                   roles=format_list(ROLES, style="or",
+                                                     locale=get_locale() or "nl")))
     if (role == "centre") != (centre is not None):
-        raise AccountError("Een CLB-account hoort bij precies één CLB; een inspecteur bij geen.")
+        raise AccountError(gettext("Een CLB-account hoort bij precies één CLB; een inspecteur "
+                                   "bij geen."))
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(f"Er bestaat al een account voor {email}.")
+        raise AccountError(gettext("Er bestaat al een account voor %(email)s.", email=email))
     user = User(email=email, role=role, centre_id=centre.id if centre else None, name=name)
     session.add(user)
     session.flush()
@@ -53,9 +58,10 @@ def create_user(session: Session, email: str, role: str, *, centre: Centre | Non
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Kies een wachtwoord van minstens {MIN_PASSWORD} tekens.")
+        raise AccountError(gettext("Kies een wachtwoord van minstens %(minimum)d tekens.",
+                                   minimum=MIN_PASSWORD))
     if password.strip() != password or len(set(password)) < 5:
-        raise AccountError("Dit wachtwoord is te eenvoudig.")
+        raise AccountError(gettext("Dit wachtwoord is te eenvoudig."))
 
 
 def set_password(user: User, password: str) -> None:
@@ -92,7 +98,7 @@ def redeem_invite(session: Session, token: str, password: str,
                   now: datetime | None = None) -> User:
     invite = find_invite(session, token, now)
     if invite is None:
-        raise AccountError("Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.")
+        raise AccountError(gettext("Deze link is verlopen of al gebruikt. Vraag een nieuwe aan."))
     set_password(invite.user, password)
     invite.used_at = now or utcnow()
     return invite.user
@@ -130,8 +136,9 @@ def check_login(session: Session, email: str, password: str, address: str,
         from_address = fails.get(address_key, 0)
         if (from_address >= MAX_FAILS_PER_ADDRESS
                 or (fails.get(account_key, 0) >= MAX_FAILS_PER_ACCOUNT and from_address)):
-            return LoginResult(None, "Te veel mislukte pogingen. Probeer het over 15 minuten "
-                               "opnieuw.", throttled=True)
+            return LoginResult(None, gettext(
+                "Te veel mislukte pogingen. Probeer het over %(minutes)d minuten opnieuw.",
+                minutes=WINDOW // timedelta(minutes=1)), throttled=True)
         user = session.scalar(select(User).where(User.email == email))
         ok = check_password_hash(user.password_hash if user and user.password_hash
                                  else _DUMMY_HASH, password or "")
@@ -141,7 +148,7 @@ def check_login(session: Session, email: str, password: str, address: str,
                 LoginAttempt.at <= now - WINDOW))
             session.add_all([LoginAttempt(key=key, at=now)
                              for key in (account_key, address_key)])
-            return LoginResult(None, "E-mailadres of wachtwoord klopt niet.")
+            return LoginResult(None, gettext("E-mailadres of wachtwoord klopt niet."))
         session.execute(delete(LoginAttempt).where(LoginAttempt.key == account_key))
         user.last_login_at = now
     return LoginResult(user)
@@ -150,7 +157,7 @@ def check_login(session: Session, email: str, password: str, address: str,
 def find_user(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None:
-        raise AccountError(f"Er is geen account voor {email}.")
+        raise AccountError(gettext("Er is geen account voor %(email)s.", email=email))
     return user
 
 
@@ -182,7 +189,7 @@ def deactivate(session: Session, actor: User | None, user: User) -> None:
     deactivate their own account, and nobody the last active inspector (then nobody could
     manage accounts in the console)."""
     if actor is not None and actor.id == user.id:
-        raise AccountError("U kunt uw eigen account niet deactiveren.")
+        raise AccountError(gettext("U kunt uw eigen account niet deactiveren."))
     with write_transaction(session):
         # Two inspectors deactivating each other at once must not leave none.
         throttle.lock_keys(session, ["accounts:inspectors"])
@@ -193,8 +200,8 @@ def deactivate(session: Session, actor: User | None, user: User) -> None:
                 select(func.count()).select_from(User)
                 .where(User.role == "inspector", User.active.is_(True),
                        User.id != user.id)) == 0:
-            raise AccountError("Dit is de laatste actieve inspecteur: die kan niet "
-                               "gedeactiveerd worden.")
+            raise AccountError(gettext("Dit is de laatste actieve inspecteur: die kan niet "
+                                       "gedeactiveerd worden."))
         user.active = False
         end_sessions(user)
         session.execute(delete(UserInvite).where(UserInvite.user_id == user.id,
@@ -213,7 +220,8 @@ def reactivate(session: Session, actor: User | None, user: User) -> None:
 def send_new_link(session: Session, actor: User | None, user: User) -> str:
     """A new set-password link (also for an expired invitation); the older ones die."""
     if not user.active:
-        raise AccountError("Dit account is gedeactiveerd: activeer het eerst opnieuw.")
+        raise AccountError(gettext("Dit account is gedeactiveerd: activeer het eerst "
+                                   "opnieuw."))
     with write_transaction(session):
         token = issue_invite(session, user)
         audit(session, actor, "set-password link sent", user.email)

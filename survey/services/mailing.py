@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 
+from flask_babel import gettext
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
@@ -173,7 +174,7 @@ def release_uncertain(session: Session, rnd: Round, message_key: str) -> int:
                 MessageSend.message_key == message_key, MessageSend.status == "claimed",
                 MessageSend.invitation_id.in_(select(Invitation.id).where(
                     Invitation.round_id == rnd.id)))
-            .values(status="failed", error="onzeker na een onderbreking")
+            .values(status="failed", error=gettext("onzeker na een onderbreking"))
             .execution_options(synchronize_session=False))
     return released.rowcount
 

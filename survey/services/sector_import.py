@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,9 +40,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("school_number", "school_name", "level", "centre_number", "centre_name",
             "network", "email")
-COLUMN_NAMES_NL = {"school_number": "schoolnummer", "school_name": "schoolnaam",
-                   "level": "niveau", "centre_number": "CLB-nummer", "centre_name": "CLB",
-                   "network": "net", "email": "e-mail", "municipality": "gemeente"}
+# The columns as the messages name them (lazy: in the language of the request).
+COLUMN_NAMES_NL = {"school_number": lazy_gettext("schoolnummer"),
+                   "school_name": lazy_gettext("schoolnaam"), "level": lazy_gettext("niveau"),
+                   "centre_number": lazy_gettext("CLB-nummer"),
+                   "centre_name": lazy_gettext("CLB"), "network": lazy_gettext("net"),
+                   "email": lazy_gettext("e-mail"), "municipality": lazy_gettext("gemeente")}
+
+
+def _names(keys) -> str:
+    return ", ".join(str(COLUMN_NAMES_NL[key]) for key in keys)
 LEVEL_ALIASES = {
     "bao": ("bao", "basisonderwijs", "gewoon basisonderwijs", "basis"),
     "so": ("so", "secundair onderwijs", "gewoon secundair onderwijs", "secundair"),
@@ -96,10 +104,12 @@ def map_columns(header: list[str]) -> dict[str, int]:
         key = _HEADERS.get(_norm(name))
         if key and key not in found:
             found[key] = index
-    missing = [COLUMN_NAMES_NL[k] for k in REQUIRED if k not in found]
+    missing = [k for k in REQUIRED if k not in found]
     if missing:
-        raise TableError("Deze kolommen ontbreken: " + ", ".join(missing) + ". Verwacht: "
-                         + ", ".join(COLUMN_NAMES_NL.values()) + " (gemeente mag ontbreken).")
+        raise TableError(gettext(
+            "Deze kolommen ontbreken: %(missing)s. Verwacht: %(expected)s (%(optional)s mag "
+            "ontbreken).", missing=_names(missing), expected=_names(COLUMN_NAMES_NL),
+            optional=str(COLUMN_NAMES_NL["municipality"])))
     return found
 
 
@@ -121,37 +131,40 @@ def _check(rec: dict[str, str]) -> tuple[dict | None, str | None]:
     """The row as values for the database, or the reason it cannot be used."""
     school_number = institution_number(rec["school_number"])
     if school_number is None:
-        return None, (f"ongeldig schoolnummer {rec['school_number']!r} (zes cijfers 0-9, "
-                      "bijvoorbeeld 012345)")
+        return None, gettext("ongeldig schoolnummer %(value)s (zes cijfers 0-9, bijvoorbeeld "
+                             "012345)", value=repr(rec["school_number"]))
     if not rec["school_name"]:
-        return None, "schoolnaam ontbreekt"
+        return None, gettext("schoolnaam ontbreekt")
     level = _LEVELS.get(_norm(rec["level"]))
     if level is None:
-        return None, (f"onbekend niveau {rec['level']!r} (verwacht bao, so, bubao of buso)"
-                      if rec["level"] else "niveau ontbreekt")
+        return None, (gettext("onbekend niveau %(value)s (verwacht bao, so, bubao of buso)",
+                              value=repr(rec["level"]))
+                      if rec["level"] else gettext("niveau ontbreekt"))
     centre_number = institution_number(rec["centre_number"])
     if centre_number is None:
-        return None, (f"ongeldig CLB-nummer {rec['centre_number']!r} (zes cijfers 0-9, "
-                      "bijvoorbeeld 114983)")
+        return None, gettext("ongeldig CLB-nummer %(value)s (zes cijfers 0-9, bijvoorbeeld "
+                             "114983)", value=repr(rec["centre_number"]))
     if not rec["centre_name"]:
-        return None, "naam van het CLB ontbreekt"
+        return None, gettext("naam van het CLB ontbreekt")
     network = _NETWORKS.get(_norm(rec["network"]))
     if network is None:
-        return None, (f"onbekend net {rec['network']!r} (verwacht Vrij CLB, GO!, OVSG of POV)"
-                      if rec["network"] else "net van het CLB ontbreekt")
+        return None, (gettext("onbekend net %(value)s (verwacht Vrij CLB, GO!, OVSG of POV)",
+                              value=repr(rec["network"]))
+                      if rec["network"] else gettext("net van het CLB ontbreekt"))
     email = rec["email"]
     if not email:
-        return None, "e-mailadres ontbreekt"
+        return None, gettext("e-mailadres ontbreekt")
     if not EMAIL.match(email):
-        return None, f"ongeldig e-mailadres {email!r}"
+        return None, gettext("ongeldig e-mailadres %(value)s", value=repr(email))
     if not email.isascii():
-        return None, (f"ongeldig e-mailadres {email!r}: alleen letters zonder accent, "
-                      "cijfers en leestekens (een mail naar dit adres kan niet vertrekken)")
-    too_long = [COLUMN_NAMES_NL[k] for k, limit in
+        return None, gettext("ongeldig e-mailadres %(value)s: alleen letters zonder accent, "
+                             "cijfers en leestekens (een mail naar dit adres kan niet "
+                             "vertrekken)", value=repr(email))
+    too_long = [k for k, limit in
                 (("school_name", 200), ("centre_name", 200), ("email", 254),
                  ("municipality", 100)) if len(rec.get(k, "")) > limit]
     if too_long:
-        return None, "te lange waarde in " + ", ".join(too_long)
+        return None, gettext("te lange waarde in %(columns)s", columns=_names(too_long))
     return {
         "school": {"number": school_number, "name": rec["school_name"], "level": level,
                    "email": email.lower(), "municipality": rec.get("municipality") or None},
@@ -168,8 +181,9 @@ def plan_import(session: Session, table: Table) -> ImportPlan:
     schools: dict[str, tuple[int, dict]] = {}
     for row, cells in table.rows:
         if row in table.formula_rows:
-            plan.rejected.append(Rejection(row, "cel bevat een formule (kolom "
-                                           f"{table.formula_rows[row]!r}); vul waarden in"))
+            plan.rejected.append(Rejection(row, gettext(
+                "cel bevat een formule (kolom %(column)s); vul waarden in",
+                column=repr(table.formula_rows[row]))))
             continue
         values, reason = _check(_record(columns, cells))
         if reason:
@@ -179,18 +193,20 @@ def plan_import(session: Session, table: Table) -> ImportPlan:
         if school["number"] in schools:
             first, earlier = schools[school["number"]]
             if earlier["centre_number"] != centre["number"]:
-                reason = (f"school {school['number']} staat ook op rij {first}, onder een "
-                          "ander CLB (een school hoort bij één CLB)")
+                reason = gettext("school %(number)s staat ook op rij %(row)s, onder een "
+                                 "ander CLB (een school hoort bij één CLB)",
+                                 number=school["number"], row=first)
             else:
-                reason = f"schoolnummer {school['number']} staat ook op rij {first}"
+                reason = gettext("schoolnummer %(number)s staat ook op rij %(row)s",
+                                 number=school["number"], row=first)
             plan.rejected.append(Rejection(row, reason))
             continue
         if centre["number"] in centres:
             first, known = centres[centre["number"]]
             if known != centre:
-                plan.rejected.append(Rejection(row, (
-                    f"CLB {centre['number']} heeft op rij {first} een andere naam of een "
-                    "ander net")))
+                plan.rejected.append(Rejection(row, gettext(
+                    "CLB %(number)s heeft op rij %(row)s een andere naam of een ander net",
+                    number=centre["number"], row=first)))
                 continue
         else:
             centres[centre["number"]] = (row, centre)

@@ -1,0 +1,188 @@
+"""Every user-facing text goes through the message catalogues (Flask-Babel), and the Dutch
+catalogue is complete and compiled: a later language needs only its own catalogue."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from conftest import csrf_in, login
+
+from survey import create_app
+from survey.formatting import local_datetime
+from survey.services import accounts, sector_import
+from survey.translations import catalogues
+
+ROOT = Path(__file__).resolve().parents[1]
+NL = catalogues.language_dir("nl")
+REFRESH = "run .venv/bin/python -m survey.translations.catalogues (docs/translations.md)"
+
+
+def _texts(catalog) -> dict:
+    """(msgid, context) -> msgstr of every entry but the header (a plural's as tuples)."""
+    def plain(value):
+        return tuple(value) if isinstance(value, list | tuple) else value
+    return {(plain(message.id), message.context): plain(message.string)
+            for message in catalog if message.id}
+
+
+def _filled(string) -> bool:
+    strings = string if isinstance(string, tuple) else (string,)
+    return all(strings)
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    return catalogues.extract()
+
+
+@pytest.fixture(scope="module")
+def dutch():
+    return catalogues.read(NL / "messages.po", "nl")
+
+
+def test_the_template_holds_every_text_of_a_fresh_extraction(fresh):
+    template = catalogues.read(catalogues.TEMPLATE)
+    assert set(_texts(fresh)) == set(_texts(template)), REFRESH
+
+
+def test_the_dutch_catalogue_has_every_text_filled_and_none_fuzzy(fresh, dutch):
+    texts = _texts(dutch)
+    template = catalogues.read(catalogues.TEMPLATE)
+    for key in {*_texts(fresh), *_texts(template)}:
+        assert key in texts, f"{key[0]!r} is not in the Dutch catalogue: {REFRESH}"
+        assert _filled(texts[key]), f"{key[0]!r} has no Dutch text: {REFRESH}"
+    assert not dutch.fuzzy
+    assert [m.id for m in dutch if m.id and m.fuzzy] == []
+
+
+def test_dutch_is_the_source_language_so_its_texts_are_the_texts_themselves(dutch):
+    for message in dutch:
+        if message.id:
+            assert message.string == message.id
+
+
+def test_the_committed_mo_is_the_po_compiled(dutch):
+    with open(NL / "messages.mo", "rb") as committed:
+        shipped = _texts(read_mo(committed))
+    assert shipped == _texts(dutch), REFRESH
+    assert len(shipped) > 150   # the console, sign-in, portal and error texts at least
+
+
+def test_extraction_finds_texts_of_templates_python_and_plurals(fresh):
+    texts = _texts(fresh)
+    assert ("Aanmelden", None) in texts                            # template {{ _() }}
+    assert ("Pagina niet gevonden", None) in texts                 # lazy_gettext
+    assert ("Dit wachtwoord is te eenvoudig.", None) in texts      # gettext in a service
+    assert ("Bevraging over de samenwerking met uw CLB", None) in texts   # N_()
+    plurals = [key for key in texts if isinstance(key[0], tuple)]
+    assert ("%(num)d onzeker bericht wordt bij de volgende verzending opnieuw verstuurd.",
+            "%(num)d onzekere berichten worden bij de volgende verzending opnieuw "
+            "verstuurd.") in [key[0] for key in plurals]
+    trimmed = [key[0] for key in texts if isinstance(key[0], str)
+               and key[0].startswith("Een .xlsx- of .csv-bestand")]
+    assert trimmed and "\n" not in trimmed[0]     # {% trans trimmed %}: one line
+
+
+# --- a test catalogue proves the texts are looked up, not just written in Dutch
+
+CHANGED = {
+    "Aanmelden": "Inloggen-test",                                   # template
+    "E-mailadres": "Adres-test",                                    # lazy form label
+    "E-mailadres of wachtwoord klopt niet.": "Fout-test.",          # service, in a request
+    "Pagina niet gevonden": "Weg-test",                             # lazy, module level
+    'Vragen over deze bevraging? Mail <a href="mailto:%(address)s">%(address)s</a>.':
+        "Vragen-test: %(address)s",                                 # {% trans %} block
+}
+
+
+def _write_catalogue(base: Path, language: str, changes: dict[str, str]) -> None:
+    catalog = catalogues.read(NL / "messages.po", language)
+    for message in catalog:
+        if message.id in changes:
+            message.string = changes[message.id]
+    folder = catalogues.language_dir(language, base)
+    folder.mkdir(parents=True)
+    (folder / "messages.mo").write_bytes(catalogues.compiled(catalog))
+
+
+@pytest.fixture
+def catalogue_app(database_url, tmp_path, monkeypatch):
+    base = tmp_path / "translations"
+    _write_catalogue(base, "nl", CHANGED)
+    _write_catalogue(base, "fr", {"Aanmelden": "Se connecter"})
+    monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(tmp_path / "instance"))
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                       "SQLALCHEMY_DATABASE_URI": database_url,
+                       "BABEL_TRANSLATION_DIRECTORIES": str(base)})
+
+
+def test_a_changed_catalogue_changes_the_pages(catalogue_app):
+    client = catalogue_app.test_client()
+    page = client.get("/account/aanmelden").get_data(as_text=True)
+    assert "<h1>Inloggen-test</h1>" in page and "<h1>Aanmelden</h1>" not in page
+    assert "Adres-test" in page
+    assert "Vragen-test: clb@onderwijsinspectie.be" in page
+    refused = login(client, "niemand@example.org", "een verkeerd wachtwoord")
+    assert refused.status_code == 401 and "Fout-test." in refused.get_data(as_text=True)
+    missing = client.get("/bestaat-niet")
+    assert missing.status_code == 404 and "<h1>Weg-test</h1>" in missing.get_data(as_text=True)
+
+
+def test_the_session_language_is_used_only_when_it_has_a_catalogue(catalogue_app):
+    client = catalogue_app.test_client()
+    with client.session_transaction() as session:
+        session["language"] = "fr"
+    page = client.get("/account/aanmelden").get_data(as_text=True)
+    assert "<h1>Se connecter</h1>" in page and '<html lang="fr">' in page
+    with client.session_transaction() as session:
+        session["language"] = "de"         # no catalogue: the default
+    page = client.get("/account/aanmelden").get_data(as_text=True)
+    assert "<h1>Inloggen-test</h1>" in page and '<html lang="nl">' in page
+
+
+def test_the_shipped_catalogue_gives_the_dutch_texts(client):
+    page = client.get("/account/aanmelden").get_data(as_text=True)
+    assert '<html lang="nl">' in page and "<h1>Aanmelden</h1>" in page
+    empty = client.post("/account/aanmelden", data={"csrf_token": csrf_in(page)})
+    assert "Dit veld is vereist." in empty.get_data(as_text=True)   # WTForms' own messages
+
+
+def test_services_outside_an_app_give_the_dutch_source_texts():
+    with pytest.raises(accounts.AccountError, match="^Kies een wachtwoord van minstens 12 "
+                                                    "tekens.$"):
+        accounts.check_password_strength("kort")
+    _, reason = sector_import._check({"school_number": "12a", "school_name": "",
+                                      "level": "", "centre_number": "", "centre_name": "",
+                                      "network": "", "email": ""})
+    assert reason == "ongeldig schoolnummer '12a' (zes cijfers 0-9, bijvoorbeeld 012345)"
+    assert local_datetime(datetime(2027, 3, 3, 8, 5, tzinfo=UTC)) == "3 maart 2027 om 09:05"
+
+
+# --- no bare text left in the templates that are done
+
+# Templates whose texts are not yet marked (their owners mark them; then remove them here).
+NOT_YET = re.compile(r"^(respond/|report/|admin/(?!(audit|dashboard|import_plan|import_upload"
+                     r"|users|users_deactivate)\.html$))")
+TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", re.S)
+JINJA = re.compile(r"{#.*?#}|{%.*?%}|{{.*?}}", re.S)
+TAG = re.compile(r"<[^>]*>", re.S)
+TEXT_ATTRIBUTE = re.compile(r'\b(?:aria-label|title|alt|placeholder)="([^"]*)"')
+
+
+def _done_templates() -> list[Path]:
+    folder = ROOT / "templates"
+    return [path for path in sorted(folder.rglob("*.html"))
+            if not NOT_YET.match(path.relative_to(folder).as_posix())]
+
+
+@pytest.mark.parametrize("path", _done_templates(), ids=lambda p: p.name)
+def test_a_done_template_has_no_text_outside_the_catalogue(path):
+    source = TRANS_BLOCK.sub("", path.read_text(encoding="utf-8"))
+    attributes = [JINJA.sub("", value) for value in TEXT_ATTRIBUTE.findall(source)]
+    text = TAG.sub(" ", JINJA.sub(" ", source))
+    words = re.findall(r"[^\W\d_]{2,}", text + " ".join(attributes))
+    assert words == [], f"{path.name}: text outside _() or {{% trans %}}: {words}"
