@@ -108,9 +108,14 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
         base_url = f"http://{host}:{port}"
     click.echo("Building the demo sector ...")
     summary = build(db.session, bundled("clb-samenwerking-school"), seed=seed,
-                    answered=answered, schools=schools, base_url=base_url)
+                    answered=answered, schools=schools, base_url=base_url,
+                    example=bundled("voorbeeld-alle-vraagtypes"))
     click.echo(f"{summary.centres} CLBs, {summary.schools} schools; {summary.submitted} "
                f"submitted, {summary.drafts} started, in round {summary.round_id}.")
+    click.echo(f"Example round {summary.example_round_id} (every question type and routing, "
+               f"an example questionnaire): {len(summary.example_links)} schools still to "
+               f"answer, e.g. {summary.example_links[0].link}" if summary.example_links else
+               f"Example round {summary.example_round_id}: every school answered.")
     from .models import Centre
     from .services import accounts
 

@@ -1,5 +1,7 @@
 """A realistic fictional sector for demos and benchmarks: CLBs in four networks, schools with
-a realistic level mix, one open round and simulated answers. Deterministic for a seed."""
+a realistic level mix, one open round and simulated answers; with an example questionnaire,
+a second open round on it whose answers use every question type and follow its routing.
+Deterministic for a seed."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ from datetime import timedelta
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
+
+from instrument import routing
+from instrument.model import Item
 
 from .database import write_transaction
 from .models import Answer, Centre, Remark, Response, School, utcnow
@@ -80,6 +85,8 @@ class DemoSummary:
     drafts: int
     round_id: int
     links: list[DemoLink]
+    example_round_id: int | None = None
+    example_links: tuple[DemoLink, ...] = ()
 
 
 def _school_levels(rng: random.Random, size: int) -> list[str]:
@@ -111,13 +118,19 @@ def _answer(rng: random.Random, mu: float, item: int, level: str) -> int:
 
 def build(session: Session, questionnaire: Questionnaire, *, seed: int = 2026,
           answered: float = 0.6, schools: int = 3500,
-          base_url: str) -> DemoSummary:
+          base_url: str, example: Questionnaire | None = None) -> DemoSummary:
     """Fill an empty database in one write transaction; returns counts and the links of
-    every unanswered school."""
+    every unanswered school (of the example round too, when there is one)."""
     if not 0 <= answered <= 1:
         raise ValueError("answered must be between 0 and 1")
     with write_transaction(session):
-        return _fill(session, questionnaire, seed, answered, schools, base_url)
+        summary = _fill(session, questionnaire, seed, answered, schools, base_url)
+        if example is None:
+            return summary
+        round_id, links = _example_round(session, example, random.Random(seed + 1),
+                                         answered, base_url)
+        return DemoSummary(**{**summary.__dict__, "example_round_id": round_id,
+                              "example_links": tuple(_showcase_first(links))})
 
 
 def _fill(session: Session, questionnaire: Questionnaire, seed: int, answered: float,
@@ -226,3 +239,129 @@ def _showcase_first(links: list[DemoLink]) -> list[DemoLink]:
             first.append(pick)
             centres.add(pick.centre_number)
     return first + [k for k in links if k not in first]
+
+
+# How the example round's simulated schools answer each kind of question (the example
+# questionnaire's own keys are never named: any questionnaire can be simulated).
+TICK_CHANCE = (0.9, 0.7, 0.5, 0.6, 0.15, 0.3, 0.3, 0.3)
+YES_CHANCE = 0.7
+TEXT_CHANCE = 0.15
+EXAMPLE_TEXTS = [
+    "Dit is een voorbeeldantwoord van een gesimuleerde school.",
+    "Voorbeeld: de samenwerking loopt goed, de opvolging kan sneller.",
+]
+
+
+def simulate(rng: random.Random, q: Questionnaire, level: str, mood: float
+             ) -> tuple[dict[int, int], dict[str, str]]:
+    """One school's answers to any questionnaire, item by item in order, only to the
+    questions its earlier answers show (as the form does)."""
+    answers: dict[int, int] = {}
+    remarks: dict[str, str] = {}
+    for item in q.items:
+        if item.key not in routing.shown(q, answers):
+            continue
+        SIMULATED[item.type](rng, item, level, mood, answers, remarks)
+    return answers, remarks
+
+
+def _likert(rng, item: Item, level, mood, answers, remarks):
+    value = _answer(rng, 3.0 + mood, item.slot, level)
+    if value not in item.scale.codes:   # a scale without "geen zicht"
+        value = rng.choice(item.scale.substantive)
+    answers[item.slot] = value
+
+
+def _single(rng, item: Item, level, mood, answers, remarks):
+    weights = [1 / (rank + 1) for rank in range(len(item.choices))]
+    answers[item.slot] = rng.choices([c.code for c in item.choices], weights)[0]
+    if item.other and rng.random() < TEXT_CHANCE / 3:
+        remarks[item.other_key] = "Een ander antwoord (voorbeeld)."
+
+
+def _multi(rng, item: Item, level, mood, answers, remarks):
+    ticked = [rng.random() < TICK_CHANCE[n % len(TICK_CHANCE)]
+              for n in range(len(item.choices))]
+    if not any(ticked):
+        ticked[0] = True
+    if item.max_choices is not None:
+        for n in [n for n, t in enumerate(ticked) if t][item.max_choices:]:
+            ticked[n] = False
+    for choice, tick in zip(item.choices, ticked, strict=True):
+        answers[choice.slot] = int(tick)
+
+
+def _yesno(rng, item: Item, level, mood, answers, remarks):
+    answers[item.slot] = 1 if rng.random() < YES_CHANCE else 2
+
+
+def _number(rng, item: Item, level, mood, answers, remarks):
+    span = item.maximum - item.minimum
+    mode = item.minimum + span * min(1.0, max(0.0, 0.35 + mood / 4))
+    answers[item.slot] = round(rng.triangular(item.minimum, item.maximum, mode))
+
+
+def _text(rng, item: Item, level, mood, answers, remarks):
+    if rng.random() < TEXT_CHANCE:
+        remarks[item.key] = rng.choice(EXAMPLE_TEXTS)
+
+
+SIMULATED = {"likert": _likert, "single": _single, "multi": _multi, "yesno": _yesno,
+             "number": _number, "text": _text}
+
+
+def _example_round(session: Session, q: Questionnaire, rng: random.Random, answered: float,
+                   base_url: str) -> tuple[int, list[DemoLink]]:
+    """A second open round, on the example questionnaire, for every school; simulated
+    answers; a few schools changed their mind, so their draft keeps answers that routing
+    hid at submit (stored hidden, never counted)."""
+    from sqlalchemy import select
+
+    now = utcnow()
+    rnd = rounds.create_round(
+        session, name="Voorbeeldbevraging: alle vraagtypes (voorbeeld)",
+        school_year=f"{now.year}-{now.year + 1}", questionnaire=q,
+        opens_at=now - timedelta(days=7), closes_at=now + timedelta(days=30))
+    rounds.open_round(session, rnd)
+    schools = list(session.scalars(select(School).order_by(School.id)))
+    issued = rounds.invite(session, rnd, schools)
+    centres = {c.id: c for c in session.scalars(select(Centre))}
+    links, planned = [], []
+    for item, school in zip(issued, schools, strict=True):
+        if rng.random() < answered:
+            started = now - timedelta(days=rng.uniform(0.5, 6.5))
+            planned.append((Response(invitation_id=item.invitation.id, status="submitted",
+                                     started_at=started, updated_at=started,
+                                     submitted_at=started), school))
+        else:
+            centre = centres[school.centre_id]
+            links.append(DemoLink(school.number, school.name, school.level, centre.number,
+                                  centre.name, rounds.link(base_url, item.token)))
+    session.add_all([response for response, _ in planned])
+    session.flush()
+    answer_rows, remark_rows = [], []
+    for response, school in planned:
+        given, texts = simulate(rng, q, school.level, rng.gauss(0, 0.4))
+        if rng.random() < 0.05:
+            # An earlier draft answered questions that this school's final answers hide:
+            # kept, and marked hidden at submit as the answer service does.
+            scratch_answers, scratch_texts = {}, {}
+            shown = routing.shown(q, given)
+            for item in q.items:
+                if item.key not in shown:
+                    SIMULATED[item.type](rng, item, school.level, 0.0, scratch_answers,
+                                         scratch_texts)
+            given = {**scratch_answers, **given}
+            texts = {**scratch_texts, **texts}
+        hidden_slots, hidden_keys = map(set, routing.hidden_storage(q, given))
+        answer_rows += [{"response_id": response.id, "item": slot, "value": value,
+                         "hidden": slot in hidden_slots} for slot, value in given.items()]
+        remark_rows += [{"response_id": response.id, "key": key, "text": text,
+                         "hidden": key in hidden_keys} for key, text in texts.items()]
+    if answer_rows:
+        session.execute(insert(Answer), answer_rows)
+    if remark_rows:
+        session.execute(insert(Remark), remark_rows)
+    counts.rebuild(session, rnd.id)
+    tally.rebuild(session, rnd.id)
+    return rnd.id, links
