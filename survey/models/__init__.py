@@ -21,12 +21,13 @@ from .core import (
     round_phase,
     utcnow,
 )
+from .library import QuestionnaireVersion
 from .messages import MessageSend
 
 __all__ = [
     "LEVELS", "LEVEL_NAMES", "NETWORKS", "ROLES", "ROUND_STATES", "Answer", "AnswerCount",
     "AuditEvent",
     "Centre", "Invitation", "InvitationLink", "InvitationTally", "LoginAttempt",
-    "MessageSend", "Remark", "Response", "Round",
+    "MessageSend", "QuestionnaireVersion", "Remark", "Response", "Round",
     "School", "UTCDateTime", "User", "UserInvite", "round_phase", "utcnow",
 ]
