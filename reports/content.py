@@ -8,8 +8,9 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .feedback import LEVELS, Cube, Row, centre_rows
+from .feedback import LEVELS, Cube, Row, centre_rows, few_centres_text
 from .layout import Aspect, Layout, Section, Statement
+from .questions import Summary, summarise
 from .statistics import ABOVE, BELOW
 from .suppression import TOTAL
 
@@ -101,6 +102,7 @@ class Feedback:
     remarks: list[tuple[Section, list[str]]] | None   # None: too few respondents to show
     trend: Trend | None
     aspects: list[tuple[Aspect, list[Line]]] = field(default_factory=list)
+    questions: list[Summary] = field(default_factory=list)   # the other types
 
     @property
     def respondents(self) -> int:
@@ -131,7 +133,9 @@ class Feedback:
         if not items:
             return None
         where = ("" if len(items) == len(self.layout.numbers)
-                 else " bij stelling " + ", ".join(map(str, items)))
+                 else " bij stelling " + ", ".join(self.layout.statements[i].tag
+                                              or self.layout.statements[i].label
+                                              for i in items))
         return (f"Geen (volledige) sectorvergelijking{where}: daar gaven minder dan "
                 f"{self.round.min_centres} andere CLB's antwoorden (op dat niveau), zodat "
                 "een sectorcijfer de cijfers van één of enkele andere CLB's zou tonen. Er "
@@ -150,7 +154,8 @@ def build(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput,
     numbers = layout.numbers
     rows = {(r.item, r.level): r
             for r in centre_rows(cube, data.centre.number, numbers, info.minimum,
-                                 layout.scale, sector_cube, info.min_centres)}
+                                 layout.scale, sector_cube, info.min_centres,
+                                 layout.scales)}
     lines = [Line(layout.statements[n], rows[(n, TOTAL)]) for n in numbers]
     ranked = [ln for ln in lines if ln.row.z is not None]
     strengths = sorted((ln for ln in ranked if ln.row.verdict == ABOVE),
@@ -161,9 +166,12 @@ def build(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput,
     aspects = [(a, [by_number[n] for n in numbers if a.id in layout.statements[n].aspects])
                for a in layout.aspects]
     aspects = [(a, group) for a, group in aspects if group]
+    summaries = summarise(layout.questions, cube, data.centre.number,
+                          info.minimum, sector_cube, info.min_centres,
+                          few_centres_text(info.min_centres))
     return Feedback(info, data.centre, layout, dict(data.invited), dict(data.responded), rows,
                     lines, strengths, attention, _remarks(info, layout, data),
-                    _trend(info, layout, cube, data), aspects)
+                    _trend(info, layout, cube, data), aspects, summaries)
 
 
 def _remarks(info: RoundInfo, layout: Layout,
@@ -192,7 +200,8 @@ def _trend(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput) -> Tr
     years = tuple(e.school_year for e in data.earlier) + (info.school_year,)
     pct: dict[int, list[float | None]] = {n: [] for n in numbers}
     for _, round_cube, minimum in series:
-        for r in centre_rows(round_cube, data.centre.number, numbers, minimum, layout.scale):
+        for r in centre_rows(round_cube, data.centre.number, numbers, minimum, layout.scale,
+                             scales=layout.scales):
             if r.level == TOTAL:
                 pct[r.item].append(r.figures.pct_agree if r.figures else None)
     return Trend(tuple(name for name, _, _ in series), {n: tuple(v) for n, v in pct.items()},

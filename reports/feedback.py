@@ -91,9 +91,10 @@ def _on_scale(groups: Mapping[str, Figures], scale: Scale) -> dict[str, dict[int
 
 def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
                 scale: Scale = SCHOOL_SCALE, sector_cube: Cube | None = None,
-                min_centres: int = 1) -> list[Row]:
+                min_centres: int = 1, scales: Mapping[int, Scale] | None = None) -> list[Row]:
     """Rows for every statement: the CLB total, then each level. The sector is every other
-    CLB in `sector_cube` (the reference round's cube, or the round's own).
+    CLB in `sector_cube` (the reference round's cube, or the round's own). Each statement
+    is read on its own scale in `scales` (by item), else on `scale`.
 
     A sector figure at a level needs answers from at least `min_centres` other CLBs at
     that level; the raw overall figure needs them over all levels, and, since it is the
@@ -107,7 +108,9 @@ def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
     sector_cube = cube if sector_cube is None else sector_cube
     few = few_centres_text(min_centres)
     rows = []
+    default = scale
     for item in items:
+        scale = (scales or {}).get(item, default)
         own = {lv: figures(c, scale) for lv, c in _counts(cube, centre, None, item).items()}
         total = figures(_total({lv: f.counts for lv, f in own.items()}), scale)
         sector_levels_counts = _counts(sector_cube, None, centre, item)

@@ -122,3 +122,49 @@ def compare(centre: Figures, benchmark: Benchmark, z: float = Z95) -> str | None
 
 def _smoothed(k: int, n: int) -> float:
     return (k + 2) / (n + 4)
+
+
+def quantile(counts: Mapping[int, int], p: float) -> float | None:
+    """The p-quantile (0 <= p <= 1) of whole numbers given as value -> count, by the
+    "type 7" definition (R's default, numpy's default, Excel's QUARTILE.INC): with the n
+    values sorted x_1 <= ... <= x_n, h = (n - 1) p + 1 and the quantile is
+    x_floor(h) + (h - floor(h)) (x_floor(h)+1 - x_floor(h)). None without values. Works from
+    the counts, so its cost is the number of distinct values, not of answers."""
+    values = sorted((v, n) for v, n in counts.items() if n > 0)
+    total = sum(n for _, n in values)
+    if total == 0:
+        return None
+    h = (total - 1) * p + 1
+    low = math.floor(h)
+    below, above = _order_statistic(values, low), _order_statistic(values, min(low + 1,
+                                                                              total))
+    return below + (h - low) * (above - below)
+
+
+def _order_statistic(values: list[tuple[int, int]], rank: int) -> int:
+    """The rank-th smallest value (1-based) of (value, count) pairs sorted by value."""
+    seen = 0
+    for value, n in values:
+        seen += n
+        if seen >= rank:
+            return value
+    return values[-1][0]
+
+
+def adjusted_share(centre_n: Mapping[str, int],
+                   sector_pct: Mapping[str, float | None]) -> float | None:
+    """The sector's percentage per level weighted by the CLB's own respondents per level
+    (direct standardisation, as adjusted_benchmark does for % agree); None when the sector
+    has no (shown) figure at a level where the CLB has respondents."""
+    total = sum(centre_n.values())
+    if total == 0:
+        return None
+    out = 0.0
+    for level, n in centre_n.items():
+        if n == 0:
+            continue
+        other = sector_pct.get(level)
+        if other is None:
+            return None
+        out += n / total * other
+    return out
