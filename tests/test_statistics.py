@@ -74,3 +74,28 @@ def test_a_difference_is_called_only_when_it_is_clear(counts, expected):
 
 def test_no_benchmark_no_verdict():
     assert compare(figures({4: 10}), Benchmark(None, None)) is None
+
+
+@pytest.mark.parametrize(("counts", "p", "expected"), [
+    # 1, 2, 3, 4, 5, 10 (n 6): h = 5p + 1
+    ({1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 10: 1}, 0.5, 3.5),    # h 3.5: 3 + 0.5 * 1
+    ({1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 10: 1}, 0.25, 2.25),  # h 2.25: 2 + 0.25 * 1
+    ({1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 10: 1}, 0.75, 4.75),  # h 4.75: 4 + 0.75 * 1
+    # 0, 2, 2, 5, 10 (n 5): h = 4p + 1, whole ranks
+    ({0: 1, 2: 2, 5: 1, 10: 1}, 0.5, 2), ({0: 1, 2: 2, 5: 1, 10: 1}, 0.75, 5),
+    # 7, 7, 9, 9 (n 4): median h 2.5: 7 + 0.5 * 2 = 8; Q3 h 3.25: 9
+    ({7: 2, 9: 2}, 0.5, 8), ({7: 2, 9: 2}, 0.75, 9), ({7: 2, 9: 2, 8: 0}, 0.25, 7),
+    ({4: 1}, 0.25, 4), ({}, 0.5, None),
+])
+def test_quantile_type_7_from_counts(counts, p, expected):
+    from reports.statistics import quantile
+    assert quantile(counts, p) == (None if expected is None else pytest.approx(expected))
+
+
+def test_adjusted_share_weights_the_sector_by_the_centre_mix():
+    from reports.statistics import adjusted_share
+    # 8 bao and 2 so: 0.8 * 90 + 0.2 * 60 = 84
+    assert adjusted_share({"bao": 8, "so": 2, "buso": 0}, {"bao": 90, "so": 60,
+                                                           "buso": None}) == pytest.approx(84)
+    assert adjusted_share({"bao": 8, "so": 2}, {"bao": 90, "so": None}) is None
+    assert adjusted_share({"bao": 0}, {}) is None

@@ -1,0 +1,183 @@
+"""reports.questions on small cubes built by hand: the figures of each question type, the
+sector (raw and adjusted to the CLB's mix of levels) and the suppression rules. The
+arithmetic is in the comments."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.feedback import DATA_COLUMNS
+from reports.questions import (
+    QUESTION_COLUMNS,
+    SUMMARISERS,
+    Option,
+    Question,
+    data_rows,
+    summarise,
+)
+from reports.suppression import TOTAL
+
+SINGLE = Question("thema", "single", 2, "Welk thema?", "Thema", "werking",
+                  (Option(1, "Leren", 2), Option(2, "Loopbaan", 2)))
+MULTI = Question("wie", "multi", 1, "Met wie?", "Medewerkers", "werking",
+                 (Option(1, "Psycholoog", 1001), Option(2, "Arts", 1002),
+                  Option(3, "Verpleegkundige", 1003)))
+NUMBER = Question("overleg", "number", 3, "Hoe vaak?", "Overleg", "werking",
+                  (Option(0, "", 3),), "keer")
+
+
+def _single_cube(**extra) -> dict:
+    cube = {
+        # CLB A: bao 4x code 1 + 1x code 2 (n 5); so 3x code 1 + 2x code 2 (n 5)
+        ("A", "bao", 2, 1): 4, ("A", "bao", 2, 2): 1,
+        ("A", "so", 2, 1): 3, ("A", "so", 2, 2): 2,
+        # the sector: B bao 6/4, B so 2/8, C so 5/5
+        ("B", "bao", 2, 1): 6, ("B", "bao", 2, 2): 4,
+        ("B", "so", 2, 1): 2, ("B", "so", 2, 2): 8,
+        ("C", "so", 2, 1): 5, ("C", "so", 2, 2): 5,
+    }
+    cube.update(extra)
+    return cube
+
+
+def _one(question, cube, minimum=5, min_centres=1, centre="A"):
+    (summary,) = summarise([question], cube, centre, minimum, None, min_centres, "te weinig")
+    return summary
+
+
+def test_every_summarised_type_has_a_summariser():
+    assert set(SUMMARISERS) == {"single", "yesno", "multi", "number"}
+
+
+def test_single_distribution_with_wilson_interval_and_sector():
+    s = _one(SINGLE, _single_cube())
+    so = s.lines[0].cells["so"]
+    assert s.groups["so"].n == 5
+    # 3 of 5 = 60 %. Wilson: centre = (0.6 + 3.8416/10) / 1.76832 = 0.55655,
+    # half = 1.96 / 1.76832 * sqrt(0.24/5 + 3.8416/100) = 0.32583 -> 23.07 .. 88.24
+    assert so.count == 3 and so.value == pytest.approx(60)
+    assert so.ci_low == pytest.approx(23.07, abs=0.05)
+    assert so.ci_high == pytest.approx(88.24, abs=0.05)
+    assert s.lines[1].cells["so"].value == pytest.approx(40)
+    # the sector at so: B 2 + C 5 of 20 = 35 %; at bao: B 6 of 10 = 60 %
+    assert so.sector == pytest.approx(35)
+    assert s.lines[0].cells["bao"].sector == pytest.approx(60)
+    total = s.lines[0].cells[TOTAL]
+    # A in total: 7 of 10 = 70 %; the sector raw: 13 of 30 = 43.3 %;
+    # adjusted to A's mix (5 bao, 5 so): 0.5 * 60 + 0.5 * 35 = 47.5 %
+    assert s.groups[TOTAL].n == 10 and total.value == pytest.approx(70)
+    assert total.sector == pytest.approx(100 * 13 / 30)
+    assert total.sector_adjusted == pytest.approx(47.5)
+    assert s.groups["bubao"].n == 0 and s.lines[0].cells["bubao"].value is None
+
+
+def test_yesno_is_summarised_as_a_distribution():
+    question = Question("verzoek", "yesno", 11, "Vraag gesteld?", "Vraag", "vraag",
+                        (Option(1, "Ja", 11), Option(2, "Nee", 11)))
+    cube = {("A", "bao", 11, 1): 4, ("A", "bao", 11, 2): 2, ("B", "bao", 11, 1): 1,
+            ("B", "bao", 11, 2): 4}
+    s = _one(question, cube)
+    yes = s.lines[0].cells
+    # 4 of 6 = 66.7 %; the sector 1 of 5 = 20 %, adjusted (all bao) the same
+    assert yes["bao"].value == pytest.approx(200 / 3) and yes["bao"].sector == 20
+    assert yes[TOTAL].sector_adjusted == pytest.approx(20)
+
+
+def test_small_level_hidden_and_a_second_one_beside_it():
+    # bubao 2x code 1 (n 2 < 5) is hidden; total minus bao and so would give it, so the
+    # smallest shown level (bao, n 5; so ties at 5 and sorts after) is hidden as well:
+    # together 4+2 code 1 and 1 code 2, 7 answers, not unanimous
+    s = _one(SINGLE, _single_cube() | {("A", "bubao", 2, 1): 2})
+    assert s.groups["bubao"].hidden and s.groups["bao"].hidden
+    assert not s.groups["so"].hidden and s.groups[TOTAL].n == 12
+    assert s.lines[0].cells["bao"].value is None and s.lines[0].cells["bao"].count is None
+
+
+def test_unanimous_group_hidden_whatever_its_size():
+    cube = {("A", "so", 2, 1): 9, ("B", "so", 2, 1): 3, ("B", "so", 2, 2): 3}
+    s = _one(SINGLE, cube)
+    assert s.groups["so"].hidden and s.groups[TOTAL].hidden
+    assert all(line.cells[TOTAL].value is None for line in s.lines)
+    # the sector's figure stays: 3 of 6
+    assert s.lines[0].cells["so"].sector == 50
+
+
+def test_too_few_other_centres_no_sector_figure():
+    s = _one(SINGLE, _single_cube(), min_centres=3)
+    assert s.groups["so"].sector_n is None and s.groups["so"].sector_reason == "te weinig"
+    assert s.lines[0].cells["so"].sector is None
+    assert s.lines[0].cells[TOTAL].sector_adjusted is None
+    assert s.groups[TOTAL].sector_reason == "te weinig"
+
+
+def _multi_cube(**extra) -> dict:
+    cube = {
+        # A bao: 6 answered; psycholoog 4 ticked, arts 6, verpleegkundige none
+        ("A", "bao", 1001, 1): 4, ("A", "bao", 1001, 0): 2,
+        ("A", "bao", 1002, 1): 6,
+        ("A", "bao", 1003, 0): 6,
+        # B bao: 10 answered; psycholoog 5, arts 2, verpleegkundige 1
+        ("B", "bao", 1001, 1): 5, ("B", "bao", 1001, 0): 5,
+        ("B", "bao", 1002, 1): 2, ("B", "bao", 1002, 0): 8,
+        ("B", "bao", 1003, 1): 1, ("B", "bao", 1003, 0): 9,
+    }
+    cube.update(extra)
+    return cube
+
+
+def test_multi_shares_of_those_who_answered():
+    s = _one(MULTI, _multi_cube())
+    assert s.groups["bao"].n == 6 and s.groups[TOTAL].n == 6
+    shares = [line.cells["bao"].value for line in s.lines]
+    assert shares == pytest.approx([400 / 6, 100, 0])        # 4, 6 and 0 of 6
+    assert [line.cells["bao"].count for line in s.lines] == [4, 6, 0]
+    assert [line.cells["bao"].sector for line in s.lines] == pytest.approx([50, 20, 10])
+    assert s.lines[0].cells[TOTAL].sector_adjusted == pytest.approx(50)
+
+
+def test_multi_group_that_chose_the_same_options_is_hidden():
+    # five schools each ticked psycholoog and arts, none verpleegkundige: every school's
+    # answer is known from the shares (100 %, 100 %, 0 %)
+    cube = {("A", "so", 1001, 1): 5, ("A", "so", 1002, 1): 5, ("A", "so", 1003, 0): 5}
+    s = _one(MULTI, cube)
+    assert s.groups["so"].hidden and s.groups[TOTAL].hidden
+
+
+def test_number_median_and_quartiles_type_7():
+    # A so: 1, 2, 3, 4, 5, 10 (n 6). Type 7: h = 5p + 1.
+    # median h = 3.5: 3 + 0.5 (4 - 3) = 3.5; Q1 h = 2.25: 2.25; Q3 h = 4.75: 4.75
+    cube = {("A", "so", 3, v): 1 for v in (1, 2, 3, 4, 5, 10)}
+    # the sector at so: 0, 2, 2, 5, 10: median x3 = 2, Q1 x2 = 2, Q3 x4 = 5
+    cube |= {("B", "so", 3, 0): 1, ("B", "so", 3, 2): 2, ("B", "so", 3, 5): 1,
+             ("B", "so", 3, 10): 1}
+    s = _one(NUMBER, cube)
+    assert s.unit == "number" and s.groups["so"].n == 6
+    by_stat = {line.statistic: line.cells["so"] for line in s.lines}
+    assert by_stat["median"].value == pytest.approx(3.5)
+    assert by_stat["q1"].value == pytest.approx(2.25)
+    assert by_stat["q3"].value == pytest.approx(4.75)
+    assert (by_stat["median"].sector, by_stat["q1"].sector, by_stat["q3"].sector) == (2, 2, 5)
+    assert s.fmt(2.25) == "2,25" and s.fmt(3.0) == "3"
+
+
+def test_number_all_the_same_is_hidden():
+    cube = {("A", "so", 3, 4): 7, ("B", "so", 3, 1): 3, ("B", "so", 3, 2): 3}
+    s = _one(NUMBER, cube)
+    assert s.groups["so"].hidden and s.groups[TOTAL].hidden
+    assert all(line.cells[TOTAL].value is None for line in s.lines)
+
+
+def test_data_rows_keep_keys_and_hide_figures():
+    s = _one(SINGLE, _single_cube() | {("A", "bubao", 2, 1): 2})
+    width = len(DATA_COLUMNS)
+    rows = data_rows(["Ronde", "A", "CLB A"], [s], width)
+    columns = DATA_COLUMNS + QUESTION_COLUMNS
+    assert all(len(r) == len(columns) for r in rows)
+    assert len(rows) == 2 * 5                   # two options, five groups
+    named = [dict(zip(columns, r, strict=True)) for r in rows]
+    so = next(r for r in named if r["level"] == "so" and r["option"] == 1)
+    assert (so["n"], so["count"], so["value"], so["suppressed"]) == (5, 3, 60.0, False)
+    assert so["sector_value"] == 35.0 and so["item"] == 2 and so["question"] == "thema"
+    bubao = next(r for r in named if r["level"] == "bubao" and r["option"] == 1)
+    assert bubao["suppressed"] is True
+    assert bubao["n"] is None and bubao["count"] is None and bubao["value"] is None
