@@ -121,15 +121,18 @@ def _item(old: Item, new: Item) -> list[Change]:
         changes.append(Change("routing", new.key, f"Vraag {name}: {_condition(old.show_if)} "
                                                   f"wordt {_condition(new.show_if)}."))
     if old.required != new.required:
-        changes.append(Change("required", new.key, f"Vraag {name} is nu "
-                                                   f"{'verplicht' if new.required else 'niet verplicht'}"
-                                                   f" (was {'verplicht' if old.required else 'niet verplicht'})."))
+        changes.append(Change("required", new.key, f"Vraag {name} is nu {_required(new)} "
+                                                   f"(was {_required(old)})."))
     for field, label in SETTINGS:
         before, after = getattr(old, field), getattr(new, field)
         if _raw(before) != _raw(after):
             changes.append(Change("setting", new.key, f"Vraag {name}: {label} gewijzigd van "
                                                       f"{_value(before)} naar {_value(after)}."))
     return changes
+
+
+def _required(item: Item) -> str:
+    return "verplicht" if item.required else "niet verplicht"
 
 
 def _raw(value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,18 +11,48 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .. import tokens
-from ..models import Invitation, InvitationLink, Round, School, round_phase, utcnow
+from ..models import (
+    Invitation,
+    InvitationLink,
+    QuestionnaireVersion,
+    Round,
+    School,
+    round_phase,
+    utcnow,
+)
 from ..questionnaire import Questionnaire, from_dict
 from . import counts, mail_texts, tally
 
 
-def create_round(session: Session, *, name: str, school_year: str, questionnaire: Questionnaire,
+def create_round(session: Session, *, name: str, school_year: str,
+                 questionnaire: Questionnaire | None = None,
+                 version: QuestionnaireVersion | None = None,
                  opens_at: datetime | None = None, closes_at: datetime | None = None,
                  min_group_size: int = 5, min_benchmark_centres: int = 3) -> Round:
+    """A draft round on a published library version (its definition copied into the round),
+    or on a questionnaire read elsewhere (tests, the demo): then the round is linked to the
+    published version with the same id, version and definition when the library has one."""
     if opens_at and closes_at and closes_at <= opens_at:
         raise ValueError("closes_at must be after opens_at")
+    if version is not None:
+        if version.state != "published":
+            raise ValueError("a round is created on a published version only")
+        definition = copy.deepcopy(version.definition)
+        questionnaire = from_dict(definition, source=f"{version.questionnaire_id} "
+                                                     f"{version.version}")
+    elif questionnaire is not None:
+        definition = questionnaire.to_dict()
+        version = session.scalar(select(QuestionnaireVersion).where(
+            QuestionnaireVersion.questionnaire_id == questionnaire.id,
+            QuestionnaireVersion.version == questionnaire.version,
+            QuestionnaireVersion.state == "published"))
+        if version is not None and version.definition != definition:
+            version = None
+    else:
+        raise TypeError("create_round needs a version or a questionnaire")
     rnd = Round(name=name, school_year=school_year, questionnaire_id=questionnaire.id,
-                questionnaire_version=questionnaire.version, definition=questionnaire.to_dict(),
+                questionnaire_version=questionnaire.version, definition=definition,
+                questionnaire_version_id=version.id if version is not None else None,
                 state="draft", opens_at=opens_at, closes_at=closes_at,
                 min_group_size=min_group_size, min_benchmark_centres=min_benchmark_centres,
                 invitation_subject=mail_texts.DEFAULT_INVITATION_SUBJECT,

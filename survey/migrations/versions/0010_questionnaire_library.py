@@ -7,9 +7,8 @@ Create Date: 2026-12-01 12:40:00
 Existing rounds keep questionnaire_version_id NULL: they were created from bundled files
 before the library existed and carry their own snapshot in round.definition.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010'
