@@ -50,7 +50,7 @@ class YesNo(Single):
     name = "yesno"
     title = "Ja of nee"
     fields = frozenset()
-    macro = "single"
+    macro = "yesno"
     CHOICES = (Choice(YES, LocalText("Ja")), Choice(NO, LocalText("Nee")))
 
     def parse(self, v, at, entry, context) -> dict[str, Any]:

@@ -61,6 +61,29 @@ def collect(q: Questionnaire, formdata) -> tuple[dict[int, int | None], dict[str
     return answers, remarks
 
 
+def readable(q: Questionnaire, formdata) -> dict[int, int | None]:
+    """The answers of the items whose posted values can be read, the others left out: what
+    a refused page (422) shows as chosen decides its routing, as far as it can."""
+    answers = {}
+    for item in q.items:
+        given, _texts, faults = item.kind.collect(item, formdata, free_text)
+        if not faults and all(item.kind.check(item, slot, value) is None
+                              for slot, value in given.items() if value is not None):
+            answers.update(given)
+    return answers
+
+
+def progress(q: Questionnaire, shown: set[str], answers: dict[int, int],
+             remarks: dict[str, str]) -> dict:
+    """The progress line: answered of the shown questions that take an answer (texts are
+    not counted), and what to call them ("stellingen" when they all are statements)."""
+    counted = [i for i in q.items if i.key in shown and i.type != "text"]
+    answered = sum(i.kind.answered(i, answers, remarks) for i in counted)
+    noun = "stellingen" if all(i.type == "likert" for i in q.items if i.type != "text") \
+        else "vragen"
+    return {"answered": answered, "total": len(counted), "noun": noun}
+
+
 def autosaved(item, posted) -> tuple[dict[int, int | None], dict[str, str], MultiDict]:
     """What one autosave of one item stores: respond.js posts the item's field name and
     its whole answer (`value`, repeated for a multi; `other` for an "anders" text). An

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 
+from instrument import routing
+
 from ..extensions import db
 from ..models import Invitation
 from ..services import answers as answer_service
@@ -17,7 +19,7 @@ from ..services.rounds import (
 )
 from . import bp
 from .access import Respondent, authenticate_post, current_access, start_session, ticket
-from .forms import autosaved, collect, form_class, initial_data
+from .forms import autosaved, collect, form_class, initial_data, progress, readable
 
 
 def _page(template: str, status: int = 200, **context):
@@ -47,20 +49,27 @@ def _context(acc: Access, **extra):
 
 
 def _form_page(acc: Access, form=None, status: int = 200, page_basis=None,
-               conflicts=(), draft=None):
+               conflicts=(), draft=None, problems=(), posted=None):
     """The questionnaire with the draft; or, given a form, as it was posted (with the
-    basis that page had). `conflicts`: fields changed in this tab and elsewhere."""
+    basis that page had, and the answers it showed: `posted`, for its routing).
+    `conflicts`: fields changed in this tab and elsewhere; `problems`: why a post was
+    refused."""
     q = questionnaire_for(db.session, acc)
     draft = draft or answer_service.load_draft(db.session, acc.invitation_id)
     if form is None or page_basis is None:
         page_basis = basis.of_draft(q, draft.answers, draft.remarks)
     if form is None:
         form = form_class(q)(data=initial_data(q, draft.answers, draft.remarks))
-    return render_template("respond/form.html", form=form, q=q, draft=draft,
-                           answered=len(draft.answers), basis=basis.encode(page_basis),
+    answers = draft.answers
+    if posted:
+        answers = {**answers, **posted}
+        answers = {k: v for k, v in answers.items() if v is not None}
+    shown = routing.shown(q, answers)
+    return render_template("respond/form.html", form=form, q=q, draft=draft, shown=shown,
+                           progress=progress(q, shown, draft.answers, draft.remarks),
+                           rules=routing.client_rules(q), basis=basis.encode(page_basis),
                            conflicts={c.item.field_name: c for c in conflicts},
-                           labels={o.code: o.label for o in q.scale},
-                           **_context(acc)), status
+                           problems=problems, **_context(acc)), status
 
 
 @bp.get("/")
@@ -122,22 +131,25 @@ def save_form():
     try:
         given, remarks = collect(q, request.form)
         answer_service.validate(q, given, remarks)
-    except answer_service.InvalidAnswers:
-        # Only hostile or broken clients get here: show the form with WTForms' messages.
+    except answer_service.InvalidAnswers as exc:
+        # Only hostile or broken clients get here: show the form as posted, with WTForms'
+        # messages at the fields and the service's in the summary; nothing is written.
         form = form_class(q)(request.form)
         form.validate()
         acc = current_access()
         return _gate(acc, for_writing=True) or _form_page(
-            acc, form, 422, basis.decode(request.form.get("basis")))
+            acc, form, 422, basis.decode(request.form.get("basis")),
+            problems=exc.problems, posted=readable(q, request.form))
     action = request.form.get("action", "save")
 
     submit = False
     if action == "submit":
-        # A form with every statement answered submits in one step; otherwise the saved
-        # answers decide, and the school confirms what is still open.
-        known = given.keys() if len(given) == len(q.statements) else (
-            given.keys() | answer_service.load_draft(db.session, who.invitation_id).answers.keys())
-        submit = all(item.number in known for item in q.statements)
+        # A form with nothing left open submits in one step; otherwise the answers are
+        # saved and the school sees what is still open (and confirms, or must answer).
+        # Without routing, a page that answers everything needs no read of the draft.
+        submit = not _open_questions(q, answer_service.Draft(), given, remarks) and \
+            not q.has_routing or not _open_questions(
+                q, answer_service.load_draft(db.session, who.invitation_id), given, remarks)
 
     page_basis = basis.decode(request.form.get("basis"))
     outcome = answer_service.save(db.session, who.invitation_id, given, remarks, submit=submit,
@@ -150,6 +162,9 @@ def save_form():
         return _gate(acc, for_writing=True) or _form_page(
             acc, status=409, draft=draft, conflicts=answer_service.conflicts(
                 q, page_basis, given, remarks, draft))
+    if outcome == answer_service.INCOMPLETE:
+        # A required question is still open (another tab cleared it meanwhile): saved.
+        return redirect(url_for(".confirm_submit"), 303)
     if outcome in (answer_service.SUBMITTED, answer_service.ALREADY_SUBMITTED):
         if outcome == answer_service.ALREADY_SUBMITTED:
             flash("Uw antwoorden waren al ingediend. Er is niets gewijzigd.", "info")
@@ -196,6 +211,23 @@ def autosave():
     return jsonify(status=outcome, basis=basis.token(item, posted)), codes[outcome]
 
 
+def _open_questions(q, draft, given, remarks) -> bool:
+    """Whether anything shown is still open once this post is saved over the draft."""
+    answers = {k: v for k, v in {**draft.answers, **given}.items() if v is not None}
+    texts = {k: v for k, v in {**draft.remarks, **remarks}.items() if v}
+    missing = routing.missing(q, answers, texts)
+    return bool(missing.required or missing.optional or missing.problems)
+
+
+def _confirm_page(acc: Access, draft, status: int = 200):
+    q = questionnaire_for(db.session, acc)
+    shown = routing.shown(q, draft.answers)
+    return render_template("respond/confirm_submit.html", q=q,
+                           missing=routing.missing(q, draft.answers, draft.remarks),
+                           progress=progress(q, shown, draft.answers, draft.remarks),
+                           **_context(acc)), status
+
+
 @bp.get("/vragenlijst/indienen")
 def confirm_submit():
     acc = current_access()
@@ -204,10 +236,7 @@ def confirm_submit():
     draft = answer_service.load_draft(db.session, acc.invitation_id)
     if draft.submitted:
         return redirect(url_for(".confirmation"), 303)
-    q = questionnaire_for(db.session, acc)
-    missing = [q.statement(n) for n in answer_service.unanswered(q, draft)]
-    return render_template("respond/confirm_submit.html", q=q, missing=missing,
-                           **_context(acc))
+    return _confirm_page(acc, draft)
 
 
 @bp.post("/vragenlijst/indienen")
@@ -218,6 +247,11 @@ def submit():
         return refused
     outcome = answer_service.save(db.session, who.invitation_id, {}, {}, submit=True,
                                   questionnaire=q, token_prefix=who.token_prefix)
+    if outcome == answer_service.INCOMPLETE:
+        # A required question is open: nothing is submitted; the page says what.
+        acc = current_access()
+        return _gate(acc, for_writing=True) or _confirm_page(
+            acc, answer_service.load_draft(db.session, who.invitation_id), 422)
     if outcome not in (answer_service.SUBMITTED, answer_service.ALREADY_SUBMITTED):
         return _refused(who, outcome)
     return redirect(url_for(".confirmation"), 303)
@@ -229,8 +263,11 @@ def saved_for_later():
     if (blocked := _gate(acc, for_writing=False)) is not None:
         return blocked
     draft = answer_service.load_draft(db.session, acc.invitation_id)
-    return render_template("respond/saved.html", draft=draft,
-                           q=questionnaire_for(db.session, acc), **_context(acc))
+    q = questionnaire_for(db.session, acc)
+    shown = routing.shown(q, draft.answers)
+    return render_template("respond/saved.html", draft=draft, q=q,
+                           progress=progress(q, shown, draft.answers, draft.remarks),
+                           **_context(acc))
 
 
 @bp.get("/vragenlijst/bevestiging")
@@ -252,4 +289,4 @@ def copy():
     draft = answer_service.load_draft(db.session, acc.invitation_id)
     q = questionnaire_for(db.session, acc)
     return render_template("respond/copy.html", q=q, draft=draft,
-                           labels={o.code: o.label for o in q.scale}, **_context(acc))
+                           shown=routing.shown(q, draft.answers), **_context(acc))

@@ -75,6 +75,27 @@ class Conflict:
     stored: int | str | None
     posted: int | str | None
 
+    @property
+    def stored_text(self) -> str:
+        return in_words(self.item, self.stored)
+
+    @property
+    def posted_text(self) -> str:
+        return in_words(self.item, self.posted)
+
+
+def in_words(item: Item, value: int | str | None) -> str:
+    """A conflicting value as the school reads it: a code's label, a number with its unit,
+    the answer in words (multi, an "anders" text), or "geen antwoord"."""
+    if value is None or value == "":
+        return "geen antwoord"
+    if isinstance(value, str):
+        return value
+    label = item.codes.get(value)
+    if label is not None:
+        return str(label)
+    return f"{value} {item.unit}" if item.unit else str(value)
+
 
 def merge(q: Questionnaire, basis: Basis, answers: dict[int, int | None],
           remarks: dict[str, str], stored_answers: dict[int, int],
