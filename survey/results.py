@@ -25,6 +25,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The kinds of results file, as the audit log names them.
 SHEET, WORKBOOK, SECTOR_WORKBOOK = "sheet", "workbook", "sector workbook"
 ANSWERS_CSV, ANSWERS_XLSX, ZIP = "all answers csv", "all answers xlsx", "all reports zip"
+ANSWERS_SAV, ANALYSIS_CSV, CODEBOOK = "all answers sav", "analysis csv", "codebook csv"
+SAV_TYPE = "application/x-spss-sav"
 
 
 def log_download(kind: str, round_id: int, round_name: str,
@@ -71,6 +73,24 @@ def spooled_xlsx_download(write, filename: str, *, kind: str, round_id: int,
         spool.close()
         raise
     answer = attachment(iter(lambda: spool.read(1 << 16), b""), XLSX_TYPE, filename)
+    answer.content_length = size
+    answer.call_on_close(spool.close)
+    return answer
+
+
+def spooled_file_download(write, mimetype: str, filename: str, *, kind: str, round_id: int,
+                          round_name: str) -> Response:
+    """A file that a writer needs a path for (pyreadstat's .sav): written to a temporary
+    file that is deleted as soon as it is opened again for sending."""
+    log_download(kind, round_id, round_name)
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/{filename}"
+        write(path)
+        spool = open(path, "rb")  # noqa: SIM115 (closed when the answer closes)
+    spool.seek(0, 2)
+    size = spool.tell()
+    spool.seek(0)
+    answer = attachment(iter(lambda: spool.read(1 << 16), b""), mimetype, filename)
     answer.content_length = size
     answer.call_on_close(spool.close)
     return answer

@@ -205,3 +205,79 @@ def test_the_console_says_the_answer_files_identify_schools(inspector_client, an
     round_id, _ = answered_round()
     html = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(as_text=True)
     assert "identificerend" in html and "auditlog" in html
+
+
+def _example_round(app, make_invited, schools):
+    """A closed round on the example questionnaire (every type, routing); `schools` is a
+    list of (answers, remarks) submitted in CLB 100001, bao; the first school also keeps a
+    draft answer to a follow-up question that its 'nee' hides."""
+    from survey.questionnaire import bundled
+    from survey.services import answers as answer_service
+    from survey.services import rounds
+
+    with app.app_context():
+        rnd = rounds.create_round(db.session, name="Voorbeeldronde", school_year="2026-2027",
+                                  questionnaire=bundled("voorbeeld-alle-vraagtypes"))
+        rounds.open_round(db.session, rnd)
+        db.session.commit()
+        round_id = rnd.id
+    for index, (given, texts) in enumerate(schools):
+        invited = make_invited(round_id, "bao", "100001")
+        with app.app_context():
+            if index == 0:
+                answer_service.save(db.session, invited.invitation_id, {11: 1, 1007: 2})
+            answer_service.save(db.session, invited.invitation_id, given, texts, submit=True)
+            db.session.commit()
+    with app.app_context():
+        db.session.get(Round, round_id).state = "closed"
+        db.session.commit()
+    return round_id
+
+
+def test_all_answers_as_spss_with_labels_missing_codes_and_routing(
+        app, inspector_client, make_invited, tmp_path):
+    import pyreadstat
+
+    # medewerkers: options 1..5 in slots 1001..1005; verzoek (yesno) slot 11; kanaal 1007;
+    # bereikbaar (likert, 0 = geen zicht) 1006; overleg (number) slot 3.
+    ticked = {1001: 1, 1002: 0, 1003: 1, 1004: 0, 1005: 0}
+    round_id = _example_round(app, make_invited, [
+        ({**ticked, 11: 2, 1006: 0, 3: 12}, {"waarom-geen-vraag": "Geen nood aan."}),
+        ({**ticked, 11: 1, 1007: 3, 1006: 4, 3: 0}, {"kanaal-anders": "niet gebruikt"}),
+    ])
+    answer = inspector_client.get(f"/beheer/rondes/{round_id}/antwoorden.sav")
+    assert answer.status_code == 200 and answer.mimetype == "application/x-spss-sav"
+    path = tmp_path / "a.sav"
+    path.write_bytes(answer.data)
+    frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert labels["medewerkers_3"] == "1. Met welke medewerkers van het CLB werkt uw school " \
+        "dit schooljaar samen?: Arts"
+    assert meta.variable_value_labels["verzoek"] == {1: "Ja", 2: "Nee"}
+    assert meta.variable_value_labels["bereikbaar"][0] == "Geen zicht / niet van toepassing"
+    assert meta.missing_ranges["bereikbaar"] == [{"lo": 0.0, "hi": 0.0}]
+    rows = sorted(frame.to_dict("records"), key=lambda r: r["verzoek"])
+    asked, not_asked = rows
+    assert (asked["verzoek"], asked["kanaal"], asked["bereikbaar"], asked["overleg"]) == \
+        (1, 3, 4, 0)
+    assert (not_asked["medewerkers_1"], not_asked["medewerkers_2"],
+            not_asked["medewerkers_3"]) == (1, 0, 1)
+    # the first school's draft answer to 'kanaal' was hidden by its 'nee': never exported
+    assert not_asked["verzoek"] == 2 and str(not_asked["kanaal"]) == "nan"
+    assert not_asked["waarom_geen_vraag"] == "Geen nood aan."
+    assert not_asked["bereikbaar"] == 0 and not_asked["overleg"] == 12
+
+    codebook = inspector_client.get(f"/beheer/rondes/{round_id}/codeboek.csv")
+    lines = list(csv.reader(io.StringIO(codebook.data.decode("utf-8-sig"))))
+    by_name = {line[0]: line for line in lines[1:]}
+    assert "1 = Ja; 2 = Nee" in by_name["verzoek"]
+    data = inspector_client.get(f"/beheer/rondes/{round_id}/analyse.csv")
+    header = next(csv.reader(io.StringIO(data.data.decode("utf-8-sig"))))
+    assert header[:3] == ["clb", "niveau", "medewerkers_1"]
+    with app.app_context():
+        from sqlalchemy import select
+
+        from survey.models import AuditEvent
+        kinds = [e.detail.get("kind") for e in db.session.scalars(select(AuditEvent))
+                 if e.action == "results downloaded"]
+    assert kinds.count("all answers sav") == 1 and "codebook csv" in kinds

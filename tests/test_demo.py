@@ -51,11 +51,13 @@ def test_demo_builds_a_realistic_sector(app, runner, tmp_path):
         assert any(1 <= n <= 3 for n in special), "some CLBs have only 1-3 special-needs schools"
         assert all(20 <= sum(c.values()) <= 200 for c in per_centre.values())
 
-        rnd = db.session.scalar(select(Round))
+        rnd = db.session.scalar(select(Round).order_by(Round.id))
         assert rnd.state == "open" and rnd.accepts_answers()
-        invited = db.session.scalar(select(func.count()).select_from(Invitation))
+        invited = db.session.scalar(select(func.count()).select_from(Invitation).where(
+            Invitation.round_id == rnd.id))
         submitted = db.session.scalar(
-            select(func.count()).where(Response.status == "submitted"))
+            select(func.count()).select_from(Response).join(Invitation).where(
+                Response.status == "submitted", Invitation.round_id == rnd.id))
         assert invited == sum(levels.values())
         assert submitted == round(0.5 * invited)
 
@@ -114,3 +116,41 @@ def test_demo_refuses_to_empty_a_database_without_reset(app, runner, backend):
         assert result.exit_code == 0, result.output
     else:
         assert result.exit_code != 0 and "--reset" in result.output
+
+
+def test_the_example_round_uses_every_type_and_follows_its_routing(app, runner):
+    from survey.questionnaire import bundled
+    from survey.services import counts
+
+    _run(runner)
+    example = bundled("voorbeeld-alle-vraagtypes")
+    with app.app_context():
+        rnd = db.session.scalar(select(Round).where(
+            Round.questionnaire_id == "voorbeeld-alle-vraagtypes"))
+        assert rnd.state == "open"
+        cube = counts.cube(db.session, rnd.id)
+        assert counts.recomputed(db.session, rnd.id) == cube
+        counted_slots = {slot for (_c, _l, slot, _v) in cube}
+        for item in example.items:
+            if item.type != "text":
+                assert set(item.slots) <= counted_slots, item.key
+        # Per response: no counted answer to a follow-up when the school said "nee".
+        rows = db.session.execute(select(Answer.response_id, Answer.item, Answer.value,
+                                         Answer.hidden)
+                                  .join(Response).join(Invitation)
+                                  .where(Invitation.round_id == rnd.id)).all()
+    by_response = defaultdict(dict)
+    hidden = defaultdict(set)
+    for response_id, slot, value, is_hidden in rows:
+        (hidden[response_id].add(slot) if is_hidden else None)
+        if not is_hidden:
+            by_response[response_id][slot] = value
+    follow_ups = {example.by_key[k].slot for k in ("kanaal", "snel-antwoord",
+                                                    "tevredenheid-cijfer")}
+    said_no = [r for r, given in by_response.items() if given.get(11) == 2]
+    said_yes = [r for r, given in by_response.items() if given.get(11) == 1]
+    assert said_no and said_yes
+    assert all(not follow_ups & by_response[r].keys() for r in said_no)
+    assert any(follow_ups & hidden[r] for r in said_no), "some drafts kept hidden answers"
+    doctor = example.by_key["medewerkers"].choices[2].slot    # "Arts" ticked shows part 3
+    assert all(25 not in given for given in by_response.values() if given.get(doctor) != 1)

@@ -22,14 +22,19 @@ from flask import (
 )
 from flask_login import current_user
 
+from reports import codebook, spss
 from reports.layout import from_snapshot
 
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Round
 from ..results import (
+    ANALYSIS_CSV,
     ANSWERS_CSV,
+    ANSWERS_SAV,
     ANSWERS_XLSX,
+    CODEBOOK,
+    SAV_TYPE,
     SECTOR_WORKBOOK,
     XLSX_TYPE,
     ZIP,
@@ -37,10 +42,11 @@ from ..results import (
     feedback_or_404,
     page_context,
     sheet_download,
+    spooled_file_download,
     spooled_xlsx_download,
     workbook_download,
 )
-from ..services import accounts, exports, remarks, reports
+from ..services import accounts, analysis_export, exports, remarks, reports
 from ..services.monitoring import round_figures
 from . import bp
 from .forms import BuildForm, ReviewForm
@@ -119,6 +125,42 @@ def responses_xlsx(round_id: int):
     return download(lambda: _answer_stream(rnd, exports.xlsx_chunks), XLSX_TYPE,
                     f"antwoorden-{round_id}.xlsx", kind=ANSWERS_XLSX, round_id=rnd.id,
                     round_name=rnd.name)
+
+
+@bp.get("/rondes/<int:round_id>/antwoorden.sav")
+def responses_sav(round_id: int):
+    """All answers for analysts as an SPSS file: variable and value labels, the
+    non-substantive codes declared missing (R's haven and jamovi read it too)."""
+    rnd = _reportable(round_id)
+    return spooled_file_download(
+        lambda path: spss.write_sav(analysis_export.analysis_table(db.session, rnd), path,
+                                    file_label=analysis_export.file_label(rnd)),
+        SAV_TYPE, f"antwoorden-{round_id}.sav", kind=ANSWERS_SAV, round_id=rnd.id,
+        round_name=rnd.name)
+
+
+@bp.get("/rondes/<int:round_id>/analyse.csv")
+def analysis_csv(round_id: int):
+    """The same data as the .sav, as CSV with the variable names of the codebook."""
+    rnd = _reportable(round_id)
+    return download(lambda: _text_file(lambda out: spss.write_csv(
+        analysis_export.analysis_table(db.session, rnd), out)), "text/csv",
+        f"analyse-{round_id}.csv", kind=ANALYSIS_CSV, round_id=rnd.id, round_name=rnd.name)
+
+
+@bp.get("/rondes/<int:round_id>/codeboek.csv")
+def codebook_csv(round_id: int):
+    """Every variable of the analysts' files: its question, type, codes and labels."""
+    rnd = _reportable(round_id)
+    return download(lambda: _text_file(lambda out: codebook.write_codebook_csv(
+        analysis_export.analysis_table(db.session, rnd), out)), "text/csv",
+        f"codeboek-{round_id}.csv", kind=CODEBOOK, round_id=rnd.id, round_name=rnd.name)
+
+
+def _text_file(write) -> bytes:
+    out = io.StringIO()
+    write(out)
+    return out.getvalue().encode("utf-8")
 
 
 def _answer_stream(rnd: Round, chunks):
