@@ -37,6 +37,10 @@ class Statement:
     def title(self) -> str:
         return f"{self.number}. {self.label}" if self.numbered else self.label
 
+    @property
+    def shown_number(self) -> int | None:
+        return self.number if self.numbered else None
+
 
 @dataclass(frozen=True)
 class Section:

@@ -78,17 +78,18 @@ class Page:
     def table(self, columns: list[tuple[str, float, str]], rows: list[list[str]], *,
               size: float = 8, row_height: float = 0.2,
               dynamic: frozenset[int] = frozenset(), headed: bool = True,
-              dynamic_headers: bool = False) -> None:
+              dynamic_headers: bool = False, rule: bool = True) -> None:
         """columns: (header, x in inches, alignment); `dynamic`: the indexes of columns
         whose cells differ per CLB. Each column is one multi-line text (see charts.py);
-        a suppressed cell is written apart, in italics."""
+        a suppressed cell is written apart, in italics. `rule`: a line under the headers
+        (drawn in the static layer: leave it out where the table's place differs per CLB)."""
         if headed:
             for header, x, ha in columns:
                 self.text(x, self.y, header, size=size - 0.5, color=GREY, ha=ha,
                           weight="normal" if dynamic_headers else "bold",
                           dynamic=dynamic_headers)
             self.y += row_height + 0.02
-        if headed and self.draws(False):
+        if headed and rule and self.draws(False):
             self.fig.add_artist(Line2D([MARGIN / WIDTH, 1 - MARGIN / WIDTH],
                                        [1 - (self.y - 0.06) / HEIGHT] * 2,
                                        color="#cccccc", linewidth=0.6))

@@ -42,7 +42,8 @@ def fixed_pages(fb: Feedback) -> list[PageMaker]:
 def extra_pages(fb: Feedback) -> list[tuple[str, PageMaker]]:
     """The pages after the fixed ones, each with the name of its static template (the
     same for every CLB: title and explanation) and its maker."""
-    pages = [("trend", lambda mode, n: trend(fb, mode, n))] if fb.trend else []
+    pages = question_pages(fb)
+    pages += [("trend", lambda mode, n: trend(fb, mode, n))] if fb.trend else []
     return pages + remark_pages(fb)
 
 
@@ -105,7 +106,7 @@ def summary(fb: Feedback, mode: str, number: int) -> Page:
     for ln in fb.lines:
         f = ln.row.figures
         margin = "" if f is None or f.ci_low is None else f"{f.ci_low:.0f}–{f.ci_high:.0f}"
-        rows.append([str(ln.statement.number), _short(ln.statement.label, 48), _clb_pct(f),
+        rows.append([ln.statement.tag, _short(ln.statement.label, 48), _clb_pct(f),
                      margin, fb.sector_cell(ln.row, ln.row.sector_adjusted_pct),
                      fb.sector_cell(ln.row, ln.row.sector_pct),
                      fmt_diff(ln.difference), VERDICT_MARK.get(ln.row.verdict, "")])
@@ -129,7 +130,7 @@ def summary(fb: Feedback, mode: str, number: int) -> Page:
 
 def _line_sentence(ln: Line) -> str:
     f = ln.row.figures
-    return (f"{ln.statement.number}. {ln.statement.label}: {fmt_pct(f.pct_agree)} akkoord "
+    return (f"{ln.statement.title}: {fmt_pct(f.pct_agree)} akkoord "
             f"(n={f.n}) tegenover {fmt_pct(ln.row.sector_adjusted_pct)} in de aangepaste "
             f"sector ({fmt_diff(ln.difference)} procentpunt).")
 
@@ -161,7 +162,7 @@ def _section_page(fb: Feedback, sections, first: bool, mode: str, number: int) -
     p.legend(fb.layout.option_labels)
     for section in sections:
         p.subheading(section.title)
-        pairs = [(f"{n}. {fb.layout.statements[n].label}", fb.row(n).figures,
+        pairs = [(fb.layout.statements[n].title, fb.row(n).figures,
                   fb.row(n).sector) for n in section.numbers]
         height = SLOT * charts.slots(len(pairs))
         p.chart(3.25, 3.5, height, pairs, fontsize=7.5, label_width=34)
@@ -181,7 +182,7 @@ def levels(fb: Feedback, mode: str, number: int) -> Page:
     cols += [(lv, 3.6 + (i + 1) * step - 0.1, "right") for i, lv in enumerate(LEVELS)]
     rows = []
     for n in fb.layout.numbers:
-        cells = [str(n), _short(fb.layout.statements[n].label, 40)]
+        cells = [fb.layout.statements[n].tag, _short(fb.layout.statements[n].label, 40)]
         for lv in LEVELS:
             r = fb.row(n, lv)
             if r.figures is None:
@@ -209,7 +210,8 @@ def aspects(fb: Feedback, mode: str, number: int) -> Page:
         title = f"{aspect.code} {aspect.name}" if aspect.code else aspect.name
         p.text(MARGIN, p.y, title, size=9, weight="bold")
         p.y += 0.22
-        rows = [[f"{ln.statement.number}. {_short(ln.statement.label, 44)}",
+        rows = [[(f"{ln.statement.tag}. " if ln.statement.tag else "")
+                 + _short(ln.statement.label, 44),
                  _clb_pct(ln.row.figures), fb.sector_cell(ln.row, ln.row.sector_adjusted_pct),
                  _verdict(ln.row)] for ln in lines]
         p.table([("", MARGIN + 0.2, "left"), ("", 5.0, "right"), ("", 5.9, "right"),
@@ -230,7 +232,7 @@ def trend(fb: Feedback, mode: str, number: int) -> Page:
     step = (WIDTH - MARGIN - 4.0) / len(rounds)
     cols = [("Nr", MARGIN + 0.15, "right"), ("Stelling", MARGIN + 0.3, "left")]
     cols += [(label, 4.0 + (i + 1) * step - 0.1, "right") for i, label in enumerate(labels)]
-    rows = [[str(n), _short(fb.layout.statements[n].label, 44)]
+    rows = [[fb.layout.statements[n].tag, _short(fb.layout.statements[n].label, 44)]
             + [SUPPRESSED_TEXT if v is None else fmt_pct(v)
                for v in fb.trend.pct[n][-len(rounds):]]
             for n in fb.layout.numbers]
@@ -241,6 +243,106 @@ def trend(fb: Feedback, mode: str, number: int) -> Page:
                                                                     strict=True)) + ".",
                 size=7.5, color=GREY, dynamic=True)
     return p
+
+
+QUESTION_ROW = 0.19
+
+
+def question_pages(fb: Feedback) -> list[tuple[str, PageMaker]]:
+    """"Andere vragen": per question of another type a compact table (all levels: the
+    CLB beside the sector, raw and adjusted) and one per level, as many pages as needed.
+    Everything on them is the CLB's layer; the first page's introduction is static."""
+    if not fb.questions:
+        return []
+    # the cursor where the first question starts: below the title and the introduction
+    # on the first page, below the title on the next ones (see _question_page)
+    pages, current, y = [], [], 2.0
+    for summary in fb.questions:
+        h = _question_height(summary)
+        if current and y + h > HEIGHT - MARGIN:
+            pages.append(current)
+            current, y = [], 1.2
+        current.append(summary)
+        y += h
+    pages.append(current)
+    return [("questions-next" if index else "questions",
+             lambda mode, n, s=summaries, i=index: _question_page(fb, s, i, mode, n))
+            for index, summaries in enumerate(pages)]
+
+
+def _question_height(summary) -> float:
+    """As _question_page moves the cursor: title, two headed tables (the second with a
+    row for n), the gaps between."""
+    title = len(textwrap.wrap(summary.question.title + " (n = 00000)", 90))
+    return (title * 0.17 + 0.15 + 2 * (QUESTION_ROW + 0.02) + 0.35
+            + (2 * len(summary.lines) + 1) * QUESTION_ROW)
+
+
+def _question_page(fb: Feedback, summaries, index: int, mode: str, number: int) -> Page:
+    p = Page(mode, header(fb), number, "Andere vragen" + (" (vervolg)" if index else ""),
+             numbered_dynamic=True)
+    if not index:
+        p.paragraph("Vragen die geen stelling zijn: per antwoord het aandeel van de scholen "
+                    "die de vraag beantwoordden (bij meer keuzes samen meer dan 100 %), bij "
+                    "een getal de mediaan en de kwartielen. Eerst alle niveaus samen met "
+                    "de sector (ruw en aangepast aan uw mix van niveaus), dan per niveau "
+                    "uw CLB met tussen haakjes de sector. Een groep met te weinig "
+                    f"antwoorden of met allemaal hetzelfde antwoord: ‘{SUPPRESSED_TEXT}’.",
+                    size=8.5)
+    step = (WIDTH - MARGIN - 3.6) / len(LEVELS)
+    every = frozenset(range(6))
+    for summary in summaries:
+        q, total = summary.question, summary.groups[TOTAL]
+        n = SUPPRESSED_TEXT if total.hidden else f"n = {total.n}"
+        lines = textwrap.wrap(f"{q.title} ({n})", 90)
+        p.y += 0.05
+        p.text(MARGIN, p.y, "\n".join(lines), size=9.5, color=ACCENT, dynamic=True)
+        p.y += len(lines) * 0.17 + 0.1
+        rows = []
+        for line in summary.lines:
+            cell = line.cells[TOTAL]
+            hidden = total.hidden or cell.value is None
+            rows.append([
+                _short(line.label, 44), "" if hidden or cell.count is None else str(cell.count),
+                SUPPRESSED_TEXT if total.hidden else summary.fmt(cell.value),
+                "" if hidden or cell.ci_low is None else f"{cell.ci_low:.0f}–{cell.ci_high:.0f}",
+                _question_sector(fb, summary, total, cell.sector_adjusted)
+                if summary.unit == "percent" else "",
+                _question_sector(fb, summary, total, cell.sector)])
+        p.table([("Alle niveaus", MARGIN, "left"), ("aantal", 3.9, "right"),
+                 ("CLB", 4.6, "right"), ("marge", 5.3, "right"),
+                 ("sector aangepast", 6.45, "right"), ("sector ruw", WIDTH - MARGIN, "right")],
+                rows, size=7.5, row_height=QUESTION_ROW, dynamic=every, dynamic_headers=True,
+                rule=False)
+        p.y += 0.05
+        rows = [["n"] + [_level_cell(fb, summary, lv, None) for lv in LEVELS]]
+        rows += [[_short(line.label, 44)] + [_level_cell(fb, summary, lv, line.cells[lv])
+                                            for lv in LEVELS] for line in summary.lines]
+        p.table([("Per niveau: CLB (sector)", MARGIN, "left")]
+                + [(lv, 3.6 + (i + 1) * step - 0.1, "right") for i, lv in enumerate(LEVELS)],
+                rows, size=7.5, row_height=QUESTION_ROW, dynamic=frozenset(range(5)),
+                dynamic_headers=True, rule=False)
+        p.y += 0.3
+    return p
+
+
+def _question_sector(fb: Feedback, summary, group, value) -> str:
+    if value is None and group.sector_reason:
+        return fb.few_centres_mark
+    return summary.fmt(value)
+
+
+def _level_cell(fb: Feedback, summary, level: str, cell) -> str:
+    """A level's figure with the sector's in brackets; `cell` None: the respondents."""
+    group = summary.groups[level]
+    if group.hidden:
+        return SUPPRESSED_TEXT
+    if cell is None:
+        sector = "–" if group.sector_n is None else str(group.sector_n)
+        return f"{group.n} ({fb.few_centres_mark if group.sector_reason else sector})"
+    if not group.n:
+        return "–"
+    return f"{summary.fmt(cell.value)} ({_question_sector(fb, summary, group, cell.sector)})"
 
 
 def remark_pages(fb: Feedback) -> list[PageMaker]:

@@ -21,6 +21,8 @@ from .content import (
     reading_guide,
 )
 from .feedback import DATA_COLUMNS, LEVELS, data_rows
+from .questions import QUESTION_COLUMNS
+from .questions import data_rows as question_rows
 from .suppression import TOTAL
 from .xlsx import long_table, safe_text
 
@@ -51,10 +53,12 @@ def centre_workbook(fb: Feedback) -> bytes:
     summary_sheet(wb.active, fb)
     statements_sheet(wb.create_sheet("Per stelling"), fb)
     levels_sheet(wb.create_sheet("Per niveau"), fb)
+    if fb.questions:
+        questions_sheet(wb.create_sheet("Andere vragen"), fb)
     remarks_sheet(wb.create_sheet("Opmerkingen"), fb)
     guide_sheet(wb.create_sheet("Toelichting"), fb)
-    data_sheet(wb.create_sheet("Data"), [data_rows(fb.round.name, fb.centre.number,
-                                                   fb.centre.name, fb.rows.values())])
+    columns, rows = data_table(fb)
+    data_sheet(wb.create_sheet("Data"), [rows], columns)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -89,9 +93,10 @@ def summary_sheet(ws, fb: Feedback) -> None:
     for ln in fb.lines:
         f = ln.row.figures
         if f is None:
-            ws.append([ln.statement.number, ln.statement.label, None, SUPPRESSED_TEXT])
+            ws.append([ln.statement.shown_number, ln.statement.label, None,
+                       SUPPRESSED_TEXT])
             continue
-        ws.append([ln.statement.number, ln.statement.label, f.n, _r(f.pct_agree),
+        ws.append([ln.statement.shown_number, ln.statement.label, f.n, _r(f.pct_agree),
                    _r(f.ci_low), _r(f.ci_high), _r(f.mean, 2),
                    _sector(fb, ln.row, ln.row.sector_adjusted_pct),
                    _sector(fb, ln.row, ln.row.sector_pct), _r(ln.difference), ln.row.verdict])
@@ -103,7 +108,7 @@ def summary_sheet(ws, fb: Feedback) -> None:
         if not lines:
             ws.append([None, "Geen stelling met een duidelijk verschil."])
         for ln in lines:
-            ws.append([ln.statement.number, ln.statement.label, None,
+            ws.append([ln.statement.shown_number, ln.statement.label, None,
                        _r(ln.row.figures.pct_agree), None, None, None,
                        _r(ln.row.sector_adjusted_pct), None, _r(ln.difference)])
     _widths(ws, [12, 58, 7, 11, 11, 11, 11, 15, 11, 10, 22])
@@ -138,10 +143,10 @@ def statements_sheet(ws, fb: Feedback) -> None:
             r = fb.row(n)
             for who, f in (("CLB", r.figures), ("Sector", r.sector)):
                 row += 1
-                label = f"{n}. {fb.layout.statements[n].label}"
-                ws.cell(row, 1, n)
-                ws.cell(row, 2, label if who == "CLB" else None)
-                ws.cell(row, 3, f"{n} {who}")
+                statement = fb.layout.statements[n]
+                ws.cell(row, 1, statement.shown_number)
+                ws.cell(row, 2, statement.title if who == "CLB" else None)
+                ws.cell(row, 3, f"{statement.tag or statement.label} {who}")
                 if f is None or f.n == 0:
                     ws.cell(row, 11 if f is None else 9, SUPPRESSED_TEXT if f is None
                             else 0)
@@ -185,7 +190,7 @@ def levels_sheet(ws, fb: Feedback) -> None:
         for lv in fb.levels_present():
             r = fb.row(n, lv)
             f = r.figures
-            keys = [n, fb.layout.statements[n].label, lv]
+            keys = [fb.layout.statements[n].shown_number, fb.layout.statements[n].label, lv]
             if f is None:
                 ws.append(keys + [None] * 6 + [SUPPRESSED_TEXT])
             elif f.n == 0:
@@ -226,13 +231,64 @@ def guide_sheet(ws, fb: Feedback) -> None:
     ws.column_dimensions["A"].width = 120
 
 
-def data_sheet(ws, blocks: Iterable[Iterable[Sequence]]) -> None:
-    ws.append(DATA_COLUMNS)
+def data_sheet(ws, blocks: Iterable[Iterable[Sequence]],
+               columns: Sequence[str] = DATA_COLUMNS) -> None:
+    ws.append(list(columns))
     for block in blocks:
         for values in block:
             ws.append([safe_text(v) for v in values])
     for cell in ws[1]:
         cell.font = BOLD
+    ws.freeze_panes = "A2"
+
+
+def data_table(fb: Feedback) -> tuple[list[str], list[list]]:
+    """The tidy "Data" sheet's columns and rows of one CLB: the statements' rows, and, when
+    the questionnaire has questions of other types, their rows after them, with the
+    columns of reports/questions.py added (a statement's row says its key and "likert")."""
+    rows = data_rows(fb.round.name, fb.centre.number, fb.centre.name, fb.rows.values())
+    if not fb.layout.questions:
+        return list(DATA_COLUMNS), rows
+    blank = [None] * (len(QUESTION_COLUMNS) - 2)
+    rows = [row + [fb.layout.statements[row[4]].key, "likert", *blank] for row in rows]
+    rows += question_rows([fb.round.name, fb.centre.number, fb.centre.name], fb.questions,
+                          len(DATA_COLUMNS))
+    return DATA_COLUMNS + QUESTION_COLUMNS, rows
+
+
+def questions_sheet(ws, fb: Feedback) -> None:
+    """The questions of other types: per question, option (or statistic) and level the
+    CLB's figure beside the sector's; hidden groups say so and show no figure."""
+    _header(ws, 1, ["Nr", "Vraag", "Antwoord of statistiek", "Niveau", "n", "aantal", "CLB",
+                    "marge laag", "marge hoog", "sector", "sector aangepast", "opmerking"])
+    for summary in fb.questions:
+        q = summary.question
+        ws.append([q.number, safe_text(q.title), None, None, None, None, None, None, None,
+                   None, None, summary.explanation])
+        ws.cell(ws.max_row, 2).font = BOLD
+        digits = 1 if summary.unit == "percent" else 2
+        for line in summary.lines:
+            for g in (TOTAL, *fb.levels_present()):
+                group, cell = summary.groups[g], line.cells[g]
+                keys = [q.number, safe_text(q.label), safe_text(line.label), LEVEL_NAMES[g]]
+                sector = cell.sector
+                if sector is None and group.sector_reason:
+                    sector = fb.few_centres_mark
+                adjusted = cell.sector_adjusted
+                if g == TOTAL and adjusted is None and group.sector_reason \
+                        and summary.unit == "percent":
+                    adjusted = fb.few_centres_mark
+                if group.hidden:
+                    ws.append(keys + [None] * 5 + [_r(sector, digits) if not isinstance(
+                        sector, str) else sector, None, SUPPRESSED_TEXT])
+                    continue
+                ws.append(keys + [group.n, cell.count, _r(cell.value, digits),
+                                  _r(cell.ci_low), _r(cell.ci_high),
+                                  sector if isinstance(sector, str) else _r(sector, digits),
+                                  adjusted if isinstance(adjusted, str)
+                                  else _r(adjusted, digits),
+                                  "geen antwoorden" if group.n == 0 else None])
+    _widths(ws, [5, 48, 36, 28, 6, 7, 8, 10, 10, 10, 15, 30])
     ws.freeze_panes = "A2"
 
 
@@ -244,16 +300,17 @@ TOO_MANY_RESPONSES = ("Te veel antwoorden voor dit werkboek: download alle antwo
 
 def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int, str],
                     feedbacks: Sequence[Feedback], responses: Iterable[Sequence] | None,
-                    target=None) -> bytes | None:
+                    target=None, slots: Sequence[int] | None = None) -> bytes | None:
     """feedbacks: every CLB's Feedback; responses: (centre_number, level, {item: code})
     per submitted response, in any order, without anything that names a school (None:
-    too many for this workbook, sheet Antwoorden says where they are). Returns
+    too many for this workbook, sheet Antwoorden says where they are); `slots`: the
+    columns of "Antwoorden" (every counted slot; by default the statements). Returns
     the file's bytes, or writes it to target (a path or a binary file) and returns None:
     a round of a million responses makes a file best not held in memory."""
     wb = Workbook(write_only=True)
     matrix = wb.create_sheet("Overzicht")
     matrix.append([safe_text(f"% akkoord per CLB en stelling: {round_name}")])
-    matrix.append(["CLB-nummer", "CLB", "antwoorden"] + [safe_text(f"{n}. {labels[n]}")
+    matrix.append(["CLB-nummer", "CLB", "antwoorden"] + [safe_text(labels[n])
                                                           for n in numbers])
     for fb in feedbacks:
         cells = [fb.centre.number, safe_text(fb.centre.name), fb.respondents]
@@ -284,13 +341,12 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
         rates.append(cells)
 
     data = wb.create_sheet("Data")
-    data.append(DATA_COLUMNS)
+    data.append(data_table(feedbacks[0])[0] if feedbacks else DATA_COLUMNS)
     for fb in feedbacks:
-        for values in data_rows(round_name, fb.centre.number, fb.centre.name,
-                                fb.rows.values()):
+        for values in data_table(fb)[1]:
             data.append([safe_text(v) for v in values])
 
-    response_table(wb, numbers, responses)
+    response_table(wb, numbers if slots is None else slots, responses)
     if target is not None:
         wb.save(target)
         return None

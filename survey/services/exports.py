@@ -22,15 +22,17 @@ MULTIPLIER = 2654435761              # Knuth's multiplicative hash
 
 
 def response_rows(session: Session, rnd: Round) -> Iterator[tuple[str, str, dict[int, int]]]:
-    """(CLB number, level, {statement: code}) per submitted response of an invitation not
+    """(CLB number, level, {slot: code}) per submitted response of an invitation not
     withdrawn, ordered by CLB and level and, within those, by a keyed permutation of the
     response ids, so that the order says nothing about who answered when.
 
     The database turns each response's answer rows into one row (a conditional aggregate
     per statement), so a million responses cross the wire as a million rows, not 21
     million. A response submitted without any answer is a row of blanks: it counts as a
-    respondent in the figures, so it is one here too."""
-    numbers = from_snapshot(rnd.definition).numbers
+    respondent in the figures, so it is one here too. Every counted slot of every item is a
+    column (a statement's slot is its number; a multi has one per option); answers that
+    routing hid are left out, as in the figures."""
+    numbers = from_snapshot(rnd.definition).slots
     salt = int.from_bytes(hashlib.sha256(
         f"{rnd.id}:{rnd.created_at.isoformat()}".encode()).digest()[:4], "big") % PRIME
     shuffle = (cast(Response.id, BigInteger) * literal(MULTIPLIER, BigInteger)

@@ -145,12 +145,12 @@ def sector_workbook(session: Session, rnd: Round, data: RoundData | None = None,
     if feedbacks is None:
         feedbacks = [content.build(data.info, data.layout, data.cube, given,
                                    data.sector_cube) for given in data.inputs.values()]
-    labels = {n: s.label for n, s in data.layout.statements.items()}
+    labels = {n: s.title for n, s in data.layout.statements.items()}
     responses = None
     if sum(fb.respondents for fb in feedbacks) <= SECTOR_RESPONSE_ROWS:
         responses = exports.response_rows(session, rnd)
     return workbook.sector_workbook(rnd.name, data.layout.numbers, labels, feedbacks,
-                                    responses, target)
+                                    responses, target, data.layout.slots)
 
 
 # --- Building every file of a round -----------------------------------------------------
@@ -224,7 +224,7 @@ def section_charts(fb: content.Feedback) -> dict[str, str]:
     for section in fb.layout.sections:
         if not section.numbers:
             continue
-        pairs = [(f"{n}. {fb.layout.statements[n].label}", fb.row(n).figures,
+        pairs = [(fb.layout.statements[n].title, fb.row(n).figures,
                   fb.row(n).sector) for n in section.numbers]
         svg = charts.svg(pairs, dict(fb.layout.option_labels))
         out[section.key] = "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
