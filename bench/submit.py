@@ -1,6 +1,7 @@
 """Sustained complete submissions per second, against a bare Flask endpoint in the same run.
 
     python bench/submit.py [--schools 6000] [--clients 32] [--seconds 15] [--workers 4]
+                           [--questionnaire bench/questionnaires/zestig-vragen-2026.1.toml]
 
 Builds a demo database (SQLite by default, or --database-url for PostgreSQL) in a temporary
 instance folder, starts gunicorn on 127.0.0.1 with the real app, opens every school's link
@@ -9,6 +10,9 @@ and stored, from --clients concurrent schools. Then the same gunicorn settings s
 bench/bare_app.py and the same clients hit its bare POST endpoint. Prints throughput, p50/p99
 latency, the ratio, and checks that every acknowledged submission is in the database.
 Bounded: every phase stops after --seconds, and the whole run after a few minutes.
+With --questionnaire FILE the schools answer a round on that questionnaire instead, each
+with answers simulated along its routing (survey.demo.simulate), posted as a browser
+posts them (each item type's form_values()).
 BENCH_APP=module:callable serves another WSGI app in the first phase (a profiling wrapper
 around create_app(), say; PYTHONPATH must reach it).
 """
@@ -114,7 +118,18 @@ class Client:
         return response.status, response.getheader("Location"), data
 
 
-def open_school(port: int, link_path: str) -> tuple[str, str]:
+def simulated_fields(questionnaire, seed: int) -> list[tuple[str, str]]:
+    """A simulated school's complete answers as the fields its browser posts."""
+    import random
+
+    from survey.demo import simulate
+
+    answers, remarks = simulate(random.Random(seed), questionnaire, "bao", 0.0)
+    return [field for item in questionnaire.items
+            for field in item.kind.form_values(item, answers, remarks)]
+
+
+def open_school(port: int, link_path: str, questionnaire=None) -> tuple[str, str]:
     """Open the link and read the form: returns (cookie, form body to post)."""
     c = Client(port)
     status, _, _ = c.request("GET", link_path)
@@ -129,9 +144,13 @@ def open_school(port: int, link_path: str) -> tuple[str, str]:
     basis = re.search(r'name="basis" value="([^"]*)"', text)
     if basis:
         fields["basis"] = html_module.unescape(basis.group(1))
-    fields.update({f"s{n}": str(4 - n % 4) for n in STATEMENTS})
+    if questionnaire is None:
+        fields.update({f"s{n}": str(4 - n % 4) for n in STATEMENTS})
+        body = urlencode(fields)
+    else:
+        body = urlencode([*fields.items(), *simulated_fields(questionnaire, hash(link_path))])
     c.conn.close()
-    return c.cookie, urlencode(fields)
+    return c.cookie, body
 
 
 def run_phase(port, jobs: queue.Queue, clients: int, seconds: float, make_request):
@@ -199,9 +218,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
+    parser.add_argument("--questionnaire", default="",
+                        help="a questionnaire file: answer a round on it instead")
     args = parser.parse_args()
 
     tmp, env, paths, _ = demo_sector(args.schools, args.database_url, "bench-submit-")
+    questionnaire = None
+    if args.questionnaire:
+        from instrument.loader import load
+
+        questionnaire = load(args.questionnaire)
+        links = tmp / "questionnaire-links.csv"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "questionnaire_round.py"),
+                        args.questionnaire, str(links)], env=env, check=True, cwd=ROOT)
+        paths = ["/s/" + line.rsplit("/s/", 1)[1].strip()
+                 for line in links.read_text().splitlines()[1:]]
 
     port = free_port()
     server = start_gunicorn(os.environ.get("BENCH_APP", "survey:create_app()"), port, args, env)
@@ -212,7 +243,7 @@ def main() -> None:
             todo.put(p)
 
         def prepare(c, path):
-            opened.put(open_school(port, path))
+            opened.put(open_school(port, path, questionnaire))
             return True, path
 
         t0 = time.perf_counter()
@@ -258,6 +289,9 @@ def main() -> None:
           f"{bare_cpu / belapsed:.2f} cores busy")
     print(f"ratio submissions / bare requests: {rate / bare_rate:.1%}  "
           f"(target >= 30 %, p99 target < 100 ms: {p99_submit * 1000:.1f} ms)")
+    if questionnaire is not None:
+        print(f"questionnaire: {questionnaire.id} {questionnaire.version}, "
+              f"{len(questionnaire.items)} items")
     print(f"settings: gunicorn gthread, {args.workers} workers x {args.threads} threads, "
           f"{args.clients} concurrent clients, {os.cpu_count()} cores, "
           f"{'PostgreSQL' if args.database_url else 'SQLite (WAL)'}")

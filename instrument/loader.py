@@ -376,6 +376,8 @@ class Validator:
     def item(self, at: str, entry: Mapping, section: str, context: Context, state: _Items
              ) -> dict | None:
         kind_name = entry.get("type")
+        if isinstance(entry.get("key"), str):
+            self.names[at] = f"vraag '{entry['key']}'"
         if self.legacy:
             if kind_name not in LEGACY_TYPES:
                 self.fail(at, f"veld 'type' moet statement of text zijn (nu {kind_name!r})",
