@@ -125,6 +125,26 @@ class Feedback:
             return self.few_centres_mark
         return fmt_pct(value)
 
+    def question_sector(self, summary: Summary, group, value: float | None) -> str:
+        """A question's sector figure as the sheet and the page show it, or why none."""
+        if value is None and group.sector_reason:
+            return self.few_centres_mark
+        return summary.fmt(value)
+
+    def question_cell(self, summary: Summary, level: str, cell) -> str:
+        """A question's figure at a level with the sector's in brackets ("45 % (52 %)");
+        `cell` None: the respondents to the question, the CLB's and the sector's."""
+        group = summary.groups[level]
+        if group.hidden:
+            return SUPPRESSED_TEXT
+        if cell is None:
+            sector = "–" if group.sector_n is None else str(group.sector_n)
+            return f"{group.n} ({self.few_centres_mark if group.sector_reason else sector})"
+        if not group.n:
+            return "–"
+        return (f"{summary.fmt(cell.value)} "
+                f"({self.question_sector(summary, group, cell.sector)})")
+
     @property
     def sector_notice(self) -> str | None:
         """Where this CLB's sheet leaves sector figures out for too few other CLBs, and

@@ -306,17 +306,17 @@ def _question_page(fb: Feedback, summaries, index: int, mode: str, number: int) 
                 _short(line.label, 44), "" if hidden or cell.count is None else str(cell.count),
                 SUPPRESSED_TEXT if total.hidden else summary.fmt(cell.value),
                 "" if hidden or cell.ci_low is None else f"{cell.ci_low:.0f}–{cell.ci_high:.0f}",
-                _question_sector(fb, summary, total, cell.sector_adjusted)
+                fb.question_sector(summary, total, cell.sector_adjusted)
                 if summary.unit == "percent" else "",
-                _question_sector(fb, summary, total, cell.sector)])
+                fb.question_sector(summary, total, cell.sector)])
         p.table([("Alle niveaus", MARGIN, "left"), ("aantal", 3.9, "right"),
                  ("CLB", 4.6, "right"), ("marge", 5.3, "right"),
                  ("sector aangepast", 6.45, "right"), ("sector ruw", WIDTH - MARGIN, "right")],
                 rows, size=7.5, row_height=QUESTION_ROW, dynamic=every, dynamic_headers=True,
                 rule=False)
         p.y += 0.05
-        rows = [["n"] + [_level_cell(fb, summary, lv, None) for lv in LEVELS]]
-        rows += [[_short(line.label, 44)] + [_level_cell(fb, summary, lv, line.cells[lv])
+        rows = [["n"] + [fb.question_cell(summary, lv, None) for lv in LEVELS]]
+        rows += [[_short(line.label, 44)] + [fb.question_cell(summary, lv, line.cells[lv])
                                             for lv in LEVELS] for line in summary.lines]
         p.table([("Per niveau: CLB (sector)", MARGIN, "left")]
                 + [(lv, 3.6 + (i + 1) * step - 0.1, "right") for i, lv in enumerate(LEVELS)],
@@ -324,25 +324,6 @@ def _question_page(fb: Feedback, summaries, index: int, mode: str, number: int) 
                 dynamic_headers=True, rule=False)
         p.y += 0.3
     return p
-
-
-def _question_sector(fb: Feedback, summary, group, value) -> str:
-    if value is None and group.sector_reason:
-        return fb.few_centres_mark
-    return summary.fmt(value)
-
-
-def _level_cell(fb: Feedback, summary, level: str, cell) -> str:
-    """A level's figure with the sector's in brackets; `cell` None: the respondents."""
-    group = summary.groups[level]
-    if group.hidden:
-        return SUPPRESSED_TEXT
-    if cell is None:
-        sector = "–" if group.sector_n is None else str(group.sector_n)
-        return f"{group.n} ({fb.few_centres_mark if group.sector_reason else sector})"
-    if not group.n:
-        return "–"
-    return f"{summary.fmt(cell.value)} ({_question_sector(fb, summary, group, cell.sector)})"
 
 
 def remark_pages(fb: Feedback) -> list[PageMaker]:

@@ -181,3 +181,138 @@ def test_data_rows_keep_keys_and_hide_figures():
     bubao = next(r for r in named if r["level"] == "bubao" and r["option"] == 1)
     assert bubao["suppressed"] is True
     assert bubao["n"] is None and bubao["count"] is None and bubao["value"] is None
+
+
+# --- End to end: a round on the example questionnaire, answered through the service ----
+
+CENTRES = ("200001", "200002", "200003", "200004")
+
+
+@pytest.fixture
+def questionnaire():
+    from survey.questionnaire import bundled
+    return bundled("voorbeeld-alle-vraagtypes")
+
+
+def _answers(k: int) -> dict[int, int]:
+    """School k's answers by slot, some of them to questions that routing then hides."""
+    ticked = {1} | ({3} if k % 2 else set()) | ({2} if k % 3 == 0 else set())
+    values = {1000 + code: int(code in ticked) for code in range(1, 6)}
+    asked = 1 if k % 3 else 2
+    values |= {2: k % 4 + 1, 3: k % 7, 1006: k % 5, 11: asked,
+               # shown only after "ja" (11 = 1); given anyway, so hidden after "nee"
+               1007: k % 3 + 1, 1008: k % 4 + 1, 20: k % 11,
+               # the arts section: shown only when "Arts" (3) is ticked
+               25: k % 5}
+    return values
+
+
+def _shown(values: dict[int, int]) -> dict[int, int]:
+    """Independently of instrument.routing: the answers the example's show_if keeps."""
+    hidden = set()
+    if values[11] != 1:
+        hidden |= {1007, 1008, 20}
+    if values[1003] != 1:
+        hidden.add(25)
+    return {slot: v for slot, v in values.items() if slot not in hidden}
+
+
+@pytest.fixture
+def example_round(app, make_round, make_invited):
+    from survey.services import answers as answer_service
+
+    round_id = make_round(min_group_size=5)
+    given, k = [], 0
+    for centre in CENTRES:
+        for level, count in (("bao", 6), ("so", 5)):
+            for _ in range(count):
+                k += 1
+                invited = make_invited(round_id, level, centre)
+                values = _answers(k)
+                with app.app_context():
+                    status = answer_service.save(db().session, invited.invitation_id, values,
+                                                 {"medewerkers-anders": ""}, submit=True)
+                    db().session.commit()
+                assert status == answer_service.SUBMITTED
+                given.append((centre, level, _shown(values)))
+    with app.app_context():
+        from survey.models import Round
+        db().session.get(Round, round_id).state = "published"
+        db().session.commit()
+    return round_id, given
+
+
+def db():
+    from survey.extensions import db as database
+    return database
+
+
+def test_example_round_reports_every_question_type(app, example_round, inspector_client):
+    import io
+    import statistics
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from reports import pdf, workbook
+    from survey.models import Round
+    from survey.services import exports, reports
+
+    round_id, given = example_round
+    centre = CENTRES[0]
+    own = [values for c, _, values in given if c == centre]
+    others = [values for c, _, values in given if c != centre]
+    with app.app_context():
+        rnd = db().session.get(Round, round_id)
+        fb = reports.feedback(db().session, rnd, centre)
+        rows = list(exports.response_rows(db().session, rnd))
+    by_key = {s.question.key: s for s in fb.questions}
+    assert list(by_key) == ["medewerkers", "hoofdthema", "overleg", "verzoek", "kanaal",
+                            "tevredenheid-cijfer"]
+
+    # single: n and % per option, against the raw answers; the sector raw
+    thema = by_key["hoofdthema"]
+    assert thema.groups[TOTAL].n == len(own) == 11
+    for line in thema.lines:
+        chosen = sum(v[2] == line.code for v in own)
+        sector = sum(v[2] == line.code for v in others)
+        assert line.cells[TOTAL].count == chosen
+        assert line.cells[TOTAL].value == pytest.approx(100 * chosen / len(own))
+        assert line.cells[TOTAL].sector == pytest.approx(100 * sector / len(others))
+    # multi: the share of those who answered that ticked each option
+    multi = by_key["medewerkers"]
+    for line in multi.lines:
+        ticked = sum(v[line.slot] == 1 for v in own)
+        assert line.cells[TOTAL].value == pytest.approx(100 * ticked / len(own))
+    # number, asked only after "ja": the hidden answers are not counted; type-7 quartiles
+    # (Python's statistics.quantiles, method "inclusive", is the same definition)
+    cijfer = by_key["tevredenheid-cijfer"]
+    values = [v[20] for v in own if 20 in v]
+    assert cijfer.groups[TOTAL].n == len(values) == sum(v[11] == 1 for v in own)
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    stats = {line.statistic: line.cells[TOTAL].value for line in cijfer.lines}
+    assert stats == pytest.approx({"median": median, "q1": q1, "q3": q3})
+    # the response rows: every slot, routing-hidden answers left out
+    assert {slot for _, _, row in rows for slot in row} >= {1001, 1005, 2, 3, 11, 20}
+    assert sorted(len(row) for _, _, row in rows) == sorted(len(v) for _, _, v in given)
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        pdf.render(fb))).pages)
+    book = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)), read_only=True)
+    sheet = " ".join(str(c) for row in book["Andere vragen"].iter_rows(values_only=True)
+                     for c in row if c is not None)
+    data = list(book["Data"].iter_rows(values_only=True))
+    keys = {row[data[0].index("question")] for row in data[1:]}
+    page = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten/{centre}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Andere vragen" in text and "Andere vragen" in html
+    for summary in fb.questions:
+        q = summary.question
+        assert q.label in text and q.label in sheet and q.key in keys
+        assert q.label in html
+        for line in summary.lines:
+            assert line.label[:20] in text
+    # the statements: each on its scale, the one without a number printed without one
+    assert fb.layout.statements[1008].scale.no_view == ()
+    assert fb.row(1006).figures.n == sum(v[1006] != 0 for v in own)
