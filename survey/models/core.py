@@ -21,17 +21,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from instrument.domain import LEVEL_LABELS, Level, ResponseState, RoundState
+
 from ..extensions import db
 
-LEVELS = ("bao", "so", "bubao", "buso")
-LEVEL_NAMES = {
-    "bao": "basisonderwijs",
-    "so": "secundair onderwijs",
-    "bubao": "buitengewoon basisonderwijs",
-    "buso": "buitengewoon secundair onderwijs",
-}
+# The domain's words (instrument/domain.py) as the plain strings the columns hold; the
+# tuples' repr is the SQL of the check constraints below.
+LEVELS = tuple(level.value for level in Level)
+LEVEL_NAMES = {level.value: label for level, label in LEVEL_LABELS.items()}
 NETWORKS = {"vclb": "Vrij CLB", "go": "GO!", "ovsg": "OVSG", "pov": "POV"}
-ROUND_STATES = ("draft", "open", "closed", "published")
+ROUND_STATES = tuple(state.value for state in RoundState)
+RESPONSE_STATES = tuple(state.value for state in ResponseState)
 
 
 def utcnow() -> datetime:
@@ -188,7 +188,7 @@ class Response(db.Model):
     """At most one per invitation, enforced by the unique constraint on invitation_id."""
 
     __tablename__ = "response"
-    __table_args__ = (CheckConstraint("status IN ('draft', 'submitted')", name="status"),)
+    __table_args__ = (CheckConstraint(f"status IN {RESPONSE_STATES}", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
