@@ -5,7 +5,8 @@ from_dict() on `round.definition`.
 
 Format 1 (statements and texts on one scale) and format 2 (every type, routing, several
 scales, texts per language) are both read; questionnaires/README.md describes them.
-Messages are Dutch: inspectors read them in the console.
+Messages are Dutch: inspectors read them in the console. The checks of single fields are
+in checks.py, writing the model back in dump.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .checks import SLUG, FieldChecks
+from .dump import dump
 from .errors import QuestionnaireError
 from .model import (
     FORMAT,
@@ -28,10 +31,8 @@ from .model import (
     ScaleOption,
     Section,
 )
-from .text import LocalText
 from .types import registry
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 FIRST_FREE_SLOT = 1001
 MAX_NUMBER = 999
@@ -109,94 +110,8 @@ class Context:
         return (), None
 
 
-class Validator:
-    def __init__(self, place=None):
-        self.problems: list[str] = []
-        self.place = place
-        self.names: dict[str, str] = {}
-        self.languages: tuple[str, ...] = ("nl",)
-        self.legacy = False
-
-    # -- the helpers every part uses --
-    def fail(self, path: str, message: str, field: str | None = None) -> None:
-        where = self.place(path, field) if self.place else None
-        if where is None:
-            where = path + (f" ({self.names[path]})" if path in self.names else "")
-        self.problems.append(f"{where}: {message}")
-
-    def keys(self, path: str, data: Mapping, allowed) -> None:
-        for key in sorted(set(data) - set(allowed)):
-            self.fail(path, f"onbekend veld '{key}'", key)
-
-    def text(self, path: str, data: Mapping, name: str, *, required=True) -> LocalText:
-        value = data.get(name)
-        if value is None:
-            if required:
-                self.fail(path, f"veld '{name}' ontbreekt", name)
-            return LocalText("")
-        if isinstance(value, Mapping):
-            default = self.languages[0]
-            extra = sorted(set(value) - set(self.languages))
-            if extra:
-                self.fail(path, f"veld '{name}': taal {extra[0]!r} staat niet in 'languages'",
-                          name)
-            texts = {k: v.strip() for k, v in value.items() if isinstance(v, str)}
-            if len(texts) != len(value):
-                self.fail(path, f"veld '{name}': elke taal moet een tekst hebben", name)
-            if not texts.get(default):
-                if required or texts:
-                    self.fail(path, f"veld '{name}' mist de tekst in de standaardtaal "
-                                    f"{default!r}", name)
-                return LocalText("")
-            return LocalText(texts[default], {k: t for k, t in texts.items() if k != default})
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.fail(path, f"veld '{name}' moet een niet-lege tekst zijn", name)
-            return LocalText("")
-        return LocalText(value.strip())
-
-    def slug(self, path: str, data: Mapping, name: str) -> str:
-        value = data.get(name)
-        if not isinstance(value, str) or not value:
-            self.fail(path, f"veld '{name}' ontbreekt", name)
-            return ""
-        if not SLUG.match(value):
-            self.fail(path, f"veld '{name}' = {value!r} mag alleen kleine letters, cijfers en "
-                            f"- bevatten", name)
-        return value
-
-    def integer(self, path: str, data: Mapping, name: str, *, required: bool,
-                low: int | None = None, high: int | None = None) -> int | None:
-        value = data.get(name)
-        if value is None:
-            if required:
-                self.fail(path, f"veld '{name}' ontbreekt", name)
-            return None
-        if not isinstance(value, int) or isinstance(value, bool) or (
-                low is not None and value < low) or (high is not None and value > high):
-            bounds = ("" if low is None else f" van {low}") + (
-                "" if high is None else f" tot en met {high}")
-            self.fail(path, f"veld '{name}' moet een geheel getal{bounds} zijn", name)
-            return None
-        return value
-
-    def boolean(self, path: str, data: Mapping, name: str, default: bool) -> bool:
-        value = data.get(name, default)
-        if not isinstance(value, bool):
-            self.fail(path, f"veld '{name}' moet true of false zijn", name)
-            return default
-        return value
-
-    def table_list(self, path: str, data: Mapping, name: str, *, required=True) -> list:
-        value = data.get(name)
-        if value is None and not required:
-            return []
-        if not isinstance(value, list) or (required and not value):
-            self.fail(path, f"'{name}' moet een niet-lege lijst van tabellen zijn", name)
-            return []
-        good = [x for x in value if isinstance(x, Mapping)]
-        if len(good) != len(value):
-            self.fail(path, f"elk element van '{name}' moet een tabel zijn", name)
-        return good
+class Validator(FieldChecks):
+    """Reads the parts of a questionnaire, field by field."""
 
     # -- the parts of a questionnaire --
     def questionnaire(self, raw: Mapping) -> Questionnaire | None:
@@ -518,62 +433,4 @@ def _build(fields: dict, _slots) -> Item:
     return Item(**fields)
 
 
-def dump(q: Questionnaire, *, storage: bool = True) -> dict[str, Any]:
-    """The raw format-2 dict of a questionnaire (see Questionnaire.to_dict)."""
-    language = q.languages[0]
-    out: dict[str, Any] = {"format": FORMAT, "id": q.id, "version": q.version,
-                           "title": q.title.raw(language)}
-    if q.intro:
-        out["intro"] = q.intro.raw(language)
-    if q.languages != ("nl",):
-        out["languages"] = list(q.languages)
-
-    def scale(s: Scale) -> dict:
-        return {"agree": list(s.agree), "options": [
-            {"code": o.code, "label": o.label.raw(language),
-             **({} if o.substantive else {"substantive": False})} for o in s.options]}
-
-    if "scale" in q.scales:
-        out["scale"] = scale(q.scales["scale"])
-    named = {name: scale(s) for name, s in q.scales.items() if name != "scale"}
-    if named:
-        out["scales"] = named
-    if q.choice_lists:
-        out["choices"] = {name: {"options": [{"code": c.code, "label": c.label.raw(language)}
-                                             for c in choices]}
-                          for name, choices in q.choice_lists.items()}
-    if q.aspects:
-        out["aspects"] = [{"id": a.id, "name": a.name.raw(language),
-                           **({"code": a.code} if a.code is not None else {}),
-                           **({"code_inferred": True} if a.code_inferred else {})}
-                          for a in q.aspects]
-    out["sections"] = [_dump_section(s, storage, language) for s in q.sections]
-    return out
-
-
-def _dump_section(section: Section, storage: bool, language: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"key": section.key, "title": section.title.raw(language)}
-    if section.intro:
-        out["intro"] = section.intro.raw(language)
-    if section.scale:
-        out["scale"] = section.scale
-    if section.show_if:
-        out["show_if"] = section.show_if.to_dict()
-    out["items"] = []
-    for item in section.items:
-        entry: dict[str, Any] = {"type": item.type, "key": item.key}
-        if item.number is not None:
-            entry["number"] = item.number
-        if item.text:
-            entry["text"] = item.text.raw(language)
-        if item.label and (item.label != item.text or item.type == "text"):
-            entry["label"] = item.label.raw(language)
-        if item.required:
-            entry["required"] = True
-        if item.show_if:
-            entry["show_if"] = item.show_if.to_dict()
-        entry.update(item.kind.dump(item, storage, language))
-        if storage and item.slot is not None and item.slot != item.number:
-            entry["slot"] = item.slot
-        out["items"].append(entry)
-    return out
+__all__ = ["Context", "Validator", "dump", "from_dict", "load", "loads"]

@@ -226,5 +226,5 @@ class Questionnaire:
     def to_dict(self, *, storage: bool = True) -> dict[str, Any]:
         """The raw format-2 dict: the JSON a round stores (with the slots, `storage`) or
         the file an author downloads (without them: they are assigned the same way)."""
-        from .loader import dump
+        from .dump import dump
         return dump(self, storage=storage)
