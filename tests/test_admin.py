@@ -122,13 +122,19 @@ def test_audit_log_lists_logins(inspector_client):
     assert "login" in html
 
 
+def _school_version(page: str) -> str:
+    """The form value of the school questionnaire's published version (from the library)."""
+    return re.search(r'<option value="(\d+)">[^<]*\(clb-samenwerking-school, versie 2026\.1\)',
+                     page).group(1)
+
+
 def test_create_a_round_for_some_centres_then_open_it(app, inspector_client, make_invited):
     make_invited(centre_number="100001")          # a school of CLB 100001 (and round 1)
     make_invited(centre_number="100002")
     page = inspector_client.get("/beheer/rondes/nieuw").get_data(as_text=True)
     centre = re.search(r'<option value="(\d+)">Vrij CLB Test 100002', page).group(1)
     form = {"csrf_token": csrf_in(page), "name": "Doorlichting CLB 100002",
-            "school_year": "2026-2027", "questionnaire": "clb-samenwerking-school-2026.1.toml",
+            "school_year": "2026-2027", "questionnaire": _school_version(page),
             "opens_at": "2026-01-05T08:00", "closes_at": "2026-01-04T08:00",
             "min_group_size": "5", "reference_round": "1", "centres": [centre],
             "invitation_subject": "Uitnodiging", "invitation_body": "Klik {link}",
@@ -230,7 +236,7 @@ def test_a_round_of_too_few_clbs_warns_and_offers_a_reference_round(
     chosen = [re.search(rf'<option value="(\d+)">Vrij CLB Test {n}', page).group(1)
               for n in ("100001", "100002")]
     form = {"csrf_token": csrf_in(page), "name": "Twee CLB's", "school_year": "2026-2027",
-            "questionnaire": "clb-samenwerking-school-2026.1.toml",
+            "questionnaire": _school_version(page),
             "opens_at": "2036-01-05T08:00", "closes_at": "2036-01-31T18:00",
             "min_group_size": "5", "min_benchmark_centres": "3", "reference_round": "",
             "centres": chosen, "invitation_subject": "Uitnodiging",

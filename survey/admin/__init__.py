@@ -26,4 +26,4 @@ def allow_large_uploads(app) -> None:
             request.max_content_length = MAX_BYTES + 64 * 1024
 
 
-from . import reports, rounds, sending, views  # noqa: E402,F401  (register the routes on bp)
+from . import questionnaires, reports, rounds, sending, views  # noqa: E402,F401  (register the routes on bp)

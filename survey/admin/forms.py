@@ -1,5 +1,6 @@
 """Forms of the inspectors' console."""
 
+from flask_babel import lazy_gettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -48,11 +49,21 @@ class AccountActionForm(CleanForm):
 
 
 
+class QuestionnaireUploadForm(CleanForm):
+    file = FileField(lazy_gettext("Vragenlijst (.toml of .xlsx, hoogstens 2 MB)"),
+                     validators=[FileRequired(lazy_gettext("Kies een bestand."))])
+
+
+class LibraryActionForm(CleanForm):
+    """Publish or delete a questionnaire version (CSRF only)."""
+
+
 class RoundForm(CleanForm):
     name = StringField("Naam", validators=[DataRequired(), Length(max=200)])
     school_year = StringField("Schooljaar", validators=[
         DataRequired(), Regexp(r"^\d{4}-\d{4}$", message="Schrijf het schooljaar als 2026-2027.")])
-    questionnaire = SelectField("Vragenlijst", choices=[])
+    questionnaire = SelectField("Vragenlijst (een gepubliceerde versie uit de bibliotheek)",
+                                choices=[])
     opens_at = DateTimeLocalField("Opent op (Brusselse tijd)", format="%Y-%m-%dT%H:%M",
                                   validators=[DataRequired(message="Kies een datum en uur.")])
     closes_at = DateTimeLocalField("Sluit op (Brusselse tijd)", format="%Y-%m-%dT%H:%M",

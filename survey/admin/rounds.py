@@ -14,10 +14,9 @@ from reports import xlsx
 from ..database import write_transaction
 from ..extensions import db
 from ..formatting import BRUSSELS
-from ..models import Centre, Invitation, Round, School, utcnow
-from ..questionnaire import bundled_dir, load
+from ..models import Centre, Invitation, QuestionnaireVersion, Round, School, utcnow
 from ..results import xlsx_download
-from ..services import accounts, mailing, monitoring
+from ..services import accounts, library, mailing, monitoring
 from ..services import reports as report_service
 from ..services import rounds as round_service
 from . import bp
@@ -43,16 +42,19 @@ def _utc(local: datetime) -> datetime:
     return local.replace(tzinfo=BRUSSELS)
 
 
-def _questionnaires() -> dict[str, object]:
-    return {p.name: load(p) for p in sorted(bundled_dir().glob("*.toml"))}
+def _published_versions() -> dict[str, QuestionnaireVersion]:
+    """The library's published versions by form value (the bundled files included)."""
+    library.ensure_bundled(db.session)
+    return {str(version.id): version for version in library.published(db.session)}
 
 
 @bp.route("/rondes/nieuw", methods=["GET", "POST"])
 def round_new():
-    files = _questionnaires()
+    versions = _published_versions()
     form = RoundForm()
-    form.questionnaire.choices = [SelectChoice(name, f"{q.title} (versie {q.version})")
-                                  for name, q in files.items()]
+    form.questionnaire.choices = [
+        SelectChoice(value, f"{version.title} ({version.questionnaire_id}, versie "
+                            f"{version.version})") for value, version in versions.items()]
     others = db.session.scalars(select(Round).order_by(Round.created_at.desc())).all()
     form.reference_round.choices = [SelectChoice("", "— geen —")] + [
         SelectChoice(str(r.id), f"{r.name} ({r.school_year})") for r in others]
@@ -91,7 +93,7 @@ def round_new():
             with write_transaction(db.session):
                 rnd = round_service.create_round(
                     db.session, name=form.name.data, school_year=form.school_year.data,
-                    questionnaire=files[form.questionnaire.data],
+                    version=versions[form.questionnaire.data],
                     opens_at=_utc(form.opens_at.data), closes_at=_utc(form.closes_at.data),
                     min_group_size=form.min_group_size.data,
                     min_benchmark_centres=form.min_benchmark_centres.data)
@@ -101,7 +103,8 @@ def round_new():
                     setattr(rnd, name, getattr(form, name).data)
                 round_service.invite(db.session, rnd, schools, with_links=False)
                 accounts.audit(db.session, current_user, "round created", rnd.name,
-                               schools=len(schools))
+                               schools=len(schools), questionnaire=rnd.questionnaire_id,
+                               version=rnd.questionnaire_version)
             flash(f"De bevraging is aangemaakt met {len(schools)} scholen. Ze is nog in "
                   "voorbereiding: open ze wanneer alles klaar is.", "success")
             return redirect(url_for(".round_detail", round_id=rnd.id))

@@ -8,6 +8,7 @@ round's meaning. Every state change writes an audit event in its own transaction
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -250,7 +251,8 @@ def download(version: QuestionnaireVersion, format_: str) -> Download:
     """The version as a file an author can edit and upload again: loads() of it gives the
     same questionnaire."""
     raw = questionnaire(version).to_dict(storage=False)
-    stem = f"{version.questionnaire_id}-{version.version}"
+    # a version is any string: keep the file name to safe characters
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", f"{version.questionnaire_id}-{version.version}")
     if format_ == "toml":
         return Download(tomlwrite.dumps(raw).encode("utf-8"), f"{stem}.toml",
                         "application/toml")
