@@ -137,3 +137,61 @@ def test_no_sheet_carries_another_clbs_name_or_figures_through_the_static_cache(
     for number, text in sheets.items():
         for other, (name, _, _) in _CLBS.items():
             assert (name in text) == (other == number), (number, name)
+
+
+def _example_feedback(number: str, seed: int = 3) -> content.Feedback:
+    """A CLB's feedback on the example questionnaire (every question type), from a cube
+    of random answers over five CLBs."""
+    import random
+
+    from instrument.loader import load
+    from reports.layout import from_snapshot
+
+    layout = from_snapshot(load("questionnaires/voorbeeld-alle-vraagtypes-2026.1.toml")
+                           .to_dict())
+    rng = random.Random(seed)
+    cube: dict = {}
+
+    def add(*key):
+        cube[key] = cube.get(key, 0) + 1
+    for centre in ("P", "Q", "R", "S", "U"):
+        for level in ("bao", "so", "buso"):
+            for _ in range(rng.randint(2, 9)):
+                for slot in layout.statements:
+                    add(centre, level, slot, rng.choice([1, 2, 3, 4]))
+                for q in layout.questions:
+                    if q.type == "multi":
+                        for option in q.options:
+                            add(centre, level, option.slot, rng.choice([0, 1]))
+                    elif q.type == "number":
+                        add(centre, level, q.options[0].slot, rng.randint(0, 10))
+                    else:
+                        add(centre, level, q.options[0].slot, rng.choice(q.options).code)
+    given = content.CentreInput(content.CentreInfo(number, f"CLB {number}-stad", "GO"),
+                                {"bao": 9, "so": 9, "buso": 9}, {"bao": 5, "so": 5,
+                                                                 "buso": 5})
+    return content.build(INFO, layout, cube, given)
+
+
+def test_other_questions_layered_say_what_one_pass_says_and_name_no_other_clb():
+    pdf._static.clear()
+    sheets = {}
+    for number in ("P", "Q", "R"):
+        fb = _example_feedback(number)
+        layered = pdf.render(fb)
+        assert _words(layered) == _words(pdf.render_full(fb)), number
+        sheets[number] = " ".join(p.extract_text() for p in
+                                  PdfReader(io.BytesIO(layered)).pages)
+        assert "Andere vragen" in sheets[number]
+        for summary in fb.questions:
+            assert summary.question.label in sheets[number]
+    for number, text in sheets.items():
+        for other in ("P", "Q", "R"):
+            assert (f"CLB {other}-stad" in text) == (other == number)
+
+
+def test_school_questionnaire_has_no_other_questions_page():
+    fb = content.build(INFO, LAYOUT, cube_of(uniform(7, 6)), centre_input())
+    assert fb.questions == [] and LAYOUT.questions == ()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.render(fb))).pages)
+    assert "Andere vragen" not in text

@@ -168,3 +168,53 @@ def test_plain_workbook_takes_control_characters_in_headers_titles_and_cells():
         [("Links\x0b", ["naam\x00"], [["School\x0bA"], [HOSTILE_TEXT]])])))
     values = list(book.worksheets[0].values)
     assert values[1] == ("SchoolA",) and values[0] == ("naam",)
+
+
+def _example_layout():
+    from instrument.loader import load
+    from reports.layout import from_snapshot
+    return from_snapshot(load("questionnaires/voorbeeld-alle-vraagtypes-2026.1.toml")
+                         .to_dict())
+
+
+def test_other_questions_sheet_and_data_rows():
+    layout = _example_layout()
+    # hoofdthema (slot 2): CLB A so 3x code 1, 2x code 2; bao 2x code 1 (too few);
+    # the sector (B, C, D) at so: 4 + 4 + 4 of 8 + 8 + 8 choose code 1 (50 %)
+    cube = {("A", "so", 2, 1): 3, ("A", "so", 2, 2): 2, ("A", "bao", 2, 1): 2}
+    for other in "BCD":
+        cube |= {(other, "so", 2, 1): 4, (other, "so", 2, 2): 4}
+    given = content.CentreInput(content.CentreInfo("A", "CLB A", "GO"), {"bao": 5, "so": 5},
+                                {"bao": 2, "so": 5})
+    fb = content.build(INFO, layout, cube, given)
+    wb = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)))
+    assert wb.sheetnames == ["Samenvatting", "Per stelling", "Per niveau", "Andere vragen",
+                             "Opmerkingen", "Toelichting", "Data"]
+    rows = list(wb["Andere vragen"].iter_rows(min_row=2, values_only=True))
+    theme = [r for r in rows if r[1] == "Belangrijkste thema" and r[2] == "Leren en studeren"]
+    by_level = {r[3]: r for r in theme}
+    # bao is hidden (2 < 5) and so with it (total minus so would give bao): the total of
+    # 7 (5 of code 1: 71.4 %) is shown, beside the sector's 12 of 24 = 50 %
+    assert by_level["basisonderwijs"][4:7] == (None, None, None)
+    assert by_level["basisonderwijs"][11] == "te weinig antwoorden"
+    assert by_level["secundair onderwijs"][11] == "te weinig antwoorden"
+    assert by_level["alle niveaus"][4:7] == (7, 5, 71.4)
+    assert by_level["alle niveaus"][9] == 50
+    data = list(wb["Data"].iter_rows(values_only=True))
+    columns = list(data[0])
+    assert columns[:len(DATA_COLUMNS)] == DATA_COLUMNS
+    named = [dict(zip(columns, r, strict=True)) for r in data[1:]]
+    theme = [r for r in named if r["question"] == "hoofdthema"]
+    assert len(theme) == 4 * 5                          # four options, five groups
+    total = next(r for r in theme if r["level"] == "totaal" and r["option"] == 1)
+    assert (total["n"], total["count"], total["value"], total["sector_value"]) == \
+        (7, 5, 71.43, 50.0)
+    assert total["sector_value_adjusted"] is None      # the sector has no bao answers
+    statement = next(r for r in named if r["question_type"] == "likert")
+    assert statement["question"] in {"bereikbaar", "snel-antwoord", "arts-afspraken"}
+
+
+def test_school_workbook_keeps_its_sheets_and_columns():
+    fb, wb = _book()
+    assert "Andere vragen" not in wb.sheetnames
+    assert list(next(wb["Data"].iter_rows(values_only=True))) == DATA_COLUMNS
