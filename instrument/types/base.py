@@ -12,6 +12,7 @@ Answers travel as two plain dicts everywhere: `answers` {slot: code} and `remark
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,6 +36,16 @@ class Variable:
     missing: tuple[int, ...]
     question_type: str
     question_key: str
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,15}", re.ASCII)
+
+
+def whole_number(value: str) -> int | None:
+    """A posted whole number, or None: plain ASCII digits only (Python's int() would also
+    take "1_0" as 10, Arabic-Indic digits or a thousand-digit string)."""
+    value = value.strip()
+    return int(value) if _WHOLE_NUMBER.fullmatch(value) else None
 
 
 def text_token(text: str) -> str:
@@ -90,10 +101,11 @@ class ItemType:
         answers, remarks, problems = {}, {}, []
         value = formdata.get(self.field_name(item))
         if value is not None and value != "":
-            try:
-                answers[item.slot] = int(value)
-            except ValueError:
+            code = whole_number(value)
+            if code is None:
                 problems.append(f"{self.reference(item)}: {value[:20]!r} is geen antwoord.")
+            else:
+                answers[item.slot] = code
         self.collect_other(item, formdata, clean, remarks)
         return answers, remarks, problems
 
@@ -137,6 +149,16 @@ class ItemType:
         parts = [str(answers.get(s, "")) for s in self.slots(item)]
         parts += [text_token(remarks.get(k, "")) for k in self.remark_keys(item)]
         return "|".join(parts)
+
+    def form_values(self, item: Item, answers: dict[int, int], remarks: Remarks
+                    ) -> list[tuple[str, str]]:
+        """The inverse of collect(): the fields a browser posts for these stored values
+        (tests, the benchmarks' simulated schools)."""
+        name = self.field_name(item)
+        out = [(name, str(answers[item.slot]))] if item.slot in answers else []
+        if item.other and item.other_key in remarks:
+            out.append((f"{name}__anders", remarks[item.other_key]))
+        return out
 
     # -- the analysts' export --
     def variables(self, item: Item) -> list[Variable]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Variable
+from .base import Variable, whole_number
 from .choice import Single
 
 MARKER = "__getoond"
@@ -80,14 +80,23 @@ class Multi(Single):
         answers, remarks, problems = {}, {}, []
         ticked = formdata.getlist(name) if hasattr(formdata, "getlist") else (
             [formdata[name]] if name in formdata else [])
-        if ticked or formdata.get(name + MARKER) is not None:
+        if len(ticked) > len(item.choices):
+            # Only a hostile or broken client posts more boxes than the question has: one
+            # message, not one per box.
+            problems.append(f"{self.reference(item)}: er werden {len(ticked)} keuzes "
+                            f"doorgestuurd, de vraag heeft er {len(item.choices)}.")
+        elif ticked or formdata.get(name + MARKER) is not None:
             codes = set()
             for value in ticked:
-                try:
-                    codes.add(int(value))
-                except ValueError:
+                code = whole_number(value)
+                if code is None:
                     problems.append(f"{self.reference(item)}: {value[:20]!r} is geen "
                                     f"van de keuzes.")
+                elif code in codes:
+                    problems.append(f"{self.reference(item)}: keuze {code} is twee keer "
+                                    f"aangeduid.")
+                else:
+                    codes.add(code)
             known = {c.code for c in item.choices}
             problems += [f"{self.reference(item)}: {code!r} is geen van de keuzes."
                          for code in sorted(codes - known)]
@@ -96,6 +105,13 @@ class Multi(Single):
                                         ) if codes else None
         self.collect_other(item, formdata, clean, remarks)
         return answers, remarks, problems
+
+    def form_values(self, item, answers, remarks) -> list[tuple[str, str]]:
+        name = self.field_name(item)
+        out = [(name + MARKER, "1")] + [(name, str(code)) for code in self.chosen(item, answers)]
+        if item.other and item.other_key in remarks:
+            out.append((f"{name}__anders", remarks[item.other_key]))
+        return out
 
     def check(self, item, slot, value) -> str | None:
         if value not in (CHOSEN, NOT_CHOSEN):

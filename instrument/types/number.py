@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import ItemType, Variable
+from .base import ItemType, Variable, whole_number
 
 MAX_SPAN = 100_000
 
@@ -53,11 +53,12 @@ class Number(ItemType):
             if value == "":
                 answers[item.slot] = None     # the box emptied: the answer is cleared
             else:
-                try:
-                    answers[item.slot] = int(value)
-                except ValueError:
+                number = whole_number(value)
+                if number is None:
                     problems.append(f"{self.reference(item)}: {value[:20]!r} is geen geheel "
                                     f"getal.")
+                else:
+                    answers[item.slot] = number
         return answers, {}, problems
 
     def check(self, item, slot, value) -> str | None:

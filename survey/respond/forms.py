@@ -61,6 +61,23 @@ def collect(q: Questionnaire, formdata) -> tuple[dict[int, int | None], dict[str
     return answers, remarks
 
 
+def as_posted(q: Questionnaire, formdata, answers: dict[int, int],
+              remarks: dict[str, str]) -> MultiDict:
+    """A refused page's fields as posted, and the draft's values for the items the page
+    did not post (hidden, disabled): shown again by the script, they keep their draft
+    values instead of coming back empty (and being saved empty)."""
+    data = MultiDict(formdata)
+    for item in q.items:
+        names = (item.field_name, item.field_name + "__anders",
+                 item.field_name + MULTI_MARKER)
+        if any(name in formdata for name in names):
+            continue
+        for name, value in item.kind.initial(item, answers, remarks).items():
+            for one in value if isinstance(value, list) else [value]:
+                data.add(name, one)
+    return data
+
+
 def readable(q: Questionnaire, formdata) -> dict[int, int | None]:
     """The answers of the items whose posted values can be read, the others left out: what
     a refused page (422) shows as chosen decides its routing, as far as it can."""

@@ -19,7 +19,15 @@ from ..services.rounds import (
 )
 from . import bp
 from .access import Respondent, authenticate_post, current_access, start_session, ticket
-from .forms import autosaved, collect, form_class, initial_data, progress, readable
+from .forms import (
+    as_posted,
+    autosaved,
+    collect,
+    form_class,
+    initial_data,
+    progress,
+    readable,
+)
 
 
 def _page(template: str, status: int = 200, **context):
@@ -48,22 +56,24 @@ def _context(acc: Access, **extra):
             "ticket": ticket(), **extra}
 
 
-def _form_page(acc: Access, form=None, status: int = 200, page_basis=None,
-               conflicts=(), draft=None, problems=(), posted=None):
-    """The questionnaire with the draft; or, given a form, as it was posted (with the
-    basis that page had, and the answers it showed: `posted`, for its routing).
-    `conflicts`: fields changed in this tab and elsewhere; `problems`: why a post was
-    refused."""
+def _form_page(acc: Access, formdata=None, status: int = 200, page_basis=None,
+               conflicts=(), draft=None, problems=()):
+    """The questionnaire with the draft; or, given `formdata`, as it was posted and
+    refused (with the basis that page had, its WTForms messages and the service's
+    `problems`). `conflicts`: fields changed in this tab and elsewhere."""
     q = questionnaire_for(db.session, acc)
     draft = draft or answer_service.load_draft(db.session, acc.invitation_id)
-    if form is None or page_basis is None:
+    if formdata is None or page_basis is None:
         page_basis = basis.of_draft(q, draft.answers, draft.remarks)
-    if form is None:
-        form = form_class(q)(data=initial_data(q, draft.answers, draft.remarks))
     answers = draft.answers
-    if posted:
-        answers = {**answers, **posted}
-        answers = {k: v for k, v in answers.items() if v is not None}
+    if formdata is None:
+        form = form_class(q)(data=initial_data(q, draft.answers, draft.remarks))
+    else:
+        form = form_class(q)(as_posted(q, formdata, draft.answers, draft.remarks))
+        form.validate()
+        # What the refused page showed as chosen decides its routing, where readable.
+        answers = {k: v for k, v in {**answers, **readable(q, formdata)}.items()
+                   if v is not None}
     shown = routing.shown(q, answers)
     return render_template("respond/form.html", form=form, q=q, draft=draft, shown=shown,
                            progress=progress(q, shown, draft.answers, draft.remarks),
@@ -134,12 +144,10 @@ def save_form():
     except answer_service.InvalidAnswers as exc:
         # Only hostile or broken clients get here: show the form as posted, with WTForms'
         # messages at the fields and the service's in the summary; nothing is written.
-        form = form_class(q)(request.form)
-        form.validate()
         acc = current_access()
         return _gate(acc, for_writing=True) or _form_page(
-            acc, form, 422, basis.decode(request.form.get("basis")),
-            problems=exc.problems, posted=readable(q, request.form))
+            acc, request.form, 422, basis.decode(request.form.get("basis")),
+            problems=exc.problems)
     action = request.form.get("action", "save")
 
     submit = False
