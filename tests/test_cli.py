@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -10,33 +11,79 @@ from click.testing import CliRunner
 from survey.cli import questionnaire_check
 from survey.questionnaire import bundled_dir
 
+SCHOOL = bundled_dir() / "clb-samenwerking-school-2026.1.toml"
+WORKBOOK = Path(__file__).parent / "data" / "questionnaires" / "voorbeeld.xlsx"
+
 
 def test_check_accepts_the_bundled_questionnaire():
-    path = next(bundled_dir().glob("*.toml"))
-    result = CliRunner().invoke(questionnaire_check, [str(path)])
+    result = CliRunner().invoke(questionnaire_check, [str(SCHOOL)])
     assert result.exit_code == 0, result.output
-    assert "OK  clb-samenwerking-school" in result.output and "21 statements" in result.output
+    assert "OK  clb-samenwerking-school version 2026.1: 25 items (21 statements, 4 " \
+           "free-text), 4 sections" in result.output
+
+
+def test_check_accepts_a_workbook():
+    result = CliRunner().invoke(questionnaire_check, [str(WORKBOOK)])
+    assert result.exit_code == 0, result.output
+    assert "OK  voorbeeld-alle-vraagtypes version 2026.1: 11 items" in result.output
 
 
 def test_check_reports_every_problem_with_its_place(tmp_path):
     bad = tmp_path / "bad.toml"
-    source = next(bundled_dir().glob("*.toml")).read_text(encoding="utf-8")
+    source = SCHOOL.read_text(encoding="utf-8")
     bad.write_text(source.replace('label = "Stellen zich onafhankelijk op"\n', "")
                    .replace("number = 27", "number = 26"), encoding="utf-8")
     result = CliRunner().invoke(questionnaire_check, [str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}: INVALID (2 problem(s))" in result.output
-    assert "sections[1].items[1] (statement 4): field 'label' is missing" in result.output
-    assert "duplicate statement number 26" in result.output
+    assert f"{bad}: INVALID (4 problem(s))" in result.output
+    assert "sections[1].items[1] (stelling 4): veld 'label' ontbreekt" in result.output
+    assert "sections[4].items[2] (stelling 26): het nummer 26 komt twee keer voor" \
+        in result.output
 
 
 def test_check_of_several_files_fails_if_one_fails(tmp_path):
     good = tmp_path / "good.toml"
-    shutil.copy(next(bundled_dir().glob("*.toml")), good)
+    shutil.copy(SCHOOL, good)
     missing = tmp_path / "missing.toml"
     result = CliRunner().invoke(questionnaire_check, [str(good), str(missing)])
     assert result.exit_code == 1
-    assert f"{good}: OK" in result.output and "cannot read file" in result.output
+    assert f"{good}: OK" in result.output and "kan het bestand niet lezen" in result.output
+
+
+def test_questionnaire_list_and_publish(app, runner, tmp_path):
+    listed = runner.invoke(args=["questionnaire", "list"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert len(lines) == 3
+    assert lines[1].split()[:5] == ["1", "clb-samenwerking-school", "2026.1", "published",
+                                    "0"]
+    new = tmp_path / "voorbeeld-2026.2.toml"
+    example = bundled_dir() / "voorbeeld-alle-vraagtypes-2026.1.toml"
+    new.write_text(example.read_text(encoding="utf-8")
+                   .replace('version = "2026.1"', 'version = "2026.2"')
+                   .replace('label = "Goed bereikbaar"', 'label = "Bereikbaar"'),
+                   encoding="utf-8")
+    declined = runner.invoke(args=["questionnaire", "publish", str(new)], input="n\n")
+    assert declined.exit_code == 0, declined.output
+    assert "voorbeeld-alle-vraagtypes version 2026.2 against version 2026.1: 1 change(s)" \
+        in declined.output
+    assert "Vraag ‘bereikbaar’: het korte label is gewijzigd: “Goed bereikbaar” wordt " \
+           "“Bereikbaar”." in declined.output
+    assert "Kept as a concept (library id 3)." in declined.output
+    published = runner.invoke(args=["questionnaire", "publish", str(new), "--yes"])
+    assert published.exit_code == 0, published.output
+    assert "Published voorbeeld-alle-vraagtypes version 2026.2 (library id 3)." \
+        in published.output
+    again = runner.invoke(args=["questionnaire", "publish", str(new), "--yes"])
+    assert again.exit_code == 1
+    assert "Versie 2026.2 van voorbeeld-alle-vraagtypes is al gepubliceerd" in again.output
+    faulty = tmp_path / "fout.toml"
+    faulty.write_text(new.read_text(encoding="utf-8").replace('version = "2026.2"',
+                                                              'version = ""'),
+                      encoding="utf-8")
+    refused = runner.invoke(args=["questionnaire", "publish", str(faulty), "--yes"])
+    assert refused.exit_code == 1 and "nothing stored" in refused.output
+    assert runner.invoke(args=["questionnaire", "list"]).output.count("\n") == 4
 
 
 def test_commands_are_registered_on_the_app(runner):
