@@ -531,3 +531,136 @@ def test_autosave_of_what_is_not_a_question_is_refused(app, form_page, invited, 
     with app.app_context():
         assert db.session.scalar(select(Response.id)) is None
 
+
+
+# --- in a real Chromium: the page script ------------------------------------------------
+
+def _eventually(check, seconds: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
+
+
+@pytest.mark.browser
+def test_the_script_shows_follow_ups_and_autosaves_every_type(app, browser, live_server,
+                                                              invited):
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + invited.path)
+    kanaal = page.locator("#vraag-kanaal")
+    expect(kanaal).to_be_hidden()
+    expect(page.locator("#progress-text")).to_contain_text("0 van 5 vragen beantwoord")
+
+    page.locator("#vraag-verzoek").get_by_label("Ja", exact=True).check()
+    expect(kanaal).to_be_visible()
+    expect(page.locator("#progress-text")).to_contain_text("1 van 8 vragen beantwoord")
+    medewerkers = page.locator("#vraag-medewerkers")
+    medewerkers.get_by_label("Arts", exact=True).check()
+    medewerkers.get_by_label("Maatschappelijk werker", exact=True).check()
+    expect(page.locator("#deel-arts")).to_be_visible()
+    medewerkers.get_by_label("Anders, namelijk:").fill("Zorgcoördinator")
+    medewerkers.get_by_label("Anders, namelijk:").blur()
+    kanaal.get_by_label("Via de vaste contactpersoon", exact=True).check()
+
+    overleg = page.locator("#q_overleg")
+    overleg.fill("61")
+    overleg.blur()
+    expect(page.locator("#vraag-overleg .error")).to_have_text(
+        "Geef een geheel getal van 0 tot en met 60.")
+    overleg.fill("12")
+    overleg.blur()
+    expect(page.locator("#vraag-overleg .error")).to_have_count(0)
+    _eventually(lambda: _draft(app, invited.invitation_id).answers == {
+        VERZOEK: 1, 1001: 0, 1002: 1, 1003: 1, 1004: 0, 1005: 0, KANAAL: 1, OVERLEG: 12})
+    assert _draft(app, invited.invitation_id).remarks == {
+        "medewerkers-anders": "Zorgcoördinator"}
+
+    # nee: the follow-ups hide again, their answers stay in the draft
+    page.locator("#vraag-verzoek").get_by_label("Nee", exact=True).check()
+    expect(kanaal).to_be_hidden()
+    expect(page.locator("#vraag-waarom-geen-vraag")).to_be_visible()
+    _eventually(lambda: _draft(app, invited.invitation_id).answers[VERZOEK] == 2)
+    assert _draft(app, invited.invitation_id).answers[KANAAL] == 1
+
+    # a whole-page save now posts nothing of the hidden questions
+    page.get_by_role("button", name="Bewaren").first.click()
+    page.wait_for_url("**/vragenlijst#deel-werking")
+    assert _draft(app, invited.invitation_id).answers[KANAAL] == 1
+    expect(page.locator("#vraag-kanaal")).to_be_hidden()
+    context.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_bewaren_shows_the_follow_ups(app, browser, live_server, invited):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + invited.path)
+    expect(page.locator("#vraag-kanaal")).to_be_hidden()
+    page.locator("#vraag-verzoek").get_by_label("Ja", exact=True).check()
+    page.locator("#deel-vraag").get_by_role("button", name="Bewaren").click()
+    page.wait_for_url("**/vragenlijst#deel-vraag")
+    expect(page.locator("#vraag-kanaal")).to_be_visible()
+    page.locator("#vraag-kanaal").get_by_label("Via de vaste contactpersoon",
+                                                exact=True).check()
+    page.locator("#q_tevredenheid-cijfer").fill("8")
+    page.locator("#deel-vraag").get_by_role("button", name="Bewaren").click()
+    page.wait_for_url("**/vragenlijst#deel-vraag")
+    draft = _draft(app, invited.invitation_id)
+    assert draft.answers == {VERZOEK: 1, KANAAL: 1, CIJFER: 8}
+    context.close()
+
+
+@pytest.mark.browser
+def test_the_form_fits_a_320_pixel_screen(browser, live_server, invited):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(live_server + invited.path)
+    page.locator("#vraag-verzoek").get_by_label("Ja", exact=True).check()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"the page scrolls sideways ({width} px)"
+    box = page.locator("#q_overleg").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+    context.close()
+
+
+@pytest.fixture
+def axe_page(browser):
+    """A page whose CSP lets axe-core be injected (the pages' own CSP rightly refuses)."""
+    from conftest import need_service
+    from test_accessibility import AXE
+
+    if not AXE.exists():
+        need_service(f"accessibility tests need axe-core at {AXE} (bash .ci/fetch-axe)")
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    yield page, AXE.read_text(encoding="utf-8")
+    context.close()
+
+
+@pytest.mark.browser
+def test_every_type_has_no_serious_accessibility_violation(app, axe_page, live_server,
+                                                           invited):
+    from test_accessibility import serious
+
+    page, axe = axe_page
+    page.goto(live_server + invited.path)
+    page.locator("#vraag-verzoek").get_by_label("Ja", exact=True).check()
+    page.locator("#vraag-medewerkers").get_by_label("Arts", exact=True).check()
+    assert serious(page, axe) == [], "the form with every type shown"
+    page.locator("#q_overleg").fill("99")
+    page.locator("#q_overleg").blur()
+    assert serious(page, axe) == [], "a number refused by the script"
+    page.goto(live_server + "/vragenlijst")
+    page.locator("#vraag-medewerkers").get_by_label("Arts", exact=True).uncheck()
+    page.get_by_role("button", name="Indienen").click()
+    page.wait_for_url("**/indienen")
+    assert serious(page, axe) == [], "the confirm page with a required question open"
+    page.goto(live_server + "/vragenlijst/kopie")
+    assert serious(page, axe) == [], "the copy"
