@@ -106,6 +106,32 @@ def test_the_bundled_files_are_published_once(app):
             load(SCHOOL).to_dict(), load(EXAMPLE).to_dict())
 
 
+def test_workers_publishing_the_bundled_files_at_once_add_each_once(app):
+    import threading
+
+    added, failures = [], []
+    start = threading.Barrier(4)
+
+    def worker():
+        with app.app_context():
+            try:
+                start.wait()
+                added.append(library.ensure_bundled(db.session))
+            except Exception as exc:  # noqa: BLE001 - any failure fails the test below
+                failures.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == [] and sum(added) == 2
+    with app.app_context():
+        assert _count() == 2
+
+
 def test_a_concept_under_a_bundled_name_is_left_alone(app):
     with app.app_context():
         concept = library.upload(db.session, None, EXAMPLE.read_bytes(), EXAMPLE.name)

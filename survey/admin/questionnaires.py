@@ -43,6 +43,10 @@ def questionnaires():
 
 @bp.post("/vragenlijsten")
 def questionnaire_upload():
+    # the app's MAX_CONTENT_LENGTH already stops larger bodies before CSRFProtect reads
+    # them; this keeps the library's own limit should that setting ever be raised
+    if (request.content_length or 0) > library.MAX_BYTES + 64 * 1024:
+        abort(413)
     form = QuestionnaireUploadForm()
     if not form.validate_on_submit():
         return _library_page(form, status=400)
