@@ -20,6 +20,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from reports import codebook, spss
@@ -69,7 +70,7 @@ def _status(folder: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     if status["state"] == "running" and time.time() - status["updated"] > STALE_SECONDS:
-        status.update(state="failed", error="onderbroken")
+        status.update(state="failed", error=gettext("onderbroken"))
     return status
 
 
@@ -179,7 +180,7 @@ def report_build(round_id: int):
     folder = reports.build_dir(current_app.instance_path, rnd.id)
     status = _status(folder)
     if status and status["state"] == "running":
-        flash("Er loopt al een opbouw voor deze bevraging.", "error")
+        flash(gettext("Er loopt al een opbouw voor deze bevraging."), "error")
     else:
         folder.mkdir(parents=True, exist_ok=True)
         _write_status(folder, state="running", done=0, total=0)
@@ -189,7 +190,8 @@ def report_build(round_id: int):
         thread.start()
         with write_transaction(db.session):
             accounts.audit(db.session, current_user, "reports built", rnd.name)
-        flash("De rapporten worden opgebouwd; deze pagina toont de voortgang.", "success")
+        flash(gettext("De rapporten worden opgebouwd; deze pagina toont de voortgang."),
+              "success")
     return redirect(url_for(".round_reports", round_id=rnd.id))
 
 
@@ -230,7 +232,7 @@ def report_zip(round_id: int):
     folder = reports.build_dir(current_app.instance_path, rnd.id)
     status = _status(folder)
     if not status or status["state"] != "done":
-        flash("Bouw eerst alle rapporten op.", "error")
+        flash(gettext("Bouw eerst alle rapporten op."), "error")
         return redirect(url_for(".round_reports", round_id=rnd.id))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -267,7 +269,7 @@ def remark_decide(round_id: int, response_id: int, key: str):
     except remarks.ReviewError as exc:
         flash(str(exc), "error")
     else:
-        flash("Beslissing bewaard.", "success")
+        flash(gettext("Beslissing bewaard."), "success")
     return redirect(url_for(".remarks_review", round_id=rnd.id,
                             status=request.args.get("status", "pending"),
                             clb=request.args.get("clb") or None)

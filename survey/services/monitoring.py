@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -81,8 +82,9 @@ class SchoolStatus:
     number: str
     name: str
     level: str
-    status: str  # "niet begonnen", "begonnen", "ingediend"
+    status: str  # shown: "niet begonnen", "begonnen", "ingediend" (in the current language)
     withdrawn: bool  # withdrawn invitations keep what was answered
+    response_status: str | None = None   # None (not begun), "draft" or "submitted"
 
 
 def centre_schools(session: Session, round_id: int, centre_id: int) -> list[SchoolStatus]:
@@ -94,8 +96,10 @@ def centre_schools(session: Session, round_id: int, centre_id: int) -> list[Scho
         .outerjoin(Response, Response.invitation_id == Invitation.id)
         .where(Invitation.round_id == round_id, Invitation.centre_id == centre_id)
         .order_by(School.name)).all()
-    labels = {None: "niet begonnen", "draft": "begonnen", "submitted": "ingediend"}
-    return [SchoolStatus(inv_id, number, name, level, labels[status], revoked is not None)
+    labels = {None: gettext("niet begonnen"), "draft": gettext("begonnen"),
+              "submitted": gettext("ingediend")}
+    return [SchoolStatus(inv_id, number, name, level, labels[status], revoked is not None,
+                         status)
             for inv_id, number, name, level, revoked, status in rows]
 
 
@@ -108,16 +112,21 @@ def export_sheets(figures: RoundFigures) -> list[tuple[str, list[str], list[list
     per_centre = [[r.number, r.name, r.total.invited, r.total.started, r.total.submitted,
                    pct(r.total), *[r.levels[lv].submitted for lv in LEVELS],
                    *[r.levels[lv].invited for lv in LEVELS]] for r in figures.centres]
-    per_centre.append(["", "Sector", figures.total.invited, figures.total.started,
+    per_centre.append(["", gettext("Sector"), figures.total.invited, figures.total.started,
                        figures.total.submitted, pct(figures.total),
                        *[figures.levels[lv].submitted for lv in LEVELS],
                        *[figures.levels[lv].invited for lv in LEVELS]])
     per_level = [[lv, c.invited, c.started, c.submitted, pct(c)]
                  for lv, c in figures.levels.items()]
+    invited, started, submitted = gettext("uitgenodigd"), gettext("begonnen"), gettext(
+        "ingediend")
+    rate = gettext("respons %")
     return [
-        ("Per CLB", ["CLB-nummer", "CLB", "uitgenodigd", "begonnen", "ingediend", "respons %",
-                     *[f"ingediend {lv}" for lv in LEVELS],
-                     *[f"uitgenodigd {lv}" for lv in LEVELS]], per_centre),
-        ("Per niveau", ["niveau", "uitgenodigd", "begonnen", "ingediend", "respons %"],
+        (gettext("Per CLB"), [gettext("CLB-nummer"), gettext("CLB"), invited, started,
+                              submitted, rate,
+                              *[gettext("ingediend %(level)s", level=lv) for lv in LEVELS],
+                              *[gettext("uitgenodigd %(level)s", level=lv) for lv in LEVELS]],
+         per_centre),
+        (gettext("Per niveau"), [gettext("niveau"), invited, started, submitted, rate],
          per_level),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,8 +16,8 @@ from ..models import Centre, Invitation, Remark, Response, Round, utcnow
 from .counts import counted
 
 REVIEWS = ("pending", "approved", "hidden")
-REVIEW_NAMES = {"pending": "nog te beoordelen", "approved": "goedgekeurd",
-                "hidden": "verborgen"}
+REVIEW_NAMES = {"pending": lazy_gettext("nog te beoordelen"),
+                "approved": lazy_gettext("goedgekeurd"), "hidden": lazy_gettext("verborgen")}
 
 
 class ReviewError(ValueError):
@@ -72,7 +73,7 @@ def review(session: Session, rnd: Round, response_id: int, key: str, action: str
     found = session.execute(_submitted(rnd).where(Remark.response_id == response_id,
                                                   Remark.key == key)).first()
     if found is None:
-        raise ReviewError("Deze opmerking bestaat niet (meer) in deze bevraging.")
+        raise ReviewError(gettext("Deze opmerking bestaat niet (meer) in deze bevraging."))
     remark: Remark = found[0]
     if action == "approve":
         remark.review, remark.redacted_text = "approved", None
@@ -81,11 +82,11 @@ def review(session: Session, rnd: Round, response_id: int, key: str, action: str
     elif action == "redact":
         text = free_text(redacted or "")     # the rule for all free text (cleantext)
         if not text:
-            raise ReviewError("Geef de ingekorte tekst, of verberg de opmerking.")
+            raise ReviewError(gettext("Geef de ingekorte tekst, of verberg de opmerking."))
         remark.review, remark.redacted_text = "approved", text
     elif action == "reset":
         remark.review, remark.redacted_text = "pending", None
     else:
-        raise ReviewError("Onbekende actie.")
+        raise ReviewError(gettext("Onbekende actie."))
     remark.reviewed_at, remark.reviewed_by = utcnow(), user_id
     return remark
