@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -94,10 +95,19 @@ def compiled(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
-def _write_po(path: Path, catalog: Catalog, **options) -> None:
+def _write_po(path: Path, catalog: Catalog) -> None:
+    """Written with file names but no line numbers (they would change with every edit of
+    the code), and not at all when only the creation date would change."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, include_lineno=False)
+    if path.exists() and _undated(path.read_bytes()) == _undated(buffer.getvalue()):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as file:
-        write_po(file, catalog, width=100, **options)
+    path.write_bytes(buffer.getvalue())
+
+
+def _undated(content: bytes) -> bytes:
+    return re.sub(rb'^"(POT-Creation-Date|PO-Revision-Date): .*$', b"", content, flags=re.M)
 
 
 def refresh(root: Path = CHECKOUT, base: Path = HERE, add: tuple[str, ...] = ()) -> None:
