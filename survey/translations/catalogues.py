@@ -117,7 +117,11 @@ def refresh(root: Path = CHECKOUT, base: Path = HERE, add: tuple[str, ...] = ())
         catalog = updated(template, language, base)
         folder = language_dir(language, base)
         _write_po(folder / f"{DOMAIN}.po", catalog)
-        (folder / f"{DOMAIN}.mo").write_bytes(compiled(catalog))
+        # Compiled from the file as kept, so an unchanged .po gives the same .mo bytes.
+        mo = folder / f"{DOMAIN}.mo"
+        binary = compiled(read(folder / f"{DOMAIN}.po", language))
+        if not mo.exists() or mo.read_bytes() != binary:
+            mo.write_bytes(binary)
         missing = sum(1 for message in catalog
                       if message.id and not all(_strings(message)))
         print(f"{language}: {len(template)} texts, {missing} without a translation")
