@@ -55,6 +55,27 @@ def test_a_wrong_kind_of_file_is_refused(app, data, name, message):
         assert _count() == 0
 
 
+def test_a_version_longer_than_its_column_is_refused(app):
+    with app.app_context():
+        with pytest.raises(library.LibraryError, match="De versie is te lang"):
+            library.upload(db.session, None, _example("9" * 41), "voorbeeld.toml")
+        long_id = EXAMPLE.read_bytes().replace(b'id = "voorbeeld-alle-vraagtypes"',
+                                               b'id = "' + b"a" * 81 + b'"')
+        with pytest.raises(QuestionnaireError, match="hoogstens 32 tekens"):
+            library.upload(db.session, None, long_id, "voorbeeld.toml")
+        assert _count() == 0
+
+
+def test_a_workbook_named_toml_is_kept_as_a_workbook(app):
+    from instrument.xlsform import write_workbook
+
+    raw = load(EXAMPLE).to_dict(storage=False)
+    raw["version"] = "2026.9"
+    with app.app_context():
+        version = library.upload(db.session, None, write_workbook(raw), "vreemd.toml")
+        assert (version.version, version.source_format) == ("2026.9", "xlsx")
+
+
 def test_upload_replace_publish_then_refuse_the_same_version(app):
     with app.app_context():
         first = library.upload(db.session, None, _example(), "voorbeeld.toml")

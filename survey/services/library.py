@@ -58,7 +58,17 @@ def check(data: bytes, filename: str) -> Questionnaire:
         raise LibraryError(gettext("Het bestand is te groot (hoogstens 2 MB)."))
     if not data:
         raise LibraryError(gettext("Het bestand is leeg."))
-    return loads(data, filename)
+    q = loads(data, filename)
+    # the column's limit (the loader keeps an id to 32): longer would be a database error
+    if len(q.version) > 40:
+        raise LibraryError(gettext("De versie is te lang (hoogstens 40 tekens): %(version)s",
+                                   version=q.version[:60]))
+    return q
+
+
+def _stored_format(data: bytes, filename: str) -> str:
+    """What the file is: the loader reads a zip as a workbook whatever its name."""
+    return "xlsx" if data[:4] == b"PK\x03\x04" else source_format(filename)
 
 
 def questionnaire(version: QuestionnaireVersion) -> Questionnaire:
@@ -138,7 +148,7 @@ def upload(session: Session, user: User | None, data: bytes, filename: str
             existing.title = str(q.title)[:300]
             existing.definition = definition
             existing.source_name = Path(filename).name[:255]
-            existing.source_format = source_format(filename)
+            existing.source_format = _stored_format(data, filename)
             session.flush()
             accounts.audit(session, user, action, f"{q.id} {q.version}",
                            file=existing.source_name)
