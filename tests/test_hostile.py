@@ -75,6 +75,128 @@ def _state(app, client, make_round, make_invited, questionnaire) -> dict:
     return app._hostile
 
 
+# --- The same on the example questionnaire: every item type and routing ---------------
+
+EXAMPLE_FIELDS = ["q_medewerkers", "q_medewerkers", "q_medewerkers__anders",
+                  "q_medewerkers__getoond", "q_hoofdthema", "q_overleg", "q_bereikbaar",
+                  "q_verzoek", "q_kanaal", "q_kanaal__anders", "q_snel-antwoord",
+                  "q_tevredenheid-cijfer", "t_waarom-geen-vraag", "s25", "t_opmerking",
+                  "q_bestaat-niet", "s1", "action", "field", "value", "value", "other",
+                  "basis"]
+EXAMPLE_VALUES = st.one_of(
+    VALUES,
+    st.sampled_from(["1", "2", "3", "4", "5", "6", "0", "10", "11", "60", "61", "1_0",
+                     " 7", "q_medewerkers", "q_overleg", "q_verzoek", "t_opmerking",
+                     "q_kanaal", '{"q_overleg":"3"}', "{", "[]", '{"q_verzoek":1}',
+                     "x" * 4001, "y" * 501]))
+EXAMPLE_FORMS = st.lists(st.tuples(st.sampled_from(EXAMPLE_FIELDS), EXAMPLE_VALUES),
+                         max_size=16)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(path=PATHS, pairs=EXAMPLE_FORMS, keep_csrf=st.booleans(),
+       then=st.sampled_from([None, None, "/vragenlijst/indienen", "/vragenlijst/autosave"]),
+       complete=st.booleans())
+def test_posts_on_every_item_type_never_fail_and_store_only_what_fits(
+        app, client, make_invited, path, pairs, keep_csrf, then, complete):
+    """Whatever is posted on the example questionnaire (every type, routing, required
+    questions), never a 500; what is stored fits its item (a multi whole or not at all);
+    a submit has no required question open and hides what routing hides; the kept counts
+    equal a recount; a bystander's draft is untouched."""
+    from sqlalchemy import select
+    from werkzeug.datastructures import MultiDict
+
+    from helpers import Invited
+    from instrument import routing
+    from survey.models import Answer, Remark, Response
+    from survey.services import counts
+
+    state = _example_state(app, make_invited)
+    q = state["q"]
+    invited = make_invited(state["round_id"])
+    page = FormPage(app.test_client(), Invited(invited.invitation_id, invited.round_id,
+                                               invited.token))
+    page.open()
+    if complete:
+        # Half the time the required questions are answered first (verzoek = ja, so the
+        # follow-ups are shown), so that some of the posts below submit.
+        saved = page.post(**{"q_medewerkers": "1", "q_medewerkers__getoond": "1",
+                             "q_verzoek": "1", "q_kanaal": "2"})
+        assert saved.status_code == 303
+    data = MultiDict(pairs)
+    data["ticket"] = page.ticket
+    if keep_csrf:
+        data["csrf_token"] = page.csrf
+    for target in (path, then):
+        if target is not None:
+            answer = page.client.post(target, data=data)
+            event(f"{target} status {answer.status_code}")
+            assert answer.status_code < 500, (target, answer.status_code)
+    with app.app_context():
+        own = svc.load_draft(db.session, invited.invitation_id)
+        hidden = dict(db.session.execute(
+            select(Answer.item, Answer.hidden).join(Response).where(
+                Response.invitation_id == invited.invitation_id)).all())
+        hidden_texts = dict(db.session.execute(
+            select(Remark.key, Remark.hidden).join(Response).where(
+                Response.invitation_id == invited.invitation_id)).all())
+        bystander = svc.load_draft(db.session, state["bystander"])
+        assert counts.cube(db.session, state["round_id"]) == counts.recomputed(
+            db.session, state["round_id"])
+    assert bystander.answers == state["bystander_answers"] and not bystander.submitted
+    for slot, value in own.answers.items():
+        item = q.by_slot[slot]
+        assert item.kind.check(item, slot, value) is None, (slot, value)
+    for key, text in own.remarks.items():
+        item = q.by_remark[key]
+        assert item.kind.check_text(item, key, text) is None, key
+    for item in q.items:
+        if item.type == "multi":
+            stored = {s for s in item.slots if s in own.answers}
+            assert stored in (set(), set(item.slots)), stored
+    if own.submitted:
+        event("submitted")
+        assert not routing.missing(q, own.answers, own.remarks).blocks_submit
+        slots, keys = routing.hidden_storage(q, own.answers)
+        assert {s for s, flag in hidden.items() if flag} == set(slots) & set(hidden)
+        assert {k for k, flag in hidden_texts.items() if flag} == set(keys) & set(
+            hidden_texts)
+    else:
+        assert not any(hidden.values()) and not any(hidden_texts.values())
+
+
+def _example_state(app, make_invited) -> dict:
+    """A round on the example questionnaire and a bystander's draft, once per test."""
+    if getattr(app, "_hostile_example", None):
+        return app._hostile_example
+    from datetime import timedelta
+
+    from survey.models import utcnow
+    from survey.questionnaire import bundled
+    from survey.services import rounds
+
+    example = bundled("voorbeeld-alle-vraagtypes")
+    with app.app_context():
+        rnd = rounds.create_round(db.session, name="Voorbeeld", school_year="2026-2027",
+                                  questionnaire=example,
+                                  opens_at=utcnow() - timedelta(days=1),
+                                  closes_at=utcnow() + timedelta(days=30))
+        rounds.open_round(db.session, rnd)
+        db.session.commit()
+        round_id = rnd.id
+    bystander = make_invited(round_id)
+    answers = {1001: 1, 1002: 0, 1003: 0, 1004: 0, 1005: 0, 11: 1, 1007: 2}
+    with app.app_context():
+        svc.save(db.session, bystander.invitation_id, answers)
+        db.session.commit()
+    app._hostile_example = {"q": example, "round_id": round_id,
+                            "bystander": bystander.invitation_id,
+                            "bystander_answers": answers}
+    return app._hostile_example
+
+
 ADMIN_POSTS = ["/beheer/rondes/nieuw", "/beheer/rondes/{r}/status",
                "/beheer/rondes/{r}/scholen", "/beheer/rondes/{r}/uitnodigingen/{i}",
                "/beheer/rondes/{r}/versturen", "/beheer/rondes/{r}/onzeker",
