@@ -228,6 +228,15 @@ def guide_sheet(ws, fb: Feedback) -> None:
                   "cijfers leeg. Waar minder dan "
                   f"{fb.round.min_centres} andere CLB's antwoorden gaven, blijven de "
                   "sectorcijfers leeg en zegt sector_note waarom.").alignment = WRAP
+    if fb.questions:
+        ws.cell(10, 1, "Na de stellingen volgen in Data de andere vragen: één rij per "
+                       "niveau, vraag en antwoord (kolom option; bij een getal per "
+                       "statistiek: median, q1, q3). n is het aantal scholen dat de vraag "
+                       "beantwoordde, count het aantal dat dat antwoord koos, value het "
+                       "aandeel (0 tot 100) of de statistiek, sector_value en "
+                       "sector_value_adjusted de sector (ruw en aangepast aan de mix van "
+                       "niveaus). Kwartielen volgen de definitie van Excels "
+                       "KWARTIEL.INC.").alignment = WRAP
     ws.column_dimensions["A"].width = 120
 
 
