@@ -307,6 +307,18 @@ def test_example_round_reports_every_question_type(app, example_round, inspector
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Andere vragen" in text and "Andere vragen" in html
+    section = html[html.index('id="andere-vragen"'):]
+    section = section[:section.index("</section>")]
+    assert section.count("<caption>") == len(fb.questions)
+    assert section.count('<th scope="row">') == sum(len(s.lines) + 1 for s in fb.questions)
+    with app.app_context():
+        sector = openpyxl.load_workbook(io.BytesIO(reports.sector_workbook(
+            db().session, db().session.get(Round, round_id))), read_only=True)
+        header = next(sector["Antwoorden"].iter_rows(values_only=True))
+        sector_data = list(sector["Data"].iter_rows(values_only=True))
+    assert {"item_1001", "item_1005", "item_2", "item_20", "item_1008"} <= set(header)
+    sector_keys = {(row[1], row[sector_data[0].index("question")]) for row in sector_data[1:]}
+    assert {(c, "overleg") for c in CENTRES} <= sector_keys
     for summary in fb.questions:
         q = summary.question
         assert q.label in text and q.label in sheet and q.key in keys
