@@ -270,6 +270,29 @@ def test_a_complete_submit_goes_straight_to_the_confirmation(app, form_page, inv
     assert "Bedankt, uw antwoorden zijn ingediend" in page
 
 
+def test_the_saved_page_counts_the_shown_questions(form_page):
+    answer = Tab(form_page.client).post({"q_verzoek": "2", "q_overleg": "0"}, action="later")
+    assert answer.headers["Location"].endswith("/vragenlijst/bewaard")
+    page = _text(form_page.client.get("/vragenlijst/bewaard").get_data(as_text=True))
+    assert "U beantwoordde 2 van de 5 vragen." in page     # a 0 is an answer
+
+
+def test_a_closed_round_shows_the_copy_of_every_type(app, form_page, invited):
+    from survey.models import Invitation
+
+    Tab(form_page.client).post(EVERYTHING, action="submit")
+    with app.app_context():
+        db.session.get(Invitation, invited.invitation_id).round.state = "closed"
+        db.session.commit()
+    closed = form_page.client.get("/vragenlijst")
+    assert closed.status_code == 403 and "is afgesloten" in closed.get_data(as_text=True)
+    copy = _text(form_page.client.get("/vragenlijst/kopie").get_data(as_text=True))
+    assert "Ingediend op" in copy and "12 keer" in copy and "Psycholoog of pedagoog; Arts" \
+        in copy
+    assert Tab(form_page.client, form_page.client.get("/vragenlijst/kopie").get_data(
+        as_text=True)).pairs == []          # no form on the copy
+
+
 # --- routing ---------------------------------------------------------------------------
 
 def test_without_javascript_the_follow_ups_appear_after_bewaren(form_page):
