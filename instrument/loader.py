@@ -36,7 +36,7 @@ from .types import registry
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 FIRST_FREE_SLOT = 1001
 MAX_NUMBER = 999
-MAX_FILE_BYTES = 2_000_000
+MAX_FILE_BYTES = 2 * 1024 * 1024   # 2 MB, as the console says
 COMMON = frozenset({"type", "key", "number", "text", "label", "required", "show_if", "slot"})
 LEGACY_TYPES = {"statement": "likert", "text": "text"}
 

@@ -115,8 +115,15 @@ def test_a_refused_upload_says_why(app, inspector_client, data, name, message):
     assert versions(app) == BUNDLED
 
 
-def test_an_upload_larger_than_the_limit_is_refused_by_its_length(app, inspector_client):
+def test_a_file_just_over_the_limit_gets_the_librarys_own_message(app, inspector_client):
     response = upload(inspector_client, b"#" * (2 * 1024 * 1024 + 10), "groot.toml")
+    assert response.status_code == 400
+    assert "Het bestand is te groot (hoogstens 2 MB)." in response.get_data(as_text=True)
+    assert versions(app) == BUNDLED
+
+
+def test_a_body_far_over_the_limit_is_refused_by_its_length(app, inspector_client):
+    response = upload(inspector_client, b"#" * (3 * 1024 * 1024), "groot.toml")
     assert response.status_code == 413
     assert "te groot" in response.get_data(as_text=True)
     assert versions(app) == BUNDLED

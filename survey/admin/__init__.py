@@ -16,14 +16,20 @@ def _inspectors_only():
 
 
 def allow_large_uploads(app) -> None:
-    """An import file may be larger than any other form (past the limit: a Dutch 413 page).
+    """An import or questionnaire file may be larger than any other form (past the limit:
+    a Dutch 413 page).
     Registered before CSRFProtect, whose check reads the form first."""
+    from instrument.loader import MAX_FILE_BYTES
+
     from ..tabular import MAX_BYTES
+
+    limits = {"admin.import_upload": MAX_BYTES, "admin.questionnaire_upload": MAX_FILE_BYTES}
 
     @app.before_request
     def _import_limit():
-        if request.endpoint == "admin.import_upload":
-            request.max_content_length = MAX_BYTES + 64 * 1024
+        # past a file's own limit the form still arrives, so the page names the limit
+        if request.endpoint in limits:
+            request.max_content_length = limits[request.endpoint] + 64 * 1024
 
 
 from . import questionnaires, reports, rounds, sending, views  # noqa: E402,F401  (register the routes on bp)

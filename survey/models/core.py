@@ -123,6 +123,10 @@ class Round(db.Model):
     # A sector benchmark needs answers from at least this many CLBs other than the one
     # it is shown to (per statement and level): with fewer, it is another CLB's own figure.
     min_benchmark_centres: Mapped[int] = mapped_column(default=3, server_default="3")
+    # The library version the round was created on (models/library.py); rounds made from
+    # bundled files before the library existed keep NULL and their own snapshot.
+    questionnaire_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questionnaire_version.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A round of only some CLBs (ahead of a doorlichting) takes its sector figures from
     # an earlier sector-wide round on the same statements.

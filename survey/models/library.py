@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .accounts import User
-from .core import Round, UTCDateTime, utcnow
+from .core import UTCDateTime, utcnow
 
 VERSION_STATES = ("concept", "published")
 SOURCE_FORMATS = ("toml", "xlsx")
@@ -47,9 +47,3 @@ class QuestionnaireVersion(db.Model):
     def published(self) -> bool:
         return self.state == "published"
 
-
-# The round's link to the version it was created on. Declared here rather than in core.py
-# so that the library is one module; existing rounds (made from bundled files before the
-# library) keep NULL and their own snapshot.
-Round.questionnaire_version_id = mapped_column(
-    Integer, ForeignKey(QuestionnaireVersion.id), nullable=True)

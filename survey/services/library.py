@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from instrument import tomlwrite, xlsform
 from instrument.diff import Change, diff
+from instrument.loader import MAX_FILE_BYTES
 
 from ..database import dialect_insert, write_transaction
 from ..models import QuestionnaireVersion, Round, User, utcnow
@@ -32,7 +33,7 @@ from ..questionnaire import (
 )
 from . import accounts
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = MAX_FILE_BYTES
 FORMATS = {".toml": "toml", ".xlsx": "xlsx"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
