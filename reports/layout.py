@@ -27,6 +27,7 @@ class Statement:
     scale: Scale = SCHOOL_SCALE    # its own scale's codes (agreeing, scored, no view)
     numbered: bool = True          # whether it has a number to print (format 2: optional)
     key: str = ""
+    labels: tuple[tuple[int, str], ...] = ()   # its scale's (code, label), when not the default
 
     @property
     def tag(self) -> str:
@@ -91,6 +92,14 @@ def _scale(scale) -> Scale:
                  no_view=tuple(sorted(o.code for o in options if not o.substantive)))
 
 
+def _own_labels(scale, default) -> tuple[tuple[int, str], ...]:
+    """A statement's answer labels when its scale's differ from the default's (the sheet
+    then names them beside its section); () otherwise."""
+    if scale is None or default is None or scale.labels == default.labels:
+        return ()
+    return tuple((o.code, str(o.label)) for o in scale.options)
+
+
 def of_questionnaire(q: Questionnaire) -> Layout:
     default = q.default_scale
     options = default.options if default else ()
@@ -104,7 +113,8 @@ def of_questionnaire(q: Questionnaire) -> Layout:
                 numbers.append(item.slot)
                 statements[item.slot] = Statement(
                     item.slot, item.text, item.label, s.key, item.aspects,
-                    _scale(item.scale or default), item.number is not None, item.key)
+                    _scale(item.scale or default), item.number is not None, item.key,
+                    _own_labels(item.scale, default))
             elif item.type in SUMMARISERS:
                 questions.append(SUMMARISERS[item.type].question(item, s.key))
             elif item.type == "text":

@@ -162,6 +162,13 @@ def _section_page(fb: Feedback, sections, first: bool, mode: str, number: int) -
     p.legend(fb.layout.option_labels)
     for section in sections:
         p.subheading(section.title)
+        for n in section.numbers:
+            own = fb.layout.statements[n].labels
+            if own:          # another scale than the legend's: the same colours, its words
+                p.paragraph(f"{fb.layout.statements[n].title}: andere antwoorden, in de "
+                            "volgorde van de legende: " + ", ".join(
+                                f"‘{label}’" for _, label in sorted(own)) + ".", size=7.5,
+                            color=GREY)
         pairs = [(fb.layout.statements[n].title, fb.row(n).figures,
                   fb.row(n).sector) for n in section.numbers]
         height = SLOT * charts.slots(len(pairs))

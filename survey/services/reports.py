@@ -226,6 +226,10 @@ def section_charts(fb: content.Feedback) -> dict[str, str]:
             continue
         pairs = [(fb.layout.statements[n].title, fb.row(n).figures,
                   fb.row(n).sector) for n in section.numbers]
-        svg = charts.svg(pairs, dict(fb.layout.option_labels))
+        labels = dict(fb.layout.option_labels)
+        own = {fb.layout.statements[n].labels for n in section.numbers}
+        if len(own) == 1 and (scale := own.pop()):
+            labels = dict(scale)         # every statement of the section on another scale
+        svg = charts.svg(pairs, labels)
         out[section.key] = "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
     return out
