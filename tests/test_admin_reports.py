@@ -271,6 +271,9 @@ def test_all_answers_as_spss_with_labels_missing_codes_and_routing(
     lines = list(csv.reader(io.StringIO(codebook.data.decode("utf-8-sig"))))
     by_name = {line[0]: line for line in lines[1:]}
     assert "1 = Ja; 2 = Nee" in by_name["verzoek"]
+    plain = inspector_client.get(f"/beheer/rondes/{round_id}/antwoorden.csv")
+    plain_header = next(csv.reader(io.StringIO(plain.data.decode("utf-8-sig"))))
+    assert {"item_1001", "item_1005", "item_11", "item_3", "item_1007"} <= set(plain_header)
     data = inspector_client.get(f"/beheer/rondes/{round_id}/analyse.csv")
     header = next(csv.reader(io.StringIO(data.data.decode("utf-8-sig"))))
     assert header[:3] == ["clb", "niveau", "medewerkers_1"]

@@ -169,8 +169,8 @@ def _answer_stream(rnd: Round, chunks):
     is loaded here, in the request: the audit commit before it expired the round, and the
     stream runs where the round can no longer be loaded."""
     db.session.refresh(rnd, ["id", "created_at", "definition"])
-    numbers = from_snapshot(rnd.definition).numbers
-    return stream_with_context(chunks(exports.response_rows(db.session, rnd), numbers))
+    slots = from_snapshot(rnd.definition).slots   # every stored slot, of every type
+    return stream_with_context(chunks(exports.response_rows(db.session, rnd), slots))
 
 
 @bp.post("/rondes/<int:round_id>/rapporten/bouwen")
