@@ -115,3 +115,100 @@ def test_the_preview_fits_a_phone(app, browser, live_server, make_user):
             if box is not None)
         assert widest <= 360, (path, widest)
     context.close()
+
+
+def test_a_school_answers_a_round_on_the_example_and_the_reports_show_every_type(
+        app, browser, live_server, tmp_path, make_user, make_invited):
+    """Done for issue 11: a round on the published example, opened now; a school answers
+    it in Chromium along its routing; five more schools answer through the service; the
+    inspector closes the round, and the CLB's results and the .sav show every type."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import pyreadstat
+    from playwright.sync_api import expect
+
+    from survey.models import Invitation, School
+    from survey.services import answers as answer_service
+    from survey.services import rounds
+
+    schools = [make_invited() for _ in range(6)]           # CLB 100001, bao, in round 1
+    context = browser.new_context()
+    page = sign_in_page(context, live_server + "/beheer/rondes/nieuw", make_user("inspector"))
+    page.get_by_label("Naam").fill("Voorbeeld in de browser")
+    page.get_by_label("Schooljaar").fill("2026-2027")
+    page.get_by_label("Vragenlijst").select_option(
+        label="Voorbeeldvragenlijst: alle vraagtypes (voorbeeld, geen officiële bevraging) "
+              "(voorbeeld-alle-vraagtypes, versie 2026.1)")
+    now = datetime.now(ZoneInfo("Europe/Brussels"))
+    page.get_by_label("Opent op (Brusselse tijd)").fill(
+        (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Sluit op (Brusselse tijd)").fill(
+        (now + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Referentiebevraging voor de sectorcijfers (optioneel)").select_option(
+        label="Testbevraging (2026-2027)")
+    page.get_by_role("button", name="Bevraging aanmaken").click()
+    page.get_by_role("button", name="Bevraging openen").click()
+    expect(page.locator(".flash-success")).to_contain_text("De bevraging is geopend.")
+    round_id = int(re.search(r"/rondes/(\d+)", page.url).group(1))
+
+    with app.app_context():
+        invitations = db.session.scalars(select(Invitation).join(School).where(
+            Invitation.round_id == round_id).order_by(School.id)).all()
+        assert len(invitations) == len(schools)
+        token = rounds.new_link(db.session, invitations[0])
+        first = invitations[0].id
+        # five more schools, so that the CLB's groups are large enough to show
+        for number, invitation in enumerate(invitations[1:]):
+            given = {1001: 1, 1002: number % 2, 1003: 0, 1004: 1, 1005: 0,
+                     2: 1 + number % 3, 3: 4 + number, 1006: 3, 11: 1 + number % 2}
+            answer_service.save(db.session, invitation.id, given, submit=True)
+        db.session.commit()
+
+    school = context.new_page()
+    school.goto(live_server + f"/s/{token}")
+    expect(school.locator("#vraag-kanaal")).to_be_hidden()
+    expect(school.locator("#deel-arts")).to_be_hidden()
+    medewerkers = school.locator("#vraag-medewerkers")
+    medewerkers.get_by_label("Psycholoog of pedagoog").check()
+    medewerkers.get_by_label("Arts").check()
+    expect(school.locator("#deel-arts")).to_be_visible()        # shown live by the script
+    school.locator("#vraag-hoofdthema").get_by_label("Onderwijsloopbaan").check()
+    school.locator("#vraag-overleg").get_by_role("spinbutton").fill("7")
+    school.locator("#vraag-bereikbaar").get_by_label("Eerder akkoord").check()
+    school.locator("#vraag-verzoek").get_by_label("Ja", exact=True).check()
+    expect(school.locator("#vraag-kanaal")).to_be_visible()
+    school.locator("#vraag-kanaal").get_by_label("Via de vaste contactpersoon").check()
+    school.locator("#vraag-snel-antwoord").get_by_label("Tevreden", exact=True).check()
+    school.locator("#vraag-tevredenheid-cijfer").get_by_role("spinbutton").fill("8")
+    school.locator("#vraag-arts-afspraken").get_by_label("Helemaal akkoord").check()
+    school.get_by_role("button", name="Indienen").first.click()
+    expect(school.get_by_role("heading", level=1)).to_contain_text("Bedankt")
+
+    with app.app_context():
+        draft = answer_service.load_draft(db.session, first)
+    assert draft.submitted
+    assert {slot: draft.answers[slot] for slot in (1001, 1002, 1003, 2, 3, 1006, 11, 1007,
+                                                   1008, 20, 25)} == {
+        1001: 1, 1002: 0, 1003: 1, 2: 2, 3: 7, 1006: 3, 11: 1, 1007: 1, 1008: 3, 20: 8,
+        25: 4}
+
+    page.goto(live_server + f"/beheer/rondes/{round_id}")
+    page.get_by_role("button", name="Nu afsluiten").click()
+    page.goto(live_server + f"/beheer/rondes/{round_id}/rapporten/100001")
+    others = page.locator("#andere-vragen")
+    expect(others).to_be_visible()
+    for label in ("Medewerkers waarmee de school samenwerkt", "Belangrijkste thema",
+                  "Aantal overlegmomenten", "Vraag of melding dit schooljaar"):
+        expect(page.locator("main")).to_contain_text(label)
+    sav = page.request.get(live_server + f"/beheer/rondes/{round_id}/antwoorden.sav")
+    path = tmp_path / "antwoorden.sav"
+    path.write_bytes(sav.body())
+    frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    assert len(frame) == 6
+    assert {"medewerkers_3", "hoofdthema", "overleg", "bereikbaar", "verzoek", "kanaal",
+            "snel_antwoord", "tevredenheid_cijfer", "arts_afspraken", "opmerking"} <= set(
+        meta.column_names)
+    answered_here = frame[frame["tevredenheid_cijfer"] == 8]
+    assert len(answered_here) == 1 and int(answered_here["overleg"].iloc[0]) == 7
+    context.close()
