@@ -51,6 +51,9 @@ class Text(ItemType):
         # posted empty clears the remark; not posted leaves it alone
         return {}, ({item.key: clean(value)} if value is not None else {}), []
 
+    def form_values(self, item, answers, remarks) -> list[tuple[str, str]]:
+        return [(self.field_name(item), remarks[item.key])] if item.key in remarks else []
+
     def answered(self, item, answers, remarks) -> bool:
         return bool(remarks.get(item.key))
 
