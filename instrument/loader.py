@@ -20,6 +20,7 @@ from typing import Any
 from .checks import SLUG, FieldChecks
 from .dump import dump
 from .errors import QuestionnaireError
+from .i18n import _
 from .model import (
     FORMAT,
     Aspect,
@@ -47,7 +48,8 @@ def load(path: str | Path) -> Questionnaire:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise QuestionnaireError(str(path), [f"kan het bestand niet lezen: {exc.strerror}"]
+        raise QuestionnaireError(str(path), [_("kan het bestand niet lezen: %(strerror)s",
+                                               strerror=exc.strerror)]
                                  ) from exc
     return loads(data, path.name, source=str(path))
 
@@ -56,9 +58,10 @@ def loads(data: bytes, filename: str, source: str | None = None) -> Questionnair
     """An uploaded file: a workbook when it is a zip (.xlsx), TOML otherwise."""
     source = source or filename
     if len(data) > MAX_FILE_BYTES:
+        size, maximum = (f"{n:,}".replace(",", ".") for n in (len(data), MAX_FILE_BYTES))
         raise QuestionnaireError(source, [
-            f"het bestand is te groot ({len(data):,} bytes; hoogstens "
-            f"{MAX_FILE_BYTES:,})".replace(",", ".")])
+            _("het bestand is te groot (%(size)s bytes; hoogstens %(maximum)s)", size=size,
+              maximum=maximum)])
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
         from .xlsform import place_of, read_workbook
         raw, places = read_workbook(data, source)
@@ -66,9 +69,9 @@ def loads(data: bytes, filename: str, source: str | None = None) -> Questionnair
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise QuestionnaireError(source, ["het bestand is geen UTF-8-tekst"]) from exc
+        raise QuestionnaireError(source, [_("het bestand is geen UTF-8-tekst")]) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise QuestionnaireError(source, [f"geen geldige TOML: {exc}"]) from exc
+        raise QuestionnaireError(source, [_("geen geldige TOML: %(exc)s", exc=exc)]) from exc
     return from_dict(raw, source)
 
 
@@ -79,7 +82,7 @@ def from_dict(raw: Mapping[str, Any], source: str = "<snapshot>", place=None
     v = Validator(place)
     q = v.questionnaire(raw) if isinstance(raw, Mapping) else None
     if q is None and not v.problems:
-        v.fail("questionnaire", "het bestand bevat geen vragenlijst")
+        v.fail("questionnaire", _("het bestand bevat geen vragenlijst"))
     if v.problems:
         raise QuestionnaireError(source, v.problems)
     return q
@@ -100,13 +103,14 @@ class Context:
         if isinstance(value, str):
             found = self.choice_lists.get(value)
             if found is None:
-                v.fail(at, f"veld 'choices': onbekende keuzelijst {value!r}", "choices")
+                v.fail(at, _("veld 'choices': onbekende keuzelijst %(value)s",
+                             value=repr(value)), "choices")
                 return (), value
             return found, value
         if isinstance(value, list):
             return v.choice_options(at, value, "choices"), None
-        v.fail(at, "veld 'choices' moet de naam van een keuzelijst of een lijst van "
-                   "{code, label} zijn", "choices")
+        v.fail(at, _("veld 'choices' moet de naam van een keuzelijst of een lijst van "
+                   "{code, label} zijn"), "choices")
         return (), None
 
 
@@ -118,7 +122,8 @@ class Validator(FieldChecks):
         top = "questionnaire"
         fmt = raw.get("format")
         if fmt not in (1, FORMAT):
-            self.fail(top, f"veld 'format' moet 1 of {FORMAT} zijn (nu {fmt!r})", "format")
+            self.fail(top, _("veld 'format' moet 1 of %(format)s zijn (nu %(fmt)s)",
+                             format=FORMAT, fmt=repr(fmt)), "format")
             return None
         self.legacy = fmt == 1
         allowed = {"format", "id", "version", "title", "intro", "scale", "aspects", "sections"}
@@ -129,7 +134,7 @@ class Validator(FieldChecks):
         qid = self.slug(top, raw, "id")
         version = raw.get("version")
         if not isinstance(version, str) or not version.strip():
-            self.fail(top, "veld 'version' moet een niet-lege tekst zijn, bv. \"2026.1\"",
+            self.fail(top, _("veld 'version' moet een niet-lege tekst zijn, bv. \"2026.1\""),
                       "version")
             version = ""
         title = self.text(top, raw, "title")
@@ -145,11 +150,11 @@ class Validator(FieldChecks):
     def language_list(self, value) -> tuple[str, ...]:
         if not isinstance(value, list) or not value or not all(
                 isinstance(x, str) and LANGUAGE.match(x) for x in value):
-            self.fail("questionnaire", "veld 'languages' moet een niet-lege lijst van "
-                                       "taalcodes zijn, bv. [\"nl\", \"fr\"]", "languages")
+            self.fail("questionnaire", _("veld 'languages' moet een niet-lege lijst van "
+                                       "taalcodes zijn, bv. [\"nl\", \"fr\"]"), "languages")
             return ("nl",)
         if len(set(value)) != len(value):
-            self.fail("questionnaire", "veld 'languages' noemt een taal twee keer", "languages")
+            self.fail("questionnaire", _("veld 'languages' noemt een taal twee keer"), "languages")
         return tuple(dict.fromkeys(value))
 
     def scales(self, raw: Mapping) -> dict[str, Scale]:
@@ -157,21 +162,21 @@ class Validator(FieldChecks):
         if "scale" in raw:
             out["scale"] = self.scale("scale", "scale", raw["scale"])
         elif self.legacy:
-            self.fail("scale", "tabel [scale] ontbreekt")
+            self.fail("scale", _("tabel [scale] ontbreekt"))
         named = raw.get("scales", {})
         if not isinstance(named, Mapping):
-            self.fail("scales", "moet een tabel van schalen zijn")
+            self.fail("scales", _("moet een tabel van schalen zijn"))
             named = {}
         for name, scale in named.items():
             if name == "scale" or not SLUG.match(name):
-                self.fail(f"scales.{name}", "een schaalnaam bestaat uit kleine letters, "
-                                            "cijfers en - (en is niet 'scale')")
+                self.fail(f"scales.{name}", _("een schaalnaam bestaat uit kleine letters, "
+                                            "cijfers en - (en is niet 'scale')"))
             out[name] = self.scale(f"scales.{name}", name, scale)
         return {name: s for name, s in out.items() if s is not None}
 
     def scale(self, path: str, name: str, raw) -> Scale | None:
         if not isinstance(raw, Mapping):
-            self.fail(path, "moet een tabel zijn met 'options' en 'agree'")
+            self.fail(path, _("moet een tabel zijn met 'options' en 'agree'"))
             return None
         self.keys(path, raw, {"options", "agree"})
         options = []
@@ -185,32 +190,32 @@ class Validator(FieldChecks):
                 options.append(ScaleOption(code, label, substantive))
         codes = [o.code for o in options]
         if len(set(codes)) != len(codes):
-            self.fail(path, "de codes van de opties moeten verschillend zijn", "options")
+            self.fail(path, _("de codes van de opties moeten verschillend zijn"), "options")
         scored = sorted(o.code for o in options if o.substantive)
         if options and scored != list(range(1, len(scored) + 1)):
-            self.fail(path, "de inhoudelijke opties moeten de codes 1..N hebben (N = meest "
-                            "akkoord)", "options")
+            self.fail(path, _("de inhoudelijke opties moeten de codes 1..N hebben (N = meest "
+                            "akkoord)"), "options")
         if options and len(scored) < 2:
-            self.fail(path, "er zijn minstens twee inhoudelijke opties nodig", "options")
+            self.fail(path, _("er zijn minstens twee inhoudelijke opties nodig"), "options")
         agree = raw.get("agree")
         if not isinstance(agree, list) or not agree or not all(
                 isinstance(c, int) and c in scored for c in agree):
-            self.fail(path, "veld 'agree' moet de inhoudelijke codes noemen die als akkoord "
-                            "tellen", "agree")
+            self.fail(path, _("veld 'agree' moet de inhoudelijke codes noemen die als akkoord "
+                            "tellen"), "agree")
             agree = []
         return Scale(name, tuple(options), tuple(sorted(agree)))
 
     def choice_lists(self, raw) -> dict[str, tuple[Choice, ...]]:
         if not isinstance(raw, Mapping):
-            self.fail("choices", "moet een tabel van keuzelijsten zijn")
+            self.fail("choices", _("moet een tabel van keuzelijsten zijn"))
             return {}
         out = {}
         for name, entry in raw.items():
             path = f"choices.{name}"
             if not SLUG.match(name):
-                self.fail(path, "een lijstnaam bestaat uit kleine letters, cijfers en -")
+                self.fail(path, _("een lijstnaam bestaat uit kleine letters, cijfers en -"))
             if not isinstance(entry, Mapping):
-                self.fail(path, "moet een tabel zijn met 'options'")
+                self.fail(path, _("moet een tabel zijn met 'options'"))
                 continue
             self.keys(path, entry, {"options"})
             out[name] = self.choice_options(path, entry.get("options"), "options")
@@ -227,30 +232,31 @@ class Validator(FieldChecks):
             if code is not None:
                 choices.append(Choice(code, label))
         if len({c.code for c in choices}) != len(choices):
-            self.fail(path, "de codes van de keuzes moeten verschillend zijn", name)
+            self.fail(path, _("de codes van de keuzes moeten verschillend zijn"), name)
         return tuple(choices)
 
     def aspects(self, raw) -> tuple[Aspect, ...]:
         if not isinstance(raw, list):
-            self.fail("aspects", "moet een lijst van tabellen zijn")
+            self.fail("aspects", _("moet een lijst van tabellen zijn"))
             return ()
         out, seen = [], set()
         for n, entry in enumerate(raw, start=1):
             at = f"aspects[{n}]"
             if not isinstance(entry, Mapping):
-                self.fail(at, "moet een tabel zijn")
+                self.fail(at, _("moet een tabel zijn"))
                 continue
             self.keys(at, entry, {"id", "name", "code", "code_inferred"})
             aspect_id = entry.get("id")
             if not isinstance(aspect_id, str) or not aspect_id.strip():
-                self.fail(at, "veld 'id' ontbreekt", "id")
+                self.fail(at, _("veld 'id' ontbreekt"), "id")
                 continue
             if aspect_id in seen:
-                self.fail(at, f"aspect-id {aspect_id!r} komt twee keer voor", "id")
+                self.fail(at, _("aspect-id %(aspect_id)s komt twee keer voor",
+                                aspect_id=repr(aspect_id)), "id")
             seen.add(aspect_id)
             code = entry.get("code")
             if code is not None and not isinstance(code, str):
-                self.fail(at, "veld 'code' moet een tekst zijn", "code")
+                self.fail(at, _("veld 'code' moet een tekst zijn"), "code")
                 code = None
             out.append(Aspect(aspect_id, self.text(at, entry, "name"), code,
                               self.boolean(at, entry, "code_inferred", False)))
@@ -267,12 +273,14 @@ class Validator(FieldChecks):
             self.keys(at, sec, allowed)
             key = self.slug(at, sec, "key")
             if key in seen_sections:
-                self.fail(at, f"de sleutel {key!r} van dit deel komt twee keer voor", "key")
+                self.fail(at, _("de sleutel %(key)s van dit deel komt twee keer voor",
+                                key=repr(key)), "key")
             seen_sections.add(key)
             show_if = self.condition(at, sec.get("show_if"), state) if "show_if" in sec else None
             scale = sec.get("scale")
             if scale is not None and (not isinstance(scale, str) or scale not in context.scales):
-                self.fail(at, f"veld 'scale': onbekende schaal {scale!r}", "scale")
+                self.fail(at, _("veld 'scale': onbekende schaal %(scale)s",
+                                scale=repr(scale)), "scale")
                 scale = None
             context.section_scale = scale
             entries = []
@@ -292,29 +300,31 @@ class Validator(FieldChecks):
              ) -> dict | None:
         kind_name = entry.get("type")
         if isinstance(entry.get("key"), str):
-            self.names[at] = f"vraag '{entry['key']}'"
+            self.names[at] = _("vraag '%(key)s'", key=entry["key"])
         if self.legacy:
             if kind_name not in LEGACY_TYPES:
-                self.fail(at, f"veld 'type' moet statement of text zijn (nu {kind_name!r})",
+                self.fail(at, _("veld 'type' moet statement of text zijn (nu %(kind_name)s)",
+                                kind_name=repr(kind_name)),
                           "type")
                 return None
             kind_name = LEGACY_TYPES[kind_name]
         elif kind_name not in registry:
-            self.fail(at, f"veld 'type' moet een van {', '.join(registry)} zijn "
-                          f"(nu {kind_name!r})", "type")
+            self.fail(at, _("veld 'type' moet een van %(names)s zijn (nu %(kind_name)s)",
+                            names=", ".join(registry), kind_name=repr(kind_name)), "type")
             return None
         kind = registry[kind_name]
         if self.legacy and kind_name == "likert":
             number = entry.get("number")
-            self.names[at] = f"stelling {number}"
+            self.names[at] = _("stelling %(number)s", number=number)
             self.keys(at, entry, {"type", "number", "text", "label", "aspects"})
             if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-                self.fail(at, "veld 'number' moet een positief geheel getal zijn", "number")
+                self.fail(at, _("veld 'number' moet een positief geheel getal zijn"), "number")
                 number = None
             key = f"s{number}"
         else:
             key = entry.get("key")
-            self.names[at] = f"vraag {key}" if self.legacy else f"vraag '{key}'"
+            self.names[at] = (_("vraag %(key)s", key=key) if self.legacy
+                              else _("vraag '%(key)s'", key=key))
             allowed = COMMON | kind.fields
             if self.legacy:
                 allowed = {"type", "key", "text", "label", "max_length"}
@@ -323,10 +333,11 @@ class Validator(FieldChecks):
             number = None if self.legacy else self.integer(
                 at, entry, "number", required=False, low=1, high=MAX_NUMBER)
         if key in state.keys:
-            self.fail(at, f"de sleutel {key!r} komt twee keer voor", "key")
+            self.fail(at, _("de sleutel %(key)s komt twee keer voor", key=repr(key)), "key")
         if number is not None:
             if number in state.numbers:
-                self.fail(at, f"het nummer {number} komt twee keer voor", "number")
+                self.fail(at, _("het nummer %(number)s komt twee keer voor",
+                                number=number), "number")
             state.numbers.add(number)
         text_required = kind_name != "text"
         text = self.text(at, entry, "text", required=text_required)
@@ -347,28 +358,29 @@ class Validator(FieldChecks):
 
     def condition(self, at: str, raw, state: _Items) -> Condition | None:
         if not isinstance(raw, Mapping) or set(raw) != {"item", "codes"}:
-            self.fail(at, "veld 'show_if' moet {item = \"sleutel\", codes = [..]} zijn",
+            self.fail(at, _("veld 'show_if' moet {item = \"sleutel\", codes = [..]} zijn"),
                       "show_if")
             return None
         target, codes = raw["item"], raw["codes"]
         earlier = state.by_key.get(target)
         if earlier is None:
-            self.fail(at, f"veld 'show_if': {target!r} is geen eerdere vraag", "show_if")
+            self.fail(at, _("veld 'show_if': %(target)s is geen eerdere vraag",
+                            target=repr(target)), "show_if")
             return None
         if not registry[earlier["type"]].routable:
-            self.fail(at, f"veld 'show_if': vraag {target!r} is geen single-, yesno- of "
-                          f"multi-vraag", "show_if")
+            self.fail(at, _("veld 'show_if': vraag %(target)s is geen single-, yesno- of "
+                          "multi-vraag", target=repr(target)), "show_if")
             return None
         known = {c.code for c in earlier.get("choices", ())}
         if not isinstance(codes, list) or not codes or not all(
                 isinstance(c, int) and not isinstance(c, bool) for c in codes):
-            self.fail(at, "veld 'show_if': 'codes' moet een niet-lege lijst van codes zijn",
+            self.fail(at, _("veld 'show_if': 'codes' moet een niet-lege lijst van codes zijn"),
                       "show_if")
             return None
         unknown = [c for c in codes if c not in known]
         if unknown:
-            self.fail(at, f"veld 'show_if': vraag {target!r} heeft geen antwoord met code "
-                          f"{unknown[0]}", "show_if")
+            self.fail(at, _("veld 'show_if': vraag %(target)s heeft geen antwoord met code "
+                          "%(unknown)s", target=repr(target), unknown=unknown[0]), "show_if")
         return Condition(target, tuple(codes))
 
 
@@ -398,14 +410,14 @@ class _Items:
                 wanted = fields["_slots"]
                 if not isinstance(wanted, list) or len(wanted) != len(fields["choices"]) or \
                         not all(isinstance(s, int) and s > 0 for s in wanted):
-                    v.fail(at, "veld 'slots' moet per keuze één positief getal geven", "slots")
+                    v.fail(at, _("veld 'slots' moet per keuze één positief getal geven"), "slots")
                     wanted = []
             if kind.name != "text" and fields["type"] != "multi" and not wanted and \
                     fields["number"] is not None:
                 wanted = [fields["number"]]
             for slot in wanted:
                 if slot in used:
-                    v.fail(at, f"plaats {slot} wordt twee keer gebruikt", "slot")
+                    v.fail(at, _("plaats %(slot)s wordt twee keer gebruikt", slot=slot), "slot")
                 used.add(slot)
             fields["_assigned"] = list(wanted)
         free = FIRST_FREE_SLOT

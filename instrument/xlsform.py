@@ -26,6 +26,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from .errors import QuestionnaireError
+from .i18n import _
 from .xlsread import read_lists, read_sections
 from .xlswrite import (
     BOOLEAN_WORDS,
@@ -82,8 +83,9 @@ def read_workbook(data: bytes, source: str) -> tuple[dict, Places]:
 def _open(data: bytes):
     """The openpyxl workbook, or the Dutch reason the file is refused."""
     if len(data) > MAX_BYTES:
-        return f"Het bestand is groter dan {MAX_BYTES // (1024 * 1024)} MB."
-    not_xlsx = "Dit is geen .xlsx-bestand. Bewaar de vragenlijst in Excel als .xlsx."
+        return _("Het bestand is groter dan %(megabytes)s MB.",
+                 megabytes=MAX_BYTES // (1024 * 1024))
+    not_xlsx = _("Dit is geen .xlsx-bestand. Bewaar de vragenlijst in Excel als .xlsx.")
     if data[:4] != b"PK\x03\x04":
         return not_xlsx
     try:
@@ -99,14 +101,15 @@ def _open(data: bytes):
     # The sizes in the zip directory bound what zipfile will inflate, so checking them
     # before openpyxl opens anything stops a bomb.
     if len(infos) > MAX_MEMBERS or unpacked > MAX_UNPACKED or unpacked / packed > MAX_RATIO:
-        return ("Dit bestand wordt geweigerd: het pakt uit tot een verdacht grote omvang "
-                "(mogelijk een zip-bom).")
+        return _("Dit bestand wordt geweigerd: het pakt uit tot een verdacht grote omvang "
+                 "(mogelijk een zip-bom).")
     from openpyxl import load_workbook
 
     try:
         return load_workbook(io.BytesIO(data), read_only=False, data_only=False)
     except Exception:  # noqa: BLE001 - any parse failure is a refused file
-        return "Dit .xlsx-bestand kan niet worden gelezen. Bewaar het opnieuw vanuit Excel."
+        return _("Dit .xlsx-bestand kan niet worden gelezen. Bewaar het opnieuw vanuit "
+                 "Excel.")
 
 
 # -- the sheets --------------------------------------------------------------------------
@@ -151,16 +154,16 @@ class _Reader:
             kind = SHEET_NAMES.get(sheet.title.strip().lower())
             if kind is None:
                 self.problems.append(
-                    f"werkblad '{sheet.title}': onbekend werkblad (verwacht: vragen, "
-                    "keuzes, instellingen, aspecten)")
+                    _("werkblad '%(title)s': onbekend werkblad (verwacht: vragen, "
+                    "keuzes, instellingen, aspecten)", title=sheet.title))
             elif kind in sheets:
-                self.problems.append(f"werkblad '{sheet.title}': het werkblad {kind} "
-                                     "staat er twee keer")
+                self.problems.append(_("werkblad '%(title)s': het werkblad %(kind)s "
+                                     "staat er twee keer", title=sheet.title, kind=kind))
             else:
                 sheets[kind] = sheet
         for kind in ("vragen", "instellingen"):
             if kind not in sheets:
-                self.problems.append(f"het werkblad '{kind}' ontbreekt")
+                self.problems.append(_("het werkblad '%(kind)s' ontbreekt", kind=kind))
         raw: dict = {"format": 2}
         # the settings first: their languages say which language a plain `label` is
         if "instellingen" in sheets:
@@ -178,10 +181,12 @@ class _Reader:
     def rows(self, sheet, kind: str) -> list[_Row]:
         name = sheet.title
         if sheet.max_row > MAX_ROWS:
-            self.problems.append(f"{name}: meer dan {MAX_ROWS} rijen")
+            self.problems.append(_("%(name)s: meer dan %(max_rows)s rijen",
+                                   name=name, max_rows=MAX_ROWS))
             return []
         if sheet.max_column > MAX_COLUMNS:
-            self.problems.append(f"{name}: meer dan {MAX_COLUMNS} kolommen")
+            self.problems.append(_("%(name)s: meer dan %(max_columns)s kolommen",
+                                   name=name, max_columns=MAX_COLUMNS))
             return []
         grid = list(sheet.iter_rows())
         if not grid:
@@ -189,31 +194,35 @@ class _Reader:
         columns = self.header(name, kind, grid[0])
         rows = []
         for line in grid[1:]:
-            row = _Row(line[0].row, f"{name}, rij {line[0].row}")
+            row = _Row(line[0].row, _("%(sheet)s, rij %(row)s", sheet=name, row=line[0].row))
             for cell in line:
                 known = columns.get(cell.column)
-                place = f"{name}, rij {cell.row}, kolom {cell.column_letter}" + (
-                    f" ({known[1]})" if known else "")
+                place = (_("%(sheet)s, rij %(row)s, kolom %(column)s (%(header)s)", sheet=name,
+                           row=cell.row, column=cell.column_letter, header=known[1])
+                         if known else
+                         _("%(sheet)s, rij %(row)s, kolom %(column)s", sheet=name,
+                           row=cell.row, column=cell.column_letter))
                 if not self.acceptable(place, cell) or _empty(cell.value):
                     continue
                 if known is None:
-                    self.fault(place, "waarde in een kolom zonder naam in rij 1")
+                    self.fault(place, _("waarde in een kolom zonder naam in rij 1"))
                     continue
                 row.cells[known[0]] = _Cell(cell.value, place)
             if row.cells:
                 for key, (letter, header) in self.letters.items():
-                    row.cells.setdefault(key, _Cell(None, f"{name}, rij {row.number}, "
-                                                         f"kolom {letter} ({header})"))
+                    row.cells.setdefault(key, _Cell(None, _(
+                        "%(sheet)s, rij %(row)s, kolom %(column)s (%(header)s)", sheet=name,
+                        row=row.number, column=letter, header=header)))
                 rows.append(row)
         return rows
 
     def acceptable(self, place: str, cell) -> bool:
         """False (and a fault) for a formula or an overlong text."""
         if cell.data_type == "f":
-            self.fault(place, "een formule is niet toegestaan; typ de waarde zelf")
+            self.fault(place, _("een formule is niet toegestaan; typ de waarde zelf"))
             return False
         if isinstance(cell.value, str) and len(cell.value) > MAX_CELL:
-            self.fault(place, f"tekst langer dan {MAX_CELL} tekens")
+            self.fault(place, _("tekst langer dan %(max_cell)s tekens", max_cell=MAX_CELL))
             return False
         return True
 
@@ -224,32 +233,33 @@ class _Reader:
         columns: dict[int, tuple[tuple, str]] = {}
         self.letters: dict[tuple, tuple[str, str]] = {}
         for cell in line:
-            place = f"{sheet}, rij 1, kolom {cell.column_letter}"
+            place = _("%(sheet)s, rij %(row)s, kolom %(column)s", sheet=sheet, row=1,
+                      column=cell.column_letter)
             if not self.acceptable(place, cell) or _empty(cell.value):
                 continue
             header = str(cell.value).strip()
-            base, _, suffix = header.lower().partition("::")
+            base, _separator, suffix = header.lower().partition("::")
             base = base.strip()
             language = None
             if suffix:
                 match = LANGUAGE_SUFFIX.fullmatch(suffix)
                 if base not in TEXTS[kind]:
-                    self.fault(place, f"kolom '{header}': alleen een tekstkolom kan een "
-                                      "taal hebben")
+                    self.fault(place, _("kolom '%(header)s': alleen een tekstkolom kan een "
+                                      "taal hebben", header=header))
                     continue
                 if not match:
-                    self.fault(place, f"kolom '{header}': onbekende taalcode")
+                    self.fault(place, _("kolom '%(header)s': onbekende taalcode", header=header))
                     continue
                 language = match["code"]
                 if language == self.default_language:
                     language = None        # label::nl is label when nl is the default
             if base not in COLUMNS[kind]:
-                self.fault(place, f"onbekende kolom '{header}'")
+                self.fault(place, _("onbekende kolom '%(header)s'", header=header))
                 continue
             key = (base, language)
             if key in self.letters:
-                self.fault(place, f"de kolom '{header}' staat er twee keer (ook kolom "
-                                  f"{self.letters[key][0]})")
+                self.fault(place, _("de kolom '%(header)s' staat er twee keer (ook kolom "
+                                  "%(letters)s)", header=header, letters=self.letters[key][0]))
                 continue
             columns[cell.column] = (key, header)
             self.letters[key] = (cell.column_letter, header)
@@ -261,12 +271,12 @@ class _Reader:
             return None
         value = cell.value
         if isinstance(value, bool):
-            self.fault(cell.place, "verwacht een tekst, niet WAAR/ONWAAR")
+            self.fault(cell.place, _("verwacht een tekst, niet WAAR/ONWAAR"))
             return None
         if isinstance(value, int | float):
             return str(int(value)) if is_whole(value) else repr(value)
         if not isinstance(value, str):
-            self.fault(cell.place, "verwacht een tekst, geen datum")
+            self.fault(cell.place, _("verwacht een tekst, geen datum"))
             return None
         return value
 
@@ -282,7 +292,7 @@ class _Reader:
             return int(value)
         if isinstance(value, str) and INTEGER.fullmatch(value.strip()):
             return int(value.strip())
-        self.fault(cell.place, f"verwacht een geheel getal, niet '{value}'")
+        self.fault(cell.place, _("verwacht een geheel getal, niet '%(value)s'", value=value))
         return None
 
     def boolean(self, cell: _Cell | None) -> bool | None:
@@ -294,7 +304,7 @@ class _Reader:
         word = str(int(value)) if is_whole(value) else str(value).strip().lower()
         if word in BOOLEAN_WORDS:
             return BOOLEAN_WORDS[word]
-        self.fault(cell.place, f"verwacht ja of nee, niet '{value}'")
+        self.fault(cell.place, _("verwacht ja of nee, niet '%(value)s'", value=value))
         return None
 
     def words(self, cell: _Cell | None) -> list[str] | None:
@@ -312,7 +322,8 @@ class _Reader:
             language = language or self.default_language
             if text is not None and language in texts:
                 # label and label::fr when fr is the default language of the settings
-                self.fault(cell.place, f"een tweede kolom voor de taal '{language}'")
+                self.fault(cell.place, _("een tweede kolom voor de taal '%(language)s'",
+                                         language=language))
             elif text is not None:
                 texts[language] = text
         if not texts:
@@ -329,8 +340,8 @@ class _Reader:
         codes = [c.strip() for c in match["codes"].split(",")] if match else []
         key = (match["braced"] or match["bare"]) if match else ""
         if not key or not codes or not all(INTEGER.fullmatch(c) for c in codes):
-            self.fault(cell.place, f"show_if '{text}' is niet te lezen; schrijf bv. "
-                                   "'verzoek = 1' of 'verzoek = 1, 2'")
+            self.fault(cell.place, _("show_if '%(text)s' is niet te lezen; schrijf bv. "
+                                   "'verzoek = 1' of 'verzoek = 1, 2'", text=text))
             return None
         return {"item": key, "codes": [int(c) for c in codes]}
 
@@ -346,10 +357,10 @@ class _Reader:
     # -- settings and aspects --
     def settings(self, raw: dict, rows: list[_Row]) -> None:
         if not rows:
-            self.problems.append("instellingen: de rij met waarden onder de kopjes ontbreekt")
+            self.problems.append(_("instellingen: de rij met waarden onder de kopjes ontbreekt"))
             return
         for extra in rows[1:]:
-            self.fault(extra.place, "instellingen heeft maar één rij met waarden")
+            self.fault(extra.place, _("instellingen heeft maar één rij met waarden"))
         row = rows[0]
         languages = self.words(row.get("languages"))
         if languages is not None:

@@ -4,6 +4,7 @@ reader gives the cell values, the faults and the places."""
 
 from __future__ import annotations
 
+from .i18n import N_, _
 from .xlswrite import FIRST_INDEX, NUMBER_FIELDS
 
 ITEM_TYPES = {"likert": "likert", "single": "single", "select_one": "single",
@@ -25,7 +26,7 @@ def read_sections(reader, rows: list) -> list[dict]:
     items use as scales and as choice lists in reader.list_uses."""
     reader.list_uses = {}
     if rows and rows[0].get("type") is None:
-        reader.problems.append("vragen: de kolom 'type' ontbreekt")
+        reader.problems.append(_("vragen: de kolom 'type' ontbreekt"))
         return []
     sections: list[dict] = []
     current = None          # (section, its begin group row)
@@ -33,23 +34,24 @@ def read_sections(reader, rows: list) -> list[dict]:
         type_cell = row.get("type")
         word = reader.word(type_cell)
         if word is None:
-            reader.fault(type_cell.place, "de rij heeft geen type")
+            reader.fault(type_cell.place, _("de rij heeft geen type"))
             continue
         normal = " ".join(word.split())
         if normal.lower() in ("begin group", "begin_group"):
             if current is not None:
                 reader.fault(type_cell.place,
-                             f"begin group binnen de groep '{current[0].get('key', '')}' "
-                             f"van rij {current[1].number}: sluit die eerst met end group")
+                             _("begin group binnen de groep '%(group)s' van rij %(number)s: "
+                               "sluit die eerst met end group",
+                               group=current[0].get("key", ""), number=current[1].number))
             current = (_section(reader, row, len(sections) + FIRST_INDEX), row)
             sections.append(current[0])
         elif normal.lower() in ("end group", "end_group"):
             if current is None:
-                reader.fault(type_cell.place, "end group zonder begin group ervoor")
+                reader.fault(type_cell.place, _("end group zonder begin group ervoor"))
             current = None
         elif current is None:
-            reader.fault(type_cell.place, "deze vraag staat niet in een groep: zet er een "
-                                          "rij 'begin group' voor")
+            reader.fault(type_cell.place, _("deze vraag staat niet in een groep: zet er een "
+                                          "rij 'begin group' voor"))
         else:
             section = current[0]
             path = f"sections[{len(sections) - 1 + FIRST_INDEX}].items" \
@@ -59,8 +61,8 @@ def read_sections(reader, rows: list) -> list[dict]:
                 section["items"].append(item)
     if current is not None:
         reader.fault(current[1].get("type").place,
-                     f"de groep '{current[0].get('key', '')}' wordt niet afgesloten met "
-                     "een rij 'end group'")
+                     _("de groep '%(group)s' wordt niet afgesloten met een rij 'end group'",
+                       group=current[0].get("key", "")))
     return sections
 
 
@@ -70,7 +72,8 @@ def _section(reader, row, number: int) -> dict:
     for (column, _language), cell in row.cells.items():
         if column not in GROUP_COLUMNS and cell.value is not None \
                 and str(cell.value).strip():
-            reader.fault(cell.place, f"de kolom '{column}' geldt niet voor een begin group")
+            reader.fault(cell.place, _("de kolom '%(column)s' geldt niet voor een begin group",
+                                       column=column))
     for field, column in (("key", "name"), ("scale", "choices")):
         value = reader.word(row.get(column))
         if value is not None:
@@ -91,16 +94,17 @@ def _section(reader, row, number: int) -> dict:
 
 def _item(reader, row, word: str, path: str) -> dict | None:
     type_cell = row.get("type")
-    head, _, rest = word.partition(" ")
+    head, _space, rest = word.partition(" ")
     kind = ITEM_TYPES.get(head.lower())
     if kind is None:
-        reader.fault(type_cell.place, f"onbekend vraagtype '{word}'")
+        reader.fault(type_cell.place, _("onbekend vraagtype '%(word)s'", word=word))
         return None
     named = rest.strip() or None
     if named and kind not in LISTED:
-        reader.fault(type_cell.place, f"na '{head}' hoort geen lijstnaam")
+        reader.fault(type_cell.place, _("na '%(head)s' hoort geen lijstnaam", head=head))
     if head.lower() in NEEDS_LIST and not named:
-        reader.fault(type_cell.place, f"'{head}' vraagt een lijstnaam: '{head} LIJST'")
+        reader.fault(type_cell.place, _("'%(head)s' vraagt een lijstnaam: '%(head)s LIJST'",
+                                        head=head))
     item: dict = {"type": kind}
     key = reader.word(row.get("name"))
     if key is not None:
@@ -112,17 +116,18 @@ def _item(reader, row, word: str, path: str) -> dict | None:
     fields = dict(ITEM_FIELDS)
     if kind == "text":
         texts, unused = {"label": "label", "text": "hint"}, "short_label"
-        why = "geldt niet voor een tekstvraag (die heeft label en hint)"
+        why = N_("de kolom '%(column)s' geldt niet voor een tekstvraag (die heeft label en "
+                 "hint)")
     else:
         texts, unused = {"text": "label", "label": "short_label"}, "hint"
-        why = "geldt alleen voor een tekstvraag"
+        why = N_("de kolom '%(column)s' geldt alleen voor een tekstvraag")
     for field, column in texts.items():
         value = reader.local(row, column)
         if value is not None:
             item[field] = value
     fields.update(texts)
     for _language, cell in row.filled(unused):
-        reader.fault(cell.place, f"de kolom '{unused}' {why}")
+        reader.fault(cell.place, _(why, column=unused))
     for name in ("required", "other"):
         value = reader.boolean(row.get(name))
         if value is not None:
@@ -140,11 +145,11 @@ def _item(reader, row, word: str, path: str) -> dict | None:
     choices_cell = row.get("choices")
     in_column = reader.word(choices_cell)
     if in_column is not None and kind not in LISTED:
-        reader.fault(choices_cell.place, f"de kolom 'choices' geldt niet voor een vraag van "
-                                         f"type {kind}")
+        reader.fault(choices_cell.place, _("de kolom 'choices' geldt niet voor een vraag van "
+                                         "type %(kind)s", kind=kind))
     elif in_column is not None and named and in_column != named:
-        reader.fault(choices_cell.place, f"de lijst '{in_column}' verschilt van '{named}' "
-                                         "in de kolom type")
+        reader.fault(choices_cell.place, _("de lijst '%(in_column)s' verschilt van '%(named)s' "
+                                         "in de kolom type", in_column=in_column, named=named))
     list_name = named or in_column
     if list_name and kind in LISTED:
         item[list_field] = list_name
@@ -164,13 +169,13 @@ def read_lists(reader, raw: dict, rows: list, sections: list[dict]) -> None:
     the same list_name form one list in row order; a list is a scale when it is named
     `scale`, a likert item or a group uses it, or it marks substantive or agree."""
     if rows and rows[0].get("list_name") is None:
-        reader.problems.append("keuzes: de kolom 'list_name' ontbreekt")
+        reader.problems.append(_("keuzes: de kolom 'list_name' ontbreekt"))
         return
     lists: dict[str, list] = {}
     for row in rows:
         name = reader.word(row.get("list_name"))
         if name is None:
-            reader.fault(row.get("list_name").place, "de rij heeft geen list_name")
+            reader.fault(row.get("list_name").place, _("de rij heeft geen list_name"))
             continue
         lists.setdefault(name, []).append(row)
     for name, list_rows in lists.items():
@@ -178,8 +183,9 @@ def read_lists(reader, raw: dict, rows: list, sections: list[dict]) -> None:
         marked = any(r.filled("substantive") or r.filled("agree") for r in list_rows)
         is_scale = name == "scale" or "scale" in uses or marked
         if is_scale and "choices" in uses:
-            reader.fault(list_rows[0].place, f"de lijst '{name}' is een schaal maar wordt "
-                                             f"als keuzelijst gebruikt ({uses['choices']})")
+            reader.fault(list_rows[0].place, _("de lijst '%(name)s' is een schaal maar wordt "
+                                               "als keuzelijst gebruikt (%(choices)s)",
+                                               name=name, choices=uses["choices"]))
         path = "scale" if name == "scale" else f"scales.{name}" if is_scale \
             else f"choices.{name}"
         options, agree = [], []

@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
+
+from instrument import i18n as instrument_i18n
 
 from . import config as settings
 from . import routing
@@ -40,6 +42,12 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def engine_text(message: str) -> str:
+    """The questionnaire engine's translator: the request's language inside a request, the
+    Dutch source text outside one (CLI, jobs, tests calling the engine)."""
+    return gettext(message) if has_request_context() else message
+
+
 def current_language() -> str:
     """The page's language for <html lang>: "nl", "fr", "nl-BE"."""
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]).replace("_", "-")
@@ -69,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         app.extensions["survey_languages"] = available_languages()
     app.add_template_global(current_language)
+    instrument_i18n.install(engine_text)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
     from .admin import allow_large_uploads

@@ -12,6 +12,8 @@ import pytest
 from babel.messages.mofile import read_mo
 from conftest import csrf_in, login
 
+from instrument import loader
+from instrument.errors import QuestionnaireError
 from survey import create_app
 from survey.formatting import local_datetime
 from survey.services import accounts, sector_import
@@ -97,6 +99,8 @@ CHANGED = {
     "Pagina niet gevonden": "Weg-test",                             # lazy, module level
     'Vragen over deze bevraging? Mail <a href="mailto:%(address)s">%(address)s</a>.':
         "Vragen-test: %(address)s",                                 # {% trans %} block
+    "het bestand is geen UTF-8-tekst": "Geen-UTF8-test",            # the engine (instrument)
+    "veld '%(name)s' ontbreekt": "Veld-test %(name)s",              # the engine, a value
 }
 
 
@@ -131,6 +135,19 @@ def test_a_changed_catalogue_changes_the_pages(catalogue_app):
     assert refused.status_code == 401 and "Fout-test." in refused.get_data(as_text=True)
     missing = client.get("/bestaat-niet")
     assert missing.status_code == 404 and "<h1>Weg-test</h1>" in missing.get_data(as_text=True)
+
+
+def test_the_engine_speaks_the_request_language_and_dutch_outside_one(catalogue_app):
+    with catalogue_app.test_request_context():
+        with pytest.raises(QuestionnaireError) as refused:
+            loader.loads(b"\xff\xfe", "vragenlijst.toml")
+        assert refused.value.problems == ["Geen-UTF8-test"]
+        with pytest.raises(QuestionnaireError) as incomplete:
+            loader.loads(b'format = 2\nversion = "1"\n', "vragenlijst.toml")
+        assert "questionnaire: Veld-test id" in incomplete.value.problems
+    with pytest.raises(QuestionnaireError) as outside:
+        loader.loads(b"\xff\xfe", "vragenlijst.toml")
+    assert outside.value.problems == ["het bestand is geen UTF-8-tekst"]
 
 
 def test_the_session_language_is_used_only_when_it_has_a_catalogue(catalogue_app):

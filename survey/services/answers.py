@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, delete, exists, func, literal, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -83,13 +84,15 @@ def validate(q: Questionnaire, answers: dict[int, int | None],
     for slot, value in answers.items():
         item = q.by_slot.get(slot)
         if item is None:
-            problems.append(f"Vraag of stelling {slot} bestaat niet in deze vragenlijst.")
+            problems.append(gettext("Vraag of stelling %(slot)s bestaat niet in deze vragenlijst.",
+                                    slot=slot))
         elif value is not None and (problem := item.kind.check(item, slot, value)):
             problems.append(problem)
     for key, text in remarks.items():
         item = q.by_remark.get(key)
         if item is None:
-            problems.append(f"Het opmerkingenveld {key!r} bestaat niet in deze vragenlijst.")
+            problems.append(gettext("Het opmerkingenveld %(key)s bestaat niet in deze "
+                                    "vragenlijst.", key=repr(key)))
         elif problem := item.kind.check_text(item, key, text):
             problems.append(problem)
     if problems:
