@@ -10,7 +10,7 @@ from conftest import csrf_in
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import AuditEvent, School
+from survey.models import AuditEvent, Round, School
 
 
 def _admin_routes(app) -> list[tuple[str, str]]:
@@ -126,6 +126,22 @@ def _school_version(page: str) -> str:
     """The form value of the school questionnaire's published version (from the library)."""
     return re.search(r'<option value="(\d+)">[^<]*\(clb-samenwerking-school, versie 2026\.1\)',
                      page).group(1)
+
+
+def test_a_round_needs_a_questionnaire_chosen(app, inspector_client, make_invited):
+    make_invited()
+    page = inspector_client.get("/beheer/rondes/nieuw").get_data(as_text=True)
+    assert '<option value="">— kies een vragenlijst —</option><option' in page
+    refused = inspector_client.post("/beheer/rondes/nieuw", data={
+        "csrf_token": csrf_in(page), "name": "Zonder vragenlijst", "school_year": "2026-2027",
+        "questionnaire": "", "opens_at": "2026-01-05T08:00", "closes_at": "2036-01-31T18:00",
+        "min_group_size": "5", "min_benchmark_centres": "3", "reference_round": "1",
+        "invitation_subject": "Uitnodiging", "invitation_body": "Klik {link}",
+        "reminder_subject": "Herinnering", "reminder_body": "Nog even: {link}"})
+    assert refused.status_code == 400
+    assert "Kies de vragenlijst van de bevraging." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 1
 
 
 def test_create_a_round_for_some_centres_then_open_it(app, inspector_client, make_invited):

@@ -144,6 +144,8 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
     page.get_by_role("link", name="Nieuwe bevraging").click()
     page.get_by_label("Naam").fill("Proefbevraging")
     page.get_by_label("Schooljaar").fill("2026-2027")
+    page.get_by_label("Vragenlijst").select_option(
+        label="Samenwerking tussen uw school en uw CLB (clb-samenwerking-school, versie 2026.1)")
     page.get_by_label("Opent op (Brusselse tijd)").fill("2026-01-01T08:00")
     page.get_by_label("Sluit op (Brusselse tijd)").fill("2036-01-01T08:00")
     page.get_by_role("button", name="Bevraging aanmaken").click()

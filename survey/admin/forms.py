@@ -62,8 +62,11 @@ class RoundForm(CleanForm):
     name = StringField("Naam", validators=[DataRequired(), Length(max=200)])
     school_year = StringField("Schooljaar", validators=[
         DataRequired(), Regexp(r"^\d{4}-\d{4}$", message="Schrijf het schooljaar als 2026-2027.")])
+    # No version is chosen for the inspector: a round on the wrong questionnaire cannot
+    # be changed once schools answer.
     questionnaire = SelectField("Vragenlijst (een gepubliceerde versie uit de bibliotheek)",
-                                choices=[])
+                                choices=[], validators=[
+                                    DataRequired(message="Kies de vragenlijst van de bevraging.")])
     opens_at = DateTimeLocalField("Opent op (Brusselse tijd)", format="%Y-%m-%dT%H:%M",
                                   validators=[DataRequired(message="Kies een datum en uur.")])
     closes_at = DateTimeLocalField("Sluit op (Brusselse tijd)", format="%Y-%m-%dT%H:%M",

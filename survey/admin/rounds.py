@@ -52,7 +52,7 @@ def _published_versions() -> dict[str, QuestionnaireVersion]:
 def round_new():
     versions = _published_versions()
     form = RoundForm()
-    form.questionnaire.choices = [
+    form.questionnaire.choices = [SelectChoice("", "— kies een vragenlijst —")] + [
         SelectChoice(value, f"{version.title} ({version.questionnaire_id}, versie "
                             f"{version.version})") for value, version in versions.items()]
     others = db.session.scalars(select(Round).order_by(Round.created_at.desc())).all()
