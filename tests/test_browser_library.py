@@ -61,6 +61,7 @@ def test_upload_fix_preview_publish_and_create_a_round(app, browser, live_server
     follow_up = page.locator("#vraag-kanaal")
     expect(follow_up).to_be_hidden()
     page.locator("#vraag-verzoek").get_by_label("Ja", exact=True).check()
+    expect(follow_up).to_be_visible()              # at once, as the school's page does
     page.get_by_role("button", name="Nakijken (er wordt niets bewaard)").click()
     expect(follow_up).to_be_visible()
     expect(page.locator("#vraag-tevredenheid-cijfer")).to_be_visible()

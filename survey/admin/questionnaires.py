@@ -75,7 +75,7 @@ def _preview_page(version: QuestionnaireVersion, form=None, answers=None, remark
     return render_template("admin/questionnaires_preview.html", version=version, q=q,
                            form=form or form_class(q)(), shown=shown, conflicts={},
                            preview=True, problems=problems, missing=missing,
-                           checked=checked), status
+                           checked=checked, rules=routing.client_rules(q)), status
 
 
 @bp.get("/vragenlijsten/<int:version_id>")

@@ -139,6 +139,7 @@
   }
 
   function send(field) {
+    if (!url) { return; }     // the console's preview: shown and hidden, never stored
     pending[field] = answerOf(field);
     if (!inflight[field]) { flush(field, 0); }
   }
