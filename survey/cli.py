@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import os
 import secrets
-import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -27,86 +26,16 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, inspect, select, text
 
 from . import create_app
+from .cli_questionnaire import questionnaire_cli
+from .cli_users import users_cli
 from .database import write_transaction
 from .extensions import db
-from .questionnaire import QuestionnaireError, bundled, load
+from .questionnaire import bundled
 from .services import rounds as rounds_service
 
 
 def main() -> None:
     FlaskGroup(create_app=lambda: create_app(), help="CLB survey platform").main()
-
-
-questionnaire_cli = click.Group("questionnaire", help="Questionnaire definition files.")
-
-
-@questionnaire_cli.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def questionnaire_check(files):
-    """Validate questionnaire FILES (.toml or .xlsx); print every fault with its place."""
-    failed = False
-    for path in files:
-        try:
-            q = load(path)
-        except QuestionnaireError as exc:
-            failed = True
-            click.echo(f"{path}: INVALID ({len(exc.problems)} problem(s))", err=True)
-            for problem in exc.problems:
-                click.echo(f"  - {problem}", err=True)
-            continue
-        click.echo(f"{path}: OK  {q.id} version {q.version}: {len(q.items)} items "
-                   f"({len(q.statements)} statements, {len(q.text_items)} free-text), "
-                   f"{len(q.sections)} sections")
-    sys.exit(1 if failed else 0)
-
-
-@questionnaire_cli.command("list")
-@with_appcontext
-def questionnaire_list():
-    """The library's versions (the bundled files published on first use)."""
-    from .services import library
-
-    library.ensure_bundled(db.session)
-    used = library.rounds_using(db.session)
-    click.echo(f"{'id':>4}  {'questionnaire':30} {'version':12} {'state':10} rounds  title")
-    for version in library.versions(db.session):
-        click.echo(f"{version.id:>4}  {version.questionnaire_id:30} {version.version:12} "
-                   f"{version.state:10} {used.get(version.id, 0):>6}  {version.title}")
-
-
-@questionnaire_cli.command("publish")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--yes", is_flag=True, help="Publish without asking.")
-@with_appcontext
-def questionnaire_publish(path, yes):
-    """Upload FILE (.toml or .xlsx) to the library and publish it, after showing what
-    changed against the newest published version of the same questionnaire."""
-    from .services import library
-
-    library.ensure_bundled(db.session)
-    try:
-        version = library.upload(db.session, None, Path(path).read_bytes(), Path(path).name)
-    except QuestionnaireError as exc:
-        click.echo(f"{path}: INVALID ({len(exc.problems)} problem(s)); nothing stored",
-                   err=True)
-        for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
-        sys.exit(1)
-    except library.LibraryError as exc:
-        raise click.ClickException(str(exc)) from exc
-    before, changes = library.changes(db.session, version)
-    name = f"{version.questionnaire_id} version {version.version}"
-    if before is None:
-        click.echo(f"{name}: the first version of this questionnaire.")
-    else:
-        click.echo(f"{name} against version {before.version}: {len(changes)} change(s)")
-        for change in changes:
-            click.echo(f"  - {change.description}")
-    if not yes and not click.confirm(f"Publish {name}? It cannot be changed afterwards"):
-        click.echo(f"Kept as a concept (library id {version.id}).")
-        return
-    library.publish(db.session, None, version.id)
-    click.echo(f"Published {name} (library id {version.id}).")
 
 
 def _reset_database(force: bool) -> None:
@@ -240,106 +169,6 @@ def import_sector(path, dry_run, yes):
         return
     applied = apply_import(db.session, table)
     click.echo(f"Toegepast: {applied.changes} wijzigingen in één transactie.")
-
-
-users_cli = click.Group("users", help="Accounts of inspectors and CLB staff.")
-
-
-@users_cli.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice(["inspector", "centre"]), required=True)
-@click.option("--centre", "centre_number", help="The CLB's number (for --role centre).")
-@click.option("--name", default="")
-@click.option("--link", is_flag=True,
-              help="Print a one-time set-password link instead of asking for a password.")
-@with_appcontext
-def users_create(email, role, centre_number, name, link):
-    """Create an account; set its password now or print a one-time link."""
-    from flask import url_for
-
-    from .models import Centre
-    from .services import accounts
-
-    centre = None
-    if centre_number:
-        centre = db.session.scalar(select(Centre).where(Centre.number == centre_number))
-        if centre is None:
-            raise click.ClickException(f"No CLB with number {centre_number}.")
-    # Asked before the write transaction: nobody types while the database is locked.
-    password = None if link else click.prompt(
-        "Password (at least 12 characters)", hide_input=True, confirmation_prompt=True)
-    try:
-        with write_transaction(db.session):
-            user = accounts.create_user(db.session, email, role, centre=centre, name=name)
-            if link:
-                token = accounts.issue_invite(db.session, user)
-            else:
-                accounts.set_password(user, password)
-            accounts.audit(db.session, None, "user created (command line)", user.email,
-                           role=role)
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Created {role} account {user.email}.")
-    if link:
-        with current_app.test_request_context():
-            path = url_for("auth.set_password", token=token)
-        click.echo(f"One-time link to set the password (valid 72 hours):\n  "
-                   f"{current_app.config['SURVEY_BASE_URL']}{path}")
-
-
-def _user_command(name: str, help_text: str):
-    """A `survey users NAME EMAIL` command that finds the account and hands it on."""
-
-    def wrap(action):
-        @users_cli.command(name, help=help_text)
-        @click.argument("email")
-        @with_appcontext
-        def command(email):
-            from .services import accounts
-
-            try:
-                action(accounts, accounts.find_user(db.session, email))
-            except accounts.AccountError as exc:
-                db.session.rollback()
-                raise click.ClickException(str(exc)) from exc
-
-        return command
-
-    return wrap
-
-
-@_user_command("deactivate", "End the account's sessions at once; its password stops working.")
-def users_deactivate(accounts, user):
-    accounts.deactivate(db.session, None, user)
-    click.echo(f"Deactivated {user.email}.")
-
-
-@_user_command("reactivate", "Let a deactivated account sign in again.")
-def users_reactivate(accounts, user):
-    accounts.reactivate(db.session, None, user)
-    click.echo(f"Reactivated {user.email}.")
-
-
-@_user_command("link", "Print a new one-time set-password link (earlier links stop working).")
-def users_link(accounts, user):
-    from flask import url_for
-
-    token = accounts.send_new_link(db.session, None, user)
-    with current_app.test_request_context():
-        path = url_for("auth.set_password", token=token)
-    click.echo(f"One-time link to set the password of {user.email} (valid 72 hours):\n  "
-               f"{current_app.config['SURVEY_BASE_URL']}{path}")
-
-
-@users_cli.command("list")
-@with_appcontext
-def users_list():
-    """Every account with its role and state."""
-    from .services import accounts
-
-    for user, state in accounts.users_with_state(db.session):
-        role = "inspector" if user.is_inspector else f"centre {user.centre.number}"
-        click.echo(f"{user.email:40} {role:16} {state}")
 
 
 rounds_cli = click.Group("rounds", help="Survey rounds.")

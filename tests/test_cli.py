@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from survey.cli import questionnaire_check
+from survey.cli_questionnaire import questionnaire_check
 from survey.questionnaire import bundled_dir
 
 SCHOOL = bundled_dir() / "clb-samenwerking-school-2026.1.toml"
