@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .translations import lazy_gettext
 
 # Lazy: made text in the language of the request that shows them.
 MESSAGES = {

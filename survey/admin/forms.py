@@ -1,6 +1,6 @@
 """Forms of the inspectors' console."""
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,17 +18,18 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from ..cleanforms import CleanForm
-from ..services.mail_texts import (
-    DEFAULT_INVITATION_BODY,
-    DEFAULT_INVITATION_SUBJECT,
-    DEFAULT_REMINDER_BODY,
-    DEFAULT_REMINDER_SUBJECT,
-)
+from ..services import mail_texts
+from ..translations import lazy_gettext as _l
+
+
+def _mail_default(column: str):
+    """A new round's mail text in the inspector's language, made when the form is."""
+    return lambda: mail_texts.defaults()[column]
 
 
 class UploadForm(CleanForm):
-    file = FileField("Bestand met CLB's en scholen (.xlsx of .csv)",
-                     validators=[FileRequired("Kies een bestand.")])
+    file = FileField(_l("Bestand met CLB's en scholen (.xlsx of .csv)"),
+                     validators=[FileRequired(_l("Kies een bestand."))])
 
 
 class ConfirmImportForm(CleanForm):
@@ -36,11 +37,11 @@ class ConfirmImportForm(CleanForm):
 
 
 class InviteUserForm(CleanForm):
-    email = EmailField("E-mailadres", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Naam", validators=[Optional(), Length(max=200)])
-    role = SelectField("Rol", choices=[SelectChoice("inspector", "Inspecteur"),
-                                       SelectChoice("centre", "Medewerker van een CLB")])
-    centre = SelectField("CLB (voor een CLB-medewerker)", choices=[], validate_choice=False)
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Naam"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Rol"), choices=[SelectChoice("inspector", _l("Inspecteur")),
+                                       SelectChoice("centre", _l("Medewerker van een CLB"))])
+    centre = SelectField(_l("CLB (voor een CLB-medewerker)"), choices=[], validate_choice=False)
 
 
 class AccountActionForm(CleanForm):
@@ -50,8 +51,8 @@ class AccountActionForm(CleanForm):
 
 
 class QuestionnaireUploadForm(CleanForm):
-    file = FileField(lazy_gettext("Vragenlijst (.toml of .xlsx, hoogstens 2 MB)"),
-                     validators=[FileRequired(lazy_gettext("Kies een bestand."))])
+    file = FileField(_l("Vragenlijst (.toml of .xlsx, hoogstens 2 MB)"),
+                     validators=[FileRequired(_l("Kies een bestand."))])
 
 
 class LibraryActionForm(CleanForm):
@@ -59,46 +60,51 @@ class LibraryActionForm(CleanForm):
 
 
 class RoundForm(CleanForm):
-    name = StringField("Naam", validators=[DataRequired(), Length(max=200)])
-    school_year = StringField("Schooljaar", validators=[
-        DataRequired(), Regexp(r"^\d{4}-\d{4}$", message="Schrijf het schooljaar als 2026-2027.")])
+    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
+    school_year = StringField(_l("Schooljaar"), validators=[
+        DataRequired(),
+        Regexp(r"^\d{4}-\d{4}$", message=_l("Schrijf het schooljaar als 2026-2027."))])
     # No version is chosen for the inspector: a round on the wrong questionnaire cannot
     # be changed once schools answer.
-    questionnaire = SelectField("Vragenlijst (een gepubliceerde versie uit de bibliotheek)",
+    questionnaire = SelectField(_l("Vragenlijst (een gepubliceerde versie uit de bibliotheek)"),
                                 choices=[], validators=[
-                                    DataRequired(message="Kies de vragenlijst van de bevraging.")])
-    opens_at = DateTimeLocalField("Opent op (Brusselse tijd)", format="%Y-%m-%dT%H:%M",
-                                  validators=[DataRequired(message="Kies een datum en uur.")])
-    closes_at = DateTimeLocalField("Sluit op (Brusselse tijd)", format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(message="Kies een datum en uur.")])
-    min_group_size = IntegerField("Kleinste groep die in rapporten getoond wordt", default=5,
+                                    DataRequired(
+                                        message=_l("Kies de vragenlijst van de bevraging."))])
+    opens_at = DateTimeLocalField(_l("Opent op (Brusselse tijd)"), format="%Y-%m-%dT%H:%M",
+                                  validators=[DataRequired(message=_l("Kies een datum en uur."))])
+    closes_at = DateTimeLocalField(_l("Sluit op (Brusselse tijd)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(message=_l("Kies een datum en uur."))])
+    min_group_size = IntegerField(_l("Kleinste groep die in rapporten getoond wordt"), default=5,
                                   validators=[NumberRange(min=1, max=100)])
     min_benchmark_centres = IntegerField(
-        "Aantal andere CLB's dat een sectorcijfer minstens nodig heeft", default=3,
+        _l("Aantal andere CLB's dat een sectorcijfer minstens nodig heeft"), default=3,
         validators=[NumberRange(min=1, max=50)])
-    without_benchmark = BooleanField("Toch aanmaken, zonder sectorvergelijking")
-    reference_round = SelectField("Referentiebevraging voor de sectorcijfers (optioneel)",
+    without_benchmark = BooleanField(_l("Toch aanmaken, zonder sectorvergelijking"))
+    reference_round = SelectField(_l("Referentiebevraging voor de sectorcijfers (optioneel)"),
                                   choices=[], validate_choice=False)
-    centres = SelectMultipleField("Alleen de scholen van deze CLB's (leeg: de hele sector)",
+    centres = SelectMultipleField(_l("Alleen de scholen van deze CLB's (leeg: de hele sector)"),
                                   choices=[], validate_choice=False)
-    invitation_subject = StringField("Onderwerp van de uitnodiging",
-                                     default=DEFAULT_INVITATION_SUBJECT,
+    invitation_subject = StringField(_l("Onderwerp van de uitnodiging"),
+                                     default=_mail_default("invitation_subject"),
                                      validators=[DataRequired(), Length(max=200)])
-    invitation_body = TextAreaField("Tekst van de uitnodiging", default=DEFAULT_INVITATION_BODY,
+    invitation_body = TextAreaField(_l("Tekst van de uitnodiging"),
+                                    default=_mail_default("invitation_body"),
                                     validators=[DataRequired(), Length(max=5000)])
-    reminder_subject = StringField("Onderwerp van de herinnering",
-                                   default=DEFAULT_REMINDER_SUBJECT,
+    reminder_subject = StringField(_l("Onderwerp van de herinnering"),
+                                   default=_mail_default("reminder_subject"),
                                    validators=[DataRequired(), Length(max=200)])
-    reminder_body = TextAreaField("Tekst van de herinnering", default=DEFAULT_REMINDER_BODY,
+    reminder_body = TextAreaField(_l("Tekst van de herinnering"),
+                                  default=_mail_default("reminder_body"),
                                   validators=[DataRequired(), Length(max=5000)])
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:
-            raise ValidationError("De sluitingsdatum moet na de openingsdatum liggen.")
+            raise ValidationError(gettext("De sluitingsdatum moet na de openingsdatum liggen."))
 
     def validate_invitation_body(self, field):
         if "{link}" not in field.data:
-            raise ValidationError("De tekst moet {link} bevatten: daar komt de persoonlijke link.")
+            raise ValidationError(gettext("De tekst moet {link} bevatten: daar komt de "
+                                          "persoonlijke link."))
 
     def validate_reminder_body(self, field):
         self.validate_invitation_body(field)
@@ -106,7 +112,7 @@ class RoundForm(CleanForm):
 
 class RoundStateForm(CleanForm):
     action = HiddenField(validators=[DataRequired()])
-    closes_at = DateTimeLocalField("Nieuwe sluitingsdatum (Brusselse tijd)",
+    closes_at = DateTimeLocalField(_l("Nieuwe sluitingsdatum (Brusselse tijd)"),
                                    format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
 
@@ -115,17 +121,17 @@ class InvitationForm(CleanForm):
 
 
 class AddSchoolForm(CleanForm):
-    number = StringField("Instellingsnummer van de school",
+    number = StringField(_l("Instellingsnummer van de school"),
                          validators=[DataRequired(), Length(max=10)])
 
 
 class SendForm(CleanForm):
-    message = SelectField("Bericht", choices=[
-        SelectChoice("invitation", "Uitnodiging"),
-        SelectChoice("reminder-1", "Herinnering 1"),
-        SelectChoice("reminder-2", "Herinnering 2"),
-        SelectChoice("reminder-3", "Herinnering 3")])
-    not_started = BooleanField("Herinnering alleen aan scholen die nog niet begonnen")
+    message = SelectField(_l("Bericht"), choices=[
+        SelectChoice("invitation", _l("Uitnodiging")),
+        SelectChoice("reminder-1", _l("Herinnering 1")),
+        SelectChoice("reminder-2", _l("Herinnering 2")),
+        SelectChoice("reminder-3", _l("Herinnering 3"))])
+    not_started = BooleanField(_l("Herinnering alleen aan scholen die nog niet begonnen"))
 
 
 class UncertainForm(CleanForm):
@@ -137,9 +143,10 @@ class BuildForm(CleanForm):
 
 
 class ReviewForm(CleanForm):
-    action = SelectField("Beslissing", choices=[
-        SelectChoice("approve", "Goedkeuren"), SelectChoice("redact", "Ingekort goedkeuren"),
-        SelectChoice("hide", "Verbergen"),
-        SelectChoice("reset", "Terug naar nog te beoordelen")], validators=[DataRequired()])
-    redacted = TextAreaField("Tekst die het CLB te zien krijgt (bij ingekort goedkeuren)",
+    action = SelectField(_l("Beslissing"), choices=[
+        SelectChoice("approve", _l("Goedkeuren")),
+        SelectChoice("redact", _l("Ingekort goedkeuren")),
+        SelectChoice("hide", _l("Verbergen")),
+        SelectChoice("reset", _l("Terug naar nog te beoordelen"))], validators=[DataRequired()])
+    redacted = TextAreaField(_l("Tekst die het CLB te zien krijgt (bij ingekort goedkeuren)"),
                              validators=[Optional(), Length(max=4000)])

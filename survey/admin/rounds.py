@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -19,6 +20,7 @@ from ..results import xlsx_download
 from ..services import accounts, library, mailing, monitoring
 from ..services import reports as report_service
 from ..services import rounds as round_service
+from ..translations import lazy_gettext
 from . import bp
 from .forms import (
     AddSchoolForm,
@@ -72,20 +74,24 @@ def round_new():
         needed = form.min_benchmark_centres.data
         taking_part = len({school.centre_id for school in schools})
         if not schools:
-            form.centres.errors.append("Er zijn geen scholen om uit te nodigen. Lees eerst "
-                                       "de CLB's en scholen in.")
+            form.centres.errors.append(gettext("Er zijn geen scholen om uit te nodigen. Lees "
+                                               "eerst de CLB's en scholen in."))
         elif reference is None and taking_part < needed + 1 \
                 and not form.without_benchmark.data:
             # a CLB's sector is every other CLB: with too few, it is one CLB's own figure
             candidates = report_service.reference_candidates(db.session, needed)
-            offer = (" Kies een referentiebevraging, bijvoorbeeld: " + "; ".join(
-                f"{r.name} ({r.school_year})" for r in candidates[:3]) + "."
-                if candidates else " Er is nog geen bevraging met genoeg CLB's om als "
-                "referentiebevraging te dienen.")
-            warning = (f"Deze ronde kan geen sectorvergelijking tonen: ze telt "
-                       f"{taking_part} CLB('s), en een sectorcijfer vraagt antwoorden van "
-                       f"minstens {needed} andere CLB's.{offer} Of vink ‘Toch aanmaken, "
-                       "zonder sectorvergelijking’ aan.")
+            offer = (gettext("Kies een referentiebevraging, bijvoorbeeld: %(rounds)s.",
+                             rounds="; ".join(f"{r.name} ({r.school_year})"
+                                              for r in candidates[:3]))
+                     if candidates else
+                     gettext("Er is nog geen bevraging met genoeg CLB's om als "
+                             "referentiebevraging te dienen."))
+            warning = " ".join((
+                gettext("Deze ronde kan geen sectorvergelijking tonen: ze telt %(count)s "
+                        "CLB('s), en een sectorcijfer vraagt antwoorden van minstens "
+                        "%(needed)s andere CLB's.", count=taking_part, needed=needed),
+                offer,
+                gettext("Of vink ‘Toch aanmaken, zonder sectorvergelijking’ aan.")))
             return render_template("admin/round_new.html", form=form,
                                    warning=warning), 200
         else:
@@ -105,8 +111,9 @@ def round_new():
                 accounts.audit(db.session, current_user, "round created", rnd.name,
                                schools=len(schools), questionnaire=rnd.questionnaire_id,
                                version=rnd.questionnaire_version)
-            flash(f"De bevraging is aangemaakt met {len(schools)} scholen. Ze is nog in "
-                  "voorbereiding: open ze wanneer alles klaar is.", "success")
+            flash(gettext("De bevraging is aangemaakt met %(count)s scholen. Ze is nog in "
+                          "voorbereiding: open ze wanneer alles klaar is.",
+                          count=len(schools)), "success")
             return redirect(url_for(".round_detail", round_id=rnd.id))
     status = 400 if form.errors else 200
     return render_template("admin/round_new.html", form=form, warning=None), status
@@ -131,10 +138,11 @@ def round_detail(round_id: int):
                            sort_keys=monitoring.SORT_KEYS)
 
 
+# Lazy: made text (str) in the request's language when flashed.
 ACTIONS = {
-    "open": (round_service.open_round, "geopend"),
-    "close": (round_service.close_round, "afgesloten"),
-    "publish": (round_service.publish_round, "gepubliceerd"),
+    "open": (round_service.open_round, lazy_gettext("De bevraging is geopend.")),
+    "close": (round_service.close_round, lazy_gettext("De bevraging is afgesloten.")),
+    "publish": (round_service.publish_round, lazy_gettext("De bevraging is gepubliceerd.")),
 }
 
 
@@ -148,9 +156,10 @@ def round_state(round_id: int):
             rnd = round_or_404(round_id)
             if form.action.data == "reopen":
                 if form.closes_at.data is None:
-                    raise round_service.RoundStateError("Kies een nieuwe sluitingsdatum.")
+                    raise round_service.RoundStateError(
+                        gettext("Kies een nieuwe sluitingsdatum."))
                 round_service.reopen_round(db.session, rnd, _utc(form.closes_at.data))
-                done = "heropend"
+                done = gettext("De bevraging is heropend.")
             else:
                 action, done = ACTIONS[form.action.data]
                 action(db.session, rnd)
@@ -158,7 +167,7 @@ def round_state(round_id: int):
     except round_service.RoundStateError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".round_detail", round_id=round_id))
-    flash(f"De bevraging is {done}.", "success")
+    flash(str(done), "success")
     return redirect(url_for(".round_detail", round_id=round_id))
 
 
@@ -196,9 +205,11 @@ def round_centre(round_id: int, centre_id: int):
 def round_invitation(round_id: int, invitation_id: int):
     """Withdraw an invitation or bring it back."""
     form = InvitationForm()
-    done = {"withdraw": (round_service.withdraw, "ingetrokken; de link werkt niet meer, "
-                         "gegeven antwoorden blijven bewaard"),
-            "reinstate": (round_service.reinstate, "opnieuw uitgenodigd")}
+    done = {"withdraw": (round_service.withdraw, lazy_gettext(
+                "%(school)s is ingetrokken; de link werkt niet meer, gegeven antwoorden "
+                "blijven bewaard.")),
+            "reinstate": (round_service.reinstate,
+                          lazy_gettext("%(school)s is opnieuw uitgenodigd."))}
     inv = db.session.get(Invitation, invitation_id)
     if inv is None or inv.round_id != round_id:
         abort(404)
@@ -214,7 +225,7 @@ def round_invitation(round_id: int, invitation_id: int):
     except round_service.RoundStateError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{school} is {outcome}.", "success")
+        flash(outcome % {"school": school}, "success")
     return redirect(url_for(".round_centre", round_id=round_id, centre_id=centre_id))
 
 
@@ -223,11 +234,12 @@ def round_add_school(round_id: int):
     rnd = round_or_404(round_id)
     form = AddSchoolForm()
     if not form.validate_on_submit():
-        flash("Geef het instellingsnummer van de school.", "error")
+        flash(gettext("Geef het instellingsnummer van de school."), "error")
         return redirect(url_for(".round_detail", round_id=rnd.id))
     school = db.session.scalar(select(School).where(School.number == form.number.data.strip()))
     if school is None:
-        flash(f"Geen school met nummer {form.number.data}. Lees ze eerst in.", "error")
+        flash(gettext("Geen school met nummer %(number)s. Lees ze eerst in.",
+                      number=form.number.data), "error")
         return redirect(url_for(".round_detail", round_id=rnd.id))
     name = school.name
     try:
@@ -238,5 +250,5 @@ def round_add_school(round_id: int):
     except round_service.RoundStateError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{name} is uitgenodigd.", "success")
+        flash(gettext("%(name)s is uitgenodigd.", name=name), "success")
     return redirect(url_for(".round_detail", round_id=rnd.id))

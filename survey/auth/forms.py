@@ -1,11 +1,11 @@
 """Forms of the sign-in pages (Flask-WTF: every one carries a CSRF token)."""
 
-from flask_babel import lazy_gettext
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..cleanforms import CleanForm
 from ..services.accounts import MIN_PASSWORD
+from ..translations import lazy_gettext
 
 
 class LoginForm(CleanForm):

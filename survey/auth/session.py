@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, flash, session
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from flask_login import current_user, logout_user
 
 from ..extensions import db, login_manager
 from ..models import User
+from ..translations import lazy_gettext
 
 AUTH_KEYS = ("_user_id", "_fresh", "_id", "staff_since", "staff_seen")
 

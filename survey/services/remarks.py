@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from reports.layout import from_snapshot
 
 from ..cleantext import free_text
 from ..models import Centre, Invitation, Remark, Response, Round, utcnow
+from ..translations import lazy_gettext
 from .counts import counted
 
 REVIEWS = ("pending", "approved", "hidden")

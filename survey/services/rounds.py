@@ -6,6 +6,7 @@ import copy
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from ..models import (
     utcnow,
 )
 from ..questionnaire import Questionnaire, from_dict
+from ..translations import lazy_gettext
 from . import counts, mail_texts, tally
 
 
@@ -55,10 +57,7 @@ def create_round(session: Session, *, name: str, school_year: str,
                 questionnaire_version_id=version.id if version is not None else None,
                 state="draft", opens_at=opens_at, closes_at=closes_at,
                 min_group_size=min_group_size, min_benchmark_centres=min_benchmark_centres,
-                invitation_subject=mail_texts.DEFAULT_INVITATION_SUBJECT,
-                invitation_body=mail_texts.DEFAULT_INVITATION_BODY,
-                reminder_subject=mail_texts.DEFAULT_REMINDER_SUBJECT,
-                reminder_body=mail_texts.DEFAULT_REMINDER_BODY)
+                **mail_texts.defaults())
     session.add(rnd)
     session.flush()
     return rnd
@@ -68,15 +67,17 @@ class RoundStateError(ValueError):
     """A state change that the round's current state does not allow (message in Dutch)."""
 
 
-STATE_NAMES = {"draft": "in voorbereiding", "open": "open", "closed": "afgesloten",
-               "published": "gepubliceerd"}
+STATE_NAMES = {"draft": lazy_gettext("in voorbereiding"), "open": lazy_gettext("open"),
+               "closed": lazy_gettext("afgesloten"), "published": lazy_gettext("gepubliceerd")}
 
 
 def open_round(session: Session, rnd: Round, questionnaire: Questionnaire | None = None) -> None:
     """Open a draft round; the snapshot taken now is what every answer will mean."""
     if rnd.state != "draft":
-        raise RoundStateError(f"Bevraging {rnd.id} is {STATE_NAMES[rnd.state]}: alleen een "
-                              "bevraging in voorbereiding kan worden geopend.")
+        raise RoundStateError(gettext(
+            "Bevraging %(round)s is %(state)s: alleen een bevraging in voorbereiding kan worden "
+            "geopend.",
+            round=rnd.id, state=str(STATE_NAMES[rnd.state])))
     if questionnaire is not None:
         rnd.definition = questionnaire.to_dict()
         rnd.questionnaire_version = questionnaire.version
@@ -85,8 +86,9 @@ def open_round(session: Session, rnd: Round, questionnaire: Questionnaire | None
 
 def close_round(session: Session, rnd: Round, now: datetime | None = None) -> None:
     if rnd.state != "open":
-        raise RoundStateError(f"Bevraging {rnd.id} is {STATE_NAMES[rnd.state]}: alleen een "
-                              "open bevraging kan worden afgesloten.")
+        raise RoundStateError(gettext(
+            "Bevraging %(round)s is %(state)s: alleen een open bevraging kan worden afgesloten.",
+            round=rnd.id, state=str(STATE_NAMES[rnd.state])))
     rnd.state = "closed"
     now = now or utcnow()
     if rnd.closes_at is None or rnd.closes_at > now:
@@ -96,17 +98,21 @@ def close_round(session: Session, rnd: Round, now: datetime | None = None) -> No
 def reopen_round(session: Session, rnd: Round, closes_at: datetime,
                  now: datetime | None = None) -> None:
     if rnd.state != "closed":
-        raise RoundStateError(f"Bevraging {rnd.id} is {STATE_NAMES[rnd.state]}: alleen een "
-                              "afgesloten (niet gepubliceerde) bevraging kan heropenen.")
+        raise RoundStateError(gettext(
+            "Bevraging %(round)s is %(state)s: alleen een afgesloten (niet gepubliceerde) "
+            "bevraging kan heropenen.",
+            round=rnd.id, state=str(STATE_NAMES[rnd.state])))
     if closes_at <= (now or utcnow()):
-        raise RoundStateError("De nieuwe sluitingsdatum moet in de toekomst liggen.")
+        raise RoundStateError(gettext("De nieuwe sluitingsdatum moet in de toekomst liggen."))
     rnd.state, rnd.closes_at = "open", closes_at
 
 
 def publish_round(session: Session, rnd: Round) -> None:
     if rnd.state != "closed":
-        raise RoundStateError(f"Bevraging {rnd.id} is {STATE_NAMES[rnd.state]}: alleen een "
-                              "afgesloten bevraging kan worden gepubliceerd.")
+        raise RoundStateError(gettext(
+            "Bevraging %(round)s is %(state)s: alleen een afgesloten bevraging kan worden "
+            "gepubliceerd.",
+            round=rnd.id, state=str(STATE_NAMES[rnd.state])))
     rnd.state = "published"
 
 
@@ -197,8 +203,10 @@ def _set_revoked(session: Session, invitation: Invitation, value: datetime | Non
 
 def _changeable(rnd: Round) -> None:
     if rnd.state not in ("draft", "open"):
-        raise RoundStateError(f"Bevraging {rnd.id} is {STATE_NAMES[rnd.state]}: scholen "
-                              "toevoegen of intrekken kan alleen in voorbereiding of open.")
+        raise RoundStateError(gettext(
+            "Bevraging %(round)s is %(state)s: scholen toevoegen of intrekken kan alleen in "
+            "voorbereiding of open.",
+            round=rnd.id, state=str(STATE_NAMES[rnd.state])))
 
 
 def withdraw(session: Session, invitation: Invitation) -> None:
@@ -223,7 +231,7 @@ def add_school(session: Session, rnd: Round, school: School) -> Invitation:
         Invitation.round_id == rnd.id, Invitation.school_id == school.id))
     if existing is not None:
         if existing.revoked_at is None:
-            raise RoundStateError(f"{school.name} is al uitgenodigd.")
+            raise RoundStateError(gettext("%(name)s is al uitgenodigd.", name=school.name))
         reinstate(session, existing)
         return existing
     return invite(session, rnd, [school], with_links=False)[0].invitation

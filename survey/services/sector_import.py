@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from ..cleantext import single_line
 from ..database import write_transaction
 from ..models import Centre, School
 from ..tabular import Table, TableError
+from ..translations import lazy_gettext
 
 
 def _norm(text: str) -> str:

@@ -29,8 +29,9 @@ CHECKOUT = HERE.parents[1]
 TEMPLATE = HERE / "messages.pot"
 SOURCE_LANGUAGE = "nl"
 DOMAIN = "messages"
-# Besides gettext's usual names: flask_babel's lazy variants (module-level texts).
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+# Besides gettext's usual names: flask_babel's lazy variants (module-level texts), and _l,
+# the usual short name of lazy_gettext in form classes.
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2), "_l": None}
 PROJECT = "clb-survey"
 
 
