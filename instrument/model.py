@@ -32,15 +32,15 @@ class Scale:
     options: tuple[ScaleOption, ...]
     agree: tuple[int, ...]
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[int]:
         return frozenset(o.code for o in self.options)
 
-    @property
+    @cached_property
     def substantive(self) -> tuple[int, ...]:
         return tuple(o.code for o in self.options if o.substantive)
 
-    @property
+    @cached_property
     def labels(self) -> dict[int, str]:
         return {o.code: o.label for o in self.options}
 
@@ -76,7 +76,9 @@ class Aspect:
 @dataclass(frozen=True)
 class Item:
     """One question. The common fields first; the rest belong to some types only (the
-    type's parse() fills them, its to_dict() writes them)."""
+    type's parse() fills them, its to_dict() writes them). What is derived from the fields
+    (its type, field name, slots) is worked out once per item: a submit asks for them a
+    few hundred times."""
 
     type: str
     key: str
@@ -99,25 +101,25 @@ class Item:
     unit: LocalText | None = None       # number
     max_length: int = 4000              # text
 
-    @property
+    @cached_property
     def kind(self) -> ItemType:
         from .types import registry
         return registry[self.type]
 
-    @property
+    @cached_property
     def field_name(self) -> str:
         """The form field's name (kept from format 1: s<number> and t_<key>)."""
         return self.kind.field_name(self)
 
-    @property
+    @cached_property
     def other_key(self) -> str:
         return f"{self.key}-anders"
 
-    @property
+    @cached_property
     def slots(self) -> tuple[int, ...]:
         return self.kind.slots(self)
 
-    @property
+    @cached_property
     def remark_keys(self) -> tuple[str, ...]:
         return self.kind.remark_keys(self)
 

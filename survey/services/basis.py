@@ -25,6 +25,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from instrument.types.base import ItemType
+
 from ..cleantext import free_text
 from ..questionnaire import Item, Questionnaire
 
@@ -105,6 +107,23 @@ def merge(q: Questionnaire, basis: Basis, answers: dict[int, int | None],
     compared as a whole (a multi's options and its other text together), by its token."""
     write_answers, write_remarks, conflicts = {}, {}, []
     for item in q.items:
+        if _single_slot(item):
+            # One stored code and the base token (the code as text): compared directly,
+            # which is most items of most questionnaires and the whole of a submit's path.
+            slot = item.slots[0]
+            if slot not in answers:
+                continue
+            posted, stored = answers[slot], stored_answers.get(slot)
+            seen = basis.get(item.field_name)
+            if seen is not None:
+                now, new = answer_token(stored), answer_token(posted)
+                if new in (seen, now):
+                    continue
+                if now != seen:
+                    conflicts.append(Conflict(item, stored, posted))
+                    continue
+            write_answers[slot] = posted
+            continue
         posted_slots = {s: answers[s] for s in item.slots if s in answers}
         posted_texts = {k: remarks[k] for k in item.remark_keys if k in remarks}
         if not posted_slots and not posted_texts:
@@ -127,6 +146,12 @@ def merge(q: Questionnaire, basis: Basis, answers: dict[int, int | None],
         write_answers.update(posted_slots)
         write_remarks.update(posted_texts)
     return write_answers, write_remarks, conflicts
+
+
+def _single_slot(item: Item) -> bool:
+    """An item stored in one slot, without texts, whose type keeps the base token."""
+    return len(item.slots) == 1 and not item.remark_keys and \
+        type(item.kind).token is ItemType.token
 
 
 def _shown(item: Item, answers: dict[int, int], remarks: dict[str, str]):
