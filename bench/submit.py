@@ -229,7 +229,8 @@ def main() -> None:
 
         questionnaire = load(args.questionnaire)
         links = tmp / "questionnaire-links.csv"
-        subprocess.run([sys.executable, str(ROOT / "bench" / "questionnaire_round.py"),
+        # -P: bench/ first on the path would make bench/reports.py the reports package
+        subprocess.run([sys.executable, "-P", str(ROOT / "bench" / "questionnaire_round.py"),
                         args.questionnaire, str(links)], env=env, check=True, cwd=ROOT)
         paths = ["/s/" + line.rsplit("/s/", 1)[1].strip()
                  for line in links.read_text().splitlines()[1:]]
