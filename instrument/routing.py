@@ -18,10 +18,7 @@ def _holds(q: Questionnaire, condition: Condition | None, answers: Mapping[int, 
     if condition.item not in shown:
         return False
     subject = q.by_key[condition.item]
-    if subject.type == "multi":
-        return any(answers.get(c.slot) == 1 for c in subject.choices
-                   if c.code in condition.codes)
-    return answers.get(subject.slot) in condition.codes
+    return subject.kind.chooses(subject, answers, condition.codes)
 
 
 def shown(q: Questionnaire, answers: Mapping[int, int]) -> set[str]:
@@ -72,7 +69,7 @@ def missing(q: Questionnaire, answers: Mapping[int, int], remarks: Mapping[str, 
         if not kind.answered(item, answers, remarks):
             if item.required:
                 required.append(item)
-            elif item.type != "text":
+            elif kind.answerable:
                 optional.append(item)
         elif (problem := kind.check_complete(item, answers)) is not None:
             problems.append(problem)

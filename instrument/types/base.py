@@ -59,6 +59,7 @@ class ItemType:
     fields: ClassVar[frozenset[str]] = frozenset()   # its own keys in a file
     categorical: ClassVar[bool] = False   # counted by code in the counts cube
     routable: ClassVar[bool] = False      # may be the subject of a show_if
+    answerable: ClassVar[bool] = True     # counts as a question to answer (texts do not)
     macro: ClassVar[str]                  # macro in templates/respond/_macros.html
 
     # -- the file --
@@ -127,6 +128,10 @@ class ItemType:
             return (f"{self.reference(item)}: een antwoord mag hoogstens {limit} tekens "
                     f"lang zijn (nu {len(text)}).")
         return None
+
+    def chooses(self, item: Item, answers, codes: tuple[int, ...]) -> bool:
+        """Whether the answers give this (routable) item one of `codes`: a show_if holds."""
+        return answers.get(item.slot) in codes
 
     def check_complete(self, item: Item, answers: dict[int, int]) -> str | None:
         """A Dutch problem with the item's answers taken together (at submit), or None."""

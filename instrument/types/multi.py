@@ -128,6 +128,9 @@ class Multi(Single):
             return f"{self.reference(item)}: kies minstens {item.min_choices} antwoorden."
         return None
 
+    def chooses(self, item, answers, codes) -> bool:
+        return any(answers.get(c.slot) == CHOSEN for c in item.choices if c.code in codes)
+
     def answered(self, item, answers, remarks) -> bool:
         return any(answers.get(c.slot) == CHOSEN for c in item.choices)
 

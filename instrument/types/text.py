@@ -13,6 +13,7 @@ class Text(ItemType):
     title = "Open vraag"
     fields = frozenset({"max_length"})
     macro = "text"
+    answerable = False
 
     def parse(self, v, at, entry, context) -> dict[str, Any]:
         limit = entry.get("max_length", 4000)

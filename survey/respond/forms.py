@@ -94,9 +94,9 @@ def progress(q: Questionnaire, shown: set[str], answers: dict[int, int],
              remarks: dict[str, str]) -> dict:
     """The progress line: answered of the shown questions that take an answer (texts are
     not counted), and what to call them ("stellingen" when they all are statements)."""
-    counted = [i for i in q.items if i.key in shown and i.type != "text"]
+    counted = [i for i in q.items if i.key in shown and i.kind.answerable]
     answered = sum(i.kind.answered(i, answers, remarks) for i in counted)
-    noun = "stellingen" if all(i.type == "likert" for i in q.items if i.type != "text") \
+    noun = "stellingen" if all(i.type == "likert" for i in q.items if i.kind.answerable) \
         else "vragen"
     return {"answered": answered, "total": len(counted), "noun": noun}
 
