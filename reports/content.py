@@ -8,20 +8,23 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from instrument.i18n import N_, _
+
 from .feedback import LEVELS, Cube, Row, centre_rows, few_centres_text
 from .layout import Aspect, Layout, Section, Statement
 from .questions import Summary, summarise
 from .statistics import ABOVE, BELOW
 from .suppression import TOTAL
 
+# The Dutch texts (msgids, marked N_): translated where they are shown (_(LEVEL_NAMES[lv])).
 LEVEL_NAMES = {
-    "bao": "basisonderwijs",
-    "so": "secundair onderwijs",
-    "bubao": "buitengewoon basisonderwijs",
-    "buso": "buitengewoon secundair onderwijs",
-    TOTAL: "alle niveaus",
+    "bao": N_("basisonderwijs"),
+    "so": N_("secundair onderwijs"),
+    "bubao": N_("buitengewoon basisonderwijs"),
+    "buso": N_("buitengewoon secundair onderwijs"),
+    TOTAL: N_("alle niveaus"),
 }
-SUPPRESSED_TEXT = "te weinig antwoorden"
+SUPPRESSED_TEXT = N_("te weinig antwoorden")
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ class Feedback:
     @property
     def few_centres_mark(self) -> str:
         """What a cell says instead of a sector figure from too few other CLBs."""
-        return f"< {self.round.min_centres} CLB's"
+        return _("< %(minimum)s CLB's", minimum=self.round.min_centres)
 
     def sector_cell(self, row: Row, value: float | None) -> str:
         """A sector percentage as the sheet shows it, or why there is none."""
@@ -152,21 +155,25 @@ class Feedback:
         items = sorted({r.item for r in self.rows.values() if r.sector_reason})
         if not items:
             return None
-        where = ("" if len(items) == len(self.layout.numbers)
-                 else " bij stelling " + ", ".join(self.layout.statements[i].tag
-                                              or self.layout.statements[i].label
-                                              for i in items))
-        return (f"Geen (volledige) sectorvergelijking{where}: daar gaven minder dan "
-                f"{self.round.min_centres} andere CLB's antwoorden (op dat niveau), zodat "
-                "een sectorcijfer de cijfers van één of enkele andere CLB's zou tonen. Er "
-                f"staat dan ‘{self.few_centres_mark}’ en geen oordeel.")
+        values = {"minimum": self.round.min_centres, "mark": self.few_centres_mark}
+        if len(items) == len(self.layout.numbers):
+            return _("Geen (volledige) sectorvergelijking: daar gaven minder dan %(minimum)s "
+                     "andere CLB's antwoorden (op dat niveau), zodat een sectorcijfer de "
+                     "cijfers van één of enkele andere CLB's zou tonen. Er staat dan "
+                     "‘%(mark)s’ en geen oordeel.", **values)
+        statements = ", ".join(self.layout.statements[i].tag or self.layout.statements[i].label
+                               for i in items)
+        return _("Geen (volledige) sectorvergelijking bij stelling %(statements)s: daar gaven "
+                 "minder dan %(minimum)s andere CLB's antwoorden (op dat niveau), zodat een "
+                 "sectorcijfer de cijfers van één of enkele andere CLB's zou tonen. Er staat "
+                 "dan ‘%(mark)s’ en geen oordeel.", statements=statements, **values)
 
     @property
     def sector_text(self) -> str:
         if self.round.sector_round:
-            return (f"De sectorcijfers komen uit de referentiebevraging "
-                    f"‘{self.round.sector_round}’: alle andere CLB's in die bevraging.")
-        return "De sectorcijfers zijn die van alle andere CLB's in deze bevraging."
+            return _("De sectorcijfers komen uit de referentiebevraging ‘%(round)s’: alle "
+                     "andere CLB's in die bevraging.", round=self.round.sector_round)
+        return _("De sectorcijfers zijn die van alle andere CLB's in deze bevraging.")
 
 
 def build(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput,
@@ -219,12 +226,12 @@ def _trend(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput) -> Tr
     series.append((info.name, cube, info.minimum))
     years = tuple(e.school_year for e in data.earlier) + (info.school_year,)
     pct: dict[int, list[float | None]] = {n: [] for n in numbers}
-    for _, round_cube, minimum in series:
+    for _round_name, round_cube, minimum in series:
         for r in centre_rows(round_cube, data.centre.number, numbers, minimum, layout.scale,
                              scales=layout.scales):
             if r.level == TOTAL:
                 pct[r.item].append(r.figures.pct_agree if r.figures else None)
-    return Trend(tuple(name for name, _, _ in series), {n: tuple(v) for n, v in pct.items()},
+    return Trend(tuple(entry[0] for entry in series), {n: tuple(v) for n, v in pct.items()},
                  years)
 
 
@@ -233,32 +240,35 @@ def reading_guide(fb: Feedback) -> list[str]:
     agree = " en ".join(f"‘{scale[c].lower()}’" for c in sorted(fb.layout.scale.agree,
                                                                reverse=True))
     no_view = ", ".join(f"‘{scale[c]}’" for c in fb.layout.scale.no_view)
+    answers = ", ".join(f"‘{scale[c].lower()}’"
+                        for c in sorted(fb.layout.scale.scored, reverse=True))
     return [
-        "De directies van de scholen die met uw CLB samenwerken, gaven bij elke stelling aan "
-        "in welke mate ze akkoord gaan: " + ", ".join(
-            f"‘{scale[c].lower()}’" for c in sorted(fb.layout.scale.scored, reverse=True))
-        + f". Wie {no_view} koos, telt niet mee in de percentages en gemiddelden; dat "
-        "aantal staat apart vermeld (gz).",
-        f"‘% akkoord’ is het aandeel {agree} onder wie een van de vier antwoorden gaf (n). "
-        "Het gemiddelde loopt van 1 (helemaal niet akkoord) tot 4 (helemaal akkoord). "
-        "Bij elk percentage hoort een onzekerheidsmarge (95 %-betrouwbaarheidsinterval, "
-        "Wilson): hoe minder antwoorden, hoe breder.",
-        fb.sector_text + " U ziet twee vergelijkingspunten: de sector zoals hij is (ruw), en "
-        "de sector herwogen naar de mix van onderwijsniveaus van uw eigen respondenten "
-        "(aangepast). Niveaus verschillen onderling; de aangepaste sector is daarom de "
-        f"eerlijke vergelijking. Een sectorcijfer vraagt antwoorden van minstens "
-        f"{fb.round.min_centres} andere CLB's (op dat niveau); anders staat er "
-        f"‘{fb.few_centres_mark}’.",
-        "‘Hoger’ of ‘lager’ staat er alleen wanneer het verschil met de aangepaste sector "
-        "groter is dan het toeval kan verklaren (tweezijdige toets, 95 %). Anders staat er "
-        "‘geen duidelijk verschil’.",
-        f"Privacy: een groep met minder dan {fb.round.minimum} antwoorden wordt nooit getoond "
-        f"(‘{SUPPRESSED_TEXT}’), ook niet per stelling of niveau. Ook een groep waarin alle "
-        "scholen hetzelfde antwoord gaven, wordt niet getoond, hoe groot ze ook is: de "
-        "percentages zouden dan verraden wat elke school antwoordde. Waar zo'n groep af te "
-        "leiden zou zijn uit het totaal en de andere groepen, wordt ook een andere groep "
-        "verborgen. Opmerkingen zijn door de inspectie nagelezen en staan zonder "
-        "schoolnaam in willekeurige volgorde.",
+        _("De directies van de scholen die met uw CLB samenwerken, gaven bij elke stelling "
+          "aan in welke mate ze akkoord gaan: %(answers)s. Wie %(no_view)s koos, telt niet "
+          "mee in de percentages en gemiddelden; dat aantal staat apart vermeld (gz).",
+          answers=answers, no_view=no_view),
+        _("‘%% akkoord’ is het aandeel %(agree)s onder wie een van de vier antwoorden gaf "
+          "(n). Het gemiddelde loopt van 1 (helemaal niet akkoord) tot 4 (helemaal akkoord). "
+          "Bij elk percentage hoort een onzekerheidsmarge (95 %%-betrouwbaarheidsinterval, "
+          "Wilson): hoe minder antwoorden, hoe breder.", agree=agree),
+        fb.sector_text + " " + _(
+            "U ziet twee vergelijkingspunten: de sector zoals hij is (ruw), en de sector "
+            "herwogen naar de mix van onderwijsniveaus van uw eigen respondenten "
+            "(aangepast). Niveaus verschillen onderling; de aangepaste sector is daarom de "
+            "eerlijke vergelijking. Een sectorcijfer vraagt antwoorden van minstens "
+            "%(minimum)s andere CLB's (op dat niveau); anders staat er ‘%(mark)s’.",
+            minimum=fb.round.min_centres, mark=fb.few_centres_mark),
+        _("‘Hoger’ of ‘lager’ staat er alleen wanneer het verschil met de aangepaste sector "
+          "groter is dan het toeval kan verklaren (tweezijdige toets, 95 %). Anders staat er "
+          "‘geen duidelijk verschil’."),
+        _("Privacy: een groep met minder dan %(minimum)s antwoorden wordt nooit getoond "
+          "(‘%(suppressed)s’), ook niet per stelling of niveau. Ook een groep waarin alle "
+          "scholen hetzelfde antwoord gaven, wordt niet getoond, hoe groot ze ook is: de "
+          "percentages zouden dan verraden wat elke school antwoordde. Waar zo'n groep af te "
+          "leiden zou zijn uit het totaal en de andere groepen, wordt ook een andere groep "
+          "verborgen. Opmerkingen zijn door de inspectie nagelezen en staan zonder "
+          "schoolnaam in willekeurige volgorde.", minimum=fb.round.minimum,
+          suppressed=_(SUPPRESSED_TEXT)),
     ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 
 from flask import Response, abort
+from flask_babel import gettext
 from flask_login import current_user
 
 from reports import pdf, workbook
@@ -119,5 +120,7 @@ def workbook_download(fb: Feedback) -> Response:
 
 
 def page_context(fb: Feedback) -> dict:
+    # The reports' constants are Dutch msgids: shown in the request's language.
     return {"fb": fb, "charts": section_charts(fb), "guide": reading_guide(fb),
-            "level_names": LEVEL_NAMES, "suppressed_text": SUPPRESSED_TEXT}
+            "level_names": {level: gettext(name) for level, name in LEVEL_NAMES.items()},
+            "suppressed_text": gettext(SUPPRESSED_TEXT)}
