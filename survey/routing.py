@@ -19,9 +19,12 @@ MAX_PAGE = 100_000                    # far past any list the console pages thro
 
 class BoundedIntegerConverter(IntegerConverter):
     """`<int:...>` as Werkzeug has it, but ASCII digits only (Werkzeug's \\d also takes
-    other scripts' digits) and at most DATABASE_INT_MAX: anything else does not match."""
+    other scripts' digits) and at most DATABASE_INT_MAX: anything else does not match.
+    Past ten digits the URL does not even reach a rule: Werkzeug answers 405 rather than
+    404 when a value fails one rule's converter while another rule has the same path for
+    another method (a questionnaire's preview: GET and POST)."""
 
-    regex = r"[0-9]+"
+    regex = r"[0-9]{1,10}"
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
                  max: int | None = None, signed: bool = False) -> None:  # noqa: A002

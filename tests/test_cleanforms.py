@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 import pytest
 from conftest import csrf_in
@@ -42,7 +43,9 @@ def test_a_round_name_and_mail_text_are_stored_clean(app, inspector_client, make
     make_invited(centre_number="100001")
     page = inspector_client.get("/beheer/rondes/nieuw").get_data(as_text=True)
     form = {"csrf_token": csrf_in(page), "name": "Bevraging\r\n2027\x0b\x00",
-            "school_year": "2026-2027", "questionnaire": "clb-samenwerking-school-2026.1.toml",
+            "school_year": "2026-2027", "questionnaire": re.search(
+                r'<option value="(\d+)">[^<]*\(clb-samenwerking-school, versie 2026\.1\)',
+                page).group(1),
             "opens_at": "2036-01-05T08:00", "closes_at": "2036-01-31T18:00",
             "min_group_size": "5", "min_benchmark_centres": "1", "without_benchmark": "y",
             "invitation_subject": "Uitnodiging\r\nBcc: iemand@example.org",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -66,10 +68,10 @@ def test_every_route_with_an_int_answers_404_to_a_huge_number(app, client, inspe
         for huge in ints:
             values = {name: (HUGE if name == huge else round_id) for name in ints}
             values.update({name: "x" for name in rule.arguments if name not in values})
-            with app.test_request_context():
-                from flask import url_for
-
-                url = url_for(rule.endpoint, **values)
+            # Written out from the rule: url_for itself refuses a number its converter
+            # would never match.
+            url = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>",
+                         lambda part, values=values: str(values[part.group(1)]), rule.rule)
             user = _client_for(rule.endpoint, inspector_client, centre_client, client)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 data = {"csrf_token": token} if method == "POST" else None
