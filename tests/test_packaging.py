@@ -29,7 +29,10 @@ def test_wheel_contains_the_resources(wheel):
                    "survey/static/survey.css", "survey/static/respond.js",
                    "survey/migrations/env.py", "survey/migrations/alembic.ini",
                    "survey/migrations/versions/0001_initial_schema.py",
-                   "reports/__init__.py"]:
+                   "survey/questionnaires/voorbeeld-alle-vraagtypes-2026.1.toml",
+                   "survey/translations/nl/LC_MESSAGES/messages.mo",
+                   "survey/migrations/versions/0010_questionnaire_library.py",
+                   "instrument/types/multi.py", "reports/__init__.py"]:
         assert needed in names, needed
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "survey = survey.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
