@@ -93,12 +93,12 @@ def readable(q: Questionnaire, formdata) -> dict[int, int | None]:
 def progress(q: Questionnaire, shown: set[str], answers: dict[int, int],
              remarks: dict[str, str]) -> dict:
     """The progress line: answered of the shown questions that take an answer (texts are
-    not counted), and what to call them ("stellingen" when they all are statements)."""
+    not counted), and whether they all are statements (the pages then say "stellingen",
+    else "vragen": each in its own sentences, for the catalogue)."""
     counted = [i for i in q.items if i.key in shown and i.kind.answerable]
     answered = sum(i.kind.answered(i, answers, remarks) for i in counted)
-    noun = "stellingen" if all(i.type == "likert" for i in q.items if i.kind.answerable) \
-        else "vragen"
-    return {"answered": answered, "total": len(counted), "noun": noun}
+    statements = all(i.type == "likert" for i in q.items if i.kind.answerable)
+    return {"answered": answered, "total": len(counted), "statements": statements}
 
 
 def autosaved(item, posted) -> tuple[dict[int, int | None], dict[str, str], MultiDict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 
 from instrument import routing
 
@@ -175,17 +176,17 @@ def save_form():
         return redirect(url_for(".confirm_submit"), 303)
     if outcome in (answer_service.SUBMITTED, answer_service.ALREADY_SUBMITTED):
         if outcome == answer_service.ALREADY_SUBMITTED:
-            flash("Uw antwoorden waren al ingediend. Er is niets gewijzigd.", "info")
+            flash(gettext("Uw antwoorden waren al ingediend. Er is niets gewijzigd."), "info")
         return redirect(url_for(".confirmation"), 303)
     if outcome != answer_service.SAVED:
         return _refused(who, outcome)
     if restored:
-        flash("Uw sessie was verlopen. Uw antwoorden zijn toch bewaard.", "info")
+        flash(gettext("Uw sessie was verlopen. Uw antwoorden zijn toch bewaard."), "info")
     if action == "submit":
         return redirect(url_for(".confirm_submit"), 303)
     if action == "later":
         return redirect(url_for(".saved_for_later"), 303)
-    flash("Uw antwoorden zijn bewaard.", "success")
+    flash(gettext("Uw antwoorden zijn bewaard."), "success")
     section = action.partition(":")[2]
     anchor = f"deel-{section}" if any(s.key == section for s in q.sections) else None
     return redirect(url_for(".questionnaire", _anchor=anchor), 303)
@@ -197,12 +198,13 @@ def autosave():
     who, _restored = authenticate_post()
     q, refused = _posted(who)
     if refused:
-        return jsonify(status="expired", message="Uw sessie is verlopen. Gebruik de knop "
-                       "'Bewaren': uw antwoorden worden dan toch bewaard."), 400
+        return jsonify(status="expired", message=gettext(
+            "Uw sessie is verlopen. Gebruik de knop 'Bewaren': uw antwoorden worden dan toch "
+            "bewaard.")), 400
     name = request.form.get("field", "")
     item = q.by_field.get(name)
     if item is None:
-        return jsonify(status="invalid", message="Onbekende vraag."), 422
+        return jsonify(status="invalid", message=gettext("Onbekende vraag.")), 422
     try:
         given, remarks, posted = autosaved(item, request.form)
     except answer_service.InvalidAnswers as exc:
@@ -213,7 +215,7 @@ def autosave():
     except answer_service.InvalidAnswers as exc:
         return jsonify(status="invalid", message=" ".join(exc.problems)), 422
     if outcome in (answer_service.CLOSED, answer_service.REVOKED):
-        return jsonify(status=outcome, message="U kunt niets meer wijzigen."), 403
+        return jsonify(status=outcome, message=gettext("U kunt niets meer wijzigen.")), 403
     codes = {answer_service.SAVED: 200, answer_service.ALREADY_SUBMITTED: 409}
     # The field's token for the page's basis (respond.js keeps it up to date).
     return jsonify(status=outcome, basis=basis.token(item, posted)), codes[outcome]

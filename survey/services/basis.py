@@ -25,6 +25,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from instrument.types.base import ItemType
 
 from ..cleantext import free_text
@@ -90,7 +92,7 @@ def in_words(item: Item, value: int | str | None) -> str:
     """A conflicting value as the school reads it: a code's label, a number with its unit,
     the answer in words (multi, an "anders" text), or "geen antwoord"."""
     if value is None or value == "":
-        return "geen antwoord"
+        return gettext("geen antwoord")
     if isinstance(value, str):
         return value
     label = item.codes.get(value)

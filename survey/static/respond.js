@@ -19,6 +19,38 @@
 
   function say(text) { if (status) { status.textContent = text; } }
 
+  // --- Texts: the page's own (its language, from the catalogue), else these -----------
+
+  var texts = {
+    saving: "Bezig met bewaren…",
+    saved: "Automatisch bewaard om %(time)s.",
+    submitted: "Uw antwoorden waren al ingediend; er is niets gewijzigd.",
+    failed: "Automatisch bewaren lukte niet. Gebruik de knop 'Bewaren'.",
+    offline: "Geen verbinding: uw laatste antwoorden zijn nog niet bewaard. Gebruik de knop 'Bewaren' zodra u weer verbinding hebt.",
+    not_a_number: "Vul een geheel getal in, zonder letters, komma of punt.",
+    not_whole: "Vul een geheel getal in, zonder komma of punt.",
+    out_of_bounds: "Geef een geheel getal van %(minimum)s tot en met %(maximum)s."
+  };
+  var textsBlock = document.getElementById("teksten");
+  if (textsBlock) {
+    try {
+      var given = JSON.parse(textsBlock.textContent) || {};
+      Object.keys(given).forEach(function (key) {
+        if (typeof given[key] === "string") { texts[key] = given[key]; }
+      });
+    } catch (e) { /* an unreadable block: the texts above */ }
+  }
+
+  // A text with its %(name)s parameters filled in.
+  function textOf(key, values) {
+    return texts[key].replace(/%\((\w+)\)s/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+  // Times as the page's language writes them (Dutch: as in Flanders).
+  var language = document.documentElement.lang || "nl";
+  var timeLocale = language === "nl" ? "nl-BE" : language;
+
   function byName(name) {
     return Array.prototype.filter.call(form.elements, function (el) { return el.name === name; });
   }
@@ -155,7 +187,7 @@
     body.set("field", field);
     answer.values.forEach(function (value) { body.append("value", value); });
     if (answer.other !== null) { body.set("other", answer.other); }
-    say("Bezig met bewaren…");
+    say(textOf("saving"));
     fetch(url, { method: "POST", body: body, credentials: "same-origin",
                  headers: { "Accept": "application/json" } })
       .then(function (response) {
@@ -163,11 +195,11 @@
           if (response.ok) {
             keepBasis(field, data && data.basis);
             var now = new Date();
-            say("Automatisch bewaard om " + now.toLocaleTimeString("nl-BE", { hour: "2-digit", minute: "2-digit" }) + ".");
+            say(textOf("saved", { time: now.toLocaleTimeString(timeLocale, { hour: "2-digit", minute: "2-digit" }) }));
           } else if (response.status === 409) {
-            say("Uw antwoorden waren al ingediend; er is niets gewijzigd.");
+            say(textOf("submitted"));
           } else {
-            say((data && data.message) || "Automatisch bewaren lukte niet. Gebruik de knop 'Bewaren'.");
+            say((data && data.message) || textOf("failed"));
           }
           inflight[field] = false;
           flush(field, 0);
@@ -179,7 +211,7 @@
           setTimeout(function () { flush(field, attempt + 1); }, 2000 * (attempt + 1));
         } else {
           inflight[field] = false;
-          say("Geen verbinding: uw laatste antwoorden zijn nog niet bewaard. Gebruik de knop 'Bewaren' zodra u weer verbinding hebt.");
+          say(textOf("offline"));
         }
       });
   }
@@ -187,15 +219,15 @@
   // A number is checked here first (the server checks it again): a clear message at the
   // box, and nothing sent while it is not a whole number within the bounds.
   function numberProblem(box) {
-    if (box.validity && box.validity.badInput) { return "Vul een geheel getal in, zonder letters, komma of punt."; }
+    if (box.validity && box.validity.badInput) { return textOf("not_a_number"); }
     var value = box.value.trim();
     if (value === "") { return null; }
     var low = Number(box.getAttribute("min"));
     var high = Number(box.getAttribute("max"));
-    if (!/^-?[0-9]+$/.test(value)) { return "Vul een geheel getal in, zonder komma of punt."; }
+    if (!/^-?[0-9]+$/.test(value)) { return textOf("not_whole"); }
     var number = Number(value);
     if (number < low || number > high) {
-      return "Geef een geheel getal van " + low + " tot en met " + high + ".";
+      return textOf("out_of_bounds", { minimum: low, maximum: high });
     }
     return null;
   }
