@@ -5,11 +5,12 @@ spelling."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 # (CLB number, level, slot, code) -> number of submitted answers: the counts cube that the
-# app keeps (services/counts.py) and the reports read (reports/feedback.py).
-Cube = dict[tuple[str, str, int, int], int]
+# app keeps (services/counts.py) and the reports read (reports/feedback.py, questions.py).
+Cube = Mapping[tuple[str, str, int, int], int]
 
 
 class Level(StrEnum):
@@ -32,6 +33,7 @@ LEVEL_LABELS = {
     Level.BUSO: "buitengewoon secundair onderwijs",
 }
 LEVELS = tuple(Level)
+LEVEL_CODES = tuple(level.value for level in Level)   # the plain strings, in this order
 
 
 class RoundState(StrEnum):

@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from instrument.domain import LEVEL_CODES, Cube
+
 from .statistics import (
     SCHOOL_SCALE,
     Figures,
@@ -23,8 +25,7 @@ from .statistics import (
 )
 from .suppression import TOTAL, suppressed
 
-LEVELS = ("bao", "so", "bubao", "buso")
-Cube = Mapping[tuple[str, str, int, int], int]
+LEVELS = LEVEL_CODES
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from instrument.domain import LEVEL_CODES, Cube
+
 from .statistics import adjusted_share, quantile, wilson
 from .suppression import TOTAL, combined, suppressed, unanimous
 
-LEVELS = ("bao", "so", "bubao", "buso")
+LEVELS = LEVEL_CODES
 GROUPS = (TOTAL, *LEVELS)
-Cube = Mapping[tuple[str, str, int, int], int]
 Raw = Mapping[int, Mapping[int, int]]          # slot -> code -> count, for one group
 
 

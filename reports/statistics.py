@@ -10,6 +10,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from instrument.domain import Verdict
+
 Z95 = 1.959963984540054
 
 
@@ -95,7 +97,8 @@ def adjusted_benchmark(centre_n: Mapping[str, int],
     return Benchmark(pct, 100 * math.sqrt(var))
 
 
-ABOVE, BELOW, NO_CLEAR_DIFFERENCE = "hoger", "lager", "geen duidelijk verschil"
+ABOVE, BELOW, NO_CLEAR_DIFFERENCE = (Verdict.ABOVE.value, Verdict.BELOW.value,
+                                     Verdict.NO_CLEAR_DIFFERENCE.value)
 
 
 def z_score(centre: Figures, benchmark: Benchmark) -> float | None:

@@ -21,13 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from instrument.domain import LEVEL_LABELS, Level, ResponseState, RoundState
+from instrument.domain import LEVEL_CODES, LEVEL_LABELS, ResponseState, RoundState
 
 from ..extensions import db
 
 # The domain's words (instrument/domain.py) as the plain strings the columns hold; the
 # tuples' repr is the SQL of the check constraints below.
-LEVELS = tuple(level.value for level in Level)
+LEVELS = LEVEL_CODES
 LEVEL_NAMES = {level.value: label for level, label in LEVEL_LABELS.items()}
 NETWORKS = {"vclb": "Vrij CLB", "go": "GO!", "ovsg": "OVSG", "pov": "POV"}
 ROUND_STATES = tuple(state.value for state in RoundState)
