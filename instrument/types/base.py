@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..i18n import _
+
 if TYPE_CHECKING:
     from ..loader import Context, Validator
     from ..model import Item
@@ -104,7 +106,8 @@ class ItemType:
         if value is not None and value != "":
             code = whole_number(value)
             if code is None:
-                problems.append(f"{self.reference(item)}: {value[:20]!r} is geen antwoord.")
+                problems.append(_("%(question)s: %(value)r is geen antwoord.",
+                                  question=self.reference(item), value=value[:20]))
             else:
                 answers[item.slot] = code
         self.collect_other(item, formdata, clean, remarks)
@@ -119,14 +122,15 @@ class ItemType:
     def check(self, item: Item, slot: int, value: int) -> str | None:
         """A Dutch problem when `value` cannot be stored in `slot`, else None."""
         if value not in self.value_labels(item):
-            return f"{self.reference(item)}: {value!r} is geen van de antwoorden."
+            return _("%(question)s: %(value)r is geen van de antwoorden.",
+                     question=self.reference(item), value=value)
         return None
 
     def check_text(self, item: Item, key: str, text: str) -> str | None:
         limit = item.max_length if key == item.key else 500
         if len(text) > limit:
-            return (f"{self.reference(item)}: een antwoord mag hoogstens {limit} tekens "
-                    f"lang zijn (nu {len(text)}).")
+            return _("%(question)s: een antwoord mag hoogstens %(limit)s tekens lang zijn (nu "
+                     "%(length)s).", question=self.reference(item), limit=limit, length=len(text))
         return None
 
     def chooses(self, item: Item, answers, codes: tuple[int, ...]) -> bool:
@@ -185,4 +189,5 @@ class ItemType:
 
     @staticmethod
     def reference(item: Item) -> str:
-        return f"Vraag {item.number}" if item.number is not None else f"Vraag '{item.label}'"
+        return _("Vraag %(number)s", number=item.number) if item.number is not None else \
+            _("Vraag '%(label)s'", label=item.label)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import _
 from ..model import Choice
 from ..text import LocalText
 from .base import ItemType
@@ -42,7 +43,7 @@ class Single(ItemType):
                                             for c in item.choices])}
         if item.other:
             fields[f"{name}__anders"] = StringField(
-                "Anders, namelijk", validators=[Optional(), Length(max=500)])
+                _("Anders, namelijk"), validators=[Optional(), Length(max=500)])
         return fields
 
 

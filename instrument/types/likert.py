@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import _
 from .base import ItemType, Variable
 
 
@@ -24,17 +25,19 @@ class Likert(ItemType):
         scale = context.scales.get(scale_name) if isinstance(scale_name, str) else None
         if scale is None:
             if scale_name == "scale":
-                v.fail(at, "er is geen schaal: geef [scale] of een 'scale' bij de vraag "
-                           "of het deel", "scale")
+                v.fail(at, _("er is geen schaal: geef [scale] of een 'scale' bij de vraag "
+                             "of het deel"), "scale")
             else:
-                v.fail(at, f"veld 'scale': onbekende schaal {scale_name!r}", "scale")
+                v.fail(at, _("veld 'scale': onbekende schaal %(scale)r", scale=scale_name),
+                       "scale")
         aspects = entry.get("aspects", [])
         if not isinstance(aspects, list) or not all(isinstance(a, str) for a in aspects):
-            v.fail(at, "veld 'aspects' moet een lijst van aspect-id's zijn", "aspects")
+            v.fail(at, _("veld 'aspects' moet een lijst van aspect-id's zijn"), "aspects")
             aspects = []
         for aspect in aspects:
             if aspect not in context.aspect_ids:
-                v.fail(at, f"veld 'aspects': onbekend aspect {aspect!r}", "aspects")
+                v.fail(at, _("veld 'aspects': onbekend aspect %(aspect)r", aspect=aspect),
+                       "aspects")
         return {"scale": scale, "aspects": tuple(aspects)}
 
     def dump(self, item, storage, language) -> dict[str, Any]:
@@ -53,13 +56,14 @@ class Likert(ItemType):
 
     def check(self, item, slot, value) -> str | None:
         if value not in item.scale.codes:
-            return f"{self.reference(item)}: {value!r} is geen antwoord op de schaal."
+            return _("%(question)s: %(value)r is geen antwoord op de schaal.",
+                     question=self.reference(item), value=value)
         return None
 
     @staticmethod
     def reference(item) -> str:
-        return f"Stelling {item.number}" if item.number is not None else \
-            f"Stelling '{item.label}'"
+        return _("Stelling %(number)s", number=item.number) if item.number is not None else \
+            _("Stelling '%(label)s'", label=item.label)
 
     def form_fields(self, item):
         from wtforms import RadioField

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import _
 from .base import Variable, whole_number
 from .choice import Single
 
@@ -30,10 +31,11 @@ class Multi(Single):
         low = v.integer(at, entry, "min_choices", required=False, low=1)
         high = v.integer(at, entry, "max_choices", required=False, low=1)
         if high is not None and count and high > count:
-            v.fail(at, f"veld 'max_choices' is groter dan het aantal keuzes ({count})",
+            v.fail(at, _("veld 'max_choices' is groter dan het aantal keuzes (%(count)s)",
+                         count=count),
                    "max_choices")
         if low is not None and high is not None and low > high:
-            v.fail(at, "veld 'min_choices' is groter dan 'max_choices'", "min_choices")
+            v.fail(at, _("veld 'min_choices' is groter dan 'max_choices'"), "min_choices")
         out.update(min_choices=low, max_choices=high)
         return out
 
@@ -65,7 +67,7 @@ class Multi(Single):
             option_widget=widgets.CheckboxInput())}
         if item.other:
             fields[f"{name}__anders"] = StringField(
-                "Anders, namelijk", validators=[Optional(), Length(max=500)])
+                _("Anders, namelijk"), validators=[Optional(), Length(max=500)])
         return fields
 
     def initial(self, item, answers, remarks):
@@ -83,22 +85,24 @@ class Multi(Single):
         if len(ticked) > len(item.choices):
             # Only a hostile or broken client posts more boxes than the question has: one
             # message, not one per box.
-            problems.append(f"{self.reference(item)}: er werden {len(ticked)} keuzes "
-                            f"doorgestuurd, de vraag heeft er {len(item.choices)}.")
+            problems.append(_("%(question)s: er werden %(sent)s keuzes doorgestuurd, de vraag "
+                              "heeft er %(count)s.", question=self.reference(item),
+                              sent=len(ticked), count=len(item.choices)))
         elif ticked or formdata.get(name + MARKER) is not None:
             codes = set()
             for value in ticked:
                 code = whole_number(value)
                 if code is None:
-                    problems.append(f"{self.reference(item)}: {value[:20]!r} is geen "
-                                    f"van de keuzes.")
+                    problems.append(_("%(question)s: %(value)r is geen van de keuzes.",
+                                      question=self.reference(item), value=value[:20]))
                 elif code in codes:
-                    problems.append(f"{self.reference(item)}: keuze {code} is twee keer "
-                                    f"aangeduid.")
+                    problems.append(_("%(question)s: keuze %(code)s is twee keer aangeduid.",
+                                      question=self.reference(item), code=code))
                 else:
                     codes.add(code)
             known = {c.code for c in item.choices}
-            problems += [f"{self.reference(item)}: {code!r} is geen van de keuzes."
+            problems += [_("%(question)s: %(value)r is geen van de keuzes.",
+                           question=self.reference(item), value=code)
                          for code in sorted(codes - known)]
             for choice in item.choices:
                 answers[choice.slot] = (CHOSEN if choice.code in codes else NOT_CHOSEN
@@ -115,7 +119,8 @@ class Multi(Single):
 
     def check(self, item, slot, value) -> str | None:
         if value not in (CHOSEN, NOT_CHOSEN):
-            return f"{self.reference(item)}: {value!r} is geen geldige keuze."
+            return _("%(question)s: %(value)r is geen geldige keuze.",
+                     question=self.reference(item), value=value)
         return None
 
     def check_complete(self, item, answers) -> str | None:
@@ -123,9 +128,11 @@ class Multi(Single):
         if not chosen:
             return None
         if item.max_choices is not None and chosen > item.max_choices:
-            return f"{self.reference(item)}: kies hoogstens {item.max_choices} antwoorden."
+            return _("%(question)s: kies hoogstens %(count)s antwoorden.",
+                     question=self.reference(item), count=item.max_choices)
         if item.min_choices is not None and chosen < item.min_choices:
-            return f"{self.reference(item)}: kies minstens {item.min_choices} antwoorden."
+            return _("%(question)s: kies minstens %(count)s antwoorden.",
+                     question=self.reference(item), count=item.min_choices)
         return None
 
     def chooses(self, item, answers, codes) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import _
 from .base import ItemType, Variable, whole_number
 
 MAX_SPAN = 100_000
@@ -23,9 +24,10 @@ class Number(ItemType):
         high = v.integer(at, entry, "max", required=True)
         if low is not None and high is not None:
             if low > high:
-                v.fail(at, "veld 'min' moet kleiner zijn dan of gelijk aan 'max'", "min")
+                v.fail(at, _("veld 'min' moet kleiner zijn dan of gelijk aan 'max'"), "min")
             elif high - low > MAX_SPAN:
-                v.fail(at, f"'min' en 'max' liggen hoogstens {MAX_SPAN} uit elkaar", "max")
+                v.fail(at, _("'min' en 'max' liggen hoogstens %(span)s uit elkaar",
+                             span=MAX_SPAN), "max")
         return {"minimum": low, "maximum": high,
                 "unit": v.text(at, entry, "unit", required=False) or None}
 
@@ -55,16 +57,16 @@ class Number(ItemType):
             else:
                 number = whole_number(value)
                 if number is None:
-                    problems.append(f"{self.reference(item)}: {value[:20]!r} is geen geheel "
-                                    f"getal.")
+                    problems.append(_("%(question)s: %(value)r is geen geheel getal.",
+                                      question=self.reference(item), value=value[:20]))
                 else:
                     answers[item.slot] = number
         return answers, {}, problems
 
     def check(self, item, slot, value) -> str | None:
         if not item.minimum <= value <= item.maximum:
-            return (f"{self.reference(item)}: geef een geheel getal van {item.minimum} tot "
-                    f"en met {item.maximum}.")
+            return _("%(question)s: geef een geheel getal van %(minimum)s tot en met %(maximum)s.",
+                     question=self.reference(item), minimum=item.minimum, maximum=item.maximum)
         return None
 
     def display(self, item, answers, remarks) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import _
 from .base import ItemType, Variable, text_token
 
 
@@ -18,7 +19,7 @@ class Text(ItemType):
     def parse(self, v, at, entry, context) -> dict[str, Any]:
         limit = entry.get("max_length", 4000)
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 20000:
-            v.fail(at, "veld 'max_length' moet een geheel getal van 1 tot 20000 zijn",
+            v.fail(at, _("veld 'max_length' moet een geheel getal van 1 tot 20000 zijn"),
                    "max_length")
             limit = 4000
         return {"max_length": limit}
