@@ -59,25 +59,29 @@ class FormPage:
             "csrf_token": self.csrf, "ticket": self.ticket, "field": field, "value": value})
 
 
-class _FormFields(HTMLParser):
-    """What a browser would post for the page's questionnaire form: hidden inputs, the
-    checked radio of each group and every text area, in page order."""
+class FormFields(HTMLParser):
+    """The name/value pairs a browser posts for the questionnaire form: enabled controls
+    only (a disabled one is not posted), checked radios and checkboxes, every text box."""
 
     def __init__(self):
         super().__init__()
         self.fields: list[list[str]] = []
         self._inside = False
-        self._textarea: list[str] | None = None
+        self._textarea = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
             self._inside = attrs.get("id") == "questionnaire"
-        elif self._inside and tag == "input" and attrs.get("name"):
+            return
+        if not self._inside or not attrs.get("name") or "disabled" in attrs:
+            return
+        if tag == "input":
             kind = attrs.get("type", "text")
-            if kind == "hidden" or (kind == "radio" and "checked" in attrs):
-                self.fields.append([attrs["name"], attrs.get("value", "")])
-        elif self._inside and tag == "textarea":
+            if kind in ("radio", "checkbox") and "checked" not in attrs:
+                return
+            self.fields.append([attrs["name"], attrs.get("value") or ""])
+        elif tag == "textarea":
             self._textarea = [attrs["name"], ""]
             self.fields.append(self._textarea)
 
@@ -87,7 +91,6 @@ class _FormFields(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "textarea" and self._textarea is not None:
-            # Browsers drop the one newline that follows <textarea>.
             self._textarea[1] = self._textarea[1].removeprefix("\n")
             self._textarea = None
         elif tag == "form":
@@ -106,7 +109,7 @@ class BrowserTab:
     def reload(self, html: str | None = None):
         self.html = html if html is not None else self.client.get(
             "/vragenlijst").get_data(as_text=True)
-        parser = _FormFields()
+        parser = FormFields()
         parser.feed(self.html)
         self.fields = dict(parser.fields)
         return self

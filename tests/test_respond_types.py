@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from helpers import FormFields
 from survey.extensions import db
 from survey.models import Answer, Remark, Response
 from survey.questionnaire import bundled
@@ -40,44 +40,6 @@ def questionnaire():
 
 # --- helpers: what a browser posts, and what the page shows ---------------------------
 
-class _Posted(HTMLParser):
-    """The name/value pairs a browser posts for the questionnaire form: enabled controls
-    only (a disabled one is not posted), checked radios and checkboxes, every text box."""
-
-    def __init__(self):
-        super().__init__()
-        self.pairs: list[list[str]] = []
-        self._inside = False
-        self._textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._inside = attrs.get("id") == "questionnaire"
-            return
-        if not self._inside or not attrs.get("name") or "disabled" in attrs:
-            return
-        if tag == "input":
-            kind = attrs.get("type", "text")
-            if kind in ("radio", "checkbox") and "checked" not in attrs:
-                return
-            self.pairs.append([attrs["name"], attrs.get("value") or ""])
-        elif tag == "textarea":
-            self._textarea = [attrs["name"], ""]
-            self.pairs.append(self._textarea)
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self._textarea is not None:
-            self._textarea[1] = self._textarea[1].removeprefix("\n")
-            self._textarea = None
-        elif tag == "form":
-            self._inside = False
-
-
 class Tab:
     """A browser tab without JavaScript: it posts the page as it was rendered, with the
     school's changes (a field's values replace the page's)."""
@@ -89,9 +51,9 @@ class Tab:
     def reload(self, html: str | None = None):
         self.html = html if html is not None else self.client.get(
             "/vragenlijst").get_data(as_text=True)
-        parser = _Posted()
+        parser = FormFields()
         parser.feed(self.html)
-        self.pairs = [tuple(p) for p in parser.pairs]
+        self.pairs = [tuple(p) for p in parser.fields]
         return self
 
     def value(self, name: str) -> str:
