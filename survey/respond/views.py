@@ -156,14 +156,17 @@ def save_form():
         # A form with nothing left open submits in one step; otherwise the answers are
         # saved and the school sees what is still open (and confirms, or must answer).
         # Without routing, a page that answers everything needs no read of the draft.
-        submit = not _open_questions(q, answer_service.Draft(), given, remarks) and \
-            not q.has_routing or not _open_questions(
+        # With routing or required questions the service decides under its lock, from
+        # the draft it reads anyway (no read here).
+        submit = q.has_routing or q.has_required or not _open_questions(
+            q, answer_service.Draft(), given, remarks) or not _open_questions(
                 q, answer_service.load_draft(db.session, who.invitation_id), given, remarks)
 
     page_basis = basis.decode(request.form.get("basis"))
     outcome = answer_service.save(db.session, who.invitation_id, given, remarks, submit=submit,
                                   questionnaire=q, token_prefix=who.token_prefix,
-                                  validated=True, page_basis=page_basis)
+                                  validated=True, page_basis=page_basis,
+                                  only_if_complete=action == "submit")
     if outcome == answer_service.CONFLICT:
         # Saved, except what another tab or device changed too: the school chooses.
         acc = current_access()

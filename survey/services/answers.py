@@ -103,7 +103,7 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
          remarks: dict[str, str] | None = None, *, submit: bool = False,
          now: datetime | None = None, questionnaire: Questionnaire | None = None,
          token_prefix: str | None = None, validated: bool = False,
-         page_basis: basis.Basis | None = None) -> str:
+         page_basis: basis.Basis | None = None, only_if_complete: bool = False) -> str:
     """Store answers (None clears one) and remarks ("" clears one); submit if asked.
 
     Returns SAVED, SUBMITTED, ALREADY_SUBMITTED (nothing changed), CLOSED, REVOKED,
@@ -115,7 +115,10 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
     Raises InvalidAnswers before anything is written. `questionnaire` is the round's
     snapshot when the caller has it already; `token_prefix`, when given, must still match
     the invitation's link (a renewed link ends what was opened with the old one: REVOKED).
-    `validated` says the caller has just run validate() on exactly these values."""
+    `validated` says the caller has just run validate() on exactly these values.
+    `only_if_complete` (a questionnaire with routing or required questions): submit only
+    when no shown question is left open, optional ones included; else save (SAVED) so
+    that the school confirms what is open."""
     # Cleaned here as well as in the form (the autosave posts one raw value): a NUL or a
     # control character is dropped, never a reason to lose the rest of what was posted.
     remarks = {k: free_text(v) for k, v in (remarks or {}).items()}
@@ -136,20 +139,25 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
                   "p_submitted": now if submit else None}
         if token_prefix is not None:
             params["p_prefix"] = token_prefix
-        conflicts = []
+        conflicts, stored = [], None
         if page_basis is not None:
+            stored = _stored(conn, invitation_id)
             answers, remarks, conflicts = basis.merge(
-                questionnaire, page_basis, answers, remarks, *_stored(conn, invitation_id))
+                questionnaire, page_basis, answers, remarks, *stored)
             if conflicts:
                 submit, params["p_submitted"] = False, None
         hidden, incomplete = ([], []), False
         if submit and (questionnaire.has_routing or questionnaire.has_required):
-            # Routing and required questions depend on every answer, not just this page's.
-            full_answers, full_remarks = _stored(conn, invitation_id)
-            full_answers = _merged(full_answers, answers)
-            full_remarks = _merged(full_remarks, remarks, empty="")
-            if routing.missing(questionnaire, full_answers, full_remarks).blocks_submit:
+            # Routing and required questions depend on every answer, not just this page's;
+            # the draft is read once, under the row lock, for the basis and for this.
+            stored = stored or _stored(conn, invitation_id)
+            full_answers = _merged(stored[0], answers)
+            full_remarks = _merged(stored[1], remarks, empty="")
+            missing = routing.missing(questionnaire, full_answers, full_remarks)
+            if missing.blocks_submit:
                 submit, params["p_submitted"], incomplete = False, None, True
+            elif only_if_complete and missing.optional:
+                submit, params["p_submitted"] = False, None     # saved: the school confirms
             else:
                 hidden = routing.hidden_storage(questionnaire, full_answers)
         claimed = conn.execute(
