@@ -123,7 +123,7 @@ def questionnaire_publish(version_id: int):
         version = library.publish(db.session, current_user, version_id)
     except library.LibraryError as exc:
         flash(str(exc), "error")
-        return redirect(url_for(".questionnaires"))
+        return redirect(url_for(".questionnaires"), 303)
     flash(gettext("Versie %(version)s van %(id)s is gepubliceerd. Ze kan niet meer worden "
                   "gewijzigd; u kunt er nu een bevraging op aanmaken.",
                   version=version.version, id=version.questionnaire_id), "success")
