@@ -1,0 +1,3 @@
+"""Console routes: every CLB's answer to its results, per CLB and across the sector."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Console routes: the remarks of a round, their review and their themes."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Portal routes: the CLB writes its answer to its results (reaction and actions)."""
+
+from . import bp  # noqa: F401
