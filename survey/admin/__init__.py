@@ -32,4 +32,12 @@ def allow_large_uploads(app) -> None:
             request.max_content_length = limits[request.endpoint] + 64 * 1024
 
 
-from . import questionnaires, reports, rounds, sending, views  # noqa: E402,F401  (register the routes on bp)
+from . import (  # noqa: E402,F401  (register the routes on bp)
+    follow_up,
+    questionnaires,
+    remarks,
+    reports,
+    rounds,
+    sending,
+    views,
+)

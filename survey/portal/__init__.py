@@ -16,4 +16,4 @@ def _centre_staff_only():
     return None
 
 
-from . import views  # noqa: E402,F401  (register the routes on bp)
+from . import follow_up, views  # noqa: E402,F401  (register the routes on bp)
