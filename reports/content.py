@@ -277,4 +277,9 @@ def fmt_pct(value: float | None) -> str:
 
 
 def fmt_diff(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.0f}".replace("-", "−")
+    """A difference in percentage points, signed; one that rounds to nothing is "0", never
+    "−0" or "+0" (half to even, as Python formats)."""
+    if value is None:
+        return "–"
+    shown = f"{value:+.0f}"
+    return "0" if shown in ("+0", "-0") else shown.replace("-", "−")

@@ -121,20 +121,20 @@ def _clb_pct(figures: Figures | None) -> str:
 
 
 def _summary(feedback: Feedback) -> dict:
-    rows, sentences = [], []
+    rows = []
     for line in feedback.lines:
         row, figures = line.row, line.row.figures
+        chart = _interval(figures, row.sector_adjusted_pct)
+        chart["alt"] = _interval_sentence(line.statement.title, figures,
+                                          row.sector_adjusted_pct, _("de aangepaste sector"))
         rows.append({
             "cells": [line.statement.tag, line.statement.label, _clb_pct(figures),
                       _margin(figures),
                       feedback.sector_cell(row, row.sector_adjusted_pct),
                       feedback.sector_cell(row, row.sector_pct),
                       fmt_diff(line.difference), _verdict_mark(row)],
-            "chart": _interval(figures, row.sector_adjusted_pct),
+            "chart": chart,
         })
-        sentences.append(_interval_sentence(line.statement.title, figures,
-                                            row.sector_adjusted_pct,
-                                            _("de aangepaste sector")))
     return {
         "heading": _("Samenvatting"),
         "intro": _("Per stelling: het aandeel akkoord in uw CLB met zijn onzekerheidsmarge, "
@@ -147,8 +147,6 @@ def _summary(feedback: Feedback) -> dict:
         "columns": [_("Nr"), _("Stelling"), _("CLB"), _("marge"), _("aangepast"), _("ruw"),
                     _("verschil"), _("duidelijk"), _("CLB en sector (0–100 %)")],
         "rows": rows,
-        "chart_alt": _("Grafiek per stelling: het aandeel akkoord in uw CLB met zijn marge "
-                       "tegenover de aangepaste sector. ") + " ".join(sentences),
         "legend": [_("uw CLB met marge"), _("aangepaste sector")],
         "findings": [
             _finding(feedback, _("Sterktes tegenover de sector"), feedback.strengths,
@@ -262,31 +260,30 @@ def _statements(feedback: Feedback) -> dict:
 # --- Per level, per aspect ----------------------------------------------------------------
 
 
-def _level_cell(feedback: Feedback, row: Row) -> dict:
+def _level_cell(feedback: Feedback, row: Row, label: str) -> dict:
     figures = row.figures
     if figures is None:
         return {"text": _(SUPPRESSED_TEXT), "chart": None}
     if figures.n == 0:
         return {"text": "–", "chart": None}
     mark = {ABOVE: "▲ ", BELOW: "▼ "}.get(row.verdict, "")
+    chart = _interval(figures, row.sector_pct)
+    chart["alt"] = _interval_sentence(label, figures, row.sector_pct,
+                                      _("de sector op dat niveau"))
     return {"text": _("%(mark)s%(pct)s (%(sector)s)", mark=mark,
                       pct=fmt_pct(figures.pct_agree),
                       sector=feedback.sector_cell(row, row.sector_pct)),
-            "chart": _interval(figures, row.sector_pct)}
+            "chart": chart}
 
 
 def _levels(feedback: Feedback) -> dict:
-    layout, rows, sentences = feedback.layout, [], []
+    layout, rows = feedback.layout, []
     for number in layout.numbers:
         statement = layout.statements[number]
-        cells = []
-        for level in LEVELS:
-            row = feedback.row(number, level)
-            cells.append(_level_cell(feedback, row))
-            if row.figures is not None and row.figures.n:
-                sentences.append(_interval_sentence(
-                    _("%(statement)s, %(level)s", statement=statement.title, level=level),
-                    row.figures, row.sector_pct, _("de sector op dat niveau")))
+        cells = [_level_cell(feedback, feedback.row(number, level),
+                             _("%(statement)s, %(level)s", statement=statement.title,
+                               level=level))
+                 for level in LEVELS]
         rows.append({"tag": statement.tag, "label": statement.label, "cells": cells})
     return {
         "heading": _("Per onderwijsniveau"),
@@ -298,8 +295,6 @@ def _levels(feedback: Feedback) -> dict:
                    mark=feedback.few_centres_mark, minimum=feedback.round.min_centres),
         "columns": [_("Nr"), _("Stelling"), *LEVELS],
         "rows": rows,
-        "chart_alt": _("Grafieken per stelling en niveau: het aandeel akkoord in uw CLB met "
-                       "zijn marge tegenover de sector op dat niveau. ") + " ".join(sentences),
         "legend": [_("uw CLB met marge"), _("sector op dat niveau")],
         "key": ", ".join(_("%(code)s = %(name)s", code=level, name=_(LEVEL_NAMES[level]))
                          for level in LEVELS) + ".",

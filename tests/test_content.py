@@ -240,3 +240,11 @@ def test_the_reading_guide_tells_the_homogeneity_rule():
     privacy = next(p for p in guide if p.startswith("Privacy"))
     assert "alle scholen hetzelfde antwoord gaven, wordt niet getoond, hoe groot ze ook is" \
         in privacy
+
+
+@pytest.mark.parametrize("value, shown", [
+    (None, "–"), (0.0, "0"), (0.4, "0"), (-0.4, "0"), (-0.5, "0"), (0.6, "+1"),
+    (-0.6, "−1"), (12.49, "+12"), (-12.5, "−12"), (-13.5, "−14"),
+])
+def test_a_difference_is_signed_but_never_minus_or_plus_zero(value, shown):
+    assert content.fmt_diff(value) == shown
