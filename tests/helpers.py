@@ -7,10 +7,13 @@ import re
 import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 from reports import content
 from reports.layout import from_snapshot
 from survey.questionnaire import bundled
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -243,3 +246,37 @@ def uniform(a_agree: int, b_agree: int, items=NUMBERS):
             spec[("A", level, item)] = {4: a_agree, 1: 10 - a_agree}
             spec[("B", level, item)] = {4: 4 * b_agree, 1: 40 - 4 * b_agree}
     return spec
+
+
+def example_feedback(number: str, seed: int = 3, earlier=()) -> content.Feedback:
+    """A CLB's feedback on the example questionnaire (every question type), from a cube
+    of random answers over five CLBs (CLB <number>-stad, levels bao, so and buso)."""
+    import random
+
+    from instrument.loader import load
+
+    example = ROOT / "questionnaires" / "voorbeeld-alle-vraagtypes-2026.1.toml"
+    layout = from_snapshot(load(example).to_dict())
+    rng = random.Random(seed)
+    cube: dict = {}
+
+    def add(*key):
+        cube[key] = cube.get(key, 0) + 1
+    for centre in ("P", "Q", "R", "S", "U"):
+        for level in ("bao", "so", "buso"):
+            for _ in range(rng.randint(2, 9)):
+                for slot in layout.statements:
+                    add(centre, level, slot, rng.choice([1, 2, 3, 4]))
+                for question in layout.questions:
+                    if question.type == "multi":
+                        for option in question.options:
+                            add(centre, level, option.slot, rng.choice([0, 1]))
+                    elif question.type == "number":
+                        add(centre, level, question.options[0].slot, rng.randint(0, 10))
+                    else:
+                        add(centre, level, question.options[0].slot,
+                            rng.choice(question.options).code)
+    given = content.CentreInput(content.CentreInfo(number, f"CLB {number}-stad", "GO"),
+                                {"bao": 9, "so": 9, "buso": 9}, {"bao": 5, "so": 5,
+                                                                 "buso": 5}, (), earlier)
+    return content.build(INFO, layout, cube, given)

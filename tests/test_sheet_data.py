@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import INFO, LAYOUT, NUMBERS, centre_input, cube_of, uniform
+from helpers import INFO, LAYOUT, NUMBERS, centre_input, cube_of, example_feedback, uniform
 from pdf_structure import assert_accessible
 from reports import content, sheet_data
 
@@ -106,3 +106,24 @@ def test_no_sheet_carries_another_clbs_name_or_figures():
     # on A's sheet A's figures (70 %) come first, B's (60 %) as the sector; reversed on B's
     assert "70 % 48–85 60 % 60 % +10" in sheets["A"].text
     assert "60 % 49–70 70 % 70 % −10" in sheets["B"].text
+
+
+def test_other_questions_and_the_trend_have_their_pages_and_name_no_other_clb():
+    earlier = content.Earlier("Ronde 2024", cube_of(uniform(5, 7, items=NUMBERS[:3])), 5,
+                              "2024-2025")
+    with_trend = content.build(INFO, LAYOUT, cube_of(uniform(8, 7)),
+                               centre_input(earlier=[earlier]))
+    trend = assert_accessible(sheet_data.render(with_trend), title_contains="CLB A")
+    assert "Evolutie over de bevragingen" in trend.text
+    # statement 4: 5 of 10 agreed in 2024 (50 %), 8 of 10 now (80 %); 2024-2025 its label
+    assert "Stellen zich onafhankelijk op 50 % 80 %" in trend.text
+    assert "2024-2025: Ronde 2024" in trend.text
+    sheets = {number: example_feedback(number) for number in ("P", "Q", "R")}
+    for number, feedback in sheets.items():
+        structure = assert_accessible(sheet_data.render(feedback),
+                                      title_contains=f"CLB {number}-stad")
+        assert "Andere vragen" in structure.text
+        for summary in feedback.questions:
+            assert summary.question.label in structure.text
+        for other in sheets:
+            assert (f"CLB {other}-stad" in structure.text) == (other == number)
