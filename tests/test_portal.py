@@ -165,3 +165,30 @@ def test_the_results_page_hides_a_small_unanimous_group_and_what_gives_it_away(
     levels = html[html.index('id="per-niveau"'):]
     levels = levels[:levels.index("</table>")]
     assert levels.count("<em>te weinig antwoorden</em>") == 3 * len(numbers)
+
+
+def test_the_results_page_draws_each_figure_with_its_margin_and_says_it_in_words(
+        app, answered_round, clb_client):
+    round_id, _ = answered_round()
+    # CLB 100002: 10 bao and 6 so schools, both levels large enough to be shown
+    html = clb_client("100002").get(f"/clb/rondes/{round_id}").get_data(as_text=True)
+    charts = re.findall(r'<svg class="interval"[^>]*aria-label="([^"]*)"', html)
+    with app.app_context():
+        layout = db.session.get(Round, round_id).definition
+    statements = [item for section in layout["sections"] for item in section["items"]
+                  if item.get("type", "likert") == "likert"]
+    summary = charts[:len(statements)]
+    for statement, label in zip(statements, summary, strict=True):
+        assert label.startswith(f"{statement['number']}. ")
+        # the chart says either the figure with its margin or why there is none
+        assert re.search(r"uw CLB (\d+ % akkoord, marge \d+–\d+|te weinig antwoorden)", label)
+    # the per-level charts come after, one per statement and level with answers to show
+    assert len(charts) > len(statements)
+    for label in charts[len(statements):]:
+        assert re.search(r"^\d+\. .*, (basisonderwijs|secundair onderwijs): uw CLB \d+ % "
+                         r"akkoord, marge \d+–\d+; (de sector op dat niveau \d+ %|geen "
+                         r"sectorcijfer)\.$", label), label
+    # statement 4 in bao: codes (7k + 14) mod 5 for schools k = 9..18 give 2,4,1,3,0 twice:
+    # 8 on the scale, 4 agreeing: 50 %, Wilson 21.5-78.5; the one other CLB is no sector
+    assert ("4. Stellen zich onafhankelijk op, basisonderwijs: uw CLB 50 % akkoord, marge "
+            "22–78; geen sectorcijfer.") in charts
