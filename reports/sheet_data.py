@@ -195,29 +195,39 @@ def _segments(figures: Figures, labelled: bool) -> list[dict]:
     return segments
 
 
+def _side(figures: Figures | None) -> str:
+    """One bar in words: its agreeing and disagreeing shares."""
+    if figures is None:
+        return _(SUPPRESSED_TEXT)
+    if figures.n == 0:
+        return _("geen antwoorden")
+    disagree = sum(figures.counts.get(code, 0) for code in NEGATIVE)
+    return _("%(agree)s akkoord, %(disagree)s niet akkoord (n=%(n)s)",
+             agree=fmt_pct(100 * figures.agree / figures.n),
+             disagree=fmt_pct(100 * disagree / figures.n), n=figures.n)
+
+
 def _bar(figures: Figures | None, labelled: bool) -> dict:
     if figures is None:
-        return {"segments": [], "note": _(SUPPRESSED_TEXT), "count": ""}
+        return {"segments": [], "note": _(SUPPRESSED_TEXT), "count": "", "alt": _side(None)}
     if figures.n == 0:
-        return {"segments": [], "note": _("geen antwoorden"), "count": ""}
+        return {"segments": [], "note": _("geen antwoorden"), "count": "",
+                "alt": _side(figures)}
     count = _("n=%(n)s", n=figures.n)
     if figures.n_no_view:
         count = _("n=%(n)s  gz=%(no_view)s", n=figures.n, no_view=figures.n_no_view)
-    return {"segments": _segments(figures, labelled), "note": "", "count": count}
+    return {"segments": _segments(figures, labelled), "note": "", "count": count,
+            "alt": _side(figures)}
 
 
 def _bar_sentence(title: str, own: Figures | None, sector: Figures | None) -> str:
-    def side(figures: Figures | None) -> str:
-        if figures is None:
-            return _(SUPPRESSED_TEXT)
-        if figures.n == 0:
-            return _("geen antwoorden")
-        disagree = sum(figures.counts.get(code, 0) for code in NEGATIVE)
-        return _("%(agree)s akkoord, %(disagree)s niet akkoord (n=%(n)s)",
-                 agree=fmt_pct(100 * figures.agree / figures.n),
-                 disagree=fmt_pct(100 * disagree / figures.n), n=figures.n)
     return _("%(statement)s: uw CLB %(own)s; sector %(sector)s.", statement=title,
-             own=side(own), sector=side(sector))
+             own=_side(own), sector=_side(sector))
+
+
+def statement_bars(feedback: Feedback) -> dict:
+    """The diverging bars per section as data (the sheet's and the results page's)."""
+    return _statements(feedback)
 
 
 def _statements(feedback: Feedback) -> dict:

@@ -10,14 +10,14 @@ from flask import Response, abort
 from flask_babel import gettext
 from flask_login import current_user
 
-from reports import pdf, workbook
+from reports import sheet_data, workbook
 from reports.content import LEVEL_NAMES, SUPPRESSED_TEXT, Feedback, reading_guide
 
 from .database import write_transaction
 from .extensions import db
 from .models import Round
 from .services import accounts
-from .services.reports import feedback, section_charts
+from .services.reports import feedback
 
 PDF_TYPE = "application/pdf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,7 +110,7 @@ def _feedback_file(fb: Feedback, kind: str, make, mimetype: str, filename: str) 
 
 
 def sheet_download(fb: Feedback) -> Response:
-    return _feedback_file(fb, SHEET, pdf.render, PDF_TYPE,
+    return _feedback_file(fb, SHEET, sheet_data.render, PDF_TYPE,
                           f"feedbackrapport-{fb.centre.number}-{fb.round.id}.pdf")
 
 
@@ -121,6 +121,6 @@ def workbook_download(fb: Feedback) -> Response:
 
 def page_context(fb: Feedback) -> dict:
     # The reports' constants are Dutch msgids: shown in the request's language.
-    return {"fb": fb, "charts": section_charts(fb), "guide": reading_guide(fb),
+    return {"fb": fb, "bars": sheet_data.statement_bars(fb), "guide": reading_guide(fb),
             "level_names": {level: gettext(name) for level, name in LEVEL_NAMES.items()},
             "suppressed_text": gettext(SUPPRESSED_TEXT)}

@@ -58,7 +58,8 @@ def test_own_published_results_page_and_files(app, answered_round, clb_client):
     assert page.status_code == 200
     assert "Vrij CLB Test 100001" in html and "Vrij CLB Test 100002" not in html
     assert "te weinig antwoorden" in html          # so (2 schools) and, with it, bao
-    assert html.count('src="data:image/svg+xml;base64,') == 4
+    assert html.count('<table class="bars">') == 4      # one per section of statements
+    assert html.count('<svg class="bar"') + html.count('te weinig antwoorden</span>') == 2 * 21
     assert page.headers["Cache-Control"] == "no-store"
     sheet = client.get(f"/clb/rondes/{round_id}/feedbackrapport.pdf")
     assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
