@@ -1,0 +1,45 @@
+"""The sector report of a round (for the inspectorate to publish), from the database: the
+same aggregate inputs as the CLB sheets (services/reports.round_data: the counts cube and
+the kept turnout per CLB and level), the earlier published rounds of the same
+questionnaire for the trend, the networks' names and the remarks' themes. Returns the content
+(reports/sector.py), its PDF and its workbook; nothing in them names a CLB."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from reports import sector, sector_pdf, sector_tables
+
+from ..models import NETWORKS, Round
+from . import reports
+from .themes import theme_counts
+
+
+def content(session: Session, rnd: Round, *,
+            today: datetime | None = None) -> sector.SectorReport:
+    """The round's sector report as plain content. The sector is the round's own answers
+    (a reference round gives CLB sheets their benchmark; it is not this round's sector)."""
+    data = reports.round_data(session, rnd, today=today)
+    earlier = [entry for entry, _numbers in reports._earlier(session, rnd)]
+    return sector.build(data.info, data.layout, data.cube, data.inputs.values(),
+                        list(NETWORKS.values()), earlier, themes(session, rnd))
+
+
+def themes(session: Session, rnd: Round) -> sector.Themes | None:
+    """The remarks' themes (services/themes.theme_counts: approved remarks per theme and
+    per (CLB number, level), and all approved remarks as the base); None when the round
+    has no codebook. The report suppresses the small counts."""
+    counted = theme_counts(session, rnd)
+    if not counted.themes:
+        return None
+    return sector.Themes([sector.Theme(t.name, t.counts) for t in counted.themes],
+                         counted.remarks)
+
+
+def build_files(session: Session, rnd: Round, *,
+                today: datetime | None = None) -> tuple[bytes, bytes]:
+    """(PDF, .xlsx) of the round's sector report."""
+    report = content(session, rnd, today=today)
+    return sector_pdf.render(report), sector_tables.workbook(report)
