@@ -19,6 +19,9 @@ import matplotlib
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
+from instrument.i18n import _
+
+from .content import SUPPRESSED_TEXT
 from .statistics import Figures
 
 # ColorBrewer PuOr, 4 classes: diverging and safe for the common colour-vision deficiencies.
@@ -106,13 +109,13 @@ def _column(ax, x: float, lines: list[str], size: float, step: float, **kw) -> N
 
 def _static_texts(ax, pairs, size, label_x, label_width, step) -> None:
     labels, tags = [], []
-    for label, _, _ in pairs:
+    for label, _own, _sector in pairs:
         lines = textwrap.wrap(label, label_width)
         if len(lines) > 2:
             lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), label_width,
                                                 placeholder="…")]
         labels += (lines + ["", "", ""])[:SLOTS]
-        tags += ["CLB", "Sector", ""]
+        tags += [_("CLB"), _("Sector"), ""]
     _column(ax, label_x, labels, size, step, ha="left")
     _column(ax, -0.015, tags, size - 1, step, ha="right", color=GREY)
 
@@ -130,13 +133,14 @@ class _Geometry:
 
 def _geometry(pairs: Sequence[Pair]) -> _Geometry:
     g = _Geometry()
-    for i, (_, own, sector) in enumerate(pairs):
+    for i, (_label, own, sector) in enumerate(pairs):
         for slot, f, height in ((0, own, 0.8), (1, sector, 0.55)):
             y = -(i * SLOTS + slot)
             if f is None or f.n == 0:
-                g.notes.append((y, "te weinig antwoorden" if f is None else "geen antwoorden"))
+                g.notes.append((y, _(SUPPRESSED_TEXT) if f is None else _("geen antwoorden")))
                 continue
-            g.counts.append((y, f"n={f.n}" + (f"  gz={f.n_no_view}" if f.n_no_view else "")))
+            g.counts.append((y, _("n=%(n)s  gz=%(no_view)s", n=f.n, no_view=f.n_no_view)
+                             if f.n_no_view else f"n={f.n}"))
             for codes, sign in ((NEGATIVE, -1), (POSITIVE, 1)):
                 start = 0.0
                 for code in codes:

@@ -12,8 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from instrument.domain import LEVEL_CODES, Cube
+from instrument.i18n import N_, _
 
 from .statistics import (
+    ABOVE,
+    BELOW,
+    NO_CLEAR_DIFFERENCE,
     SCHOOL_SCALE,
     Figures,
     Scale,
@@ -26,6 +30,15 @@ from .statistics import (
 from .suppression import TOTAL, suppressed
 
 LEVELS = LEVEL_CODES
+# A verdict is kept as its Dutch word (instrument.domain.Verdict); shown through
+# verdict_text() in the reader's language.
+VERDICT_TEXT = {ABOVE: N_("hoger"), BELOW: N_("lager"),
+                NO_CLEAR_DIFFERENCE: N_("geen duidelijk verschil")}
+
+
+def verdict_text(verdict: str | None) -> str | None:
+    """A verdict as the reader reads it; None stays None."""
+    return None if verdict is None else _(VERDICT_TEXT.get(verdict, verdict))
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,7 @@ def _counts(cube: Cube, centre: str | None, exclude: str | None,
 
 def few_centres_text(min_centres: int) -> str:
     """Why a sector figure is left out: it would be one or a few other CLBs' own figure."""
-    return f"minder dan {min_centres} andere CLB's met antwoorden"
+    return _("minder dan %(minimum)s andere CLB's met antwoorden", minimum=min_centres)
 
 
 def _centres_with_answers(cube: Cube, exclude: str, item: int,

@@ -25,10 +25,12 @@ from pypdf.generic import (
     NameObject,
 )
 
+from instrument.i18n import _
+
 from . import fonts, pdftext
-from .content import Feedback
+from .content import SUPPRESSED_TEXT, Feedback
 from .pdfpage import DYNAMIC, FULL, STATIC
-from .sheet import PageMaker, extra_pages, fixed_pages
+from .sheet import TITLES, PageMaker, extra_pages, fixed_pages
 
 # ps.fonttype too: matplotlib sizes its PDF glyph subsets by it, and at its default (3) every
 # character past U+00FF starts a second copy of the font in the file.
@@ -51,15 +53,18 @@ def _pdf(makers: list[tuple[PageMaker, str]], first: int = 1) -> bytes:
 def render_full(fb: Feedback) -> bytes:
     """The sheet drawn in one pass, without the static cache (for comparison)."""
     return _pdf([(m, FULL) for m in fixed_pages(fb)]
-                + [(m, FULL) for _, m in extra_pages(fb)])
+                + [(m, FULL) for _kind, m in extra_pages(fb)])
 
 
 def _static_key(fb: Feedback) -> str:
-    """What the static layer depends on: the round and the questionnaire's layout."""
+    """What the static layer depends on: the round, the questionnaire's layout and the
+    language (the app's translator follows the request's: the page titles as translated
+    now stand for it)."""
+    language = tuple(_(text) for text in (*TITLES, SUPPRESSED_TEXT))
     return hashlib.sha256(repr((fb.round.id, fb.round.name, fb.round.school_year,
                                 fb.round.minimum, fb.round.sector_round,
-                                fb.round.min_centres,
-                                fb.layout)).encode()).hexdigest()
+                                fb.round.min_centres, fb.layout,
+                                language)).encode()).hexdigest()
 
 
 def _static_layer(fb: Feedback, kind: str, makers: list[PageMaker]) -> bytes:
@@ -86,15 +91,15 @@ def render(fb: Feedback) -> bytes:
     kinds = list(templates)
     static_extra = PdfReader(io.BytesIO(_static_layer(fb, ",".join(kinds),
                                                       list(templates.values()))))
-    bases = list(static.pages) + [static_extra.pages[kinds.index(k)] for k, _ in extra]
-    makers = fixed + [m for _, m in extra]
+    bases = list(static.pages) + [static_extra.pages[kinds.index(k)] for k, _make in extra]
+    makers = fixed + [m for _kind, m in extra]
     writer = PdfWriter()
     font = pdftext.font_object(writer)
     for index, (make, under) in enumerate(zip(makers, bases, strict=True)):
         base = writer.add_page(under)
         layer = make(DYNAMIC, index + 1).layer
         _overlay(writer, base, layer.form(writer, font, base.mediabox), f"/Layer{index}")
-    writer.add_metadata({"/Title": f"Feedbackrapport {fb.centre.name}",
+    writer.add_metadata({"/Title": _("Feedbackrapport %(centre)s", centre=fb.centre.name),
                          "/Author": "Onderwijsinspectie"})
     out = io.BytesIO()
     writer.write(out)

@@ -13,7 +13,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from . import charts
-from .content import SUPPRESSED_TEXT
 from .pdftext import Layer
 
 WIDTH, HEIGHT = 8.27, 11.69          # A4 in inches
@@ -21,6 +20,12 @@ MARGIN = 0.75
 INK, GREY, ACCENT = "#1a1a1a", "#6b6b6b", "#3b2a6b"
 FULL, STATIC, DYNAMIC = "full", "static", "dynamic"
 ASCENT, LINE = 0.76, 1.17      # DejaVu Sans: baseline below the top, line step (in em)
+
+
+class Hidden(str):
+    """A table cell that stands for a hidden group ("te weinig antwoorden" in the reader's
+    language): written apart, smaller and grey. A mark on the value rather than a
+    comparison with a display text, which differs per language."""
 
 
 class Page:
@@ -102,16 +107,16 @@ class Page:
             cells = [row[index] for row in rows]
             if self.layer is not None:
                 for r, cell in enumerate(cells):
-                    small = cell == SUPPRESSED_TEXT
+                    small = isinstance(cell, Hidden)
                     self.layer.text(x * 72, (HEIGHT - baseline - r * row_height) * 72, cell,
                                     size - 1.5 if small else size, GREY if small else INK,
                                     ha)
                 continue
-            plain = ["" if c == SUPPRESSED_TEXT else c for c in cells]
+            plain = ["" if isinstance(c, Hidden) else c for c in cells]
             self.fig.text(x / WIDTH, 1 - last / HEIGHT, "\n".join(plain), fontsize=size,
                           ha=ha, va="baseline", linespacing=spacing, color=INK)
             for r, cell in enumerate(cells):
-                if cell == SUPPRESSED_TEXT:
+                if isinstance(cell, Hidden):
                     self.fig.text(x / WIDTH, 1 - (baseline + r * row_height) / HEIGHT, cell,
                                   fontsize=size - 1.5, ha=ha, va="baseline", color=GREY)
         self.y += len(rows) * row_height

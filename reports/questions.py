@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from instrument.domain import LEVEL_CODES, Cube
+from instrument.i18n import N_, _
 
 from .statistics import adjusted_share, quantile, wilson
 from .suppression import TOTAL, combined, suppressed, unanimous
@@ -147,8 +148,8 @@ class Summariser:
 class Distribution(Summariser):
     """single, yesno: n and % per option among those who answered, Wilson intervals."""
 
-    explanation = ("Per antwoord: het aantal scholen en het aandeel onder de scholen die de "
-                   "vraag beantwoordden.")
+    explanation = N_("Per antwoord: het aantal scholen en het aandeel onder de scholen die "
+                     "de vraag beantwoordden.")
 
     def chosen(self, counts: Mapping, code: int) -> int:
         return counts.get(code, 0)
@@ -178,9 +179,9 @@ class Shares(Distribution):
     """multi: per option the share of those who answered the question that chose it (a
     multi's options are all written once one is ticked: 1 chosen, 0 not)."""
 
-    explanation = ("Per keuze: het aantal scholen dat ze aankruiste en het aandeel onder de "
-                   "scholen die de vraag beantwoordden (meer keuzes mogelijk, dus samen meer "
-                   "dan 100 %).")
+    explanation = N_("Per keuze: het aantal scholen dat ze aankruiste en het aandeel onder "
+                     "de scholen die de vraag beantwoordden (meer keuzes mogelijk, dus samen "
+                     "meer dan 100 %).")
 
     def question(self, item, section):
         options = tuple(Option(c.code, str(c.label), c.slot) for c in item.choices)
@@ -198,7 +199,7 @@ class Shares(Distribution):
 
     def respondents(self, counts):
         per_option: dict[int, int] = defaultdict(int)
-        for (code, _), n in counts.items():
+        for (code, _flag), n in counts.items():
             per_option[code] += n
         return max(per_option.values(), default=0)
 
@@ -207,7 +208,7 @@ class Shares(Distribution):
         del minimum
         if not counts:
             return False
-        codes = {code for code, _ in counts}
+        codes = {code for code, _flag in counts}
         return all(not (counts.get((c, 0)) and counts.get((c, 1))) for c in codes)
 
     def chosen(self, counts, code):
@@ -219,10 +220,10 @@ class Quantiles(Summariser):
     the sector's are raw at each level and over all levels (no mix adjustment)."""
 
     unit = "number"
-    explanation = ("De mediaan en de kwartielen van de antwoorden (de helft van de scholen "
-                   "zit tussen het eerste en het derde kwartiel).")
-    STATISTICS = (("median", "mediaan", 0.5), ("q1", "eerste kwartiel", 0.25),
-                  ("q3", "derde kwartiel", 0.75))
+    explanation = N_("De mediaan en de kwartielen van de antwoorden (de helft van de "
+                     "scholen zit tussen het eerste en het derde kwartiel).")
+    STATISTICS = (("median", N_("mediaan"), 0.5), ("q1", N_("eerste kwartiel"), 0.25),
+                  ("q3", N_("derde kwartiel"), 0.75))
 
     def question(self, item, section):
         return Question(item.key, item.type, item.number, str(item.text), str(item.label),
@@ -238,7 +239,7 @@ class Quantiles(Summariser):
             cells = {g: Cell(quantile(own[g], p) if group.n else None, None, None, None,
                              quantile(sector[g], p) if group.sector_n else None)
                      for g, group in groups.items()}
-            out.append(Line(label, statistic, cells, None, question.options[0].slot))
+            out.append(Line(_(label), statistic, cells, None, question.options[0].slot))
         return tuple(out)
 
 
@@ -329,7 +330,7 @@ def _summary(question, own_index, sector_index, centre, minimum, min_centres,
                           few_text if reason else None)
     weights = {lv: own_n[lv] for lv in LEVELS}
     lines = summariser.lines(question, own, sector, groups, weights)
-    return Summary(question, summariser.unit, summariser.explanation, groups, lines)
+    return Summary(question, summariser.unit, _(summariser.explanation), groups, lines)
 
 
 # --- The tidy "Data" sheet --------------------------------------------------------------

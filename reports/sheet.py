@@ -7,6 +7,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
+from instrument.i18n import N_, _
+
 from . import charts
 from .content import (
     LEVEL_NAMES,
@@ -17,12 +19,17 @@ from .content import (
     fmt_pct,
     reading_guide,
 )
-from .feedback import LEVELS
-from .pdfpage import ACCENT, GREY, HEIGHT, MARGIN, WIDTH, Page
+from .feedback import LEVELS, verdict_text
+from .pdfpage import ACCENT, GREY, HEIGHT, MARGIN, WIDTH, Hidden, Page
 from .statistics import ABOVE, BELOW
 from .suppression import TOTAL
 
-VERDICT_MARK = {ABOVE: "▲ hoger", BELOW: "▼ lager"}
+ARROW = {ABOVE: "▲", BELOW: "▼"}
+# The fixed pages' titles (msgids): pdf.py keys its static layer by their translations too,
+# so that a layer drawn in one language is never laid under another's.
+TITLES = (N_("Feedbackrapport"), N_("Samenvatting"), N_("Per stelling"),
+          N_("Per onderwijsniveau"), N_("Per kwaliteitsaspect"), N_("Andere vragen"),
+          N_("Opmerkingen van scholen"), N_("Evolutie over de bevragingen"))
 PAIRS_PER_PAGE = 15
 SLOT = 0.15                          # inches per bar (and per gap between pairs)
 
@@ -51,57 +58,80 @@ def _short(s: str, width: int) -> str:
     return s if len(s) <= width else s[:width - 1] + "…"
 
 
+def _hidden() -> Hidden:
+    """The cell of a hidden group: the text in the reader's language, marked so that the
+    page writes it apart (pdfpage.Page.table)."""
+    return Hidden(_(SUPPRESSED_TEXT))
+
+
+def _cell(text: str) -> str:
+    """A cell from content.py: its hidden-group text (the msgid or its translation) marked."""
+    return _hidden() if text in (SUPPRESSED_TEXT, _(SUPPRESSED_TEXT)) else text
+
+
+def _continued(title: str, index: int) -> str:
+    return _("%(title)s (vervolg)", title=title) if index else title
+
+
 def cover(fb: Feedback, mode: str, number: int) -> Page:
     p = Page(mode, header(fb), number)
     p.y = 1.4
-    p.text(MARGIN, p.y, "Feedbackrapport", size=12, color=GREY)
+    p.text(MARGIN, p.y, _("Feedbackrapport"), size=12, color=GREY)
     p.y += 0.3
-    p.text(MARGIN, p.y, "Samenwerking tussen scholen en hun CLB", size=20, weight="bold",
+    p.text(MARGIN, p.y, _("Samenwerking tussen scholen en hun CLB"), size=20, weight="bold",
            color=ACCENT)
     p.y += 0.7
     # the dynamic layer keeps to the regular font: each style embedded costs time
     p.text(MARGIN, p.y, fb.centre.name, size=17, color=ACCENT, dynamic=True)
     p.y += 0.35
-    facts = [f"CLB-nummer {fb.centre.number} · net: {fb.centre.network}",
-             f"Bevraging: {fb.round.name} (schooljaar {fb.round.school_year})",
-             f"Datum van dit rapport: {fb.round.date}"]
+    facts = [_("CLB-nummer %(number)s · net: %(network)s", number=fb.centre.number,
+               network=fb.centre.network),
+             _("Bevraging: %(round)s (schooljaar %(year)s)", round=fb.round.name,
+               year=fb.round.school_year),
+             _("Datum van dit rapport: %(date)s", date=fb.round.date)]
     p.text(MARGIN, p.y, "\n".join(facts), size=10, dynamic=True)
     p.y += 3 * 10 * 1.2 / 72 + 0.35
-    p.subheading("Respons")
+    p.subheading(_("Respons"))
     rows = []
     for lv in (*LEVELS, TOTAL):        # every level, so the layout is the same for all
         invited = sum(fb.invited.values()) if lv == TOTAL else fb.invited.get(lv, 0)
         answered = fb.respondents if lv == TOTAL else fb.responded.get(lv, 0)
         rate = fmt_pct(100 * answered / invited if invited else None)
-        rows.append([LEVEL_NAMES[lv], str(invited), str(answered), rate])
-    p.table([("Niveau", MARGIN, "left"), ("Uitgenodigd", 4.2, "right"),
-             ("Geantwoord", 5.4, "right"), ("Respons", 6.5, "right")], rows, size=9,
+        rows.append([_(LEVEL_NAMES[lv]), str(invited), str(answered), rate])
+    p.table([(_("Niveau"), MARGIN, "left"), (_("Uitgenodigd"), 4.2, "right"),
+             (_("Geantwoord"), 5.4, "right"), (_("Respons"), 6.5, "right")], rows, size=9,
             dynamic=frozenset({1, 2, 3}))
     p.y += 0.3
-    p.subheading("Hoe leest u dit rapport?")
+    p.subheading(_("Hoe leest u dit rapport?"))
     for para in reading_guide(fb):
         p.paragraph(para, size=8.5, width=108)
     return p
 
 
+def _mark(verdict: str | None) -> str:
+    """"▲ hoger", "▼ lager": a clear difference; "" otherwise."""
+    return f"{ARROW[verdict]} {verdict_text(verdict)}" if verdict in ARROW else ""
+
+
 def _verdict(row) -> str:
-    return VERDICT_MARK.get(row.verdict, row.verdict or "–")
+    return _mark(row.verdict) or verdict_text(row.verdict) or "–"
 
 
 def _clb_pct(f) -> str:
-    return SUPPRESSED_TEXT if f is None else fmt_pct(f.pct_agree)
+    return _hidden() if f is None else fmt_pct(f.pct_agree)
 
 
 def summary(fb: Feedback, mode: str, number: int) -> Page:
-    p = Page(mode, header(fb), number, "Samenvatting")
-    p.paragraph("Per stelling: het aandeel akkoord in uw CLB met zijn onzekerheidsmarge, de "
-                "aangepaste en de ruwe sector, het verschil met de aangepaste sector en of "
-                f"dat verschil duidelijk is. ‘{fb.few_centres_mark}’: minder dan "
-                f"{fb.round.min_centres} andere CLB's gaven antwoorden, dus geen "
-                "sectorcijfer.", size=8.5)
-    cols = [("Nr", MARGIN + 0.15, "right"), ("Stelling", MARGIN + 0.3, "left"),
-            ("CLB", 4.35, "right"), ("marge", 5.05, "right"), ("aangepast", 5.75, "right"),
-            ("ruw", 6.25, "right"), ("verschil", 6.8, "right"), ("", 6.9, "left")]
+    p = Page(mode, header(fb), number, _("Samenvatting"))
+    p.paragraph(_("Per stelling: het aandeel akkoord in uw CLB met zijn onzekerheidsmarge, "
+                  "de aangepaste en de ruwe sector, het verschil met de aangepaste sector en "
+                  "of dat verschil duidelijk is. ‘%(mark)s’: minder dan %(minimum)s andere "
+                  "CLB's gaven antwoorden, dus geen sectorcijfer.",
+                  mark=fb.few_centres_mark, minimum=fb.round.min_centres), size=8.5)
+    cols = [(_("Nr"), MARGIN + 0.15, "right"), (_("Stelling"), MARGIN + 0.3, "left"),
+            (_("CLB"), 4.35, "right"), (_("marge"), 5.05, "right"),
+            (_("aangepast"), 5.75, "right"), (_("ruw"), 6.25, "right"),
+            (_("verschil"), 6.8, "right"), ("", 6.9, "left")]
     rows = []
     for ln in fb.lines:
         f = ln.row.figures
@@ -109,14 +139,14 @@ def summary(fb: Feedback, mode: str, number: int) -> Page:
         rows.append([ln.statement.tag, _short(ln.statement.label, 48), _clb_pct(f),
                      margin, fb.sector_cell(ln.row, ln.row.sector_adjusted_pct),
                      fb.sector_cell(ln.row, ln.row.sector_pct),
-                     fmt_diff(ln.difference), VERDICT_MARK.get(ln.row.verdict, "")])
+                     fmt_diff(ln.difference), _mark(ln.row.verdict)])
     p.table(cols, rows, size=7.5, row_height=0.22, dynamic=frozenset(range(2, 8)))
     p.y += 0.25
     for title, lines, none in (
-            ("Sterktes tegenover de sector", fb.strengths,
-             "Geen enkele stelling ligt duidelijk hoger dan de aangepaste sector."),
-            ("Aandachtspunten tegenover de sector", fb.attention,
-             "Geen enkele stelling ligt duidelijk lager dan de aangepaste sector.")):
+            (_("Sterktes tegenover de sector"), fb.strengths,
+             _("Geen enkele stelling ligt duidelijk hoger dan de aangepaste sector.")),
+            (_("Aandachtspunten tegenover de sector"), fb.attention,
+             _("Geen enkele stelling ligt duidelijk lager dan de aangepaste sector."))):
         p.subheading(title)
         top = p.y
         if not lines:
@@ -130,9 +160,10 @@ def summary(fb: Feedback, mode: str, number: int) -> Page:
 
 def _line_sentence(ln: Line) -> str:
     f = ln.row.figures
-    return (f"{ln.statement.title}: {fmt_pct(f.pct_agree)} akkoord "
-            f"(n={f.n}) tegenover {fmt_pct(ln.row.sector_adjusted_pct)} in de aangepaste "
-            f"sector ({fmt_diff(ln.difference)} procentpunt).")
+    return _("%(statement)s: %(pct)s akkoord (n=%(n)s) tegenover %(sector)s in de "
+             "aangepaste sector (%(difference)s procentpunt).", statement=ln.statement.title,
+             pct=fmt_pct(f.pct_agree), n=f.n, sector=fmt_pct(ln.row.sector_adjusted_pct),
+             difference=fmt_diff(ln.difference))
 
 
 def section_pages(fb: Feedback) -> list[PageMaker]:
@@ -153,22 +184,22 @@ def section_pages(fb: Feedback) -> list[PageMaker]:
 
 
 def _section_page(fb: Feedback, sections, first: bool, mode: str, number: int) -> Page:
-    p = Page(mode, header(fb), number, "Per stelling" if first else "Per stelling (vervolg)")
+    p = Page(mode, header(fb), number, _continued(_("Per stelling"), not first))
     if first:
-        p.paragraph("Elke stelling: de verdeling van de antwoorden in uw CLB (bovenste balk) "
-                    "en in de sector (onderste balk). Links van de middellijn niet akkoord, "
-                    "rechts akkoord; de getallen in de balk van het CLB zijn percentages, n "
-                    "het aantal antwoorden, gz ‘geen zicht’.", size=8.5)
+        p.paragraph(_("Elke stelling: de verdeling van de antwoorden in uw CLB (bovenste "
+                      "balk) en in de sector (onderste balk). Links van de middellijn niet "
+                      "akkoord, rechts akkoord; de getallen in de balk van het CLB zijn "
+                      "percentages, n het aantal antwoorden, gz ‘geen zicht’."), size=8.5)
     p.legend(fb.layout.option_labels)
     for section in sections:
         p.subheading(section.title)
         for n in section.numbers:
             own = fb.layout.statements[n].labels
             if own:          # another scale than the legend's: the same colours, its words
-                p.paragraph(f"{fb.layout.statements[n].title}: andere antwoorden, in de "
-                            "volgorde van de legende: " + ", ".join(
-                                f"‘{label}’" for _, label in sorted(own)) + ".", size=7.5,
-                            color=GREY)
+                labels = ", ".join(f"‘{label}’" for _code, label in sorted(own))
+                p.paragraph(_("%(statement)s: andere antwoorden, in de volgorde van de "
+                              "legende: %(labels)s.", statement=fb.layout.statements[n].title,
+                              labels=labels), size=7.5, color=GREY)
         pairs = [(fb.layout.statements[n].title, fb.row(n).figures,
                   fb.row(n).sector) for n in section.numbers]
         height = SLOT * charts.slots(len(pairs))
@@ -178,14 +209,14 @@ def _section_page(fb: Feedback, sections, first: bool, mode: str, number: int) -
 
 
 def levels(fb: Feedback, mode: str, number: int) -> Page:
-    p = Page(mode, header(fb), number, "Per onderwijsniveau")
-    p.paragraph("Per niveau: het aandeel akkoord in uw CLB, met tussen haakjes dat van de "
-                "sector op hetzelfde niveau. ▲ en ▼ staan bij een duidelijk verschil. "
-                f"‘–’: geen antwoorden op dat niveau; ‘{fb.few_centres_mark}’: minder dan "
-                f"{fb.round.min_centres} andere CLB's met antwoorden op dat niveau, dus "
-                "geen sectorcijfer.", size=8.5)
+    p = Page(mode, header(fb), number, _("Per onderwijsniveau"))
+    p.paragraph(_("Per niveau: het aandeel akkoord in uw CLB, met tussen haakjes dat van de "
+                  "sector op hetzelfde niveau. ▲ en ▼ staan bij een duidelijk verschil. "
+                  "‘–’: geen antwoorden op dat niveau; ‘%(mark)s’: minder dan %(minimum)s "
+                  "andere CLB's met antwoorden op dat niveau, dus geen sectorcijfer.",
+                  mark=fb.few_centres_mark, minimum=fb.round.min_centres), size=8.5)
     step = (WIDTH - MARGIN - 3.6) / len(LEVELS)
-    cols = [("Nr", MARGIN + 0.15, "right"), ("Stelling", MARGIN + 0.3, "left")]
+    cols = [(_("Nr"), MARGIN + 0.15, "right"), (_("Stelling"), MARGIN + 0.3, "left")]
     cols += [(lv, 3.6 + (i + 1) * step - 0.1, "right") for i, lv in enumerate(LEVELS)]
     rows = []
     for n in fb.layout.numbers:
@@ -193,26 +224,26 @@ def levels(fb: Feedback, mode: str, number: int) -> Page:
         for lv in LEVELS:
             r = fb.row(n, lv)
             if r.figures is None:
-                cells.append(SUPPRESSED_TEXT)
+                cells.append(_hidden())
             elif r.figures.n == 0:
                 cells.append("–")
             else:
-                mark = {ABOVE: "▲ ", BELOW: "▼ "}.get(r.verdict, "")
+                mark = f"{ARROW[r.verdict]} " if r.verdict in ARROW else ""
                 cells.append(f"{mark}{fmt_pct(r.figures.pct_agree)} "
                              f"({fb.sector_cell(r, r.sector_pct)})")
         rows.append(cells)
     p.table(cols, rows, size=7.5, row_height=0.22, dynamic=frozenset(range(2, 6)))
     p.y += 0.2
-    p.paragraph(", ".join(f"{lv} = {LEVEL_NAMES[lv]}" for lv in LEVELS) + ".", size=7.5,
+    p.paragraph(", ".join(f"{lv} = {_(LEVEL_NAMES[lv])}" for lv in LEVELS) + ".", size=7.5,
                 color=GREY)
     return p
 
 
 def aspects(fb: Feedback, mode: str, number: int) -> Page:
-    p = Page(mode, header(fb), number, "Per kwaliteitsaspect")
-    p.paragraph("De stellingen gegroepeerd onder de aspecten van het referentiekader voor "
-                "CLB-kwaliteit (RclbK) waarover ze iets zeggen: % akkoord in uw CLB, in de "
-                "aangepaste sector, en of het verschil duidelijk is.", size=8.5)
+    p = Page(mode, header(fb), number, _("Per kwaliteitsaspect"))
+    p.paragraph(_("De stellingen gegroepeerd onder de aspecten van het referentiekader voor "
+                  "CLB-kwaliteit (RclbK) waarover ze iets zeggen: % akkoord in uw CLB, in de "
+                  "aangepaste sector, en of het verschil duidelijk is."), size=8.5)
     for aspect, lines in fb.aspects:
         title = f"{aspect.code} {aspect.name}" if aspect.code else aspect.name
         p.text(MARGIN, p.y, title, size=9, weight="bold")
@@ -229,18 +260,18 @@ def aspects(fb: Feedback, mode: str, number: int) -> Page:
 
 
 def trend(fb: Feedback, mode: str, number: int) -> Page:
-    p = Page(mode, header(fb), number, "Evolutie over de bevragingen",
+    p = Page(mode, header(fb), number, _("Evolutie over de bevragingen"),
              numbered_dynamic=True)
-    p.paragraph("Het aandeel akkoord in uw CLB per stelling, in deze en eerdere "
-                "bevragingen met dezelfde vragenlijst.", size=8.5)
+    p.paragraph(_("Het aandeel akkoord in uw CLB per stelling, in deze en eerdere "
+                  "bevragingen met dezelfde vragenlijst."), size=8.5)
     rounds = fb.trend.rounds[-4:]
     labels = [year or _short(name, 14) for name, year in
               zip(rounds, (fb.trend.years or ("",) * 99)[-len(rounds):], strict=False)]
     step = (WIDTH - MARGIN - 4.0) / len(rounds)
-    cols = [("Nr", MARGIN + 0.15, "right"), ("Stelling", MARGIN + 0.3, "left")]
+    cols = [(_("Nr"), MARGIN + 0.15, "right"), (_("Stelling"), MARGIN + 0.3, "left")]
     cols += [(label, 4.0 + (i + 1) * step - 0.1, "right") for i, label in enumerate(labels)]
     rows = [[fb.layout.statements[n].tag, _short(fb.layout.statements[n].label, 44)]
-            + [SUPPRESSED_TEXT if v is None else fmt_pct(v)
+            + [_hidden() if v is None else fmt_pct(v)
                for v in fb.trend.pct[n][-len(rounds):]]
             for n in fb.layout.numbers]
     p.table(cols, rows, size=7.5, row_height=0.22, dynamic=frozenset(range(2, len(cols))),
@@ -286,21 +317,21 @@ def _question_height(summary) -> float:
 
 
 def _question_page(fb: Feedback, summaries, index: int, mode: str, number: int) -> Page:
-    p = Page(mode, header(fb), number, "Andere vragen" + (" (vervolg)" if index else ""),
+    p = Page(mode, header(fb), number, _continued(_("Andere vragen"), index),
              numbered_dynamic=True)
     if not index:
-        p.paragraph("Vragen die geen stelling zijn: per antwoord het aandeel van de scholen "
-                    "die de vraag beantwoordden (bij meer keuzes samen meer dan 100 %), bij "
-                    "een getal de mediaan en de kwartielen. Eerst alle niveaus samen met "
-                    "de sector (ruw en aangepast aan uw mix van niveaus), dan per niveau "
-                    "uw CLB met tussen haakjes de sector. Een groep met te weinig "
-                    f"antwoorden of met allemaal hetzelfde antwoord: ‘{SUPPRESSED_TEXT}’.",
-                    size=8.5)
+        p.paragraph(_("Vragen die geen stelling zijn: per antwoord het aandeel van de "
+                      "scholen die de vraag beantwoordden (bij meer keuzes samen meer dan "
+                      "100 %%), bij een getal de mediaan en de kwartielen. Eerst alle niveaus "
+                      "samen met de sector (ruw en aangepast aan uw mix van niveaus), dan per "
+                      "niveau uw CLB met tussen haakjes de sector. Een groep met te weinig "
+                      "antwoorden of met allemaal hetzelfde antwoord: ‘%(suppressed)s’.",
+                      suppressed=_(SUPPRESSED_TEXT)), size=8.5)
     step = (WIDTH - MARGIN - 3.6) / len(LEVELS)
     every = frozenset(range(6))
     for summary in summaries:
         q, total = summary.question, summary.groups[TOTAL]
-        n = SUPPRESSED_TEXT if total.hidden else f"n = {total.n}"
+        n = _(SUPPRESSED_TEXT) if total.hidden else f"n = {total.n}"
         lines = textwrap.wrap(f"{q.title} ({n})", 90)
         p.y += 0.05
         p.text(MARGIN, p.y, "\n".join(lines), size=9.5, color=ACCENT, dynamic=True)
@@ -311,21 +342,23 @@ def _question_page(fb: Feedback, summaries, index: int, mode: str, number: int) 
             hidden = total.hidden or cell.value is None
             rows.append([
                 _short(line.label, 44), "" if hidden or cell.count is None else str(cell.count),
-                SUPPRESSED_TEXT if total.hidden else summary.fmt(cell.value),
+                _hidden() if total.hidden else summary.fmt(cell.value),
                 "" if hidden or cell.ci_low is None else f"{cell.ci_low:.0f}–{cell.ci_high:.0f}",
                 fb.question_sector(summary, total, cell.sector_adjusted)
                 if summary.unit == "percent" else "",
                 fb.question_sector(summary, total, cell.sector)])
-        p.table([("Alle niveaus", MARGIN, "left"), ("aantal", 3.9, "right"),
-                 ("CLB", 4.6, "right"), ("marge", 5.3, "right"),
-                 ("sector aangepast", 6.45, "right"), ("sector ruw", WIDTH - MARGIN, "right")],
+        p.table([(_("Alle niveaus"), MARGIN, "left"), (_("aantal"), 3.9, "right"),
+                 (_("CLB"), 4.6, "right"), (_("marge"), 5.3, "right"),
+                 (_("sector aangepast"), 6.45, "right"),
+                 (_("sector ruw"), WIDTH - MARGIN, "right")],
                 rows, size=7.5, row_height=QUESTION_ROW, dynamic=every, dynamic_headers=True,
                 rule=False)
         p.y += 0.05
-        rows = [["n"] + [fb.question_cell(summary, lv, None) for lv in LEVELS]]
-        rows += [[_short(line.label, 44)] + [fb.question_cell(summary, lv, line.cells[lv])
+        rows = [["n"] + [_cell(fb.question_cell(summary, lv, None)) for lv in LEVELS]]
+        rows += [[_short(line.label, 44)] + [_cell(fb.question_cell(summary, lv,
+                                                                    line.cells[lv]))
                                             for lv in LEVELS] for line in summary.lines]
-        p.table([("Per niveau: CLB (sector)", MARGIN, "left")]
+        p.table([(_("Per niveau: CLB (sector)"), MARGIN, "left")]
                 + [(lv, 3.6 + (i + 1) * step - 0.1, "right") for i, lv in enumerate(LEVELS)],
                 rows, size=7.5, row_height=QUESTION_ROW, dynamic=frozenset(range(5)),
                 dynamic_headers=True, rule=False)
@@ -337,10 +370,10 @@ def remark_pages(fb: Feedback) -> list[PageMaker]:
     """Approved remarks, as many pages as they need (at least one)."""
     blocks: list[tuple[str, str]] = []
     if fb.remarks is None:
-        blocks.append(("p", f"Uw CLB heeft minder dan {fb.round.minimum} antwoorden; "
-                            "opmerkingen worden daarom niet getoond."))
+        blocks.append(("p", _("Uw CLB heeft minder dan %(minimum)s antwoorden; opmerkingen "
+                              "worden daarom niet getoond.", minimum=fb.round.minimum)))
     elif not fb.remarks:
-        blocks.append(("p", "Er zijn geen (goedgekeurde) opmerkingen."))
+        blocks.append(("p", _("Er zijn geen (goedgekeurde) opmerkingen.")))
     for section, texts in fb.remarks or ():
         blocks.append(("h", section.title))
         blocks += [("r", t) for t in texts]
@@ -366,8 +399,7 @@ def _block_height(block: tuple[str, str]) -> float:
 
 
 def _remark_page(fb: Feedback, blocks, index: int, mode: str, number: int) -> Page:
-    p = Page(mode, header(fb), number,
-             "Opmerkingen van scholen" + (" (vervolg)" if index else ""),
+    p = Page(mode, header(fb), number, _continued(_("Opmerkingen van scholen"), index),
              numbered_dynamic=True)
     for kind, text in blocks:
         if kind == "h":

@@ -13,6 +13,8 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from instrument.i18n import N_, _
+
 from .charts import COLOURS, NEGATIVE, POSITIVE
 from .content import (
     LEVEL_NAMES,
@@ -20,7 +22,7 @@ from .content import (
     Feedback,
     reading_guide,
 )
-from .feedback import DATA_COLUMNS, LEVELS, data_rows
+from .feedback import DATA_COLUMNS, LEVELS, data_rows, verdict_text
 from .questions import QUESTION_COLUMNS
 from .questions import data_rows as question_rows
 from .suppression import TOTAL
@@ -51,62 +53,63 @@ def _widths(ws, widths: Sequence[float]) -> None:
 def centre_workbook(fb: Feedback) -> bytes:
     wb = Workbook()
     summary_sheet(wb.active, fb)
-    statements_sheet(wb.create_sheet("Per stelling"), fb)
-    levels_sheet(wb.create_sheet("Per niveau"), fb)
+    statements_sheet(wb.create_sheet(_("Per stelling")), fb)
+    levels_sheet(wb.create_sheet(_("Per niveau")), fb)
     if fb.questions:
-        questions_sheet(wb.create_sheet("Andere vragen"), fb)
-    remarks_sheet(wb.create_sheet("Opmerkingen"), fb)
-    guide_sheet(wb.create_sheet("Toelichting"), fb)
+        questions_sheet(wb.create_sheet(_("Andere vragen")), fb)
+    remarks_sheet(wb.create_sheet(_("Opmerkingen")), fb)
+    guide_sheet(wb.create_sheet(_("Toelichting")), fb)
     columns, rows = data_table(fb)
-    data_sheet(wb.create_sheet("Data"), [rows], columns)
+    data_sheet(wb.create_sheet(_("Data")), [rows], columns)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
 def summary_sheet(ws, fb: Feedback) -> None:
-    ws.title = "Samenvatting"
-    ws["A1"] = safe_text(f"Feedbackrapport {fb.centre.name}")
+    ws.title = _("Samenvatting")
+    ws["A1"] = safe_text(_("Feedbackrapport %(centre)s", centre=fb.centre.name))
     ws["A1"].font = TITLE
-    info = [("CLB-nummer", fb.centre.number), ("Net", fb.centre.network),
-            ("Bevraging", fb.round.name), ("Schooljaar", fb.round.school_year),
-            ("Datum", fb.round.date), ("Sector", fb.sector_text),
-            ("Minimum aantal antwoorden", fb.round.minimum),
-            ("Minimum aantal andere CLB's voor een sectorcijfer", fb.round.min_centres)]
+    info = [(_("CLB-nummer"), fb.centre.number), (_("Net"), fb.centre.network),
+            (_("Bevraging"), fb.round.name), (_("Schooljaar"), fb.round.school_year),
+            (_("Datum"), fb.round.date), (_("Sector"), fb.sector_text),
+            (_("Minimum aantal antwoorden"), fb.round.minimum),
+            (_("Minimum aantal andere CLB's voor een sectorcijfer"), fb.round.min_centres)]
     if fb.sector_notice:
-        info.append(("Sectorvergelijking", fb.sector_notice))
+        info.append((_("Sectorvergelijking"), fb.sector_notice))
     for i, (key, value) in enumerate(info, start=3):
         ws.cell(i, 1, key).font = BOLD
         ws.cell(i, 2, safe_text(value))
     row = len(info) + 4
-    _header(ws, row, ["Niveau", "Uitgenodigd", "Geantwoord", "Respons (%)"])
+    _header(ws, row, [_("Niveau"), _("Uitgenodigd"), _("Geantwoord"), _("Respons (%)")])
     for lv in [*fb.levels_present(), TOTAL]:
         row += 1
         invited = sum(fb.invited.values()) if lv == TOTAL else fb.invited.get(lv, 0)
         answered = fb.respondents if lv == TOTAL else fb.responded.get(lv, 0)
-        ws.append([LEVEL_NAMES[lv], invited, answered,
+        ws.append([_(LEVEL_NAMES[lv]), invited, answered,
                    _r(100 * answered / invited) if invited else None])
     row += 2
-    _header(ws, row, ["Nr", "Stelling", "n", "% akkoord", "marge laag", "marge hoog",
-                      "gemiddelde", "sector aangepast", "sector ruw", "verschil",
-                      "oordeel"])
+    _header(ws, row, [_("Nr"), _("Stelling"), "n", _("% akkoord"), _("marge laag"),
+                      _("marge hoog"), _("gemiddelde"), _("sector aangepast"),
+                      _("sector ruw"), _("verschil"), _("oordeel")])
     for ln in fb.lines:
         f = ln.row.figures
         if f is None:
             ws.append([ln.statement.shown_number, ln.statement.label, None,
-                       SUPPRESSED_TEXT])
+                       _(SUPPRESSED_TEXT)])
             continue
         ws.append([ln.statement.shown_number, ln.statement.label, f.n, _r(f.pct_agree),
                    _r(f.ci_low), _r(f.ci_high), _r(f.mean, 2),
                    _sector(fb, ln.row, ln.row.sector_adjusted_pct),
-                   _sector(fb, ln.row, ln.row.sector_pct), _r(ln.difference), ln.row.verdict])
+                   _sector(fb, ln.row, ln.row.sector_pct), _r(ln.difference),
+                   verdict_text(ln.row.verdict)])
     ws.append([])
-    for title, lines in (("Sterktes tegenover de sector", fb.strengths),
-                         ("Aandachtspunten tegenover de sector", fb.attention)):
+    for title, lines in ((_("Sterktes tegenover de sector"), fb.strengths),
+                         (_("Aandachtspunten tegenover de sector"), fb.attention)):
         ws.append([title])
         ws.cell(ws.max_row, 1).font = BOLD
         if not lines:
-            ws.append([None, "Geen stelling met een duidelijk verschil."])
+            ws.append([None, _("Geen stelling met een duidelijk verschil.")])
         for ln in lines:
             ws.append([ln.statement.shown_number, ln.statement.label, None,
                        _r(ln.row.figures.pct_agree), None, None, None,
@@ -128,10 +131,10 @@ def statements_sheet(ws, fb: Feedback) -> None:
     """A row per statement and side (CLB, sector) with the shares per answer; the
     disagreeing shares are negative so that Excel's stacked bars diverge around zero."""
     labels = fb.layout.option_labels
-    names = ["Nr", "Stelling", "Wie"] + [labels[c] for c in STACK] + ["n", "geen zicht",
-                                                                     "opmerking"]
+    names = [_("Nr"), _("Stelling"), _("Wie")] + [labels[c] for c in STACK] + [
+        "n", _("geen zicht"), _("opmerking")]
     _header(ws, 1, names)
-    ws.cell(1, 12, "Negatieve percentages: niet akkoord (links van de middellijn).")
+    ws.cell(1, 12, _("Negatieve percentages: niet akkoord (links van de middellijn)."))
     row = 1
     for section in fb.layout.sections:
         if not section.numbers:
@@ -141,14 +144,14 @@ def statements_sheet(ws, fb: Feedback) -> None:
         first = row + 1
         for n in section.numbers:
             r = fb.row(n)
-            for who, f in (("CLB", r.figures), ("Sector", r.sector)):
+            for own, who, f in ((True, _("CLB"), r.figures), (False, _("Sector"), r.sector)):
                 row += 1
                 statement = fb.layout.statements[n]
                 ws.cell(row, 1, statement.shown_number)
-                ws.cell(row, 2, statement.title if who == "CLB" else None)
+                ws.cell(row, 2, statement.title if own else None)
                 ws.cell(row, 3, f"{statement.tag or statement.label} {who}")
                 if f is None or f.n == 0:
-                    ws.cell(row, 11 if f is None else 9, SUPPRESSED_TEXT if f is None
+                    ws.cell(row, 11 if f is None else 9, _(SUPPRESSED_TEXT) if f is None
                             else 0)
                     continue
                 for col, code in enumerate(STACK, start=4):
@@ -183,33 +186,33 @@ def _chart(ws, title: str, first: int, last: int) -> BarChart:
 
 
 def levels_sheet(ws, fb: Feedback) -> None:
-    _header(ws, 1, ["Nr", "Stelling", "Niveau", "n", "% akkoord", "marge laag",
-                    "marge hoog", "sector % akkoord (zelfde niveau)", "oordeel",
-                    "opmerking"])
+    _header(ws, 1, [_("Nr"), _("Stelling"), _("Niveau"), "n", _("% akkoord"),
+                    _("marge laag"), _("marge hoog"), _("sector % akkoord (zelfde niveau)"),
+                    _("oordeel"), _("opmerking")])
     for n in fb.layout.numbers:
         for lv in fb.levels_present():
             r = fb.row(n, lv)
             f = r.figures
             keys = [fb.layout.statements[n].shown_number, fb.layout.statements[n].label, lv]
             if f is None:
-                ws.append(keys + [None] * 6 + [SUPPRESSED_TEXT])
+                ws.append(keys + [None] * 6 + [_(SUPPRESSED_TEXT)])
             elif f.n == 0:
                 ws.append(keys + [0, None, None, None, _sector(fb, r, r.sector_pct), None,
-                                  "geen antwoorden"])
+                                  _("geen antwoorden")])
             else:
                 ws.append(keys + [f.n, _r(f.pct_agree), _r(f.ci_low), _r(f.ci_high),
-                                  _sector(fb, r, r.sector_pct), r.verdict])
+                                  _sector(fb, r, r.sector_pct), verdict_text(r.verdict)])
     _widths(ws, [5, 58, 8, 6, 11, 11, 11, 16, 22, 22])
     ws.freeze_panes = "A2"
 
 
 def remarks_sheet(ws, fb: Feedback) -> None:
-    _header(ws, 1, ["Deel", "Opmerking"])
+    _header(ws, 1, [_("Deel"), _("Opmerking")])
     if fb.remarks is None:
-        ws.append([None, f"Minder dan {fb.round.minimum} antwoorden: opmerkingen worden "
-                         "niet getoond."])
+        ws.append([None, _("Minder dan %(minimum)s antwoorden: opmerkingen worden niet "
+                           "getoond.", minimum=fb.round.minimum)])
     elif not fb.remarks:
-        ws.append([None, "Er zijn geen (goedgekeurde) opmerkingen."])
+        ws.append([None, _("Er zijn geen (goedgekeurde) opmerkingen.")])
     for section, texts in fb.remarks or ():
         for text in texts:
             ws.append([safe_text(section.title), safe_text(text)])
@@ -218,25 +221,25 @@ def remarks_sheet(ws, fb: Feedback) -> None:
 
 
 def guide_sheet(ws, fb: Feedback) -> None:
-    ws["A1"] = "Hoe leest u dit rapport?"
+    ws["A1"] = _("Hoe leest u dit rapport?")
     ws["A1"].font = TITLE
     for i, para in enumerate(reading_guide(fb), start=3):
         ws.cell(i, 1, safe_text(para)).alignment = WRAP
-    ws.cell(9, 1, "Het blad Data bevat alle cijfers in één tabel: één rij per niveau "
-                  "(bao, so, bubao, buso, totaal) en stelling. Percentages zijn getallen "
-                  "van 0 tot 100; bij een verborgen groep (suppressed = WAAR) blijven de "
-                  "cijfers leeg. Waar minder dan "
-                  f"{fb.round.min_centres} andere CLB's antwoorden gaven, blijven de "
-                  "sectorcijfers leeg en zegt sector_note waarom.").alignment = WRAP
+    ws.cell(9, 1, _("Het blad Data bevat alle cijfers in één tabel: één rij per niveau "
+                    "(bao, so, bubao, buso, totaal) en stelling. Percentages zijn getallen "
+                    "van 0 tot 100; bij een verborgen groep (suppressed = WAAR) blijven de "
+                    "cijfers leeg. Waar minder dan %(minimum)s andere CLB's antwoorden "
+                    "gaven, blijven de sectorcijfers leeg en zegt sector_note waarom.",
+                    minimum=fb.round.min_centres)).alignment = WRAP
     if fb.questions:
-        ws.cell(10, 1, "Na de stellingen volgen in Data de andere vragen: één rij per "
-                       "niveau, vraag en antwoord (kolom option; bij een getal per "
-                       "statistiek: median, q1, q3). n is het aantal scholen dat de vraag "
-                       "beantwoordde, count het aantal dat dat antwoord koos, value het "
-                       "aandeel (0 tot 100) of de statistiek, sector_value en "
-                       "sector_value_adjusted de sector (ruw en aangepast aan de mix van "
-                       "niveaus). Kwartielen volgen de definitie van Excels "
-                       "KWARTIEL.INC.").alignment = WRAP
+        ws.cell(10, 1, _("Na de stellingen volgen in Data de andere vragen: één rij per "
+                         "niveau, vraag en antwoord (kolom option; bij een getal per "
+                         "statistiek: median, q1, q3). n is het aantal scholen dat de vraag "
+                         "beantwoordde, count het aantal dat dat antwoord koos, value het "
+                         "aandeel (0 tot 100) of de statistiek, sector_value en "
+                         "sector_value_adjusted de sector (ruw en aangepast aan de mix van "
+                         "niveaus). Kwartielen volgen de definitie van Excels "
+                         "KWARTIEL.INC.")).alignment = WRAP
     ws.column_dimensions["A"].width = 120
 
 
@@ -268,8 +271,9 @@ def data_table(fb: Feedback) -> tuple[list[str], list[list]]:
 def questions_sheet(ws, fb: Feedback) -> None:
     """The questions of other types: per question, option (or statistic) and level the
     CLB's figure beside the sector's; hidden groups say so and show no figure."""
-    _header(ws, 1, ["Nr", "Vraag", "Antwoord of statistiek", "Niveau", "n", "aantal", "CLB",
-                    "marge laag", "marge hoog", "sector", "sector aangepast", "opmerking"])
+    _header(ws, 1, [_("Nr"), _("Vraag"), _("Antwoord of statistiek"), _("Niveau"), "n",
+                    _("aantal"), _("CLB"), _("marge laag"), _("marge hoog"), _("sector"),
+                    _("sector aangepast"), _("opmerking")])
     for summary in fb.questions:
         q = summary.question
         ws.append([q.number, safe_text(q.title), None, None, None, None, None, None, None,
@@ -279,7 +283,8 @@ def questions_sheet(ws, fb: Feedback) -> None:
         for line in summary.lines:
             for g in (TOTAL, *fb.levels_present()):
                 group, cell = summary.groups[g], line.cells[g]
-                keys = [q.number, safe_text(q.label), safe_text(line.label), LEVEL_NAMES[g]]
+                keys = [q.number, safe_text(q.label), safe_text(line.label),
+                        _(LEVEL_NAMES[g])]
                 sector = cell.sector
                 if sector is None and group.sector_reason:
                     sector = fb.few_centres_mark
@@ -289,22 +294,22 @@ def questions_sheet(ws, fb: Feedback) -> None:
                     adjusted = fb.few_centres_mark
                 if group.hidden:
                     ws.append(keys + [None] * 5 + [_r(sector, digits) if not isinstance(
-                        sector, str) else sector, None, SUPPRESSED_TEXT])
+                        sector, str) else sector, None, _(SUPPRESSED_TEXT)])
                     continue
                 ws.append(keys + [group.n, cell.count, _r(cell.value, digits),
                                   _r(cell.ci_low), _r(cell.ci_high),
                                   sector if isinstance(sector, str) else _r(sector, digits),
                                   adjusted if isinstance(adjusted, str)
                                   else _r(adjusted, digits),
-                                  "geen antwoorden" if group.n == 0 else None])
+                                  _("geen antwoorden") if group.n == 0 else None])
     _widths(ws, [5, 48, 36, 28, 6, 7, 8, 10, 10, 10, 15, 30])
     ws.freeze_panes = "A2"
 
 
 # --- The sector workbook (inspectors only) -------------------------------------------
 
-TOO_MANY_RESPONSES = ("Te veel antwoorden voor dit werkboek: download alle antwoorden apart "
-                      "(.csv of .xlsx) op de pagina Rapporten en opmerkingen.")
+TOO_MANY_RESPONSES = N_("Te veel antwoorden voor dit werkboek: download alle antwoorden "
+                        "apart (.csv of .xlsx) op de pagina Rapporten en opmerkingen.")
 
 
 def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int, str],
@@ -317,10 +322,11 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
     the file's bytes, or writes it to target (a path or a binary file) and returns None:
     a round of a million responses makes a file best not held in memory."""
     wb = Workbook(write_only=True)
-    matrix = wb.create_sheet("Overzicht")
-    matrix.append([safe_text(f"% akkoord per CLB en stelling: {round_name}")])
-    matrix.append(["CLB-nummer", "CLB", "antwoorden"] + [safe_text(labels[n])
-                                                          for n in numbers])
+    matrix = wb.create_sheet(_("Overzicht"))
+    matrix.append([safe_text(_("%% akkoord per CLB en stelling: %(round)s",
+                               round=round_name))])
+    matrix.append([_("CLB-nummer"), _("CLB"), _("antwoorden")] + [safe_text(labels[n])
+                                                                   for n in numbers])
     for fb in feedbacks:
         cells = [fb.centre.number, safe_text(fb.centre.name), fb.respondents]
         for n in numbers:
@@ -336,10 +342,12 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
     matrix.freeze_panes = "D3"
     matrix.column_dimensions["B"].width = 40
 
-    rates = wb.create_sheet("Respons")
-    rates.append(["CLB-nummer", "CLB"] + [f"{kind} {lv}" for lv in (*LEVELS, TOTAL)
-                                          for kind in ("uitgenodigd", "geantwoord")]
-                 + ["respons (%)"])
+    rates = wb.create_sheet(_("Respons"))
+    rates.append([_("CLB-nummer"), _("CLB")]
+                 + [text for lv in (*LEVELS, TOTAL)
+                    for text in (_("uitgenodigd %(level)s", level=lv),
+                                 _("geantwoord %(level)s", level=lv))]
+                 + [_("respons (%)")])
     for fb in feedbacks:
         cells = [fb.centre.number, safe_text(fb.centre.name)]
         for lv in LEVELS:
@@ -349,7 +357,7 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
                   _r(100 * fb.respondents / invited) if invited else None]
         rates.append(cells)
 
-    data = wb.create_sheet("Data")
+    data = wb.create_sheet(_("Data"))
     data.append(data_table(feedbacks[0])[0] if feedbacks else DATA_COLUMNS)
     for fb in feedbacks:
         for values in data_table(fb)[1]:
@@ -380,8 +388,8 @@ def response_table(wb: Workbook, numbers: Sequence[int],
     """Sheet "Antwoorden" (and "Antwoorden 2", ... past Excel's row limit); with None, a
     note that the rows are a separate download (a round too large for this workbook)."""
     if responses is None:
-        sheet = wb.create_sheet("Antwoorden")
-        sheet.append([TOO_MANY_RESPONSES])
+        sheet = wb.create_sheet(_("Antwoorden"))
+        sheet.append([_(TOO_MANY_RESPONSES)])
         return 0
-    return long_table(wb, "Antwoorden", response_header(numbers),
+    return long_table(wb, _("Antwoorden"), response_header(numbers),
                       response_cells(numbers, responses))

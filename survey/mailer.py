@@ -8,6 +8,8 @@ from contextlib import AbstractContextManager, suppress
 from email.message import EmailMessage
 from pathlib import Path
 
+from flask_babel import gettext
+
 # Control characters and everything str.splitlines() splits on: none of it may reach a
 # header (the email package refuses CR and LF; the others split a name on the reader's
 # screen, or are not text at all).
@@ -66,7 +68,8 @@ class SmtpTransport(AbstractContextManager):
             if self.user:
                 self.smtp.login(self.user, self.password)
         except (OSError, smtplib.SMTPException) as exc:
-            raise MailError(f"mail server {self.host}:{self.port}: {exc}") from exc
+            raise MailError(gettext("mailserver %(host)s:%(port)s: %(error)s", host=self.host,
+                                    port=self.port, error=exc)) from exc
         return self
 
     def __exit__(self, *exc):

@@ -13,6 +13,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from .cleantext import single_line
 
 MAX_BYTES = 10 * 1024 * 1024          # an upload of the whole sector is well under 1 MB
@@ -48,24 +50,28 @@ UTF8_MULTIBYTE = re.compile(
 
 def read_table(data: bytes, filename: str) -> Table:
     if len(data) > MAX_BYTES:
-        raise TableError(f"Het bestand is te groot ({len(data) // 1024} kB); "
-                         f"hoogstens {MAX_BYTES // (1024 * 1024)} MB.")
+        raise TableError(gettext("Het bestand is te groot (%(size)s kB); hoogstens "
+                                 "%(maximum)s MB.", size=len(data) // 1024,
+                                 maximum=MAX_BYTES // (1024 * 1024)))
     name = filename.lower()
     is_zip = data[:4] == b"PK\x03\x04"
     if name.endswith(".xlsx"):
         if not is_zip:
-            raise TableError("Dit is geen geldig .xlsx-bestand.")
+            raise TableError(gettext("Dit is geen geldig .xlsx-bestand."))
         return _read_xlsx(data)
     if name.endswith((".csv", ".txt")):
         if is_zip or b"\x00" in data[:4096]:
-            raise TableError("Dit is geen tekstbestand (CSV). Bewaar het als .csv of .xlsx.")
+            raise TableError(gettext("Dit is geen tekstbestand (CSV). Bewaar het als .csv "
+                                     "of .xlsx."))
         if (nul := data.find(b"\x00")) >= 0:
             # Past the part sniffed above, a NUL is refused too, with its place: no text
             # file holds one, and a file is read the same way wherever it is.
-            raise TableError(_bad_byte(data, nul, "gewoon tekstbestand (het bevat een "
-                                       "NUL-teken)"))
+            raise TableError(gettext(
+                "Het bestand is geen gewoon tekstbestand (het bevat een NUL-teken): rij "
+                "%(row)s, byte %(byte)s van het bestand (waarde %(value)s). Bewaar het "
+                "bestand opnieuw als \"CSV UTF-8\" of als .xlsx.", **_place(data, nul)))
         return _read_csv(data)
-    raise TableError("Alleen .xlsx- en .csv-bestanden kunnen worden ingelezen.")
+    raise TableError(gettext("Alleen .xlsx- en .csv-bestanden kunnen worden ingelezen."))
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -84,17 +90,22 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             return data.decode("cp1252"), CP1252
         except UnicodeDecodeError as exc:
-            raise TableError(_bad_byte(data, exc.start, "geldige UTF-8 en ook geen "
-                                       "Windows-1252 (cp1252)")) from exc
-    raise TableError(_bad_byte(data, utf8_error.start, "geldige UTF-8 (het bevat UTF-8-"
-                               "tekens, maar ook een byte die er niet in past)"))
+            raise TableError(gettext(
+                "Het bestand is geen geldige UTF-8 en ook geen Windows-1252 (cp1252): rij "
+                "%(row)s, byte %(byte)s van het bestand (waarde %(value)s). Bewaar het "
+                "bestand opnieuw als \"CSV UTF-8\" of als .xlsx.",
+                **_place(data, exc.start))) from exc
+    raise TableError(gettext(
+        "Het bestand is geen geldige UTF-8 (het bevat UTF-8-tekens, maar ook een byte die er "
+        "niet in past): rij %(row)s, byte %(byte)s van het bestand (waarde %(value)s). "
+        "Bewaar het bestand opnieuw als \"CSV UTF-8\" of als .xlsx.",
+        **_place(data, utf8_error.start)))
 
 
-def _bad_byte(data: bytes, offset: int, what: str) -> str:
-    row = data.count(b"\n", 0, offset) + 1
-    return (f"Het bestand is geen {what}: rij {row}, byte {offset + 1} van het bestand "
-            f"(waarde 0x{data[offset]:02X}). Bewaar het bestand opnieuw als "
-            "\"CSV UTF-8\" of als .xlsx.")
+def _place(data: bytes, offset: int) -> dict[str, object]:
+    """Where a refused byte is, as the messages name it: row, byte (from 1), value."""
+    return {"row": data.count(b"\n", 0, offset) + 1, "byte": offset + 1,
+            "value": f"0x{data[offset]:02X}"}
 
 
 def _read_csv(data: bytes) -> Table:
@@ -105,7 +116,8 @@ def _read_csv(data: bytes) -> Table:
     try:
         records = [(n, row) for n, row in enumerate(reader, start=1)]
     except csv.Error as exc:
-        raise TableError(f"Het CSV-bestand kan niet worden gelezen: {exc}.") from exc
+        raise TableError(gettext("Het CSV-bestand kan niet worden gelezen: %(error)s.",
+                                 error=exc)) from exc
     return _table(records, encoding)
 
 
@@ -114,19 +126,19 @@ def _read_xlsx(data: bytes) -> Table:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise TableError("Dit is geen geldig .xlsx-bestand.") from exc
+        raise TableError(gettext("Dit is geen geldig .xlsx-bestand.")) from exc
     unpacked = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if len(infos) > 1000 or unpacked > MAX_UNPACKED or unpacked / packed > MAX_RATIO:
-        raise TableError("Dit bestand wordt geweigerd: het pakt uit tot een verdacht grote "
-                         "omvang (mogelijk een zip-bom).")
+        raise TableError(gettext("Dit bestand wordt geweigerd: het pakt uit tot een verdacht "
+                                 "grote omvang (mogelijk een zip-bom)."))
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any parse failure is a refused file
-        raise TableError("Dit .xlsx-bestand kan niet worden gelezen. Bewaar het opnieuw "
-                         "vanuit Excel of als .csv.") from exc
+        raise TableError(gettext("Dit .xlsx-bestand kan niet worden gelezen. Bewaar het "
+                                 "opnieuw vanuit Excel of als .csv.")) from exc
     try:
         sheet = workbook.worksheets[0]
         records = []
@@ -151,15 +163,17 @@ def _table(records: list[tuple[int, list[str]]], encoding: str | None = None) ->
     records = [(n, [single_line(c) for c in row]) for n, row in records]
     records = [(n, row) for n, row in records if any(row)]
     if not records:
-        raise TableError("Het bestand is leeg.")
+        raise TableError(gettext("Het bestand is leeg."))
     if len(records) > MAX_ROWS + 1:
-        raise TableError(f"Het bestand heeft meer dan {MAX_ROWS} rijen.")
+        raise TableError(gettext("Het bestand heeft meer dan %(maximum)s rijen.",
+                                 maximum=MAX_ROWS))
     (_, header), body = records[0], records[1:]
     formulas = {}
     for n, row in body:
         for i, cell in enumerate(row):
             if cell.startswith(FORMULA_START) and not _is_number(cell):
-                formulas[n] = header[i] if i < len(header) else f"kolom {i + 1}"
+                formulas[n] = header[i] if i < len(header) else gettext("kolom %(number)s",
+                                                                        number=i + 1)
                 break
     return Table(header, body, formulas, encoding)
 

@@ -10,13 +10,17 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from babel.messages.catalog import Catalog
 from pypdf import PdfReader
 
+from instrument import i18n
 from reports import workbook
 from reports.feedback import DATA_COLUMNS
+from survey import engine_text
 from survey.extensions import db
 from survey.models import Remark, Round
 from survey.services import reports
+from survey.translations import catalogues
 
 LEVELS = ("bao", "so", "bubao", "buso")
 
@@ -254,3 +258,71 @@ def test_a_round_too_large_leaves_the_answers_to_the_separate_download(
     assert [row for row in wb["Antwoorden"].iter_rows(values_only=True)] == [
         (workbook.TOO_MANY_RESPONSES,)]
     assert "apart" in workbook.TOO_MANY_RESPONSES
+
+
+# --- The files' language reaches the workers
+
+TEST_LANGUAGE = {"te weinig antwoorden": "zu-wenig-xx", "Samenvatting": "Zusammenfassung-xx"}
+
+
+def _test_catalogue(base) -> str:
+    """A catalogue of the made-up language "xx" changing a few texts, compiled into base."""
+    catalog = Catalog(locale=None, domain=catalogues.DOMAIN, fuzzy=False)
+    for msgid, text in TEST_LANGUAGE.items():
+        catalog.add(msgid, text)
+    folder = catalogues.language_dir("xx", base)
+    folder.mkdir(parents=True)
+    (folder / "messages.mo").write_bytes(catalogues.compiled(catalog))
+    return str(base)
+
+
+def _texts(data: bytes) -> tuple[list[str], set[str]]:
+    """A workbook's sheet names and every text in its cells."""
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    texts = {v for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+             for v in row if isinstance(v, str)}
+    return wb.sheetnames, texts
+
+
+def test_the_workers_build_the_files_in_the_language_asked(app, answered_round, tmp_path,
+                                                           monkeypatch):
+    """CLB 100001 has 2 so schools (minimum 5): its so figures are hidden, "te weinig
+    antwoorden" in Dutch. Built in "xx", its workbook and PDF (made in a worker, even with
+    one job) say the test catalogue's texts; the inspectors' sector workbook stays in the
+    app's language, and so does this process's translator."""
+    round_id, _ = answered_round()
+    monkeypatch.setitem(app.config, "BABEL_TRANSLATION_DIRECTORIES",
+                        _test_catalogue(tmp_path / "translations"))
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        reports.build_round(db.session, rnd, tmp_path / "xx", jobs=1, language="xx")
+        reports.build_round(db.session, rnd, tmp_path / "nl", jobs=1)
+    sheets, texts = _texts((tmp_path / "xx" / "100001.xlsx").read_bytes())
+    assert sheets[0] == "Zusammenfassung-xx" and "Per niveau" in sheets   # untranslated
+    assert "zu-wenig-xx" in texts and "te weinig antwoorden" not in texts
+    pdf_text = "".join(page.extract_text() for page in
+                       PdfReader(tmp_path / "xx" / "100001.pdf").pages)
+    assert "Zusammenfassung-xx" in pdf_text and "Samenvatting" not in pdf_text
+    sheets, texts = _texts((tmp_path / "nl" / "100001.xlsx").read_bytes())
+    assert sheets[0] == "Samenvatting" and "te weinig antwoorden" in texts
+    assert _texts((tmp_path / "xx" / "sector.xlsx").read_bytes())[0][0] == "Overzicht"
+    assert i18n._("te weinig antwoorden") == "te weinig antwoorden"
+
+
+def test_a_worker_installs_the_translator_of_the_language(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "BABEL_TRANSLATION_DIRECTORIES",
+                        _test_catalogue(tmp_path / "translations"))
+    with app.app_context():
+        xx, default = reports.report_language("xx"), reports.report_language()
+    assert default.code == "nl" and xx.directories == (str(tmp_path / "translations"),)
+    try:
+        reports._init_worker(None, str(tmp_path), xx)
+        assert i18n._("te weinig antwoorden") == "zu-wenig-xx"
+        assert i18n._("< %(minimum)s CLB's", minimum=3) == "< 3 CLB's"   # not in it: Dutch
+        reports._init_worker(None, str(tmp_path), reports.report_language("nl"))
+        # Dutch: the shipped catalogue gives every text itself, as the parent's translator
+        dutch = catalogues.read(catalogues.language_dir("nl") / "messages.po", "nl")
+        ids = [m.id for m in dutch if m.id and isinstance(m.id, str)]
+        assert len(ids) > 150 and all(i18n._(msgid) == msgid for msgid in ids)
+    finally:
+        i18n.install(engine_text)       # this process's translator, as create_app left it

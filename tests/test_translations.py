@@ -241,7 +241,7 @@ def test_a_done_template_has_no_text_outside_the_catalogue(path):
 
 # Modules whose messages are not yet marked (their owners mark them; then remove them here),
 # and those whose texts are for operators at a console, in English by design.
-PY_NOT_YET = re.compile(r"^survey/(tabular\.py$|mailer\.py$)")
+PY_NOT_YET = re.compile(r"^$")     # none left (a module's path is never empty)
 PY_OPERATORS = re.compile(r"^survey/(config|backup|cli|demo|gunicorn_config)\.py$|"
                           r"^survey/migrations/|^survey/translations/")
 PROGRAMMING_ERRORS = {"ValueError", "TypeError", "RuntimeError", "LookupError", "KeyError",
@@ -299,3 +299,80 @@ def test_a_lazy_text_is_escaped_in_html_like_any_text():
 
     assert str(escape(lazy_gettext("Aantal andere CLB's"))) == "Aantal andere CLB&#39;s"
     assert str(lazy_gettext("Aantal %(n)s", n=3)) == "Aantal 3"     # Dutch outside an app
+
+
+# --- no bare Dutch text left in the reports package
+
+# reports/ has no Flask: every text it shows goes through instrument.i18n's _() (or is
+# marked N_() where kept in a constant). A string outside those calls that holds one of these
+# Dutch words is a text a reader would see untranslated. (Words of the sheets; codes such as
+# "totaal", "bao" or the Data sheet's column names, one token with underscores, are not.)
+DUTCH_WORDS = frozenset(re.findall(r"\w+", """
+    aandachtspunten aangepast aantal akkoord alle andere antwoord antwoorden bevraging
+    bevragingen bij dan datum de deel dit een en evolutie geantwoord geen gemiddelde gz
+    het hoe hoger kwartiel lager leest marge mediaan met minder net niet niveau niveaus
+    of oordeel op opmerking opmerkingen over per rapport respons ruw samenvatting scholen
+    school schooljaar sector stelling stellingen sterktes te tegenover toelichting
+    uitgenodigd uw van vervolg verschil voor vraag vragen weinig wie zicht zijn
+"""))
+GETTEXT_CALLS = {"_", "N_"}
+# Modules of reports/ whose owners have not marked their texts yet (remove them once done):
+# the analysts' codebook and .sav labels.
+REPORTS_NOT_YET = {"codebook.py", "spss.py"}
+# Strings that hold such a word but are no text for a reader (names, codes), and one left
+# for its owner: the reading guide joins the agree labels with " en ".
+NOT_TEXT = {("fonts.py", "Rapport Sans"), ("sector.py", "sector"),
+            ("sector_pdf.py", "sector"), ("content.py", " en ")}
+
+
+def _bare_dutch(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every string constant outside _()/N_(), a docstring or a dict's
+    key (a name, not a text) that holds a Dutch word (f-strings' literal parts included)."""
+    tree = ast.parse(source)
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            skipped.update(id(key) for key in node.keys if key is not None)
+        name = getattr(getattr(node, "func", None), "id", None)
+        if isinstance(node, ast.Call) and name in GETTEXT_CALLS:
+            skipped.update(id(inner) for inner in ast.walk(node))
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant):
+            skipped.add(id(body[0].value))                  # a docstring
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and id(node) not in skipped:
+            words = {word.lower() for word in re.findall(r"\w+", node.value)}
+            if words & DUTCH_WORDS:
+                found.append((node.lineno, node.value))
+    return sorted(found)
+
+
+def _report_modules() -> list[Path]:
+    return [path for path in sorted((ROOT / "reports").glob("*.py"))
+            if path.name not in REPORTS_NOT_YET]
+
+
+@pytest.mark.parametrize("path", _report_modules(), ids=lambda p: p.name)
+def test_a_reports_module_shows_no_dutch_text_outside_the_catalogue(path):
+    found = [(line, text) for line, text in _bare_dutch(path.read_text(encoding="utf-8"))
+             if (path.name, text) not in NOT_TEXT]
+    assert found == [], (
+        f"reports/{path.name}: Dutch text outside _() or N_() (instrument.i18n)")
+
+
+def test_the_dutch_text_check_sees_literals_f_strings_and_constants():
+    source = ('"""Een docstring van de module."""\n'
+              'TITLE = "Per stelling"\n'
+              'KEPT = N_("te weinig antwoorden")\n'
+              'def f(n):\n'
+              '    """De docstring van f."""\n'
+              '    ws.append(["Nr", _("Stelling"), f"{n} antwoorden", "n", "left"])\n'
+              '    return _("%(n)s van %(total)s", n=n, total="geen zicht")\n'
+              'COLUMNS = ["n_geen_zicht", "pct_agree", "totaal", "bao"]\n'
+              'ws.cell(1, 2, "Opmerking")\n'
+              'row = {"sector": 1, "label": "de sector"}\n')
+    assert _bare_dutch(source) == [(2, "Per stelling"), (6, " antwoorden"), (9, "Opmerking"),
+                                   (10, "de sector")]

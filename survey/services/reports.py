@@ -1,6 +1,7 @@
 """From the database to the reports package: gather a round's plain inputs (the counts
 cube, turnout, reviewed remarks, earlier rounds) with a handful of aggregate queries, then
-build one CLB's feedback or every file of a round, in parallel processes."""
+build one CLB's feedback or every file of a round, in parallel processes (each with the
+translator of the files' language installed, as the parent has its own)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from babel.support import Translations
+from flask import current_app, has_app_context
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from instrument import i18n
 from reports import content, pdf, workbook
 from reports.feedback import Cube
 from reports.layout import Layout, from_snapshot
 
 from ..formatting import BRUSSELS, MONTHS
 from ..models import NETWORKS, Centre, Invitation, Remark, Response, Round
+from ..translations import catalogues
 from . import exports
 from .counts import counted
 from .counts import cube as counts_cube
@@ -155,11 +160,44 @@ def sector_workbook(session: Session, rnd: Round, data: RoundData | None = None,
 
 # --- Building every file of a round -----------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Language:
+    """The language a round's files are written in: its code and the folders of the
+    catalogues (the app's BABEL_TRANSLATION_DIRECTORIES), plain data for the workers."""
+
+    code: str
+    directories: tuple[str, ...]
+
+
+def report_language(code: str | None = None) -> Language:
+    """`code`, or the app's default language (Dutch), with the app's catalogues; outside an
+    app the package's own."""
+    config = current_app.config if has_app_context() else {}
+    folders = config.get("BABEL_TRANSLATION_DIRECTORIES") or str(catalogues.HERE)
+    return Language(code or config.get("BABEL_DEFAULT_LOCALE") or catalogues.SOURCE_LANGUAGE,
+                    tuple(folder for folder in folders.split(";") if folder))
+
+
+def translator(language: Language) -> Callable[[str], str]:
+    """msgid -> text in the language, from its compiled catalogues (as Flask-Babel merges
+    them); a text the catalogue lacks, or a language without one, stays Dutch."""
+    translations = Translations()
+    for folder in language.directories:
+        translations.merge(Translations.load(folder, [language.code], catalogues.DOMAIN))
+    return translations.gettext
+
+
 _shared: dict = {}
 
 
-def _init_worker(data: RoundData, out: str) -> None:
+def _init_worker(data: RoundData, out: str, language: Language | None = None) -> None:
+    """A worker's start: the round's inputs, the folder, and the translator of the files'
+    language, installed for the engine and the reports (instrument.i18n) as create_app
+    installs the app's in the parent. None: the process keeps the one it has (in-process)."""
     _shared["data"], _shared["out"] = data, Path(out)
+    if language is not None:
+        i18n.install(translator(language))
 
 
 def _build_one(number: str) -> content.Feedback:
@@ -185,22 +223,27 @@ def build_dir(instance_path: str, round_id: int) -> Path:
 
 def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
                 progress: Callable[[int], None] | None = None,
-                data: RoundData | None = None) -> list[Path]:
-    """DIR/<number>.pdf and DIR/<number>.xlsx for every CLB, then DIR/sector.xlsx. With
-    jobs > 1 the CLBs are built in that many processes."""
+                data: RoundData | None = None, language: str | None = None) -> list[Path]:
+    """DIR/<number>.pdf and DIR/<number>.xlsx for every CLB, then DIR/sector.xlsx (for the
+    inspectors: in the app's language). With jobs > 1 the CLBs are built in that many
+    processes. The CLBs' files are in `language` (default: the app's): each worker
+    installs its translator. In the default language one job builds in this process, whose
+    translator (create_app's, outside a request) gives the same texts; another language
+    always goes to a worker, since this process's translator serves every thread."""
     out.mkdir(parents=True, exist_ok=True)
     data = data or round_data(session, rnd)
     numbers = list(data.inputs)
     feedbacks: dict[str, content.Feedback] = {}
-    if jobs <= 1:
+    wanted, default = report_language(language), report_language()
+    if jobs <= 1 and wanted == default:
         _init_worker(data, str(out))
         for number in numbers:
             feedbacks[number] = _build_one(number)
             if progress:
                 progress(1)
     else:
-        with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                 initargs=(data, str(out))) as pool:
+        with ProcessPoolExecutor(max(jobs, 1), initializer=_init_worker,
+                                 initargs=(data, str(out), wanted)) as pool:
             for number, fb in zip(numbers, pool.map(_build_one, numbers), strict=True):
                 feedbacks[number] = fb
                 if progress:
