@@ -150,3 +150,49 @@ class ReviewForm(CleanForm):
         SelectChoice("reset", _l("Terug naar nog te beoordelen"))], validators=[DataRequired()])
     redacted = TextAreaField(_l("Tekst die het CLB te zien krijgt (bij ingekort goedkeuren)"),
                              validators=[Optional(), Length(max=4000)])
+
+
+class BulkRemarksForm(CleanForm):
+    """One action on the remarks ticked on the review page."""
+
+    selected = SelectMultipleField(_l("Geselecteerde opmerkingen"), choices=[],
+                                   validate_choice=False)
+    operation = SelectField(_l("Wat met de geselecteerde opmerkingen?"), choices=[
+        SelectChoice("tag", _l("Thema toekennen")),
+        SelectChoice("untag", _l("Thema weghalen")),
+        SelectChoice("accept", _l("De voorgestelde thema's aanvaarden")),
+        SelectChoice("approve", _l("Goedkeuren (alleen wie nog te beoordelen is)"))],
+        validators=[DataRequired()])
+    theme = SelectField(_l("Thema (bij toekennen of weghalen)"), choices=[],
+                        validate_choice=False)
+
+
+class RemarkThemesForm(CleanForm):
+    """The themes of one remark, exactly as ticked."""
+
+    themes = SelectMultipleField(_l("Thema's"), choices=[], validate_choice=False)
+
+
+class SuggestionForm(CleanForm):
+    """Accept the themes proposed for one remark (CSRF only)."""
+
+
+class ThemeForm(CleanForm):
+    # The service checks the name (given, not taken) and the rules, with its own messages.
+    name = StringField(_l("Naam"), validators=[Length(max=120)])
+    description = TextAreaField(_l("Omschrijving"), validators=[Optional(), Length(max=2000)])
+    keywords = TextAreaField(_l("Regels voor voorstellen (één per lijn)"),
+                             validators=[Optional(), Length(max=8000)])
+    position = IntegerField(_l("Volgorde"), validators=[Optional(), NumberRange(min=0,
+                                                                                max=9999)])
+
+
+class ThemeDeleteForm(CleanForm):
+    """Delete a theme: the first post asks, the second (confirmed) deletes."""
+
+    confirmed = HiddenField()
+
+
+class CopyCodebookForm(CleanForm):
+    source = SelectField(_l("Thema's kopiëren van de bevraging"), choices=[],
+                         validate_choice=False)

@@ -1,5 +1,6 @@
 """Console routes for a round's results: preview any CLB's sheet, download its files and
-the sector workbook, build everything in the background, and review schools' remarks."""
+the sector workbook, build everything in the background. The review of schools' remarks
+is in remarks.py."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     stream_with_context,
     url_for,
 )
@@ -50,7 +50,7 @@ from ..results import (
 from ..services import accounts, analysis_export, exports, remarks, reports
 from ..services.monitoring import round_figures
 from . import bp
-from .forms import BuildForm, ReviewForm
+from .forms import BuildForm
 from .rounds import posted, round_or_404
 
 
@@ -241,36 +241,3 @@ def report_zip(round_id: int):
                 archive.write(path, path.name)
     return download(buf.getvalue(), "application/zip", f"rapporten-{rnd.id}.zip", kind=ZIP,
                     round_id=rnd.id, round_name=rnd.name)
-
-
-@bp.get("/rondes/<int:round_id>/opmerkingen")
-def remarks_review(round_id: int):
-    rnd = _reportable(round_id)
-    review = request.args.get("status", "pending")
-    if review not in remarks.REVIEWS:
-        review = None
-    centre = request.args.get("clb") or None
-    return render_template("admin/remarks.html", rnd=rnd, review=review, centre=centre,
-                           items=remarks.for_review(db.session, rnd, review, centre),
-                           counts=remarks.counts(db.session, rnd), form=ReviewForm(),
-                           names=remarks.REVIEW_NAMES)
-
-
-@bp.post("/rondes/<int:round_id>/opmerkingen/<int:response_id>/<key>")
-def remark_decide(round_id: int, response_id: int, key: str):
-    rnd = _reportable(round_id)
-    form = posted(ReviewForm())
-    try:
-        with write_transaction(db.session):
-            remarks.review(db.session, rnd, response_id, key, form.action.data,
-                           current_user.id, form.redacted.data)
-            accounts.audit(db.session, current_user, f"remark {form.action.data}", rnd.name,
-                           response=response_id, key=key)
-    except remarks.ReviewError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(gettext("Beslissing bewaard."), "success")
-    return redirect(url_for(".remarks_review", round_id=rnd.id,
-                            status=request.args.get("status", "pending"),
-                            clb=request.args.get("clb") or None)
-                    + f"#r{response_id}-{key}")
