@@ -14,9 +14,8 @@ from .sector import GROUPS, LEVELS, SectorReport
 from .sector_findings import reading_guide, tags
 from .statistics import ABOVE, BELOW
 
-# ColorBrewer PuOr (the sheets' bars), and Okabe-Ito with a shape per level: both safe
-# for the common colour-vision deficiencies.
-ANSWER_COLOURS = {1: "#e66101", 2: "#fdb863", 3: "#b2abd2", 4: "#5e3c99"}
+# The answers keep the sheets' colours (common.typ's scale-colours, by code); the levels
+# Okabe-Ito with a shape each: both safe for the common colour-vision deficiencies.
 LEVEL_MARKS = {"bao": ("#0072b2", "circle"), "so": ("#e69f00", "square"),
                "bubao": ("#009e73", "triangle"), "buso": ("#cc79a7", "diamond")}
 MARKS = {ABOVE: "▲", BELOW: "▼"}
@@ -42,7 +41,9 @@ def document(report: SectorReport) -> dict:
         "title": _("Sectorrapport %(round)s", round=info.name),
         "subtitle": _("Schooljaar %(year)s · %(date)s", year=info.school_year,
                       date=info.date),
-        "footer": _("Sectorrapport %(round)s", round=info.name),
+        "author": _("Onderwijsinspectie"),
+        "header": _("Sectorrapport %(round)s", round=info.name),
+        "page_label": _("pagina %(page)s van %(pages)s", page="{page}", pages="{pages}"),
         "figure": _("Figuur"),
         "blocks": blocks,
     }
@@ -135,8 +136,7 @@ def _distribution(report: SectorReport) -> list[dict]:
     scale = report.layout.scale
     scored = sorted(scale.scored)             # disagree first: they go left of the centre
     agree = set(scale.agree)
-    legend = [{"label": labels.get(c, str(c)), "colour": ANSWER_COLOURS.get(c, "#999999")}
-              for c in scored]
+    legend = [{"code": c, "label": labels.get(c, str(c))} for c in scored]
     out = [_heading(_("Verdeling van de antwoorden"), page=True),
            _paragraph(_("Per stelling de antwoorden van alle scholen samen: links van de "
                         "middellijn niet akkoord, rechts akkoord; ‘geen zicht’ staat apart "
@@ -150,18 +150,18 @@ def _distribution(report: SectorReport) -> list[dict]:
         for r in results:
             f = r.total.figures
             if f is None or not f.n:
-                rows.append({"label": r.statement.title, "parts": [],
+                rows.append({"label": r.statement.title, "segments": [],
                              "text": r.total.note or "–"})
                 table.append([r.statement.title, r.total.note or "–", "", "", ""])
                 continue
             left = -sum(f.counts.get(c, 0) for c in scored if c not in agree) / f.n * 100
-            parts = []
+            segments = []
             for c in scored:
                 share = 100 * f.counts.get(c, 0) / f.n
-                parts.append({"start": left, "share": share,
-                              "colour": ANSWER_COLOURS.get(c, "#999999")})
+                segments.append({"code": c, "left": left, "width": share,
+                                 "label": f"{share:.0f}" if share >= 8 else ""})
                 left += share
-            rows.append({"label": r.statement.title, "parts": parts,
+            rows.append({"label": r.statement.title, "segments": segments,
                          "text": _("n %(n)s · gz %(no_view)s", n=f.n, no_view=f.n_no_view)})
             table.append([r.statement.title, f.n,
                           " / ".join(_pct(100 * f.counts.get(c, 0) / f.n)
@@ -170,8 +170,7 @@ def _distribution(report: SectorReport) -> list[dict]:
                           f"{f.mean:.2f}".replace(".", ",")])
         out += [_heading(section.title, 2),
                 {"kind": "diverging", "rows": rows, "legend": legend,
-                 "ticks": [{"at": at, "text": fmt_pct(abs(at))} for at in (-100, -50, 0, 50,
-                                                                           100)],
+                 "axis": [fmt_pct(abs(at)) for at in (-100, -50, 0, 50, 100)],
                  "alt": _("Gestapelde staven per stelling (%(statements)s): de aandelen van "
                           "de antwoorden, niet akkoord links en akkoord rechts van de "
                           "middellijn. De cijfers staan in de tabel hierna.",
@@ -211,7 +210,7 @@ def _levels(report: SectorReport) -> list[dict]:
                      "hierna."),
             "caption": _("%% akkoord per stelling en onderwijsniveau")},
            _table([_("stelling"), *[_name(g) for g in GROUPS]], rows,
-                  [4, 1.2, 1.2, 1.2, 1.3, 1.3])]
+                  [3.4, 1.3, 1.5, 1.3, 1.6, 1.6])]
     differences = [(r, lv) for r, lv in report.differences()]
     if differences:
         out += [_heading(_("Duidelijke verschillen tussen de niveaus"), 2),
