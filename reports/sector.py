@@ -28,6 +28,7 @@ from .content import SUPPRESSED_TEXT, CentreInput, Earlier, RoundInfo
 from .layout import Layout, Statement
 from .questions import Cell, Summary, index, summarise
 from .questions import Group as QuestionGroup
+from .sector_themes import ThemeRow, Themes, theme_rows
 from .statistics import (
     NO_CLEAR_DIFFERENCE,
     Figures,
@@ -109,28 +110,6 @@ class Result:
         return self.total.pct
 
 
-@dataclass(frozen=True)
-class Theme:
-    """One theme of the remarks, as another module counts them: per (CLB number, level)
-    the approved remarks tagged with it."""
-
-    name: str
-    counts: Mapping[tuple[str, str], int]
-
-
-@dataclass(frozen=True)
-class Themes:
-    themes: Sequence[Theme]
-    base: Mapping[tuple[str, str], int]   # approved remarks per (CLB number, level)
-
-
-@dataclass(frozen=True)
-class ThemeRow:
-    name: str
-    counts: Mapping[str, int | None]      # per group; None: hidden (too few)
-    shares: Mapping[str, float | None]    # % of the remarks of that group
-
-
 @dataclass
 class SectorReport:
     round: RoundInfo
@@ -140,11 +119,14 @@ class SectorReport:
     results: list[Result]                 # in the questionnaire's order
     ranking: list[Result]                 # by % agree, highest first; hidden ones last
     questions: list[Summary] = field(default_factory=list)
-    themes: list[ThemeRow] = field(default_factory=list)
+    themes: list[ThemeRow] = field(default_factory=list)       # (reports/sector_themes.py)
     theme_base: Mapping[str, int | None] = field(default_factory=dict)
     trend_rounds: tuple[str, ...] = ()    # oldest first, this round last; () without
     findings: list[str] = field(default_factory=list)
     threshold: int = THRESHOLD
+    # each CLB's % agree per statement where it has at least the minimum answers, unnamed
+    # and in no order that says which: for the findings only, never shown one by one
+    centres: list[dict[int, float]] = field(default_factory=list)
 
     @property
     def few_centres_mark(self) -> str:
@@ -177,9 +159,13 @@ def build(info: RoundInfo, layout: Layout, cube: Cube, centres: Iterable[CentreI
     by_item = _by_item(cube)
     earlier_items = [(e, _by_item(e.cube)) for e in earlier]
     results = []
+    centres_pct: dict[str, dict[int, float]] = defaultdict(dict)
     for number in layout.numbers:
         statement = layout.statements[number]
         given = by_item.get(number, {})
+        for centre, pct in centre_pcts(given, statement.scale, info.minimum).items():
+            if pct is not None:
+                centres_pct[centre][number] = pct
         groups = statement_groups(given, statement.scale, info.minimum, info.min_centres)
         trend = ()
         if earlier:
@@ -198,6 +184,7 @@ def build(info: RoundInfo, layout: Layout, cube: Cube, centres: Iterable[CentreI
         threshold=threshold)
     if themes is not None:
         report.themes, report.theme_base = theme_rows(themes, info.minimum)
+    report.centres = [dict(pcts) for _number, pcts in sorted(centres_pct.items())]
     report.findings = findings(report)
     return report
 
@@ -310,23 +297,29 @@ def _sum(groups: Iterable[Mapping[int, int]]) -> dict[int, int]:
     return dict(out)
 
 
+def centre_pcts(given: ByCentre, scale: Scale, minimum: int) -> dict[str, float | None]:
+    """Per CLB with any answer to the statement: its % agree (all levels together), or
+    None when it has fewer than `minimum` answers on the scale."""
+    per_centre: dict[str, list[Mapping[int, int]]] = defaultdict(list)
+    for (centre, _level), counts in given.items():
+        per_centre[centre].append(counts)
+    out = {}
+    for centre, parts in per_centre.items():
+        f = figures(_sum(parts), scale)
+        if f.n + f.n_no_view > 0:
+            out[centre] = f.pct_agree if f.n >= max(minimum, 1) else None
+    return out
+
+
 def spread(given: ByCentre, scale: Scale, minimum: int, min_centres: int) -> Spread:
     """The CLBs' % agree (all levels together) for one statement, no CLB named. A CLB
     counts when it has at least `minimum` answers on the scale; quartiles are type 7
     (docs/statistics.md), here of the CLBs' percentages."""
-    per_centre: dict[str, list[Mapping[int, int]]] = defaultdict(list)
-    for (centre, _level), counts in given.items():
-        per_centre[centre].append(counts)
-    shown, too_small = [], 0
-    for parts in per_centre.values():
-        f = figures(_sum(parts), scale)
-        if f.n >= minimum and f.n > 0:
-            shown.append(f.pct_agree)
-        elif f.n + f.n_no_view > 0:
-            too_small += 1
+    pcts = centre_pcts(given, scale, minimum)
+    shown = sorted(p for p in pcts.values() if p is not None)
+    too_small = len(pcts) - len(shown)
     if not shown or len(shown) < min_centres:
         return Spread(len(shown), too_small, None)
-    shown.sort()
     quartiles = (stats.quantiles(shown, n=4, method="inclusive") if len(shown) > 1
                  else [shown[0]] * 3)
     return Spread(len(shown), too_small,
@@ -373,38 +366,3 @@ def _without(summary: Summary, drop: set[str], mark: str) -> Summary:
                                        for g, cell in line.cells.items()})
                   for line in summary.lines)
     return replace(summary, groups=groups, lines=lines)
-
-
-# --- Themes of the remarks --------------------------------------------------------------
-
-
-def theme_rows(themes: Themes, minimum: int) -> tuple[list[ThemeRow],
-                                                      dict[str, int | None]]:
-    """Per theme its remarks per level and in all, and their share of the remarks of
-    that group. A count below the minimum is hidden, and a shown total never lets a
-    hidden level follow from total minus the shown ones (suppression.suppressed)."""
-    base = _per_level(themes.base)
-    base_hidden = _hide(base, minimum)
-    base_shown = {g: None if g in base_hidden else base[g] for g in GROUPS}
-    rows = []
-    for theme in themes.themes:
-        counts = _per_level(theme.counts)
-        hidden = _hide(counts, minimum)
-        shown = {g: None if g in hidden else counts[g] for g in GROUPS}
-        shares = {g: (100 * shown[g] / base_shown[g]
-                      if shown[g] is not None and base_shown[g] else None) for g in GROUPS}
-        rows.append(ThemeRow(theme.name, shown, shares))
-    return rows, base_shown
-
-
-def _per_level(counts: Mapping[tuple[str, str], int]) -> dict[str, int]:
-    out = dict.fromkeys(GROUPS, 0)
-    for (_centre, level), n in counts.items():
-        if level in out:
-            out[level] += n
-            out[TOTAL] += n
-    return out
-
-
-def _hide(counts: Mapping[str, int], minimum: int) -> set[str]:
-    return suppressed(counts[TOTAL], {lv: counts[lv] for lv in LEVELS}, minimum)

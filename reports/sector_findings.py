@@ -1,10 +1,12 @@
 """The sector report in words: the key findings at the top, generated from the figures
 (response, overall agreement, the statements high and low, whether they are the same in
-every level, the levels that differ clearly), and the reading guide. Every sentence goes
-through the catalogue (instrument.i18n), so the PDF and the workbook say the same."""
+every level and in most CLBs, the levels that differ clearly), and the reading guide.
+Every sentence goes through the catalogue (instrument.i18n), so the PDF and the workbook
+say the same."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from instrument.domain import LEVEL_CODES
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
 LEVELS = LEVEL_CODES
 TOP = 3                # statements named at the top and at the bottom
 LEVEL_TOP = 5          # ... looked for among a level's highest (lowest) five
-LEVEL_MIN = 10         # a level takes part in that comparison with this many shown
+LEVEL_MIN = 10         # a level (a CLB) takes part in that comparison with this many shown
+MOSTLY = 2             # "largely the same": at least this many of the TOP
 
 # A level against the other levels together (sector.statement_groups).
 VERDICTS = {ABOVE: N_("duidelijk hoger"), BELOW: N_("duidelijk lager"),
@@ -34,7 +37,7 @@ def verdict_text(verdict: str | None) -> str:
 
 def findings(report: SectorReport) -> list[str]:
     out = [_response(report), _overall(report), _every_level(report), *_extremes(report),
-           _consistency(report), *_levels(report)]
+           *_consistency(report), *_levels(report)]
     return [sentence for sentence in out if sentence]
 
 
@@ -115,38 +118,75 @@ def _extremes(report: SectorReport) -> list[str]:
     return out
 
 
-def _consistency(report: SectorReport) -> str | None:
+def in_top(pcts: Mapping[int, float], number: int, k: int, highest: bool = True) -> bool:
+    """Whether a statement is among the k highest (lowest) of these percentages, ties
+    with the k-th included (small groups give many equal percentages)."""
+    if number not in pcts:
+        return False
+    values = sorted(pcts.values(), reverse=highest)
+    bound = values[min(k, len(values)) - 1]
+    return pcts[number] >= bound if highest else pcts[number] <= bound
+
+
+def _overlap(pcts: Mapping[int, float], top: list[Result],
+             bottom: list[Result]) -> tuple[int, int]:
+    """How many of the sector's highest (lowest) are among these LEVEL_TOP highest
+    (lowest)."""
+    return (sum(in_top(pcts, r.statement.number, LEVEL_TOP) for r in top),
+            sum(in_top(pcts, r.statement.number, LEVEL_TOP, False) for r in bottom))
+
+
+def _consistency(report: SectorReport) -> list[str]:
     """Whether the sector's highest and lowest statements are high and low in every
-    level: of the sector's top (bottom) TOP, at least how many are among each level's
-    highest (lowest) LEVEL_TOP, over the levels with LEVEL_MIN statements shown."""
+    level, and in most CLBs: of the sector's top (bottom) TOP, how many are among a
+    level's (a CLB's) highest (lowest) LEVEL_TOP, over the levels (CLBs) with LEVEL_MIN
+    statements shown."""
     top, bottom = top_and_bottom(report)
     if len(top) < TOP or len(bottom) < TOP:
-        return None
-    least_top, least_bottom, levels = TOP, TOP, 0
-    for lv in LEVELS:
-        ranked = sorted((r for r in report.results if r.groups[lv].pct is not None),
-                        key=lambda r, lv=lv: -r.groups[lv].pct)
-        if len(ranked) < LEVEL_MIN:
-            continue
-        levels += 1
-        numbers = [r.statement.number for r in ranked]
-        least_top = min(least_top, sum(r.statement.number in numbers[:LEVEL_TOP]
-                                       for r in top))
-        least_bottom = min(least_bottom, sum(r.statement.number in numbers[-LEVEL_TOP:]
-                                             for r in bottom))
-    if levels < 2:
-        return None
-    values = {"top": least_top, "bottom": least_bottom, "count": TOP, "level_top": LEVEL_TOP}
-    if least_top >= 2 and least_bottom >= 2:
-        return _("De stellingen met het hoogste en het laagste %% akkoord zijn in alle "
-                 "niveaus grotendeels dezelfde: van de %(count)s hoogste van de sector staan "
-                 "er in elk niveau minstens %(top)s bij de %(level_top)s hoogste, van de "
-                 "%(count)s laagste minstens %(bottom)s bij de %(level_top)s laagste.",
-                 **values)
-    return _("De stellingen met het hoogste en het laagste %% akkoord verschillen tussen de "
-             "niveaus: van de %(count)s hoogste van de sector staan er in elk niveau "
-             "minstens %(top)s bij de %(level_top)s hoogste, van de %(count)s laagste "
-             "minstens %(bottom)s bij de %(level_top)s laagste.", **values)
+        return []
+    out = []
+    levels = [pcts for pcts in ({r.statement.number: r.groups[lv].pct
+                                 for r in report.results if r.groups[lv].pct is not None}
+                                for lv in LEVELS) if len(pcts) >= LEVEL_MIN]
+    if len(levels) >= 2:
+        least_top = min(_overlap(pcts, top, bottom)[0] for pcts in levels)
+        least_bottom = min(_overlap(pcts, top, bottom)[1] for pcts in levels)
+        values = {"top": least_top, "bottom": least_bottom, "count": TOP,
+                  "level_top": LEVEL_TOP}
+        if least_top >= MOSTLY and least_bottom >= MOSTLY:
+            out.append(_(
+                "De stellingen met het hoogste en het laagste %% akkoord zijn in alle "
+                "niveaus grotendeels dezelfde: van de %(count)s hoogste van de sector staan "
+                "er in elk niveau minstens %(top)s bij de %(level_top)s hoogste, van de "
+                "%(count)s laagste minstens %(bottom)s bij de %(level_top)s laagste.",
+                **values))
+        else:
+            out.append(_(
+                "De stellingen met het hoogste en het laagste %% akkoord verschillen tussen "
+                "de niveaus: van de %(count)s hoogste van de sector staan er in elk niveau "
+                "minstens %(top)s bij de %(level_top)s hoogste, van de %(count)s laagste "
+                "minstens %(bottom)s bij de %(level_top)s laagste.", **values))
+    centres = [pcts for pcts in report.centres if len(pcts) >= LEVEL_MIN]
+    if centres and len(centres) >= report.round.min_centres:
+        alike = sum(1 for pcts in centres
+                    if min(_overlap(pcts, top, bottom)) >= MOSTLY)
+        values = {"alike": alike, "centres": len(centres), "least": MOSTLY, "count": TOP,
+                  "level_top": LEVEL_TOP}
+        if 2 * alike > len(centres):
+            out.append(_(
+                "Ook in de meeste CLB's scoren dezelfde stellingen hoog en laag: bij "
+                "%(alike)s van de %(centres)s CLB's staan minstens %(least)s van de "
+                "%(count)s hoogste stellingen van de sector bij hun %(level_top)s hoogste, "
+                "en minstens %(least)s van de %(count)s laagste bij hun %(level_top)s "
+                "laagste.", **values))
+        else:
+            out.append(_(
+                "Welke stellingen hoog en laag scoren, verschilt tussen de CLB's: slechts "
+                "bij %(alike)s van de %(centres)s CLB's staan minstens %(least)s van de "
+                "%(count)s hoogste stellingen van de sector bij hun %(level_top)s hoogste, "
+                "en minstens %(least)s van de %(count)s laagste bij hun %(level_top)s "
+                "laagste.", **values))
+    return out
 
 
 def _levels(report: SectorReport) -> list[str]:

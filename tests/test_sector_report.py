@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from helpers import INFO, LAYOUT, NUMBERS, cube_of
 from pdf_structure import assert_accessible
-from reports import content, sector, sector_pdf, sector_tables
+from reports import content, sector, sector_pdf, sector_tables, sector_themes
 from reports.layout import from_snapshot
 from reports.suppression import TOTAL
 from survey.extensions import db
@@ -329,11 +329,11 @@ def test_other_question_types_for_the_sector():
 
 
 def test_theme_counts_are_suppressed():
-    themes = sector.Themes(
-        [sector.Theme("Personeel", {("C1", "bao"): 4, ("C2", "bao"): 3, ("C1", "so"): 6}),
-         sector.Theme("Bereik", {("C1", "bao"): 2})],
+    themes = sector_themes.Themes(
+        [sector_themes.Theme("Personeel", {("C1", "bao"): 4, ("C2", "bao"): 3, ("C1", "so"): 6}),
+         sector_themes.Theme("Bereik", {("C1", "bao"): 2})],
         {("C1", "bao"): 20, ("C2", "bao"): 10, ("C1", "so"): 12})
-    rows, base = sector.theme_rows(themes, 5)
+    rows, base = sector_themes.theme_rows(themes, 5)
     assert base == {TOTAL: 42, "bao": 30, "so": 12, "bubao": 0, "buso": 0}
     assert rows[0].counts == {TOTAL: 13, "bao": 7, "so": 6, "bubao": 0, "buso": 0}
     assert rows[0].shares[TOTAL] == pytest.approx(100 * 13 / 42)
@@ -354,6 +354,18 @@ def _ranked(weights, items=NUMBERS, size=20):
             if so:
                 j = k if so > 0 else size - 1 - (len(items) - 1 - i)
                 spec[(c, "so", item)] = {4: abs(so) * j, 1: abs(so) * (size - j)}
+    return spec
+
+
+def _clbs_apart(items):
+    """C1 (60 bao schools) agrees less and less from the first statement to the last; C2
+    and C3 (20 each) the other way round. The sector follows C1."""
+    spec = {}
+    for i, item in enumerate(items):
+        k, j = 19 - i, 7 + i
+        spec[("C1", "bao", item)] = {4: 3 * k, 1: 3 * (20 - k)}
+        for c in ("C2", "C3"):
+            spec[(c, "bao", item)] = {4: j, 1: 20 - j}
     return spec
 
 
@@ -387,6 +399,14 @@ FINDINGS = [
      ["De stellingen met het hoogste en het laagste % akkoord zijn in alle niveaus "
       "grotendeels dezelfde: van de 3 hoogste van de sector staan er in elk niveau minstens "
       "3 bij de 5 hoogste, van de 3 laagste minstens 3 bij de 5 laagste."]),
+    ("CLBs alike", _ranked((3, 1), NUMBERS[:13]),
+     ["Ook in de meeste CLB's scoren dezelfde stellingen hoog en laag: bij 3 van de 3 CLB's "
+      "staan minstens 2 van de 3 hoogste stellingen van de sector bij hun 5 hoogste, en "
+      "minstens 2 van de 3 laagste bij hun 5 laagste."]),
+    ("CLBs differ", _clbs_apart(NUMBERS[:13]),
+     ["Welke stellingen hoog en laag scoren, verschilt tussen de CLB's: slechts bij 1 van de "
+      "3 CLB's staan minstens 2 van de 3 hoogste stellingen van de sector bij hun 5 "
+      "hoogste, en minstens 2 van de 3 laagste bij hun 5 laagste."]),
     ("so in reverse", _ranked((3, -1), NUMBERS[:13]),
      ["De stellingen met het hoogste en het laagste % akkoord verschillen tussen de "
       "niveaus: van de 3 hoogste van de sector staan er in elk niveau minstens 0 bij de 5 "
@@ -416,8 +436,9 @@ def test_trend_over_earlier_rounds():
 
 def test_pdf_of_plain_content_is_accessible_and_says_the_findings():
     report = _build(_ranked((3, 1), NUMBERS[:13]), responded={"bao": 10, "so": 8},
-                    themes=sector.Themes([sector.Theme("Personeel", {("C1", "bao"): 6})],
-                                         {("C1", "bao"): 9}))
+                    themes=sector_themes.Themes(
+                        [sector_themes.Theme("Personeel", {("C1", "bao"): 6})],
+                        {("C1", "bao"): 9}))
     structure = assert_accessible(sector_pdf.render(report), title_contains="Sectorrapport")
     for figure in structure.nodes("Figure"):
         assert "%" in figure.alt or "stelling" in figure.alt
@@ -425,3 +446,21 @@ def test_pdf_of_plain_content_is_accessible_and_says_the_findings():
     assert "Kernbevindingen" in text and "Thema's in de opmerkingen" in text
     assert "Personeel" in text
     assert {"C1", "C2", "C3"}.isdisjoint(text.split())
+
+
+@pytest.mark.parametrize(("pcts", "number", "highest", "expected"), [
+    ({1: 90, 2: 80, 3: 80, 4: 70}, 3, True, True),     # tied with the second: in the top 2
+    ({1: 90, 2: 80, 3: 80, 4: 70}, 4, True, False),
+    ({1: 90, 2: 80, 3: 80, 4: 70}, 2, False, True),    # the lowest two: 70 and the 80s
+    ({1: 90, 2: 80}, 1, False, True),                  # fewer than k: every one is in
+    ({1: 90}, 5, True, False),                         # not shown: never in
+])
+def test_in_top_counts_ties_in(pcts, number, highest, expected):
+    from reports.sector_findings import in_top
+
+    assert in_top(pcts, number, 2, highest) is expected
+
+
+def test_the_same_content_gives_the_same_pdf():
+    report = _build(_ranked((3, 1), NUMBERS[:13]), responded={"bao": 10, "so": 8})
+    assert sector_pdf.render(report) == sector_pdf.render(report)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from reports import sector, sector_pdf, sector_tables
+from reports import sector, sector_pdf, sector_tables, sector_themes
 
 from ..models import NETWORKS, Round
 from . import reports
@@ -27,15 +27,15 @@ def content(session: Session, rnd: Round, *,
                         list(NETWORKS.values()), earlier, themes(session, rnd))
 
 
-def themes(session: Session, rnd: Round) -> sector.Themes | None:
+def themes(session: Session, rnd: Round) -> sector_themes.Themes | None:
     """The remarks' themes (services/themes.theme_counts: approved remarks per theme and
     per (CLB number, level), and all approved remarks as the base); None when the round
     has no codebook. The report suppresses the small counts."""
     counted = theme_counts(session, rnd)
     if not counted.themes:
         return None
-    return sector.Themes([sector.Theme(t.name, t.counts) for t in counted.themes],
-                         counted.remarks)
+    return sector_themes.Themes(
+        [sector_themes.Theme(t.name, t.counts) for t in counted.themes], counted.remarks)
 
 
 def build_files(session: Session, rnd: Round, *,
