@@ -340,7 +340,7 @@ def test_previous_actions_are_the_last_published_rounds_submitted_answer(app, pu
         assert follow_up.previous_actions(db.session, other_id, new_round) is None  # a draft
         assert follow_up.previous_actions(db.session, centre_id, old_round) is None  # first
         assert follow_up.previous_actions_by_centre(db.session, new_round) == {
-            centre_id: found}
+            "100001": found}
         import pickle
 
         assert pickle.loads(pickle.dumps(found)) == found    # plain data, for workers

@@ -304,13 +304,14 @@ class PreviousActions:
 def previous_actions(session: Session, centre_id: int, rnd: Round) -> PreviousActions | None:
     """What the CLB answered to the previous published round of the same questionnaire in
     which it took part; None when it submitted no answer there (or there is none)."""
-    return previous_actions_by_centre(session, rnd, only=centre_id).get(centre_id)
+    found = previous_actions_by_centre(session, rnd, only=centre_id)
+    return next(iter(found.values()), None)
 
 
 def previous_actions_by_centre(session: Session, rnd: Round, *,
-                               only: int | None = None) -> dict[int, PreviousActions]:
+                               only: int | None = None) -> dict[str, PreviousActions]:
     """previous_actions for every CLB of the round at once (a few queries whatever the
-    number of CLBs), by CLB id."""
+    number of CLBs), by CLB number as the reports key their inputs (round_data)."""
     earlier = session.execute(
         select(Round.id, Round.name, Round.school_year)
         .where(Round.state == "published", Round.id != rnd.id,
@@ -339,12 +340,14 @@ def previous_actions_by_centre(session: Session, rnd: Round, *,
                CentreReaction.state == ReactionState.SUBMITTED.value)
         .options(selectinload(CentreReaction.actions))).all()
     names = {round_id: (name, year) for round_id, name, year in earlier}
+    numbers = dict(session.execute(select(Centre.id, Centre.number)
+                                   .where(Centre.id.in_(newest))).all())
     out = {}
     for reaction in reactions:
         if newest[reaction.centre_id] != reaction.round_id:
             continue
         name, year = names[reaction.round_id]
-        out[reaction.centre_id] = PreviousActions(
+        out[numbers[reaction.centre_id]] = PreviousActions(
             reaction.round_id, name, year, reaction.text,
             tuple(plain_actions(reaction)))
     return out
