@@ -10,6 +10,7 @@ from __future__ import annotations
 from instrument.i18n import N_, _
 
 from . import typeset
+from .charts import NEGATIVE, POSITIVE
 from .content import (
     LEVEL_NAMES,
     SUPPRESSED_TEXT,
@@ -24,7 +25,6 @@ from .statistics import ABOVE, BELOW, Figures
 from .suppression import TOTAL
 
 VERDICT_MARKS = {ABOVE: N_("▲ hoger"), BELOW: N_("▼ lager")}
-NEGATIVE, POSITIVE = (2, 1), (3, 4)      # the codes from the centre line outwards
 SMALLEST_LABELLED = 9                    # % of a bar under which its share goes unprinted
 
 

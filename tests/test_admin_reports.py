@@ -60,7 +60,8 @@ def test_build_everything_in_the_background_then_download_the_zip(
     archive = zipfile.ZipFile(io.BytesIO(
         inspector_client.get(f"/beheer/rondes/{round_id}/rapporten/alles.zip").data))
     assert sorted(archive.namelist()) == ["100001.pdf", "100001.xlsx", "100002.pdf",
-                                          "100002.xlsx", "sector.xlsx"]
+                                          "100002.xlsx", "sector.xlsx", "sectorrapport.pdf",
+                                          "sectorrapport.xlsx"]
 
 
 def test_review_remarks_in_the_console(app, inspector_client, answered_round):

@@ -147,14 +147,14 @@ def _shown_counts(row: dict) -> dict[int, int]:
     {("A", "buso", n, 4): 3 for n in NUMBERS},                    # one small level
 ])
 def test_sheet_and_workbook_of_a_clb_with_little_or_nothing(spec):
-    from reports import pdf, workbook
+    from reports import sheet_data, workbook
 
     cube = dict(spec)
     cube.update({("B", "bao", n, 4): 10 for n in NUMBERS})
     fb = content.build(INFO, LAYOUT, cube, centre_input(responded={"bao": 0, "buso": 0}))
     assert all(ln.row.figures is None for ln in fb.lines)
     assert fb.strengths == fb.attention == [] and fb.remarks is None
-    assert pdf.render(fb).startswith(b"%PDF")
+    assert sheet_data.render(fb).startswith(b"%PDF")
     assert workbook.centre_workbook(fb).startswith(b"PK")
 
 
@@ -165,7 +165,7 @@ def test_sheet_workbook_and_data_say_why_a_sector_of_one_clb_is_not_shown():
     import openpyxl
     from pypdf import PdfReader
 
-    from reports import pdf, workbook
+    from reports import sheet_data, workbook
 
     info = dataclasses.replace(INFO, min_centres=3)
     fb = content.build(info, LAYOUT, cube_of(uniform(7, 6)), centre_input())
@@ -173,7 +173,8 @@ def test_sheet_workbook_and_data_say_why_a_sector_of_one_clb_is_not_shown():
                for r in fb.rows.values())
     assert fb.sector_notice.startswith("Geen (volledige) sectorvergelijking: daar gaven "
                                        "minder dan 3 andere CLB's antwoorden")
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.render(fb))).pages)
+    text = " ".join(" ".join(p.extract_text().split())
+                    for p in PdfReader(io.BytesIO(sheet_data.render(fb))).pages)
     assert text.count("< 3 CLB's") >= 3 * len(NUMBERS)     # summary (2) and levels (1)
     assert "60 %" not in text                                  # B's 6 of 10 agree
     wb = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)))
@@ -212,14 +213,14 @@ def test_sheet_workbook_and_data_hide_a_small_unanimous_group_and_what_gives_it_
     import openpyxl
     from pypdf import PdfReader
 
-    from reports import pdf, workbook
+    from reports import sheet_data, workbook
 
     fb = content.build(INFO, LAYOUT, cube_of(_issue_spec()),
                        centre_input(responded=ISSUE_RESPONDED))
     for item in NUMBERS:
         assert [lv for lv in LEVELS if fb.row(item, lv).suppressed] == ["so", "bubao", "buso"]
         assert fb.row(item).figures.n == 35
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.render(fb))).pages)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(sheet_data.render(fb))).pages)
     assert "75 %" not in text, "so's 75 % would let total minus bao and so be derived"
     wb = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)))
     levels = [r for r in wb["Per niveau"].iter_rows(min_row=2, values_only=True)]

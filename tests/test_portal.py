@@ -14,9 +14,9 @@ from survey.extensions import db
 from survey.models import Round
 
 
-def _portal_routes(app) -> list[str]:
+def _portal_routes(app, method: str = "GET") -> list[str]:
     return [re.sub(r"<int:\w+>", "1", rule.rule) for rule in app.url_map.iter_rules()
-            if rule.endpoint.startswith("portal.")]
+            if rule.endpoint.startswith("portal.") and method in rule.methods]
 
 
 @pytest.fixture
@@ -34,12 +34,19 @@ def clb_client(app, make_user):
 def test_the_portal_is_for_centre_users_only(app, client, inspector_client, answered_round):
     answered_round()
     routes = _portal_routes(app)
-    assert len(routes) == 4
+    # home, results page, PDF, workbook; the answer (terugkoppeling) and its confirmation
+    assert len(routes) >= 6
     for path in routes:
         anonymous = client.get(path)
         assert anonymous.status_code == 302 and "/account/aanmelden" in \
             anonymous.headers["Location"]
         assert inspector_client.get(path).status_code == 403, path
+    posts = _portal_routes(app, "POST")
+    assert posts
+    for path in posts:
+        anonymous = client.post(path)
+        assert anonymous.status_code in (302, 400), path     # sign-in, or CSRF refused
+        assert inspector_client.post(path).status_code in (400, 403), path
 
 
 def test_a_centre_user_lands_on_its_results_after_sign_in(app, make_user):

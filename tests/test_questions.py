@@ -254,7 +254,7 @@ def test_example_round_reports_every_question_type(app, example_round, inspector
     import openpyxl
     from pypdf import PdfReader
 
-    from reports import pdf, workbook
+    from reports import sheet_data, workbook
     from survey.models import Round
     from survey.services import exports, reports
 
@@ -297,7 +297,7 @@ def test_example_round_reports_every_question_type(app, example_round, inspector
     assert sorted(len(row) for _, _, row in rows) == sorted(len(v) for _, _, v in given)
 
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(
-        pdf.render(fb))).pages)
+        sheet_data.render(fb))).pages)
     book = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)), read_only=True)
     sheet = " ".join(str(c) for row in book["Andere vragen"].iter_rows(values_only=True)
                      for c in row if c is not None)

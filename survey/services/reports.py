@@ -5,6 +5,7 @@ translator of the files' language installed, as the parent has its own)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from instrument import i18n
-from reports import content, pdf, workbook
+from reports import content, sheet_data, workbook
 from reports.feedback import Cube
 from reports.layout import Layout, from_snapshot
 
@@ -34,6 +35,8 @@ from .monitoring import round_figures
 # Past this many responses the sector workbook leaves its "Antwoorden" sheet to the
 # separate streamed download: openpyxl writes about 4,000 such rows a second.
 SECTOR_RESPONSE_ROWS = 100_000
+# The sector report (for the inspectorate to publish) and the data behind it, in a build.
+SECTOR_REPORT_PDF, SECTOR_REPORT_XLSX = "sectorrapport.pdf", "sectorrapport.xlsx"
 
 
 @dataclass(frozen=True)
@@ -200,12 +203,22 @@ def _init_worker(data: RoundData, out: str, language: Language | None = None) ->
         i18n.install(translator(language))
 
 
+def _workers_context():
+    """Workers forked from a clean server process, never from this one: the renderer
+    (Typst) keeps a thread pool, and a process forked while it runs waits forever on locks
+    that only those threads could release (seen here: a second build hung). The server is
+    started once per process with the report modules already imported."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["survey.services.reports"])
+    return context
+
+
 def _build_one(number: str) -> content.Feedback:
     data: RoundData = _shared["data"]
     out: Path = _shared["out"]
     fb = content.build(data.info, data.layout, data.cube, data.inputs[number],
                        data.sector_cube)
-    _write(out / f"{number}.pdf", pdf.render(fb))
+    _write(out / f"{number}.pdf", sheet_data.render(fb))
     _write(out / f"{number}.xlsx", workbook.centre_workbook(fb))
     return fb
 
@@ -224,8 +237,9 @@ def build_dir(instance_path: str, round_id: int) -> Path:
 def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
                 progress: Callable[[int], None] | None = None,
                 data: RoundData | None = None, language: str | None = None) -> list[Path]:
-    """DIR/<number>.pdf and DIR/<number>.xlsx for every CLB, then DIR/sector.xlsx (for the
-    inspectors: in the app's language). With jobs > 1 the CLBs are built in that many
+    """DIR/<number>.pdf and DIR/<number>.xlsx for every CLB, then DIR/sector.xlsx and the
+    sector report, DIR/sectorrapport.pdf and .xlsx (for the inspectors: in the app's
+    language). With jobs > 1 the CLBs are built in that many
     processes. The CLBs' files are in `language` (default: the app's): each worker
     installs its translator. In the default language one job builds in this process, whose
     translator (create_app's, outside a request) gives the same texts; another language
@@ -242,7 +256,8 @@ def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
             if progress:
                 progress(1)
     else:
-        with ProcessPoolExecutor(max(jobs, 1), initializer=_init_worker,
+        with ProcessPoolExecutor(max(jobs, 1), mp_context=_workers_context(),
+                                 initializer=_init_worker,
                                  initargs=(data, str(out), wanted)) as pool:
             for number, fb in zip(numbers, pool.map(_build_one, numbers), strict=True):
                 feedbacks[number] = fb
@@ -252,27 +267,10 @@ def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
     tmp = sector.with_name(f".{sector.name}.{os.getpid()}.tmp")
     sector_workbook(session, rnd, data, [feedbacks[n] for n in numbers], target=tmp)
     os.replace(tmp, sector)
+    from .sector_report import build_files  # it builds on this module's inputs
+
+    report_pdf, report_xlsx = build_files(session, rnd)
+    _write(out / SECTOR_REPORT_PDF, report_pdf)
+    _write(out / SECTOR_REPORT_XLSX, report_xlsx)
     return [out / f"{n}.{ext}" for n in numbers for ext in ("pdf", "xlsx")] + \
-        [out / "sector.xlsx"]
-
-
-def section_charts(fb: content.Feedback) -> dict[str, str]:
-    """Per section key: its bar chart as an SVG data URI for the web page (an image, so
-    the page's content security policy stays strict)."""
-    from base64 import b64encode
-
-    from reports import charts
-
-    out = {}
-    for section in fb.layout.sections:
-        if not section.numbers:
-            continue
-        pairs = [(fb.layout.statements[n].title, fb.row(n).figures,
-                  fb.row(n).sector) for n in section.numbers]
-        labels = dict(fb.layout.option_labels)
-        own = {fb.layout.statements[n].labels for n in section.numbers}
-        if len(own) == 1 and (scale := own.pop()):
-            labels = dict(scale)         # every statement of the section on another scale
-        svg = charts.svg(pairs, labels)
-        out[section.key] = "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
-    return out
+        [out / "sector.xlsx", out / SECTOR_REPORT_PDF, out / SECTOR_REPORT_XLSX]
