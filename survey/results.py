@@ -25,6 +25,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The kinds of results file, as the audit log names them.
 SHEET, WORKBOOK, SECTOR_WORKBOOK = "sheet", "workbook", "sector workbook"
+SECTOR_REPORT, SECTOR_REPORT_DATA = "sector report", "sector report data"
 ANSWERS_CSV, ANSWERS_XLSX, ZIP = "all answers csv", "all answers xlsx", "all reports zip"
 ANSWERS_SAV, ANALYSIS_CSV, CODEBOOK = "all answers sav", "analysis csv", "codebook csv"
 SAV_TYPE = "application/x-spss-sav"

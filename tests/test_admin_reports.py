@@ -172,7 +172,9 @@ def test_every_console_download_leaves_one_audit_row(app, make_user, answered_ro
              (f"{base}/rapporten/100001/werkboek.xlsx", "workbook", "100001"),
              (f"{base}/sectorwerkboek.xlsx", "sector workbook", None),
              (f"{base}/antwoorden.csv", "all answers csv", None),
-             (f"{base}/antwoorden.xlsx", "all answers xlsx", None)]
+             (f"{base}/antwoorden.xlsx", "all answers xlsx", None),
+             (f"{base}/sectorrapport.pdf", "sector report", None),
+             (f"{base}/sectorrapport.xlsx", "sector report data", None)]
     for url, kind, centre in cases:
         before = len(_download_rows(app))
         answer = client.get(url)
@@ -285,3 +287,23 @@ def test_all_answers_as_spss_with_labels_missing_codes_and_routing(
         kinds = [e.detail.get("kind") for e in db.session.scalars(select(AuditEvent))
                  if e.action == "results downloaded"]
     assert kinds.count("all answers sav") == 1 and "codebook csv" in kinds
+
+
+def test_the_sector_report_is_in_the_console_and_names_no_clb(app, inspector_client,
+                                                               answered_round):
+    from pdf_structure import assert_accessible
+
+    round_id, _ = answered_round()
+    html = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(as_text=True)
+    for link in ("sectorrapport.pdf", "sectorrapport.xlsx", "terugkoppeling"):
+        assert f"/beheer/rondes/{round_id}/{link}" in html
+    answer = inspector_client.get(f"/beheer/rondes/{round_id}/sectorrapport.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    report = assert_accessible(answer.data, title_contains="Testbevraging")
+    for name in ("100001", "100002", "Vrij CLB Test"):
+        assert name not in report.text
+    book = openpyxl.load_workbook(io.BytesIO(inspector_client.get(
+        f"/beheer/rondes/{round_id}/sectorrapport.xlsx").data), read_only=True)
+    cells = [str(value) for sheet in book for row in sheet.iter_rows(values_only=True)
+             for value in row if value is not None]
+    assert cells and not any("100001" in c or "Vrij CLB Test" in c for c in cells)

@@ -35,7 +35,10 @@ from ..results import (
     ANSWERS_SAV,
     ANSWERS_XLSX,
     CODEBOOK,
+    PDF_TYPE,
     SAV_TYPE,
+    SECTOR_REPORT,
+    SECTOR_REPORT_DATA,
     SECTOR_WORKBOOK,
     XLSX_TYPE,
     ZIP,
@@ -47,7 +50,7 @@ from ..results import (
     spooled_xlsx_download,
     workbook_download,
 )
-from ..services import accounts, analysis_export, exports, remarks, reports
+from ..services import accounts, analysis_export, exports, remarks, reports, sector_report
 from ..services.monitoring import round_figures
 from . import bp
 from .forms import BuildForm
@@ -107,6 +110,24 @@ def report_sector(round_id: int):
     return spooled_xlsx_download(lambda spool: reports.sector_workbook(
         db.session, rnd, target=spool), f"sector-{round_id}.xlsx", kind=SECTOR_WORKBOOK,
         round_id=rnd.id, round_name=rnd.name)
+
+
+@bp.get("/rondes/<int:round_id>/sectorrapport.pdf")
+def sector_report_pdf(round_id: int):
+    """The sector report for the inspectorate to publish: no CLB or school named."""
+    rnd = _reportable(round_id)
+    return download(sector_report.render_pdf(db.session, rnd), PDF_TYPE,
+                    f"sectorrapport-{round_id}.pdf", kind=SECTOR_REPORT, round_id=rnd.id,
+                    round_name=rnd.name)
+
+
+@bp.get("/rondes/<int:round_id>/sectorrapport.xlsx")
+def sector_report_xlsx(round_id: int):
+    """The tables behind the sector report."""
+    rnd = _reportable(round_id)
+    return download(sector_report.render_xlsx(db.session, rnd), XLSX_TYPE,
+                    f"sectorrapport-{round_id}.xlsx", kind=SECTOR_REPORT_DATA,
+                    round_id=rnd.id, round_name=rnd.name)
 
 
 @bp.get("/rondes/<int:round_id>/antwoorden.csv")

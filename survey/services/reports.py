@@ -67,7 +67,7 @@ def round_data(session: Session, rnd: Round, *, only: str | None = None,
     sector_cube = counts_cube(session, reference.id) if reference else None
     figures = round_figures(session, rnd.id)
     remarks = approved_remarks(session, rnd, only)
-    earlier = _earlier(session, rnd)
+    earlier = earlier_rounds(session, rnd)
     networks = dict(session.execute(select(Centre.number, Centre.network)).all())
     inputs = {}
     for row in sorted(figures.centres, key=lambda r: r.number):
@@ -119,7 +119,7 @@ def approved_remarks(session: Session, rnd: Round,
     return out
 
 
-def _earlier(session: Session, rnd: Round) -> list[tuple[content.Earlier, set[str]]]:
+def earlier_rounds(session: Session, rnd: Round) -> list[tuple[content.Earlier, set[str]]]:
     """Published rounds of the same questionnaire before this one, oldest first, each with
     the CLB numbers that took part."""
     rounds = session.scalars(
@@ -269,7 +269,7 @@ def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
     os.replace(tmp, sector)
     from .sector_report import build_files  # it builds on this module's inputs
 
-    report_pdf, report_xlsx = build_files(session, rnd)
+    report_pdf, report_xlsx = build_files(session, rnd, data=data)
     _write(out / SECTOR_REPORT_PDF, report_pdf)
     _write(out / SECTOR_REPORT_XLSX, report_xlsx)
     return [out / f"{n}.{ext}" for n in numbers for ext in ("pdf", "xlsx")] + \

@@ -17,12 +17,13 @@ from . import reports
 from .themes import theme_counts
 
 
-def content(session: Session, rnd: Round, *,
-            today: datetime | None = None) -> sector.SectorReport:
+def content(session: Session, rnd: Round, *, today: datetime | None = None,
+            data: reports.RoundData | None = None) -> sector.SectorReport:
     """The round's sector report as plain content. The sector is the round's own answers
-    (a reference round gives CLB sheets their benchmark; it is not this round's sector)."""
-    data = reports.round_data(session, rnd, today=today)
-    earlier = [entry for entry, _numbers in reports._earlier(session, rnd)]
+    (a reference round gives CLB sheets their benchmark; it is not this round's sector).
+    `data`: the round's inputs when the caller has them already (a build)."""
+    data = data or reports.round_data(session, rnd, today=today)
+    earlier = [entry for entry, _numbers in reports.earlier_rounds(session, rnd)]
     return sector.build(data.info, data.layout, data.cube, data.inputs.values(),
                         list(NETWORKS.values()), earlier, themes(session, rnd))
 
@@ -38,8 +39,16 @@ def themes(session: Session, rnd: Round) -> sector_themes.Themes | None:
         [sector_themes.Theme(t.name, t.counts) for t in counted.themes], counted.remarks)
 
 
-def build_files(session: Session, rnd: Round, *,
-                today: datetime | None = None) -> tuple[bytes, bytes]:
+def build_files(session: Session, rnd: Round, *, today: datetime | None = None,
+                data: reports.RoundData | None = None) -> tuple[bytes, bytes]:
     """(PDF, .xlsx) of the round's sector report."""
-    report = content(session, rnd, today=today)
+    report = content(session, rnd, today=today, data=data)
     return sector_pdf.render(report), sector_tables.workbook(report)
+
+
+def render_pdf(session: Session, rnd: Round) -> bytes:
+    return sector_pdf.render(content(session, rnd))
+
+
+def render_xlsx(session: Session, rnd: Round) -> bytes:
+    return sector_tables.workbook(content(session, rnd))
