@@ -5,7 +5,8 @@ counts-cube query over a synthetic round of many responses.
 
 Builds the demo sector (40 CLBs, about 3,500 schools, 60 % answered) in a temporary SQLite
 database, closes and publishes its round, approves its remarks, then times
-`reports.build_round` (every CLB's PDF and XLSX plus the sector workbook) per --jobs. Then
+`reports.build_round` (every CLB's PDF and XLSX, the sector workbook and the sector report)
+per --jobs, then one sheet's render and the sector report alone. Then
 it bulk-loads a round of --responses submitted responses (21 answers each) into the
 --database-url database (default: a temporary SQLite file; for PostgreSQL a scratch
 database is created beside the one named and dropped afterwards) and times the kept counts
@@ -62,21 +63,25 @@ def bench_build(tmp: Path) -> None:
         started = time.perf_counter()
         reports.sector_workbook(db.session, rnd, data)
         print(f"  sector workbook alone: {time.perf_counter() - started:.2f} s")
-        from reports import content, pdf, workbook
+        from reports import content, sheet_data, workbook
+        from survey.services import sector_report
 
         given = next(iter(data.inputs.values()))
         fb = content.build(data.info, data.layout, data.cube, given, data.sector_cube)
-        for label, work in (("content", lambda: content.build(
+        sheet_data.render(fb)            # the first compile reads the template and fonts
+        for label, work in (("one CLB: content", lambda: content.build(
                 data.info, data.layout, data.cube, given, data.sector_cube)),
-                            ("pdf (static layer cached)", lambda: pdf.render(fb)),
-                            ("pdf drawn in one pass", lambda: pdf.render_full(fb)),
-                            ("xlsx", lambda: workbook.centre_workbook(fb))):
+                            ("one CLB: pdf (Typst template)", lambda: sheet_data.render(fb)),
+                            ("one CLB: xlsx", lambda: workbook.centre_workbook(fb)),
+                            ("sector report (pdf + xlsx, round inputs given)",
+                             lambda: sector_report.build_files(db.session, rnd, data=data))):
             times = []
-            for _ in range(3):
+            for _ in range(5):
                 started = time.perf_counter()
                 work()
                 times.append(time.perf_counter() - started)
-            print(f"  one CLB, {label}: {min(times):.3f} s (best of 3)")
+            print(f"  {label}: best {min(times):.4f} s, median "
+                  f"{statistics.median(times):.4f} s (of 5)")
 
 
 def load_synthetic(url: str, responses: int, tmp: Path):
