@@ -7,6 +7,7 @@ Every change is one write transaction with its audit row."""
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask_babel import gettext
@@ -96,27 +97,28 @@ def _checked(session: Session, round_: Round, name: str, description: str, keywo
     return name, description, keywords
 
 
-def _flush_unique(session: Session, name: str) -> None:
-    """Flush; a name another inspector took meanwhile is the same message as a taken one."""
+@contextmanager
+def _unique_names(session: Session):
+    """A write transaction in which a name that another inspector took meanwhile (the
+    unique index, past the check in _checked) is a message, not an error page."""
     try:
-        with session.begin_nested():
-            session.flush()
+        with write_transaction(session):
+            yield
     except IntegrityError as exc:
-        raise ThemeError(gettext("Er is al een thema %(name)s in deze bevraging.",
-                                 name=name)) from exc
+        raise ThemeError(gettext("Intussen kreeg een ander thema dezelfde naam. Bekijk het "
+                                 "codeboek en probeer opnieuw.")) from exc
 
 
 def add_theme(session: Session, round_: Round, user: User | None, name: str,
               description: str = "", keywords: str = "") -> Theme:
     """A new theme at the end of the codebook."""
-    with write_transaction(session):
+    with _unique_names(session):
         name, description, keywords = _checked(session, round_, name, description, keywords)
         last = session.scalar(select(func.max(Theme.position))
                               .where(Theme.round_id == round_.id))
         theme = Theme(round_id=round_.id, name=name, description=description,
                       keywords=keywords, position=(last or 0) + 1)
         session.add(theme)
-        _flush_unique(session, name)
         accounts.audit(session, user, "theme added", round_.name, theme=name)
     return theme
 
@@ -126,7 +128,7 @@ def update_theme(session: Session, round_: Round, theme_id: int, user: User | No
                  position: int | None = None) -> Theme:
     """Rename, describe, change the rules or the place of a theme; the audit row says what
     changed (the old and new name on a rename)."""
-    with write_transaction(session):
+    with _unique_names(session):
         theme = theme_of(session, round_, theme_id)
         if theme is None:
             raise ThemeError(gettext("Dit thema bestaat niet (meer) in deze bevraging."))
@@ -144,7 +146,6 @@ def update_theme(session: Session, round_: Round, theme_id: int, user: User | No
         theme.name, theme.description, theme.keywords = name, description, keywords
         if position is not None:
             theme.position = position
-        _flush_unique(session, name)
         if changed:
             accounts.audit(session, user, "theme changed", round_.name, theme=name, **changed)
     return theme
@@ -182,7 +183,7 @@ def copy_codebook(session: Session, round_: Round, source_round_id: int,
     """Copy the names, descriptions, rules and order of another round's themes (never its
     tags). A theme whose name the round already has is left out. Returns (copied, left
     out)."""
-    with write_transaction(session):
+    with _unique_names(session):
         source = session.get(Round, source_round_id)
         if source is None or source.id == round_.id:
             raise ThemeError(gettext("Kies een andere bevraging om van te kopiëren."))
@@ -197,7 +198,6 @@ def copy_codebook(session: Session, round_: Round, source_round_id: int,
             session.add(Theme(round_id=round_.id, name=theme.name,
                               description=theme.description, keywords=theme.keywords,
                               position=last + offset))
-        _flush_unique(session, ", ".join(theme.name for theme in copied))
         accounts.audit(session, user, "codebook copied", round_.name, source=source.name,
                        source_round=source.id, copied=len(copied),
                        left_out=len(themes) - len(copied))
