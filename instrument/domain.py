@@ -1,5 +1,6 @@
 """The shared words of the domain, as enums in one place: education levels, the states of a
-round and of a response, and the verdicts the reports give. StrEnum members compare equal
+round and of a response, the verdicts the reports give, and the states of a CLB's answer to
+its results and of its actions. StrEnum members compare equal
 to the strings stored in the database and in snapshots, so code and data share one
 spelling."""
 
@@ -55,3 +56,18 @@ class Verdict(StrEnum):
     ABOVE = "hoger"
     BELOW = "lager"
     NO_CLEAR_DIFFERENCE = "geen duidelijk verschil"
+
+
+class ReactionState(StrEnum):
+    """A CLB's answer to its results: a draft until it is submitted."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class ActionState(StrEnum):
+    """How far a CLB's action is: gepland, bezig, afgerond."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"

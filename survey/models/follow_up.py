@@ -9,7 +9,6 @@ the state of each action moves on (services/follow_up.py).
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -23,25 +22,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from instrument.domain import ActionState, ReactionState
+
 from ..extensions import db
 from .core import UTCDateTime, utcnow
 
-
-# These two belong with the domain's other words in instrument/domain.py; they live here
-# until the lead moves them (that file is shared).
-class ReactionState(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-
-
-class ActionState(StrEnum):
-    """How far an action is: gepland, bezig, afgerond."""
-
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-
-
+# the states as the database's check constraints spell them (the enums: instrument/domain.py)
 REACTION_STATES = tuple(state.value for state in ReactionState)
 ACTION_STATES = tuple(state.value for state in ActionState)
 

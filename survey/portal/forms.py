@@ -17,8 +17,9 @@ from wtforms import (
     TextAreaField,
 )
 
+from instrument.domain import ActionState
+
 from ..cleanforms import CleanForm
-from ..models.follow_up import ActionState
 from ..services.follow_up import MAX_ACTIONS, STATE_NAMES, ActionInput
 from ..translations import lazy_gettext as _l
 

@@ -29,15 +29,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from instrument.domain import ActionState, ReactionState
+
 from ..database import write_transaction
 from ..models import Centre, Invitation, Round, User, utcnow
-from ..models.follow_up import (
-    ACTION_STATES,
-    ActionState,
-    CentreAction,
-    CentreReaction,
-    ReactionState,
-)
+from ..models.follow_up import ACTION_STATES, CentreAction, CentreReaction
 from ..translations import lazy_gettext
 from . import accounts
 

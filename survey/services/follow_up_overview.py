@@ -13,12 +13,13 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from instrument.domain import ActionState, ReactionState
 from reports import xlsx
 from reports.layout import from_snapshot
 
 from ..formatting import BRUSSELS
 from ..models import Centre, Invitation, Round
-from ..models.follow_up import ActionState, CentreAction, CentreReaction, ReactionState
+from ..models.follow_up import CentreAction, CentreReaction
 from .follow_up import REACTION_NAMES, STATE_NAMES
 
 
