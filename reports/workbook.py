@@ -8,13 +8,13 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from instrument.i18n import N_, _
 
+from . import xlsxchart
 from .charts import COLOURS, NEGATIVE, POSITIVE
 from .content import (
     LEVEL_NAMES,
@@ -22,9 +22,8 @@ from .content import (
     Feedback,
     reading_guide,
 )
-from .feedback import DATA_COLUMNS, LEVELS, data_rows, verdict_text
-from .questions import QUESTION_COLUMNS
-from .questions import data_rows as question_rows
+from .datasheet import data_sheet, data_table
+from .feedback import DATA_COLUMNS, LEVELS, verdict_text
 from .suppression import TOTAL
 from .xlsx import long_table, safe_text
 
@@ -32,6 +31,7 @@ BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14, color="3B2A6B")
 HEADER_FILL = PatternFill("solid", fgColor="EDEAF5")
 WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_WRAP = Alignment(wrap_text=True, vertical="bottom")
 
 
 def _r(value: float | None, digits: int = 1) -> float | None:
@@ -59,11 +59,22 @@ def centre_workbook(fb: Feedback) -> bytes:
         questions_sheet(wb.create_sheet(_("Andere vragen")), fb)
     remarks_sheet(wb.create_sheet(_("Opmerkingen")), fb)
     guide_sheet(wb.create_sheet(_("Toelichting")), fb)
+    for ws in wb.worksheets:
+        _printable(ws)
     columns, rows = data_table(fb)
-    data_sheet(wb.create_sheet(_("Data")), [rows], columns)
+    data_sheet(wb.create_sheet(_("Data")), [rows], columns)   # a table to filter, not print
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _printable(ws) -> None:
+    """Printed (or saved as PDF) landscape, one page wide: a sheet's columns, and the
+    charts beside them, stay together instead of running onto pages of their own."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
 def summary_sheet(ws, fb: Feedback) -> None:
@@ -104,17 +115,35 @@ def summary_sheet(ws, fb: Feedback) -> None:
                    _sector(fb, ln.row, ln.row.sector_pct), _r(ln.difference),
                    verdict_text(ln.row.verdict)])
     ws.append([])
-    for title, lines in ((_("Sterktes tegenover de sector"), fb.strengths),
-                         (_("Aandachtspunten tegenover de sector"), fb.attention)):
+    higher, lower = none_texts(fb)
+    for title, lines, none in ((_("Sterktes tegenover de sector"), fb.strengths, higher),
+                               (_("Aandachtspunten tegenover de sector"), fb.attention,
+                                lower)):
         ws.append([title])
         ws.cell(ws.max_row, 1).font = BOLD
         if not lines:
-            ws.append([None, _("Geen stelling met een duidelijk verschil.")])
+            ws.append([None, none])
         for ln in lines:
             ws.append([ln.statement.shown_number, ln.statement.label, None,
                        _r(ln.row.figures.pct_agree), None, None, None,
                        _r(ln.row.sector_adjusted_pct), None, _r(ln.difference)])
-    _widths(ws, [12, 58, 7, 11, 11, 11, 11, 15, 11, 10, 22])
+    _widths(ws, [24, 58, 11, 11, 11, 11, 11, 15, 11, 10, 22])
+
+
+def none_texts(fb: Feedback) -> tuple[str, str]:
+    """What the summary says under "Sterktes" and under "Aandachtspunten" when it lists no
+    statement there: no statement clearly higher, none clearly lower, none either way, or
+    none that could be compared with the sector at all (only read where the list is
+    empty)."""
+    if not any(ln.row.verdict for ln in fb.lines):
+        both = _("Geen enkele stelling kon met de aangepaste sector worden vergeleken.")
+        return both, both
+    if not fb.strengths and not fb.attention:
+        both = _("Geen enkele stelling ligt duidelijk hoger of lager dan de aangepaste "
+                 "sector.")
+        return both, both
+    return (_("Geen enkele stelling ligt duidelijk hoger dan de aangepaste sector."),
+            _("Geen enkele stelling ligt duidelijk lager dan de aangepaste sector."))
 
 
 def _sector(fb: Feedback, row, value: float | None):
@@ -125,33 +154,40 @@ def _sector(fb: Feedback, row, value: float | None):
 
 
 STACK = [*NEGATIVE, *POSITIVE]     # eerder niet, helemaal niet, eerder, helemaal akkoord
+NOTE_COLUMN = 12                   # "Per stelling": the note in row 1; the charts right of it
 
 
 def statements_sheet(ws, fb: Feedback) -> None:
     """A row per statement and side (CLB, sector) with the shares per answer; the
-    disagreeing shares are negative so that Excel's stacked bars diverge around zero."""
+    disagreeing shares are negative so that Excel's stacked bars diverge around zero.
+    Each section's chart stands right of its rows; a section takes as many rows as the
+    taller of its table and its chart, so no chart covers the next one (xlsxchart)."""
     labels = fb.layout.option_labels
     names = [_("Nr"), _("Stelling"), _("Wie")] + [labels[c] for c in STACK] + [
         "n", _("geen zicht"), _("opmerking")]
     _header(ws, 1, names)
-    ws.cell(1, 12, _("Negatieve percentages: niet akkoord (links van de middellijn)."))
+    for cell in ws[1]:
+        cell.alignment = HEADER_WRAP             # the answers' words on two lines
+    ws.row_dimensions[1].height = 30
+    ws.cell(1, NOTE_COLUMN, _("Negatieve percentages: niet akkoord (links van de "
+                              "middellijn)."))
     row = 1
     for section in fb.layout.sections:
         if not section.numbers:
             continue
-        row += 1
-        ws.cell(row, 1, safe_text(section.title)).font = BOLD
-        first = row + 1
+        top = row + 1
+        ws.cell(top, 1, safe_text(section.title)).font = BOLD
+        row = top
         for n in section.numbers:
             r = fb.row(n)
             for own, who, f in ((True, _("CLB"), r.figures), (False, _("Sector"), r.sector)):
                 row += 1
                 statement = fb.layout.statements[n]
                 ws.cell(row, 1, statement.shown_number)
-                ws.cell(row, 2, statement.title if own else None)
+                ws.cell(row, 2, statement.label if own else None)   # its number: column A
                 ws.cell(row, 3, f"{statement.tag or statement.label} {who}")
                 if f is None or f.n == 0:
-                    ws.cell(row, 11 if f is None else 9, _(SUPPRESSED_TEXT) if f is None
+                    ws.cell(row, 10 if f is None else 9, _(SUPPRESSED_TEXT) if f is None
                             else 0)
                     continue
                 for col, code in enumerate(STACK, start=4):
@@ -159,30 +195,14 @@ def statements_sheet(ws, fb: Feedback) -> None:
                     ws.cell(row, col, round(-share if code in NEGATIVE else share, 1))
                 ws.cell(row, 8, f.n)
                 ws.cell(row, 9, f.n_no_view)
-        ws.add_chart(_chart(ws, section.title, first, row), f"M{first}")
+        chart = xlsxchart.diverging_bars(
+            ws, section.title, top + 1, row,
+            {col: COLOURS[code] for col, code in enumerate(STACK, start=4)}, 3)
+        rows = xlsxchart.chart_rows(row - top)
+        xlsxchart.anchor(chart, top, NOTE_COLUMN + 1, rows)
+        ws.add_chart(chart)
+        row = max(row, top + rows - 1) + 1          # a blank row before the next section
     _widths(ws, [5, 52, 10, 12, 12, 12, 12, 6, 10, 20])
-
-
-def _chart(ws, title: str, first: int, last: int) -> BarChart:
-    chart = BarChart()
-    chart.type, chart.grouping, chart.overlap, chart.gapWidth = "bar", "stacked", 100, 40
-    chart.title = title
-    for col, code in enumerate(STACK, start=4):
-        series = Series(Reference(ws, min_col=col, min_row=first, max_row=last),
-                        title_from_data=False, title=ws.cell(1, col).value)
-        series.graphicalProperties.solidFill = COLOURS[code].lstrip("#").upper()
-        series.graphicalProperties.line.noFill = True
-        chart.series.append(series)
-    chart.set_categories(Reference(ws, min_col=3, min_row=first, max_row=last))
-    chart.x_axis.scaling.orientation = "maxMin"      # first statement at the top
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = -100, 100
-    chart.y_axis.number_format = "0;0"
-    chart.y_axis.majorUnit = 25
-    chart.x_axis.delete = chart.y_axis.delete = False
-    chart.legend.position = "b"
-    chart.height = max(7.0, 0.55 * (last - first + 1) + 3)
-    chart.width = 20
-    return chart
 
 
 def levels_sheet(ws, fb: Feedback) -> None:
@@ -243,31 +263,6 @@ def guide_sheet(ws, fb: Feedback) -> None:
     ws.column_dimensions["A"].width = 120
 
 
-def data_sheet(ws, blocks: Iterable[Iterable[Sequence]],
-               columns: Sequence[str] = DATA_COLUMNS) -> None:
-    ws.append(list(columns))
-    for block in blocks:
-        for values in block:
-            ws.append([safe_text(v) for v in values])
-    for cell in ws[1]:
-        cell.font = BOLD
-    ws.freeze_panes = "A2"
-
-
-def data_table(fb: Feedback) -> tuple[list[str], list[list]]:
-    """The tidy "Data" sheet's columns and rows of one CLB: the statements' rows, and, when
-    the questionnaire has questions of other types, their rows after them, with the
-    columns of reports/questions.py added (a statement's row says its key and "likert")."""
-    rows = data_rows(fb.round.name, fb.centre.number, fb.centre.name, fb.rows.values())
-    if not fb.layout.questions:
-        return list(DATA_COLUMNS), rows
-    blank = [None] * (len(QUESTION_COLUMNS) - 2)
-    rows = [row + [fb.layout.statements[row[4]].key, "likert", *blank] for row in rows]
-    rows += question_rows([fb.round.name, fb.centre.number, fb.centre.name], fb.questions,
-                          len(DATA_COLUMNS))
-    return DATA_COLUMNS + QUESTION_COLUMNS, rows
-
-
 def questions_sheet(ws, fb: Feedback) -> None:
     """The questions of other types: per question, option (or statistic) and level the
     CLB's figure beside the sector's; hidden groups say so and show no figure."""
@@ -323,6 +318,9 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
     a round of a million responses makes a file best not held in memory."""
     wb = Workbook(write_only=True)
     matrix = wb.create_sheet(_("Overzicht"))
+    # a write-only sheet takes its widths and panes before its first row
+    _widths(matrix, [12, 40, 11] + [16] * len(numbers))
+    matrix.freeze_panes = "D3"
     matrix.append([safe_text(_("%% akkoord per CLB en stelling: %(round)s",
                                round=round_name))])
     matrix.append([_("CLB-nummer"), _("CLB"), _("antwoorden")] + [safe_text(labels[n])
@@ -339,8 +337,6 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
         ColorScaleRule(start_type="num", start_value=40, start_color="E66101",
                        mid_type="num", mid_value=70, mid_color="F7F7F7",
                        end_type="num", end_value=100, end_color="5E3C99"))
-    matrix.freeze_panes = "D3"
-    matrix.column_dimensions["B"].width = 40
 
     rates = wb.create_sheet(_("Respons"))
     rates.append([_("CLB-nummer"), _("CLB")]
@@ -357,11 +353,8 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
                   _r(100 * fb.respondents / invited) if invited else None]
         rates.append(cells)
 
-    data = wb.create_sheet(_("Data"))
-    data.append(data_table(feedbacks[0])[0] if feedbacks else DATA_COLUMNS)
-    for fb in feedbacks:
-        for values in data_table(fb)[1]:
-            data.append([safe_text(v) for v in values])
+    data_sheet(wb.create_sheet(_("Data")), (data_table(fb)[1] for fb in feedbacks),
+               data_table(feedbacks[0])[0] if feedbacks else DATA_COLUMNS)
 
     response_table(wb, numbers if slots is None else slots, responses)
     if target is not None:

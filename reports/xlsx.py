@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576           # rows per sheet that Excel opens
@@ -34,6 +37,27 @@ def safe_text(value):
     if value.startswith(DANGEROUS):
         return "'" + value
     return value
+
+
+TABLE_STYLE = "TableStyleMedium2"     # Excel's default: banded rows, a coloured header
+
+
+def add_table(ws, name: str, headers: Sequence[str], rows: int) -> Table:
+    """Make rows 1..rows (row 1 the headers: unique, non-empty text) of the first
+    len(headers) columns an Excel table named `name` (unique in the workbook): banded rows
+    and a filter on every header. A table needs a row below its headers, even an empty
+    one. The columns are named here: a write-only sheet cannot read them back."""
+    table = Table(displayName=name,
+                  ref=f"A1:{get_column_letter(len(headers))}{max(rows, 2)}",
+                  tableStyleInfo=TableStyleInfo(name=TABLE_STYLE, showRowStripes=True))
+    table._initialise_columns()
+    for column, header in zip(table.tableColumns, headers, strict=True):
+        column.name = header
+    with warnings.catch_warnings():
+        # a write-only sheet warns that its columns must be named by hand: they are, above
+        warnings.filterwarnings("ignore", "In write-only mode", UserWarning)
+        ws.add_table(table)
+    return table
 
 
 def workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:

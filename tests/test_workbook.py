@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from helpers import INFO, LAYOUT, NUMBERS, centre_input, cube_of, uniform
-from reports import content, workbook
+from reports import content, workbook, xlsxchart
 from reports.feedback import DATA_COLUMNS
 
 
@@ -218,3 +218,144 @@ def test_school_workbook_keeps_its_sheets_and_columns():
     fb, wb = _book()
     assert "Andere vragen" not in wb.sheetnames
     assert list(next(wb["Data"].iter_rows(values_only=True))) == DATA_COLUMNS
+
+
+# --- Charts that cover nothing, the Data sheet as an Excel table, the summary's words
+
+def _chart_boxes(ws) -> list[tuple[int, int, int, int]]:
+    """Each chart's (first row, last row, first column, last column), 1-based, as read
+    back from the file: the cells its two anchor corners are fixed to."""
+    boxes = []
+    for chart in ws._charts:
+        start, end = chart.anchor._from, chart.anchor.to
+        boxes.append((start.row + 1, end.row, start.col + 1, end.col))
+    return boxes
+
+
+@pytest.mark.parametrize("layout", ["bundled", "example"])
+def test_no_chart_covers_another_chart_or_a_table_cell(layout):
+    if layout == "bundled":
+        fb, wb = _book()
+    else:
+        given = content.CentreInput(content.CentreInfo("A", "CLB A", "GO"), {"so": 5},
+                                    {"so": 5})
+        fb = content.build(INFO, _example_layout(), {}, given)
+        wb = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)))
+    ws = wb["Per stelling"]
+    sections = [s for s in fb.layout.sections if s.numbers]
+    boxes = _chart_boxes(ws)
+    assert len(boxes) == len(sections)
+    filled = {(cell.row, cell.column) for row in ws.iter_rows() for cell in row
+              if cell.value is not None}
+    for index, (top, bottom, left, right) in enumerate(boxes):
+        # as tall as its bars ask (two per statement: CLB and sector), and no taller
+        assert bottom - top + 1 == xlsxchart.chart_rows(2 * len(sections[index].numbers))
+        assert not any(top <= r <= bottom and left <= c <= right for r, c in filled)
+        for other in boxes[index + 1:]:
+            assert bottom < other[0], "two charts share rows"
+    # every statement's two rows are beside its own section's chart
+    for (top, bottom, *_), section in zip(boxes, sections, strict=True):
+        rows = [r for r, c in filled if c == 3 and top < r <= bottom]   # "4 CLB", ...
+        assert len(rows) == 2 * len(section.numbers)
+    assert all(chart.x_axis.tickLblPos == "low" for chart in ws._charts)
+
+
+@pytest.mark.parametrize("bars, rows", [(1, 10), (2, 11), (4, 13), (8, 18), (20, 33)])
+def test_a_chart_is_as_tall_as_its_bars_ask(bars, rows):
+    assert xlsxchart.chart_rows(bars) == rows
+
+
+def _table_checks(ws, columns: list[str], count: int) -> None:
+    (table,) = ws.tables.values()
+    last = openpyxl.utils.get_column_letter(len(columns))
+    assert table.ref == f"A1:{last}{count + 1}"
+    headers = [c.value for c in ws[1]]
+    assert headers == columns and all(headers) and len(set(headers)) == len(headers)
+    assert [c.name for c in table.tableColumns] == columns
+    assert table.tableStyleInfo.showRowStripes
+    assert table.autoFilter is None or table.autoFilter.ref in (None, table.ref)
+
+
+def test_the_data_sheet_is_an_excel_table_with_number_formats():
+    fb, wb = _book()
+    ws = wb["Data"]
+    _table_checks(ws, DATA_COLUMNS, 5 * len(NUMBERS))
+    header = {name: i for i, name in enumerate(DATA_COLUMNS)}
+    row = next(r for r in ws.iter_rows(min_row=2) if r[header["suppressed"]].value is False)
+    assert row[header["pct_agree"]].value == 70.0
+    assert row[header["pct_agree"]].number_format == "0.0"
+    assert row[header["sector_pct_agree_adjusted"]].number_format == "0.0"
+    assert row[header["n"]].number_format == "0" and isinstance(row[header["n"]].value, int)
+    assert row[header["n_geen_zicht"]].number_format == "0"
+    assert row[header["mean"]].number_format == "0.000"
+    assert row[header["centre_name"]].number_format == "General"
+    assert ws.column_dimensions["C"].width >= 30      # centre_name
+    assert ws.freeze_panes == "A2"
+
+
+def test_the_sector_workbooks_data_sheet_is_an_excel_table_too():
+    fb, _ = _book()
+    data = workbook.sector_workbook("Ronde", NUMBERS, {n: "x" for n in NUMBERS}, [fb, fb],
+                                    [("A", "bao", {NUMBERS[0]: 4})])
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    _table_checks(wb["Data"], DATA_COLUMNS, 2 * 5 * len(NUMBERS))
+    assert wb["Data"]["L2"].number_format == "0.0"           # pct_agree
+    # a write-only sheet keeps panes and widths only when they come before its rows
+    assert wb["Overzicht"].freeze_panes == "D3"
+    assert wb["Overzicht"].column_dimensions["B"].width == 40
+
+
+HIGHER = "Geen enkele stelling ligt duidelijk hoger dan de aangepaste sector."
+LOWER = "Geen enkele stelling ligt duidelijk lager dan de aangepaste sector."
+EITHER = "Geen enkele stelling ligt duidelijk hoger of lager dan de aangepaste sector."
+UNCOMPARED = "Geen enkele stelling kon met de aangepaste sector worden vergeleken."
+
+
+def _listed(ws, title: str) -> list:
+    """What the summary sheet lists under a heading: statement numbers, or its text."""
+    rows = list(ws.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == title) + 1
+    out = []
+    for r in rows[start:]:
+        if r[0] is None and r[1] is None or isinstance(r[0], str):
+            break
+        out.append(r[0] if r[0] is not None else r[1])
+    return out
+
+
+@pytest.mark.parametrize("a_agree, b_agree, min_centres, strengths, attention", [
+    # A: 9 of every 10 agree (90 %) against B's 40 %: every statement clearly higher
+    (9, 4, 1, "listed", LOWER),
+    # A: 1 of 10 (10 %) against 80 %: clearly lower everywhere, none higher
+    (1, 8, 1, HIGHER, "listed"),
+    # 70 % against 60 % with 20 answers: no clear difference either way
+    (7, 6, 1, EITHER, EITHER),
+    # the sector needs 3 other CLBs and has 1: nothing is compared at all
+    (1, 8, 3, UNCOMPARED, UNCOMPARED),
+])
+def test_the_summary_says_which_way_no_statement_differs(a_agree, b_agree, min_centres,
+                                                          strengths, attention):
+    info = content.RoundInfo(7, "Ronde", "2026-2027", 5, "1 december 2026",
+                             min_centres=min_centres)
+    fb = content.build(info, LAYOUT, cube_of(uniform(a_agree, b_agree)), centre_input())
+    ws = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)))["Samenvatting"]
+    for title, expected, lines in (("Sterktes tegenover de sector", strengths, fb.strengths),
+                                   ("Aandachtspunten tegenover de sector", attention,
+                                    fb.attention)):
+        listed = _listed(ws, title)
+        if expected == "listed":
+            assert lines and listed == [ln.statement.number for ln in lines]
+        else:
+            assert listed == [expected]
+
+
+def test_the_summary_lists_both_ways_when_statements_differ_both_ways():
+    high = set(NUMBERS[::2])
+    spec = uniform(9, 4, [n for n in NUMBERS if n in high])
+    spec |= uniform(1, 8, [n for n in NUMBERS if n not in high])
+    fb = content.build(INFO, LAYOUT, cube_of(spec), centre_input())
+    ws = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)))["Samenvatting"]
+    strengths = _listed(ws, "Sterktes tegenover de sector")
+    attention = _listed(ws, "Aandachtspunten tegenover de sector")
+    assert len(strengths) == len(attention) == 3
+    assert set(strengths) <= high and not set(attention) & high
