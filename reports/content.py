@@ -63,12 +63,32 @@ class Earlier:
 
 
 @dataclass(frozen=True)
+class PreviousAction:
+    """An action the CLB gave in its answer to an earlier round's results."""
+
+    statement: int | None          # its slot; None: a general action
+    text: str
+    due: str                       # the date it named, formatted; "" when none
+    state: str                     # an ActionState value (planned, in_progress, done)
+
+
+@dataclass(frozen=True)
+class PreviousAnswer:
+    """The CLB's submitted answer to the previous round: shown beside the trend."""
+
+    round_name: str
+    reaction: str
+    actions: tuple[PreviousAction, ...] = ()
+
+
+@dataclass(frozen=True)
 class CentreInput:
     centre: CentreInfo
     invited: Mapping[str, int]     # per level
     responded: Mapping[str, int]   # per level: submitted responses
     remarks: Sequence[Remark] = ()
     earlier: Sequence[Earlier] = ()
+    previous: PreviousAnswer | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,7 @@ class Feedback:
     trend: Trend | None
     aspects: list[tuple[Aspect, list[Line]]] = field(default_factory=list)
     questions: list[Summary] = field(default_factory=list)   # the other types
+    previous: PreviousAnswer | None = None     # its answer to the previous round
 
     @property
     def respondents(self) -> int:
@@ -198,7 +219,7 @@ def build(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput,
                           few_centres_text(info.min_centres))
     return Feedback(info, data.centre, layout, dict(data.invited), dict(data.responded), rows,
                     lines, strengths, attention, _remarks(info, layout, data),
-                    _trend(info, layout, cube, data), aspects, summaries)
+                    _trend(info, layout, cube, data), aspects, summaries, data.previous)
 
 
 def _remarks(info: RoundInfo, layout: Layout,

@@ -25,6 +25,8 @@ from .statistics import ABOVE, BELOW, Figures
 from .suppression import TOTAL
 
 VERDICT_MARKS = {ABOVE: N_("▲ hoger"), BELOW: N_("▼ lager")}
+ACTION_STATE_NAMES = {"planned": N_("gepland"), "in_progress": N_("bezig"),
+                      "done": N_("afgerond")}
 SMALLEST_LABELLED = 9                    # % of a bar under which its share goes unprinted
 
 
@@ -50,6 +52,7 @@ def document(feedback: Feedback) -> dict:
         "aspects": _aspects(feedback),
         "questions": _questions(feedback),
         "trend": _trend(feedback),
+        "previous": _previous(feedback),
         "remarks": _remarks(feedback),
     }
 
@@ -408,3 +411,32 @@ def _remarks(feedback: Feedback) -> dict:
     for section, texts in feedback.remarks or ():
         sections.append({"title": section.title, "texts": list(texts)})
     return {"heading": _("Opmerkingen van scholen"), "empty": empty, "sections": sections}
+
+
+def _previous(feedback: Feedback) -> dict | None:
+    """The CLB's answer to the previous round, beside this round's trend."""
+    previous = feedback.previous
+    if previous is None:
+        return None
+    statements = feedback.layout.statements
+    rows = []
+    for action in previous.actions:
+        if action.statement is None:
+            about = _("algemeen")
+        elif action.statement in statements:
+            about = statements[action.statement].title
+        else:
+            about = _("stelling %(number)s", number=action.statement)
+        state = ACTION_STATE_NAMES.get(action.state)
+        rows.append([about, action.text, action.due or "–", _(state) if state else action.state])
+    return {
+        "heading": _("Uw acties na de vorige bevraging"),
+        "intro": _("Wat uw CLB antwoordde op de resultaten van ‘%(round)s’, en hoe ver elke "
+                   "actie stond; de evolutie van de cijfers staat hierboven.",
+                   round=previous.round_name),
+        "reaction_heading": _("Uw reactie"),
+        "reaction": previous.reaction,
+        "columns": [_("Stelling"), _("Actie"), _("Tegen"), _("Stand")],
+        "rows": rows,
+        "empty": _("Er waren geen acties.") if not rows else None,
+    }

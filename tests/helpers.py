@@ -223,10 +223,11 @@ NUMBERS = LAYOUT.numbers
 INFO = content.RoundInfo(7, "Ronde", "2026-2027", 5, "1 december 2026", min_centres=1)
 
 
-def centre_input(number="A", remarks=(), earlier=(), responded=None):
+def centre_input(number="A", remarks=(), earlier=(), responded=None, previous=None):
     responded = responded or {"bao": 10, "so": 10}
     return content.CentreInput(content.CentreInfo(number, f"CLB {number}", "GO!"),
-                               dict.fromkeys(responded, 12), responded, remarks, earlier)
+                               dict.fromkeys(responded, 12), responded, remarks, earlier,
+                               previous)
 
 
 def cube_of(spec):

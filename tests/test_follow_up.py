@@ -344,6 +344,16 @@ def test_previous_actions_are_the_last_published_rounds_submitted_answer(app, pu
         import pickle
 
         assert pickle.loads(pickle.dumps(found)) == found    # plain data, for workers
+        # the next round's sheet gets it through the reports' inputs
+        from reports import content
+        from survey.services import reports
+
+        data = reports.round_data(db.session, new_round)
+        assert data.inputs["100001"].previous == content.PreviousAnswer(
+            "Testbevraging", "Toen", (
+                content.PreviousAction(4, "Afwezigheden opvolgen", "31 maart 2026", "planned"),
+                content.PreviousAction(None, "Overleg", "30 juni 2026", "planned")))
+        assert data.inputs["100002"].previous is None
 
 
 def test_the_sector_table_counts_submitted_answers_only(app, published, staff):

@@ -127,3 +127,23 @@ def test_other_questions_and_the_trend_have_their_pages_and_name_no_other_clb():
             assert summary.question.label in structure.text
         for other in sheets:
             assert (f"CLB {other}-stad" in structure.text) == (other == number)
+
+
+def test_the_previous_rounds_actions_stand_beside_the_trend():
+    previous = content.PreviousAnswer("Ronde 2024", "We werken aan de bereikbaarheid.", (
+        content.PreviousAction(5, "Vast aanspreekpunt per school", "31 maart 2025", "done"),
+        content.PreviousAction(None, "Overleg #1 *elk* trimester", "", "in_progress"),
+        content.PreviousAction(99, "Een stelling die niet meer bestaat", "1 mei 2025",
+                               "planned")))
+    feedback = content.build(INFO, LAYOUT, cube_of(uniform(7, 6)),
+                             centre_input(previous=previous))
+    structure = assert_accessible(sheet_data.render(feedback), title_contains="CLB A")
+    assert "Uw acties na de vorige bevraging" in structure.text
+    assert "We werken aan de bereikbaarheid." in structure.text
+    assert ("5. Bereiken ook de kwetsbare leerlingen Vast aanspreekpunt per school "
+            "31 maart 2025 afgerond") in structure.text
+    assert "algemeen Overleg #1 *elk* trimester – bezig" in structure.text
+    assert "stelling 99 Een stelling die niet meer bestaat 1 mei 2025 gepland" in \
+        structure.text
+    without = assert_accessible(sheet_data.render(_feedback()), title_contains="CLB A")
+    assert "Uw acties na de vorige bevraging" not in without.text

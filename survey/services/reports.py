@@ -30,6 +30,7 @@ from ..translations import catalogues
 from . import exports
 from .counts import counted
 from .counts import cube as counts_cube
+from .follow_up import previous_actions_by_centre
 from .monitoring import round_figures
 
 # Past this many responses the sector workbook leaves its "Antwoorden" sheet to the
@@ -69,6 +70,7 @@ def round_data(session: Session, rnd: Round, *, only: str | None = None,
     remarks = approved_remarks(session, rnd, only)
     earlier = earlier_rounds(session, rnd)
     networks = dict(session.execute(select(Centre.number, Centre.network)).all())
+    answers = previous_answers(session, rnd)
     inputs = {}
     for row in sorted(figures.centres, key=lambda r: r.number):
         if only is not None and row.number != only:
@@ -80,8 +82,25 @@ def round_data(session: Session, rnd: Round, *, only: str | None = None,
             {lv: c.invited for lv, c in row.levels.items()},
             {lv: c.submitted for lv, c in row.levels.items()},
             remarks.get(row.number, []),
-            [e for e, numbers in earlier if row.number in numbers])
+            [e for e, numbers in earlier if row.number in numbers],
+            answers.get(row.number))
     return RoundData(info, from_snapshot(rnd.definition), cube, sector_cube, inputs)
+
+
+def previous_answers(session: Session, rnd: Round) -> dict[str, content.PreviousAnswer]:
+    """Per CLB number: its submitted answer to the previous published round of the same
+    questionnaire, as the sheet shows it beside the trend."""
+    return {number: content.PreviousAnswer(
+                given.round_name, given.reaction,
+                tuple(content.PreviousAction(action.statement, action.text,
+                                             dutch_day(action.due_on) if action.due_on else "",
+                                             str(action.state))
+                      for action in given.actions))
+            for number, given in previous_actions_by_centre(session, rnd).items()}
+
+
+def dutch_day(day) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def reference_candidates(session: Session, min_centres: int) -> list[Round]:
