@@ -14,21 +14,23 @@ ascending, with their labels)."""
 
 from __future__ import annotations
 
+from instrument.i18n import N_, _
+
 from .analysis import Table, Variable, write_csv_text
 
-HEADER = ("naam", "vraag", "vraagtype", "sleutel", "meetniveau", "codes en labels",
-          "ontbrekend")
+HEADER = (N_("naam"), N_("vraag"), N_("vraagtype"), N_("sleutel"), N_("meetniveau"),
+          N_("codes en labels"), N_("ontbrekend"))
 # The types' Dutch titles, as the console names them (instrument/types: ItemType.title).
 QUESTION_TYPES = {
-    "likert": "Stelling op een schaal",
-    "single": "Eén keuze",
-    "multi": "Meerdere keuzes",
-    "yesno": "Ja of nee",
-    "number": "Getal",
-    "text": "Open vraag",
-    "context": "Achtergrond",
+    "likert": N_("Stelling op een schaal"),
+    "single": N_("Eén keuze"),
+    "multi": N_("Meerdere keuzes"),
+    "yesno": N_("Ja of nee"),
+    "number": N_("Getal"),
+    "text": N_("Open vraag"),
+    "context": N_("Achtergrond"),
 }
-MEASURES = {"nominal": "nominaal", "ordinal": "ordinaal", "scale": "schaal"}
+MEASURES = {"nominal": N_("nominaal"), "ordinal": N_("ordinaal"), "scale": N_("schaal")}
 SEPARATOR = "; "
 
 
@@ -43,8 +45,8 @@ def codebook_row(variable: Variable) -> tuple[str, ...]:
     missing = set(variable.missing)
     valid = [code for code in variable.value_labels if code not in missing]
     return (variable.name, variable.label,
-            QUESTION_TYPES[variable.question_type], variable.question_key,
-            MEASURES[variable.measure],
+            _(QUESTION_TYPES[variable.question_type]), variable.question_key,
+            _(MEASURES[variable.measure]),
             code_list(valid, variable.value_labels),
             code_list(missing, variable.value_labels))
 
@@ -58,4 +60,4 @@ def write_codebook_csv(table: Table, stream) -> None:
     """Write the codebook to a text stream (open a file with encoding="utf-8",
     newline=""): RFC 4180 with a byte order mark, no text read as a formula. It reads only
     the variables, never the rows."""
-    write_csv_text(HEADER, codebook_rows(table), stream)
+    write_csv_text([_(title) for title in HEADER], codebook_rows(table), stream)

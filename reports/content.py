@@ -160,7 +160,7 @@ class Feedback:
         `cell` None: the respondents to the question, the CLB's and the sector's."""
         group = summary.groups[level]
         if group.hidden:
-            return SUPPRESSED_TEXT
+            return _(SUPPRESSED_TEXT)
         if cell is None:
             sector = "–" if group.sector_n is None else str(group.sector_n)
             return f"{group.n} ({self.few_centres_mark if group.sector_reason else sector})"
@@ -258,8 +258,9 @@ def _trend(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput) -> Tr
 
 def reading_guide(fb: Feedback) -> list[str]:
     scale = fb.layout.option_labels
-    agree = " en ".join(f"‘{scale[c].lower()}’" for c in sorted(fb.layout.scale.agree,
-                                                               reverse=True))
+    agreeing = [f"‘{scale[c].lower()}’" for c in sorted(fb.layout.scale.agree, reverse=True)]
+    agree = agreeing[-1] if len(agreeing) == 1 else _(
+        "%(first)s en %(last)s", first=", ".join(agreeing[:-1]), last=agreeing[-1])
     no_view = ", ".join(f"‘{scale[c]}’" for c in fb.layout.scale.no_view)
     answers = ", ".join(f"‘{scale[c].lower()}’"
                         for c in sorted(fb.layout.scale.scored, reverse=True))

@@ -100,7 +100,12 @@ def _interval(figures: Figures | None, sector: float | None) -> dict:
 def _margin(figures: Figures | None) -> str:
     if figures is None or figures.ci_low is None:
         return ""
-    return _("%(low)s–%(high)s", low=f"{figures.ci_low:.0f}", high=f"{figures.ci_high:.0f}")
+    return _range(figures.ci_low, figures.ci_high)
+
+
+def _range(low: float, high: float) -> str:
+    """A margin as the sheet prints it: "48–85"."""
+    return _("%(low)s–%(high)s", low=format(low, ".0f"), high=format(high, ".0f"))
 
 
 def _interval_sentence(label: str, figures: Figures | None, sector: float | None,
@@ -352,7 +357,7 @@ def _questions(feedback: Feedback) -> dict | None:
                 "" if hidden or cell.count is None else str(cell.count),
                 _(SUPPRESSED_TEXT) if total.hidden else summary.fmt(cell.value),
                 "" if hidden or cell.ci_low is None
-                else _("%(low)s–%(high)s", low=f"{cell.ci_low:.0f}", high=f"{cell.ci_high:.0f}"),
+                else _range(cell.ci_low, cell.ci_high),
                 feedback.question_sector(summary, total, cell.sector_adjusted)
                 if summary.unit == "percent" else "",
                 feedback.question_sector(summary, total, cell.sector)])

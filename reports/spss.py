@@ -17,10 +17,12 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 from os import PathLike
 
+from instrument.i18n import N_, _
+
 from .analysis import Table, Variable, write_csv_text
 from .xlsx import xml_text
 
-FILE_LABEL = "Antwoorden van de scholen op de bevraging over hun CLB"
+FILE_LABEL = N_("Antwoorden van de scholen op de bevraging over hun CLB")
 # SPSS's limits, in bytes of UTF-8: longer texts are cut at a character boundary here,
 # rather than by the library in the middle of a character.
 MAX_FILE_LABEL = 64
@@ -168,7 +170,7 @@ def write_sav(table: Table, path: str | PathLike, file_label: str = FILE_LABEL) 
     frame = columns.frame()
     pyreadstat.write_sav(
         frame, str(path),
-        file_label=cut(file_label, MAX_FILE_LABEL),
+        file_label=cut(_(file_label), MAX_FILE_LABEL),
         row_compress=True,
         column_labels=[cut(xml_text(v.label), MAX_VARIABLE_LABEL) for v in variables],
         variable_value_labels=value_labels,

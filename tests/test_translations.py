@@ -316,13 +316,10 @@ DUTCH_WORDS = frozenset(re.findall(r"\w+", """
     uitgenodigd uw van vervolg verschil voor vraag vragen weinig wie zicht zijn
 """))
 GETTEXT_CALLS = {"_", "N_"}
-# Modules of reports/ whose owners have not marked their texts yet (remove them once done):
-# the analysts' codebook and .sav labels.
-REPORTS_NOT_YET = {"codebook.py", "spss.py"}
-# Strings that hold such a word but are no text for a reader (names, codes), and one left
-# for its owner: the reading guide joins the agree labels with " en ".
-NOT_TEXT = {("fonts.py", "Rapport Sans"), ("sector.py", "sector"),
-            ("sector_pdf.py", "sector"), ("content.py", " en ")}
+# Modules of reports/ whose owners have not marked their texts yet (none left):
+REPORTS_NOT_YET: set[str] = set()
+# Strings that hold such a word but are no text for a reader (names, codes).
+NOT_TEXT = {("sector.py", "sector"), ("sector_pdf.py", "sector")}
 
 
 def _bare_dutch(source: str) -> list[tuple[int, str]]:
