@@ -26,7 +26,7 @@ FORMATS = {"item": WHOLE, "n": WHOLE, "count": WHOLE, "option": WHOLE,
            "mean": THREE_DECIMALS, "value": TWO_DECIMALS, "sector_value": TWO_DECIMALS,
            "sector_value_adjusted": TWO_DECIMALS}
 WIDE = {"round": 24, "centre_name": 30, "sector_note": 40, "option_label": 30,
-        "question": 20}
+        "question": 20, "item_label": 32, "item_text": 60}
 TABLE_NAME = "Data"
 
 
@@ -41,18 +41,38 @@ def width(column: str) -> float:
     return WIDE.get(column, max(len(column) + 4, 9))
 
 
+ITEM = DATA_COLUMNS.index("item")
+# Beside the item's number: what it asks, short and whole, so a filtered table reads alone.
+ITEM_TEXTS = ["item_label", "item_text"]
+
+
 def data_table(fb: Feedback) -> tuple[list[str], list[list]]:
     """The tidy "Data" sheet's columns and rows of one CLB: the statements' rows, and, when
     the questionnaire has questions of other types, their rows after them, with the
-    columns of reports/questions.py added (a statement's row says its key and "likert")."""
+    columns of reports/questions.py added (a statement's row says its key and "likert").
+    Each row has the item's short label and text beside its number."""
     rows = data_rows(fb.round.name, fb.centre.number, fb.centre.name, fb.rows.values())
-    if not fb.layout.questions:
-        return list(DATA_COLUMNS), rows
-    blank = [None] * (len(QUESTION_COLUMNS) - 2)
-    rows = [row + [fb.layout.statements[row[4]].key, "likert", *blank] for row in rows]
-    rows += question_rows([fb.round.name, fb.centre.number, fb.centre.name], fb.questions,
-                          len(DATA_COLUMNS))
-    return DATA_COLUMNS + QUESTION_COLUMNS, rows
+    columns = list(DATA_COLUMNS)
+    if fb.layout.questions:
+        blank = [None] * (len(QUESTION_COLUMNS) - 2)
+        rows = [row + [fb.layout.statements[row[ITEM]].key, "likert", *blank] for row in rows]
+        rows += question_rows([fb.round.name, fb.centre.number, fb.centre.name],
+                              fb.questions, len(DATA_COLUMNS))
+        columns += QUESTION_COLUMNS
+    texts = _item_texts(fb)
+    return (columns[:ITEM + 1] + ITEM_TEXTS + columns[ITEM + 1:],
+            [row[:ITEM + 1] + list(texts.get(row[ITEM], (None, None))) + row[ITEM + 1:]
+             for row in rows])
+
+
+def _item_texts(fb: Feedback) -> dict[int, tuple[str, str]]:
+    """Slot -> (short label, text): a statement's, or the question's for each of its slots."""
+    texts = {number: (statement.label, statement.text)
+             for number, statement in fb.layout.statements.items()}
+    for question in fb.layout.questions:
+        for slot in question.slots:
+            texts[slot] = (question.label, question.text)
+    return texts
 
 
 def data_sheet(ws, blocks: Iterable[Iterable[Sequence]],

@@ -180,7 +180,7 @@ def test_sheet_workbook_and_data_say_why_a_sector_of_one_clb_is_not_shown():
     wb = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(fb)))
     values = [c for row in wb["Samenvatting"].iter_rows(values_only=True) for c in row]
     assert values.count("< 3 CLB's") == 2 * len(NUMBERS) and fb.sector_notice in values
-    data = [dict(zip(DATA_COLUMNS, r, strict=True))
+    data = [dict(zip(next(wb["Data"].iter_rows(values_only=True)), r, strict=True))
             for r in wb["Data"].iter_rows(min_row=2, values_only=True)]
     assert all(r["sector_pct_agree"] is None for r in data)
     assert {r["sector_note"] for r in data if r["level"] in ("totaal", "bao", "so")} == \
@@ -226,7 +226,7 @@ def test_sheet_workbook_and_data_hide_a_small_unanimous_group_and_what_gives_it_
     levels = [r for r in wb["Per niveau"].iter_rows(min_row=2, values_only=True)]
     assert {r[2] for r in levels if r[3] is None} == {"so", "bubao", "buso"}
     assert all(r[9] == content.SUPPRESSED_TEXT for r in levels if r[2] != "bao")
-    data = [dict(zip(DATA_COLUMNS, r, strict=True))
+    data = [dict(zip(next(wb["Data"].iter_rows(values_only=True)), r, strict=True))
             for r in wb["Data"].iter_rows(min_row=2, values_only=True)]
     assert {r["level"] for r in data if r["suppressed"]} == {"so", "bubao", "buso"}
     assert all(r["n_eerder_akkoord"] is None for r in data if r["level"] != "bao"

@@ -39,8 +39,9 @@ def expected_groups(given, minimum):
 def sheet_rows(data: bytes, name: str = "Data") -> list[dict]:
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     rows = list(wb[name].iter_rows(values_only=True))
-    assert list(rows[0]) == DATA_COLUMNS
-    return [dict(zip(DATA_COLUMNS, r, strict=True)) for r in rows[1:]]
+    # the item's short label and text stand beside its number
+    assert list(rows[0]) == DATA_COLUMNS[:5] + ["item_label", "item_text"] + DATA_COLUMNS[5:]
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
 def test_build_writes_every_file_and_the_data_sheet_matches_the_answers(

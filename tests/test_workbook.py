@@ -13,6 +13,9 @@ from helpers import INFO, LAYOUT, NUMBERS, centre_input, cube_of, uniform
 from reports import content, workbook, xlsxchart
 from reports.feedback import DATA_COLUMNS
 
+# The Data sheet: the item's short label and text beside its number, then the figures.
+SHEET_COLUMNS = DATA_COLUMNS[:5] + ["item_label", "item_text"] + DATA_COLUMNS[5:]
+
 
 def _book(**kwargs):
     fb = content.build(INFO, LAYOUT, cube_of(uniform(7, 6)), centre_input(**kwargs))
@@ -25,10 +28,12 @@ def test_sheets_charts_and_numbers():
                              "Toelichting", "Data"]
     assert len(wb["Per stelling"]._charts) == len([s for s in LAYOUT.sections if s.numbers])
     data = list(wb["Data"].iter_rows(values_only=True))
-    assert list(data[0]) == DATA_COLUMNS
+    assert list(data[0]) == SHEET_COLUMNS
     assert len(data) - 1 == 5 * len(NUMBERS)
-    total = next(dict(zip(DATA_COLUMNS, r, strict=True)) for r in data[1:]
+    total = next(dict(zip(SHEET_COLUMNS, r, strict=True)) for r in data[1:]
                  if r[3] == "totaal")
+    assert (total["item"], total["item_label"]) == (4, "Stellen zich onafhankelijk op")
+    assert total["item_text"] == LAYOUT.statements[4].text
     assert total["pct_agree"] == 70.0 and isinstance(total["n"], int)
     assert total["sector_pct_agree"] == 60.0 and total["suppressed"] is False
     # the chart's rows: disagreeing shares negative, agreeing positive, per side
@@ -202,7 +207,7 @@ def test_other_questions_sheet_and_data_rows():
     assert by_level["alle niveaus"][9] == 50
     data = list(wb["Data"].iter_rows(values_only=True))
     columns = list(data[0])
-    assert columns[:len(DATA_COLUMNS)] == DATA_COLUMNS
+    assert columns[:len(SHEET_COLUMNS)] == SHEET_COLUMNS
     named = [dict(zip(columns, r, strict=True)) for r in data[1:]]
     theme = [r for r in named if r["question"] == "hoofdthema"]
     assert len(theme) == 4 * 5                          # four options, five groups
@@ -210,6 +215,7 @@ def test_other_questions_sheet_and_data_rows():
     assert (total["n"], total["count"], total["value"], total["sector_value"]) == \
         (7, 5, 71.43, 50.0)
     assert total["sector_value_adjusted"] is None      # the sector has no bao answers
+    assert total["item_label"] == "Belangrijkste thema"   # the question beside its slot
     statement = next(r for r in named if r["question_type"] == "likert")
     assert statement["question"] in {"bereikbaar", "snel-antwoord", "arts-afspraken"}
 
@@ -217,7 +223,7 @@ def test_other_questions_sheet_and_data_rows():
 def test_school_workbook_keeps_its_sheets_and_columns():
     fb, wb = _book()
     assert "Andere vragen" not in wb.sheetnames
-    assert list(next(wb["Data"].iter_rows(values_only=True))) == DATA_COLUMNS
+    assert list(next(wb["Data"].iter_rows(values_only=True))) == SHEET_COLUMNS
 
 
 # --- Charts that cover nothing, the Data sheet as an Excel table, the summary's words
@@ -279,8 +285,8 @@ def _table_checks(ws, columns: list[str], count: int) -> None:
 def test_the_data_sheet_is_an_excel_table_with_number_formats():
     fb, wb = _book()
     ws = wb["Data"]
-    _table_checks(ws, DATA_COLUMNS, 5 * len(NUMBERS))
-    header = {name: i for i, name in enumerate(DATA_COLUMNS)}
+    _table_checks(ws, SHEET_COLUMNS, 5 * len(NUMBERS))
+    header = {name: i for i, name in enumerate(SHEET_COLUMNS)}
     row = next(r for r in ws.iter_rows(min_row=2) if r[header["suppressed"]].value is False)
     assert row[header["pct_agree"]].value == 70.0
     assert row[header["pct_agree"]].number_format == "0.0"
@@ -298,8 +304,8 @@ def test_the_sector_workbooks_data_sheet_is_an_excel_table_too():
     data = workbook.sector_workbook("Ronde", NUMBERS, {n: "x" for n in NUMBERS}, [fb, fb],
                                     [("A", "bao", {NUMBERS[0]: 4})])
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    _table_checks(wb["Data"], DATA_COLUMNS, 2 * 5 * len(NUMBERS))
-    assert wb["Data"]["L2"].number_format == "0.0"           # pct_agree
+    _table_checks(wb["Data"], SHEET_COLUMNS, 2 * 5 * len(NUMBERS))
+    assert wb["Data"]["N2"].number_format == "0.0"           # pct_agree
     # a write-only sheet keeps panes and widths only when they come before its rows
     assert wb["Overzicht"].freeze_panes == "D3"
     assert wb["Overzicht"].column_dimensions["B"].width == 40
