@@ -30,7 +30,8 @@ ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("SURVEY_TEST_POSTGRES_URL", "")
 TABLES = ["centre_action", "centre_reaction", "remark_theme", "theme", "answer_count",
           "message_send", "audit_event", "user_invite", "login_attempt", "user_account",
-          "invitation_link", "remark", "answer", "response", "invitation", "round", "questionnaire_version", "school", "centre"]
+          "invitation_link", "remark", "answer", "response", "invitation", "round",
+          "questionnaire_version", "school", "centre"]
 
 
 def need_service(reason: str):
