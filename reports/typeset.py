@@ -17,6 +17,7 @@ every machine makes the same bytes from the same data.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -60,9 +61,37 @@ def _compiler(template: str) -> typst.Compiler:
     return compiler
 
 
+# What PDF/UA forbids in text (Typst refuses the document: "disallowed codepoint", or a
+# control character "could not be displayed"): byte order marks, noncharacters, lone
+# surrogates and control characters other than line breaks and tabs. Text from users is
+# cleaned when it comes in (survey/cleantext.py); this keeps any other text from making a
+# report impossible.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufdd0-\ufdef\ufffe\uffff"
+                          "\ud800-\udfff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _clean(text: str) -> str:
+    text = _UNPRINTABLE.sub("", text)
+    if _ASTRAL.search(text):    # the noncharacters U+1FFFE, U+1FFFF ... U+10FFFF
+        text = "".join(c for c in text if ord(c) < 0x10000 or ord(c) & 0xFFFE != 0xFFFE)
+    return text
+
+
+def printable(value):
+    """`value` (the data: dicts, lists, strings, numbers) with every string made printable."""
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, Mapping):
+        return {key: printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(item) for item in value]
+    return value
+
+
 def render(template: str, data: Mapping) -> bytes:
     """templates/reports/<template>.typ with `data` as a tagged PDF/UA-1."""
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(printable(data), ensure_ascii=False, separators=(",", ":"))
     with _lock:
         try:
             return _compiler(template).compile(format="pdf", sys_inputs={"data": payload},
@@ -73,7 +102,7 @@ def render(template: str, data: Mapping) -> bytes:
 
 def render_png(template: str, data: Mapping, page: int = 1, ppi: float = 96) -> bytes:
     """One page as PNG (to look at a layout without a PDF viewer)."""
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(printable(data), ensure_ascii=False, separators=(",", ":"))
     with _lock:
         pages = _compiler(template).compile(format="png", ppi=ppi,
                                             sys_inputs={"data": payload})

@@ -5,6 +5,8 @@ same content, and only the one CLB's names and figures."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import INFO, LAYOUT, NUMBERS, centre_input, cube_of, example_feedback, uniform
 from pdf_structure import assert_accessible
@@ -147,3 +149,14 @@ def test_the_previous_rounds_actions_stand_beside_the_trend():
         structure.text
     without = assert_accessible(sheet_data.render(_feedback()), title_contains="CLB A")
     assert "Uw acties na de vorige bevraging" not in without.text
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=1, max_size=60))
+def test_any_text_in_a_remark_makes_a_sheet_never_an_error(text):
+    # PDF/UA forbids some characters (a byte order mark, noncharacters, most control
+    # characters): they are left out, everything else is printed
+    remarks = [content.Remark("algemeen", text + "\ufeff\x00\x7f\U0010ffff einde")]
+    structure = assert_accessible(sheet_data.render(_feedback(remarks=remarks)),
+                                  title_contains="CLB A")
+    assert "einde" in structure.text
