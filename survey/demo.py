@@ -18,7 +18,7 @@ from instrument.model import Item
 from .database import write_transaction
 from .models import Answer, Centre, Remark, Response, School, utcnow
 from .questionnaire import Questionnaire
-from .services import counts, rounds, tally
+from .services import counts, rounds, tally, themes
 
 NETWORK_COUNTS = {"vclb": 22, "go": 8, "ovsg": 6, "pov": 4}
 NETWORK_PREFIX = {"vclb": "Vrij CLB", "go": "CLB GO!", "ovsg": "OVSG-CLB", "pov": "POV-CLB"}
@@ -225,6 +225,8 @@ def _fill(session: Session, questionnaire: Questionnaire, seed: int, answered: f
     # The bulk insert went around the answer service: count what it wrote.
     counts.rebuild(session, rnd.id)
     tally.rebuild(session, rnd.id)
+    # the seed report's three themes, so the console's remark coding has a codebook
+    themes.seed_codebook(session, rnd)
     return DemoSummary(len(centres), len(all_schools), n_submitted, n_drafts, rnd.id,
                        _showcase_first(links))
 

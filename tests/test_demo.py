@@ -60,6 +60,12 @@ def test_demo_builds_a_realistic_sector(app, runner, tmp_path):
                 Response.status == "submitted", Invitation.round_id == rnd.id))
         assert invited == sum(levels.values())
         assert submitted == round(0.5 * invited)
+        from survey.services import themes
+        # the seed report's three themes, ready for coding the remarks
+        assert [theme.name for theme in themes.codebook(db.session, rnd)] == [
+            "Persoonsgebonden verschillen",
+            "Arbeidsorganisatie en discontinuïteit van personeel",
+            "Begrip voor de beperkingen van het CLB"]
 
     rows = list(csv.DictReader(links.open(encoding="utf-8")))
     assert list(rows[0]) == ["school_number", "school_name", "level", "centre_number",
