@@ -16,7 +16,7 @@ from instrument import routing
 from instrument.model import Item
 
 from .database import write_transaction
-from .models import Answer, Centre, Remark, Response, School, utcnow
+from .models import Answer, Centre, Remark, Response, Round, School, utcnow
 from .questionnaire import Questionnaire
 from .services import counts, rounds, tally, themes
 
@@ -125,12 +125,15 @@ def build(session: Session, questionnaire: Questionnaire, *, seed: int = 2026,
         raise ValueError("answered must be between 0 and 1")
     with write_transaction(session):
         summary = _fill(session, questionnaire, seed, answered, schools, base_url)
-        if example is None:
-            return summary
-        round_id, links = _example_round(session, example, random.Random(seed + 1),
-                                         answered, base_url)
-        return DemoSummary(**{**summary.__dict__, "example_round_id": round_id,
-                              "example_links": tuple(_showcase_first(links))})
+        if example is not None:
+            round_id, links = _example_round(session, example, random.Random(seed + 1),
+                                             answered, base_url)
+            summary = DemoSummary(**{**summary.__dict__, "example_round_id": round_id,
+                                     "example_links": tuple(_showcase_first(links))})
+    # the seed report's three themes, so the console's remark coding has a codebook (each
+    # theme its own write transaction, as when an inspector adds it)
+    themes.seed_codebook(session, session.get(Round, summary.round_id))
+    return summary
 
 
 def _fill(session: Session, questionnaire: Questionnaire, seed: int, answered: float,
@@ -225,8 +228,6 @@ def _fill(session: Session, questionnaire: Questionnaire, seed: int, answered: f
     # The bulk insert went around the answer service: count what it wrote.
     counts.rebuild(session, rnd.id)
     tally.rebuild(session, rnd.id)
-    # the seed report's three themes, so the console's remark coding has a codebook
-    themes.seed_codebook(session, rnd)
     return DemoSummary(len(centres), len(all_schools), n_submitted, n_drafts, rnd.id,
                        _showcase_first(links))
 
