@@ -13,6 +13,7 @@ from instrument.i18n import N_, _
 from .feedback import LEVELS, Cube, Row, centre_rows, few_centres_text
 from .layout import Aspect, Layout, Section, Statement
 from .questions import Summary, summarise
+from .sector_themes import Themes
 from .statistics import ABOVE, BELOW
 from .suppression import TOTAL
 
@@ -111,6 +112,17 @@ class Trend:
     years: tuple[str, ...] = ()                   # their school years, same order
 
 
+@dataclass(frozen=True)
+class ThemeLine:
+    """A theme of the remarks: how many of the CLB's approved remarks carry it and their
+    share, beside the share among the other CLBs' approved remarks."""
+
+    name: str
+    count: int
+    share: float | None            # % of the CLB's approved remarks
+    sector_share: float | None     # % of the other CLBs' approved remarks
+
+
 @dataclass
 class Feedback:
     round: RoundInfo
@@ -127,6 +139,7 @@ class Feedback:
     aspects: list[tuple[Aspect, list[Line]]] = field(default_factory=list)
     questions: list[Summary] = field(default_factory=list)   # the other types
     previous: PreviousAnswer | None = None     # its answer to the previous round
+    themes: list[ThemeLine] | None = None      # None: no codebook, or its remarks not shown
 
     @property
     def respondents(self) -> int:
@@ -198,7 +211,7 @@ class Feedback:
 
 
 def build(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput,
-          sector_cube: Cube | None = None) -> Feedback:
+          sector_cube: Cube | None = None, themes: Themes | None = None) -> Feedback:
     numbers = layout.numbers
     rows = {(r.item, r.level): r
             for r in centre_rows(cube, data.centre.number, numbers, info.minimum,
@@ -217,9 +230,32 @@ def build(info: RoundInfo, layout: Layout, cube: Cube, data: CentreInput,
     summaries = summarise(layout.questions, cube, data.centre.number,
                           info.minimum, sector_cube, info.min_centres,
                           few_centres_text(info.min_centres))
+    remarks = _remarks(info, layout, data)
     return Feedback(info, data.centre, layout, dict(data.invited), dict(data.responded), rows,
-                    lines, strengths, attention, _remarks(info, layout, data),
-                    _trend(info, layout, cube, data), aspects, summaries, data.previous)
+                    lines, strengths, attention, remarks,
+                    _trend(info, layout, cube, data), aspects, summaries, data.previous,
+                    None if remarks is None else _themes(themes, data.centre.number))
+
+
+def _themes(themes: Themes | None, centre: str) -> list[ThemeLine] | None:
+    """The codebook's themes among the CLB's approved remarks. Shown exactly when the
+    remarks themselves are (the CLB has the minimum of respondents): the counts say no
+    more than the remarks printed beside them. The sector's share is of the other CLBs'
+    approved remarks, all levels together."""
+    if themes is None or not themes.themes:
+        return None
+    own_base = sum(n for (number, _level), n in themes.base.items() if number == centre)
+    other_base = sum(n for (number, _level), n in themes.base.items() if number != centre)
+
+    def share(count: int, base: int) -> float | None:
+        return 100 * count / base if base else None
+    lines = []
+    for theme in themes.themes:
+        own = sum(n for (number, _level), n in theme.counts.items() if number == centre)
+        other = sum(n for (number, _level), n in theme.counts.items() if number != centre)
+        lines.append(ThemeLine(theme.name, own, share(own, own_base),
+                               share(other, other_base)))
+    return lines
 
 
 def _remarks(info: RoundInfo, layout: Layout,

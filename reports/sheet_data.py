@@ -415,7 +415,22 @@ def _remarks(feedback: Feedback) -> dict:
         empty = _("Er zijn geen (goedgekeurde) opmerkingen.")
     for section, texts in feedback.remarks or ():
         sections.append({"title": section.title, "texts": list(texts)})
-    return {"heading": _("Opmerkingen van scholen"), "empty": empty, "sections": sections}
+    return {"heading": _("Opmerkingen van scholen"), "empty": empty, "sections": sections,
+            "themes": _themes(feedback)}
+
+
+def _themes(feedback: Feedback) -> dict | None:
+    if not feedback.themes:
+        return None
+    return {
+        "heading": _("Thema's in de opmerkingen"),
+        "intro": _("De inspectie codeerde de goedgekeurde opmerkingen naar thema's: hoeveel "
+                   "opmerkingen over uw CLB een thema raken, hun aandeel, en het aandeel bij "
+                   "de andere CLB's. Een opmerking kan meer dan één thema raken."),
+        "columns": [_("Thema"), _("Opmerkingen"), _("Aandeel"), _("Andere CLB's")],
+        "rows": [[line.name, str(line.count), fmt_pct(line.share), fmt_pct(line.sector_share)]
+                 for line in feedback.themes],
+    }
 
 
 def _previous(feedback: Feedback) -> dict | None:

@@ -58,6 +58,8 @@ def centre_workbook(fb: Feedback) -> bytes:
     if fb.questions:
         questions_sheet(wb.create_sheet(_("Andere vragen")), fb)
     remarks_sheet(wb.create_sheet(_("Opmerkingen")), fb)
+    if fb.themes:
+        themes_sheet(wb.create_sheet(_("Thema's")), fb)
     guide_sheet(wb.create_sheet(_("Toelichting")), fb)
     for ws in wb.worksheets:
         _printable(ws)
@@ -238,6 +240,15 @@ def remarks_sheet(ws, fb: Feedback) -> None:
             ws.append([safe_text(section.title), safe_text(text)])
             ws.cell(ws.max_row, 2).alignment = WRAP
     _widths(ws, [40, 100])
+
+
+def themes_sheet(ws, fb: Feedback) -> None:
+    """The themes of the CLB's approved remarks beside the other CLBs' (content.ThemeLine):
+    shares as numbers 0-100."""
+    _header(ws, 1, [_("Thema"), _("Opmerkingen"), _("Aandeel (%)"), _("Andere CLB's (%)")])
+    for line in fb.themes:
+        ws.append([safe_text(line.name), line.count, _r(line.share), _r(line.sector_share)])
+    _widths(ws, [50, 14, 14, 18])
 
 
 def guide_sheet(ws, fb: Feedback) -> None:

@@ -249,3 +249,42 @@ def test_the_reading_guide_tells_the_homogeneity_rule():
 ])
 def test_a_difference_is_signed_but_never_minus_or_plus_zero(value, shown):
     assert content.fmt_diff(value) == shown
+
+
+def test_themes_of_the_remarks_beside_the_other_clbs_and_only_when_remarks_are_shown():
+    import io
+
+    from pypdf import PdfReader
+
+    from reports import sheet_data
+    from reports.sector_themes import Theme, Themes
+
+    themes = Themes([Theme("Persoonsgebonden verschillen", {("A", "bao"): 2, ("A", "so"): 1,
+                                                             ("B", "bao"): 3}),
+                     Theme("Begrip voor de beperkingen", {("B", "so"): 5})],
+                    {("A", "bao"): 4, ("A", "so"): 2, ("B", "bao"): 10, ("B", "so"): 10})
+    cube = cube_of(uniform(7, 6))
+    feedback = content.build(INFO, LAYOUT, cube, centre_input(), themes=themes)
+    # A: 3 of its 6 approved remarks (50 %); the others: 3 of 20 (15 %); then 0 and 5/20
+    assert [(t.name, t.count, t.share, t.sector_share) for t in feedback.themes] == [
+        ("Persoonsgebonden verschillen", 3, 50.0, 15.0),
+        ("Begrip voor de beperkingen", 0, 0.0, 25.0)]
+    few = content.build(INFO, LAYOUT, cube, centre_input(responded={"bao": 2, "so": 2}),
+                        themes=themes)
+    assert few.remarks is None and few.themes is None     # 4 respondents < 5: not shown
+    assert content.build(INFO, LAYOUT, cube, centre_input()).themes is None   # no codebook
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(
+        io.BytesIO(sheet_data.render(feedback))).pages)
+    assert "Thema's in de opmerkingen" in text
+    assert "Persoonsgebonden verschillen 3 50 % 15 %" in text
+    import openpyxl
+
+    from reports import workbook
+
+    book = openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(feedback)))
+    assert list(book["Thema's"].iter_rows(values_only=True)) == [
+        ("Thema", "Opmerkingen", "Aandeel (%)", "Andere CLB's (%)"),
+        ("Persoonsgebonden verschillen", 3, 50.0, 15.0),
+        ("Begrip voor de beperkingen", 0, 0.0, 25.0)]
+    assert "Thema's" not in openpyxl.load_workbook(io.BytesIO(workbook.centre_workbook(
+        few))).sheetnames

@@ -23,7 +23,7 @@ from survey.extensions import db
 from survey.models import Answer, Centre, Invitation, Response, Round
 from survey.questionnaire import bundled
 from survey.services import answers as answer_service
-from survey.services import rounds, sector_report
+from survey.services import reports, rounds, sector_report
 
 LEVELS = ("bao", "so", "bubao", "buso")
 # The hand-made round: per CLB (number, network) and level, statement 4's answers.
@@ -244,7 +244,7 @@ def test_themes_from_the_codebook(app, sector_round):
     round_id, _ = sector_round
     with app.app_context():
         rnd = db.session.get(Round, round_id)
-        assert sector_report.themes(db.session, rnd) is None, "no codebook, no themes"
+        assert reports.remark_themes(db.session, rnd) is None, "no codebook, no themes"
         theme = themes.add_theme(db.session, rnd, None, "Bereikbaarheid")
         pending = review.for_review(db.session, rnd, "pending", "300001")
         refs = []

@@ -39,5 +39,6 @@ from . import (  # noqa: E402,F401  (register the routes on bp)
     reports,
     rounds,
     sending,
+    themes,
     views,
 )

@@ -182,6 +182,3 @@ def remarks_xlsx(round_id: int):
     return download(lambda: remark_export.coded_remarks(db.session, round_), XLSX_TYPE,
                     f"opmerkingen-{round_id}.xlsx", kind=remark_export.KIND,
                     round_id=round_id, round_name=name)
-
-
-from . import themes as _theme_routes  # noqa: E402,F401  (register the codebook's routes)

@@ -23,6 +23,7 @@ from instrument import i18n
 from reports import content, sheet_data, workbook
 from reports.feedback import Cube
 from reports.layout import Layout, from_snapshot
+from reports.sector_themes import Theme, Themes
 
 from ..formatting import BRUSSELS, MONTHS
 from ..models import NETWORKS, Centre, Invitation, Remark, Response, Round
@@ -32,6 +33,7 @@ from .counts import counted
 from .counts import cube as counts_cube
 from .follow_up import previous_actions_by_centre
 from .monitoring import round_figures
+from .themes import theme_counts
 
 # Past this many responses the sector workbook leaves its "Antwoorden" sheet to the
 # separate streamed download: openpyxl writes about 4,000 such rows a second.
@@ -49,6 +51,7 @@ class RoundData:
     cube: Cube
     sector_cube: Cube | None            # the reference round's cube, if there is one
     inputs: dict[str, content.CentreInput]   # per CLB number, in CLB-number order
+    themes: Themes | None = None       # the remarks' themes, when the round has a codebook
 
 
 def dutch_date(moment: datetime) -> str:
@@ -84,7 +87,18 @@ def round_data(session: Session, rnd: Round, *, only: str | None = None,
             remarks.get(row.number, []),
             [e for e, numbers in earlier if row.number in numbers],
             answers.get(row.number))
-    return RoundData(info, from_snapshot(rnd.definition), cube, sector_cube, inputs)
+    return RoundData(info, from_snapshot(rnd.definition), cube, sector_cube, inputs,
+                     remark_themes(session, rnd))
+
+
+def remark_themes(session: Session, rnd: Round) -> Themes | None:
+    """The remarks' themes (services/themes.theme_counts: approved remarks per theme and
+    per (CLB number, level), and all approved remarks as the base); None when the round
+    has no codebook. The reports decide what is shown."""
+    counted = theme_counts(session, rnd)
+    if not counted.themes:
+        return None
+    return Themes([Theme(t.name, t.counts) for t in counted.themes], counted.remarks)
 
 
 def previous_answers(session: Session, rnd: Round) -> dict[str, content.PreviousAnswer]:
@@ -161,7 +175,8 @@ def feedback(session: Session, rnd: Round, centre_number: str) -> content.Feedba
     given = data.inputs.get(centre_number)
     if given is None:
         return None
-    return content.build(data.info, data.layout, data.cube, given, data.sector_cube)
+    return content.build(data.info, data.layout, data.cube, given, data.sector_cube,
+                         data.themes)
 
 
 def sector_workbook(session: Session, rnd: Round, data: RoundData | None = None,
@@ -171,7 +186,7 @@ def sector_workbook(session: Session, rnd: Round, data: RoundData | None = None,
     data = data or round_data(session, rnd)
     if feedbacks is None:
         feedbacks = [content.build(data.info, data.layout, data.cube, given,
-                                   data.sector_cube) for given in data.inputs.values()]
+                                   data.sector_cube, data.themes) for given in data.inputs.values()]
     labels = {n: s.title for n, s in data.layout.statements.items()}
     responses = None
     if sum(fb.respondents for fb in feedbacks) <= SECTOR_RESPONSE_ROWS:
@@ -236,7 +251,7 @@ def _build_one(number: str) -> content.Feedback:
     data: RoundData = _shared["data"]
     out: Path = _shared["out"]
     fb = content.build(data.info, data.layout, data.cube, data.inputs[number],
-                       data.sector_cube)
+                       data.sector_cube, data.themes)
     _write(out / f"{number}.pdf", sheet_data.render(fb))
     _write(out / f"{number}.xlsx", workbook.centre_workbook(fb))
     return fb

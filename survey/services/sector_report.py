@@ -10,11 +10,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from reports import sector, sector_pdf, sector_tables, sector_themes
+from reports import sector, sector_pdf, sector_tables
 
 from ..models import NETWORKS, Round
 from . import reports
-from .themes import theme_counts
 
 
 def content(session: Session, rnd: Round, *, today: datetime | None = None,
@@ -25,18 +24,7 @@ def content(session: Session, rnd: Round, *, today: datetime | None = None,
     data = data or reports.round_data(session, rnd, today=today)
     earlier = [entry for entry, _numbers in reports.earlier_rounds(session, rnd)]
     return sector.build(data.info, data.layout, data.cube, data.inputs.values(),
-                        list(NETWORKS.values()), earlier, themes(session, rnd))
-
-
-def themes(session: Session, rnd: Round) -> sector_themes.Themes | None:
-    """The remarks' themes (services/themes.theme_counts: approved remarks per theme and
-    per (CLB number, level), and all approved remarks as the base); None when the round
-    has no codebook. The report suppresses the small counts."""
-    counted = theme_counts(session, rnd)
-    if not counted.themes:
-        return None
-    return sector_themes.Themes(
-        [sector_themes.Theme(t.name, t.counts) for t in counted.themes], counted.remarks)
+                        list(NETWORKS.values()), earlier, data.themes)
 
 
 def build_files(session: Session, rnd: Round, *, today: datetime | None = None,
