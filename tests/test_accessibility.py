@@ -72,8 +72,27 @@ def test_sign_in_and_clb_results_have_no_serious_violations(context, live_server
                                                                   centre_number="100002"))
     assert serious(page, axe_source) == [], "the CLB's list of rounds"
     page.goto(f"{live_server}/clb/rondes/{round_id}")
-    assert page.locator("img.chart").count() == 4
+    assert page.locator("table.bars").count() == 4
+    assert page.locator("svg.interval").count() > 21
     assert serious(page, axe_source) == [], "the CLB's results"
+    page.goto(f"{live_server}/clb/rondes/{round_id}/antwoord")
+    assert page.get_by_role("heading", level=1).count() == 1
+    assert serious(page, axe_source) == [], "the CLB's answer to its results"
+
+
+def test_the_consoles_new_pages_have_no_serious_violations(context, live_server, make_user,
+                                                           answered_round, axe_source):
+    round_id, _ = answered_round()
+    page = sign_in_page(context, live_server + "/beheer/", make_user("inspector"))
+    for path, what in ((f"/beheer/rondes/{round_id}/rapporten", "the round's reports"),
+                       (f"/beheer/rondes/{round_id}/opmerkingen?status=", "remark review"),
+                       (f"/beheer/rondes/{round_id}/themas", "the codebook"),
+                       (f"/beheer/rondes/{round_id}/terugkoppeling", "the CLBs' answers"),
+                       ("/beheer/doorlichting", "the doorlichting list"),
+                       ("/beheer/doorlichting/100002", "one CLB's doorlichting view")):
+        answer = page.goto(live_server + path)
+        assert answer.status == 200, path
+        assert serious(page, axe_source) == [], what
 
 
 def test_the_whole_questionnaire_with_the_keyboard_alone(app, browser, live_server, invited,
