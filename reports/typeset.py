@@ -71,8 +71,14 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufdd0-\ufdef\ufffe
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+# A word longer than a column (a pasted link, a row of letters) would run off the page:
+# past this many characters without a space it may break (a zero-width space).
+LONGEST_WORD = 30
+_LONG_WORD = re.compile(f"[^\\s\u200b]{{{LONGEST_WORD}}}(?=[^\\s\u200b])")
+
+
 def _clean(text: str) -> str:
-    text = _UNPRINTABLE.sub("", text)
+    text = _LONG_WORD.sub(lambda match: match.group(0) + "\u200b", _UNPRINTABLE.sub("", text))
     if _ASTRAL.search(text):    # the noncharacters U+1FFFE, U+1FFFF ... U+10FFFF
         text = "".join(c for c in text if ord(c) < 0x10000 or ord(c) & 0xFFFE != 0xFFFE)
     return text

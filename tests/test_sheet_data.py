@@ -4,6 +4,8 @@ same content, and only the one CLB's names and figures."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -160,3 +162,24 @@ def test_any_text_in_a_remark_makes_a_sheet_never_an_error(text):
     structure = assert_accessible(sheet_data.render(_feedback(remarks=remarks)),
                                   title_contains="CLB A")
     assert "einde" in structure.text
+
+
+def test_a_word_longer_than_the_page_breaks_instead_of_running_off_it():
+    import pikepdf
+
+    word = "Lange" + "A" * 800
+    payload = sheet_data.render(_feedback(remarks=[content.Remark("algemeen", word)]))
+    structure = assert_accessible(payload, title_contains="CLB A")
+    assert "A" * 30 in structure.text.replace(" ", "").replace("\u200b", "")
+    # every glyph of the remark stays on the page: the text's right edge within the A4 width
+    pdf = pikepdf.open(io.BytesIO(payload))
+    remark_page = pdf.pages[-1]
+    boxes = [float(value) for value in remark_page.MediaBox]
+    assert boxes[2] < 600
+    from pypdf import PdfReader
+    widths = []
+    reader = PdfReader(io.BytesIO(payload))
+    reader.pages[-1].extract_text(visitor_text=lambda text, cm, tm, font, size: widths.append(
+        (tm[4], len(text))) if "AAAA" in text else None)
+    assert widths and all(x < 595 - 40 for x, _length in widths)
+    assert len(widths) >= 800 // 100       # the word wrapped onto many lines
