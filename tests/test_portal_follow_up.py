@@ -257,3 +257,49 @@ def test_a_page_without_its_token_stores_nothing(app, round_id, clb_client):
     answer = client.post(f"/clb/rondes/{round_id}/antwoord", data=fields)
     assert answer.status_code == 400 and _stored(app) is None
     assert re.search("verlopen", answer.get_data(as_text=True))
+
+
+def _submitted(client, round_id, actions=1) -> str:
+    """Submit an answer with `actions` actions (on 4, then general); the page it leaves."""
+    fields = form_of(_page(client, round_id), "/antwoord")
+    fields.update({"text": "Onze reactie", "intent": "submit"})
+    for row in range(actions):
+        fields.update({f"actions-{row}-text": f"Actie {row + 1}",
+                       f"actions-{row}-due": "2027-03-31"})
+    confirm = client.get(client.post(f"/clb/rondes/{round_id}/antwoord",
+                                     data=fields).headers["Location"])
+    client.post(f"/clb/rondes/{round_id}/antwoord/indienen",
+                data=form_of(confirm.get_data(as_text=True), "/antwoord/indienen"))
+    return _page(client, round_id)
+
+
+def test_a_save_from_a_draft_tab_after_the_submit_shows_what_was_typed(
+        app, round_id, clb_client):
+    client = clb_client()
+    old_tab = form_of(_page(client, round_id), "/antwoord")
+    _submitted(client, round_id)
+    old_tab.update({"text": "nieuwe tekst na indienen", "intent": "save",
+                    "actions-1-text": "Een actie uit het oude tabblad",
+                    "actions-1-due": "2027-05-31"})
+    answer = client.post(f"/clb/rondes/{round_id}/antwoord", data=old_tab)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    unsaved = html[html.index('id="niet-bewaard"'):]
+    assert "Uw antwoord was intussen al ingediend; wat u typte is niet bewaard:" in unsaved
+    assert "nieuwe tekst na indienen" in unsaved
+    assert "Een actie uit het oude tabblad" in unsaved and "31-05-2027" in unsaved
+    # read-only: no field posts it again, and the submitted answer is unchanged
+    assert "nieuwe tekst na indienen" not in "".join(form_of(html, "/antwoord/stand").values())
+    assert f'action="/clb/rondes/{round_id}/antwoord"' not in html
+    assert _stored(app) == ("submitted", "Onze reactie",
+                            [(4, "Actie 1", "2027-03-31", "planned")])
+
+
+def test_the_form_text_of_the_attention_points_is_only_beside_the_form(
+        app, round_id, clb_client):
+    client = clb_client()
+    ready = "Het formulier heeft voor elk ervan een rij klaarstaan"
+    assert ready in _page(client, round_id)
+    done = _submitted(client, round_id)
+    assert "Bij deze stellingen ligt uw CLB duidelijk lager" in done
+    assert ready not in done and "toevoegen" not in done

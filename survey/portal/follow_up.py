@@ -29,6 +29,7 @@ from .forms import (
     reaction_form,
     revision_of,
     show_problems,
+    typed_answer,
 )
 from .views import _own_centre, _published_round
 
@@ -40,15 +41,19 @@ def _statements(rnd: Round) -> list[tuple[int, str]]:
 
 def _page(rnd: Round, form: ReactionForm | None = None, problems: FollowUpError | None = None,
           status: int = 200):
+    """The draft's form, or the submitted answer; a posted form that meets a submitted
+    answer is shown read-only beside it (nothing typed lost, nothing to post again)."""
     centre = _own_centre()
     fb = feedback_or_404(rnd, centre.number)
     reaction = follow_up.reaction_of(db.session, rnd.id, centre.id)
     statements = _statements(rnd)
     attention = [line.statement.number for line in fb.attention]
     if reaction is not None and reaction.submitted:
+        unsaved = typed_answer(form) if form is not None else None
         return render_template("portal/follow_up_done.html", rnd=rnd, fb=fb,
                                reaction=reaction, titles=dict(statements),
-                               states=follow_up.STATE_NAMES, form=StatesForm()), status
+                               states=follow_up.STATE_NAMES, form=StatesForm(),
+                               unsaved=unsaved), status
     if form is None:
         form = reaction_form(reaction, statements, attention)
     if problems is not None:
@@ -85,6 +90,9 @@ def follow_up_save(round_id: int):
                              [line.statement.number for line in fb.attention])
     except FollowUpError as problems:
         current = follow_up.reaction_of(db.session, rnd.id, centre.id)
+        if current is not None and current.submitted:
+            # A tab from before the submit: its texts are shown to copy, not stored.
+            return _page(rnd, form, status=409)
         if problems.conflict:
             # Show what was typed with the stored revision, so that saving again is a
             # deliberate choice to replace the colleague's version.

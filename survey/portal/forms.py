@@ -20,7 +20,7 @@ from wtforms import (
 from instrument.domain import ActionState
 
 from ..cleanforms import CleanForm
-from ..services.follow_up import MAX_ACTIONS, STATE_NAMES, ActionInput
+from ..services.follow_up import MAX_ACTIONS, STATE_NAMES, ActionInput, parse_due
 from ..translations import lazy_gettext as _l
 
 EMPTY_ROWS = 3          # new rows under the stored ones; saving gives three new ones again
@@ -116,6 +116,28 @@ def action_states(formdata) -> dict[int, tuple[str, str]]:
             action_id = int(name[6:])
             out[action_id] = (formdata.get(f"was-{action_id}", ""), chosen)
     return out
+
+
+def typed_answer(form: ReactionForm) -> dict | None:
+    """What a posted draft form holds, to show read-only: {"text", "actions": [(text, due,
+    state)]} with the rows that hold anything (none marked to be removed); None when
+    nothing was typed."""
+    actions = []
+    for entry in form.actions:
+        row = entry.form
+        text, due = row.text.data or "", row.due.data or ""
+        if row.remove.data or not (text.strip() or due.strip()):
+            continue
+        try:
+            parsed = parse_due(due)
+            due = parsed.strftime("%d-%m-%Y") if parsed else ""
+        except ValueError:
+            pass                        # shown as typed
+        actions.append((text, due, row.state.data or ""))
+    text = form.text.data or ""
+    if not (text.strip() or actions):
+        return None
+    return {"text": text, "actions": actions}
 
 
 def show_problems(form: ReactionForm, problems) -> None:

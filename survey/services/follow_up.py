@@ -190,14 +190,16 @@ def save_draft(session: Session, rnd: Round, centre_id: int, user: User, revisio
     try:
         with write_transaction(session):
             reaction = _locked_reaction(session, rnd.id, centre_id)
+            # Submitted first: a page from before the submit is older too, and "already
+            # submitted" is what its user needs to hear.
+            if reaction is not None and reaction.submitted:
+                raise FollowUpError([gettext("Dit antwoord is al ingediend; alleen de stand "
+                                             "van de acties kan nog veranderen.")])
             if (reaction.revision if reaction else 0) != revision:
                 raise FollowUpError(conflict=True)
             if reaction is None:
                 reaction = CentreReaction(round_id=rnd.id, centre_id=centre_id, revision=0)
                 session.add(reaction)
-            elif reaction.submitted:
-                raise FollowUpError([gettext("Dit antwoord is al ingediend; alleen de stand "
-                                             "van de acties kan nog veranderen.")])
             now = utcnow()
             reaction.text = text.strip()
             reaction.revision += 1
