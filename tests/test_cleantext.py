@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +21,18 @@ def test_free_text_keeps_tab_and_newline_and_turns_other_breaks_into_newlines():
 
 def test_free_text_drops_nul_and_other_controls():
     assert free_text("a\x00b\x07c\x1bd\x7fe\x9ff\ufffeg\ud800h") == "abcdefgh"
+
+
+@pytest.mark.parametrize("value, name, text", [
+    ("\ufeff\u202eRTL thema", "RTL thema", "RTL thema"),            # BOM and override
+    ("a\u202ab\u202bc\u202cd\u202de", "abcde", "abcde"),          # embeddings, pop
+    ("naam \u2067שלום\u2069 x", "naam שלום x", "naam \u2067שלום\u2069 x"),  # isolates
+    ("mark\u200fhere\u200e", "mark\u200fhere\u200e", "mark\u200fhere\u200e"),
+    ("\ufeff=cmd", "=cmd", "=cmd"),                # nothing hides a formula's "=" any more
+])
+def test_text_direction_overrides_and_the_byte_order_mark_are_dropped(value, name, text):
+    assert single_line(value) == name
+    assert free_text(value) == text
 
 
 def test_names_lose_every_line_break_and_tab():
