@@ -79,8 +79,9 @@ def test_add_rename_describe_and_reorder_on_the_page(app, inspector_client, make
                                                   "description": "", "keywords": "wacht*"})
         assert added.status_code == 303
     refused = inspector_client.post(base, data={"csrf_token": token, "name": "wachten"})
-    assert "Er is al een thema wachten" in inspector_client.get(
-        refused.headers["Location"]).get_data(as_text=True)
+    assert refused.status_code == 422
+    assert _field_errors(refused.get_data(as_text=True)) == {
+        "name-new": "Er is al een thema wachten in deze bevraging."}
     with app.app_context():
         personnel = db.session.scalar(select(Theme).where(Theme.name == "Personeel"))
     changed = inspector_client.post(f"{base}/{personnel.id}", data={
@@ -90,8 +91,9 @@ def test_add_rename_describe_and_reorder_on_the_page(app, inspector_client, make
     bad = inspector_client.post(f"{base}/{personnel.id}", data={
         "csrf_token": token, "name": "Personeelswissels", "keywords": "*",
         "position": "veel"})
-    html = inspector_client.get(bad.headers["Location"]).get_data(as_text=True)
-    assert "Ongeldig getal." in re.findall(r"flash-error[^>]*>([^<]*)", html)
+    assert bad.status_code == 422
+    assert _field_errors(bad.get_data(as_text=True)) == {
+        f"position-{personnel.id}": "De volgorde is een geheel getal van 0 tot 9999."}
     with app.app_context():
         assert _names(round_id) == ["Personeelswissels", "Wachten"]
         theme = db.session.get(Theme, personnel.id)
@@ -303,3 +305,46 @@ def test_migration_0011_adds_empty_tables_to_an_existing_database(app):
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT key, text FROM remark")).all() == [
                 ("k2", "Blijft")]
+
+
+def _field_errors(html: str) -> dict[str, str]:
+    """id of the field -> the message beside it, on a themes page."""
+    return dict(re.findall(r'<p class="error" role="alert" id="([\w-]+)-error">([^<]*)</p>',
+                           html))
+
+
+def test_a_refused_theme_keeps_what_was_typed(app, inspector_client, make_round):
+    round_id = make_round()
+    base = f"/beheer/rondes/{round_id}/themas"
+    token = csrf_in(inspector_client.get(base).get_data(as_text=True))
+    refused = inspector_client.post(base, data={
+        "csrf_token": token, "name": "Mijn lange thema XYZ", "description": "Wat het is",
+        "keywords": "goed\n😀"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert _field_errors(html) == {"keywords-new": "Regel 2 bevat geen woord."}
+    assert 'id="name-new" name="name" value="Mijn lange thema XYZ"' in html
+    assert ">Wat het is</textarea>" in html and ">goed\n😀</textarea>" in html
+    too_long = inspector_client.post(base, data={
+        "csrf_token": token, "name": "Lang", "description": "x" * 2001, "keywords": ""})
+    assert too_long.status_code == 422
+    assert _field_errors(too_long.get_data(as_text=True)) == {
+        "description-new": "Een omschrijving heeft hoogstens 2000 tekens."}
+    with app.app_context():
+        assert _names(round_id) == []
+        theme_id = themes.add_theme(db.session, _round(round_id), None, "Wachten",
+                                    "Lang wachten", "wacht*").id
+    bad = inspector_client.post(f"{base}/{theme_id}", data={
+        "csrf_token": token, "name": "Wachttijden", "description": "Nieuw",
+        "keywords": "wacht*\nlang*", "position": "abc"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert _field_errors(html) == {
+        f"position-{theme_id}": "De volgorde is een geheel getal van 0 tot 9999."}
+    assert f'id="name-{theme_id}" name="name" value="Wachttijden"' in html
+    assert ">wacht*\nlang*</textarea>" in html and 'value="abc"' in html
+    assert 'id="name-new" name="name" maxlength="120" required>' in html   # add form empty
+    with app.app_context():
+        theme = db.session.get(Theme, theme_id)
+        assert (theme.name, theme.description, theme.keywords) == (
+            "Wachten", "Lang wachten", "wacht*")

@@ -177,14 +177,36 @@ class SuggestionForm(CleanForm):
     """Accept the themes proposed for one remark (CSRF only)."""
 
 
+class PositionField(IntegerField):
+    """A theme's place in the codebook: one message, naming the field, for anything but a
+    whole number from 0 to 9999 (IntegerField and NumberRange would give two)."""
+
+    message = _l("De volgorde is een geheel getal van 0 tot 9999.")
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(str(self.message)) from exc
+
+    def post_validate(self, form, validation_stopped):
+        if not self.errors and self.data is not None and not 0 <= self.data <= 9999:
+            self.errors.append(str(self.message))
+
+
 class ThemeForm(CleanForm):
-    # The service checks the name (given, not taken) and the rules, with its own messages.
-    name = StringField(_l("Naam"), validators=[Length(max=120)])
-    description = TextAreaField(_l("Omschrijving"), validators=[Optional(), Length(max=2000)])
+    # The service checks the name (given, not taken) and the rules, with its own messages;
+    # the lengths' messages are the service's too (they name the field).
+    name = StringField(_l("Naam"), validators=[Length(max=120, message=_l(
+        "Een naam heeft hoogstens %(maximum)s tekens.", maximum=120))])
+    description = TextAreaField(_l("Omschrijving"), validators=[Optional(), Length(
+        max=2000, message=_l("Een omschrijving heeft hoogstens %(maximum)s tekens.",
+                             maximum=2000))])
     keywords = TextAreaField(_l("Regels voor voorstellen (één per lijn)"),
-                             validators=[Optional(), Length(max=8000)])
-    position = IntegerField(_l("Volgorde"), validators=[Optional(), NumberRange(min=0,
-                                                                                max=9999)])
+                             validators=[Optional(), Length(max=8000, message=_l(
+                                 "De regels hebben samen hoogstens %(maximum)s tekens.",
+                                 maximum=8000))])
+    position = PositionField(_l("Volgorde"), validators=[Optional()])
 
 
 class ThemeDeleteForm(CleanForm):

@@ -5,6 +5,8 @@ Registered by admin/remarks.py; the services (themes, tagging) do the work."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
@@ -18,26 +20,53 @@ from . import bp
 from .forms import CopyCodebookForm, ThemeDeleteForm, ThemeForm
 from .rounds import posted, round_or_404
 
+FIELDS = ("name", "description", "keywords", "position")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A theme form the page shows again as it was posted: which theme (None: the new
+    one), the values typed and each field's messages."""
+
+    theme_id: int | None
+    values: dict[str, str]
+    errors: dict[str, list[str]]
+
+    @property
+    def focus(self) -> str | None:
+        """The first field with a message: it gets the focus, the page is long."""
+        return next((name for name in FIELDS if self.errors.get(name)), None)
+
 
 def _to_page(round_: Round):
     return redirect(url_for(".themes_page", round_id=round_.id), 303)
 
 
-def _valid(form) -> bool:
-    """A posted theme form: CSRF wrong -> 400; a field wrong -> its message, False."""
+def _posted(form: ThemeForm) -> ThemeForm | None:
+    """The posted theme form when it is valid; CSRF wrong -> 400; else None (form.errors
+    says why)."""
     if form.validate_on_submit():
-        return True
+        return form
     if "csrf_token" in form.errors or not form.is_submitted():
         abort(400)
-    for errors in form.errors.values():
-        for message in errors:
-            flash(str(message), "error")
-    return False
+    return None
 
 
-@bp.get("/rondes/<int:round_id>/themas")
-def themes_page(round_id: int):
-    round_ = round_or_404(round_id)
+def _refused(round_: Round, form: ThemeForm, theme_id: int | None,
+             error: themes.ThemeError | None = None):
+    """The themes page again (422) with the refused form as typed, its messages beside
+    the fields; a message about no field is flashed at the top. Nothing was stored."""
+    errors = {name: [str(message) for message in messages]
+              for name, messages in form.errors.items() if name in FIELDS}
+    if error is not None and error.field in FIELDS:
+        errors.setdefault(error.field, []).append(str(error))
+    elif error is not None:
+        flash(str(error), "error")
+    values = {name: (form[name].raw_data or [""])[0] for name in FIELDS}
+    return _page(round_, Refused(theme_id, values, errors)), 422
+
+
+def _page(round_: Round, refused: Refused | None = None) -> str:
     codebook = themes.codebook(db.session, round_)
     copy_form = CopyCodebookForm()
     copy_form.source.choices = [
@@ -49,21 +78,27 @@ def themes_page(round_id: int):
         "admin/themes.html", round_=round_, codebook=codebook,
         usage=themes.usage(db.session, round_),
         quality=tagging.suggestion_quality(db.session, round_), form=ThemeForm(),
-        delete_form=ThemeDeleteForm(), copy_form=copy_form, rule_help=RULE_HELP)
+        delete_form=ThemeDeleteForm(), copy_form=copy_form, rule_help=RULE_HELP,
+        refused=refused)
+
+
+@bp.get("/rondes/<int:round_id>/themas")
+def themes_page(round_id: int):
+    return _page(round_or_404(round_id))
 
 
 @bp.post("/rondes/<int:round_id>/themas")
 def theme_add(round_id: int):
     round_ = round_or_404(round_id)
     form = ThemeForm()
-    if _valid(form):
-        try:
-            theme = themes.add_theme(db.session, round_, current_user, form.name.data,
-                                     form.description.data, form.keywords.data)
-        except themes.ThemeError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(gettext("Thema %(name)s toegevoegd.", name=theme.name), "success")
+    if _posted(form) is None:
+        return _refused(round_, form, None)
+    try:
+        theme = themes.add_theme(db.session, round_, current_user, form.name.data,
+                                 form.description.data, form.keywords.data)
+    except themes.ThemeError as exc:
+        return _refused(round_, form, None, exc)
+    flash(gettext("Thema %(name)s toegevoegd.", name=theme.name), "success")
     return _to_page(round_)
 
 
@@ -71,16 +106,20 @@ def theme_add(round_id: int):
 def theme_update(round_id: int, theme_id: int):
     round_ = round_or_404(round_id)
     form = ThemeForm()
-    if _valid(form):
-        try:
-            theme = themes.update_theme(
-                db.session, round_, theme_id, current_user, name=form.name.data,
-                description=form.description.data, keywords=form.keywords.data,
-                position=form.position.data)
-        except themes.ThemeError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(gettext("Thema %(name)s bewaard.", name=theme.name), "success")
+    if themes.theme_of(db.session, round_, theme_id) is None:
+        _posted(form)                                  # CSRF first, then the message
+        flash(gettext("Dit thema bestaat niet (meer) in deze bevraging."), "error")
+        return _to_page(round_)
+    if _posted(form) is None:
+        return _refused(round_, form, theme_id)
+    try:
+        theme = themes.update_theme(
+            db.session, round_, theme_id, current_user, name=form.name.data,
+            description=form.description.data, keywords=form.keywords.data,
+            position=form.position.data)
+    except themes.ThemeError as exc:
+        return _refused(round_, form, theme_id, exc)
+    flash(gettext("Thema %(name)s bewaard.", name=theme.name), "success")
     return redirect(url_for(".themes_page", round_id=round_.id) + f"#thema-{theme_id}", 303)
 
 

@@ -54,7 +54,12 @@ SEED_CODEBOOK = (
 
 
 class ThemeError(ValueError):
-    """A codebook change that cannot be made; the message is for the user (Dutch)."""
+    """A codebook change that cannot be made; the message is for the user (Dutch). `field`
+    names the form field it is about (name, description, keywords), None for the whole."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def codebook(session: Session, round_: Round) -> list[Theme]:
@@ -80,20 +85,25 @@ def _checked(session: Session, round_: Round, name: str, description: str, keywo
     name, description = single_line(name or ""), free_text(description or "")
     keywords = free_text(keywords or "")
     if not name:
-        raise ThemeError(gettext("Geef het thema een naam."))
+        raise ThemeError(gettext("Geef het thema een naam."), "name")
     if len(name) > MAX_NAME:
         raise ThemeError(gettext("Een naam heeft hoogstens %(maximum)s tekens.",
-                                 maximum=MAX_NAME))
-    if len(description) > MAX_DESCRIPTION or len(keywords) > MAX_KEYWORDS:
-        raise ThemeError(gettext("De omschrijving of de regels zijn te lang."))
+                                 maximum=MAX_NAME), "name")
+    if len(description) > MAX_DESCRIPTION:
+        raise ThemeError(gettext("Een omschrijving heeft hoogstens %(maximum)s tekens.",
+                                 maximum=MAX_DESCRIPTION), "description")
+    if len(keywords) > MAX_KEYWORDS:
+        raise ThemeError(gettext("De regels hebben samen hoogstens %(maximum)s tekens.",
+                                 maximum=MAX_KEYWORDS), "keywords")
     taken = {theme.name.casefold() for theme in codebook(session, round_)
              if theme.id != theme_id}
     if name.casefold() in taken:
-        raise ThemeError(gettext("Er is al een thema %(name)s in deze bevraging.", name=name))
+        raise ThemeError(gettext("Er is al een thema %(name)s in deze bevraging.", name=name),
+                         "name")
     try:
         check_rules(keywords)
     except RuleError as exc:
-        raise ThemeError(str(exc)) from exc
+        raise ThemeError(str(exc), "keywords") from exc
     return name, description, keywords
 
 
