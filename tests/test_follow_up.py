@@ -307,15 +307,26 @@ def test_states_move_on_after_the_submit_and_a_colleagues_change_stays(app, publ
         _submit(app, round_id, centre_id, user_id, 1)
         with app.app_context():
             rnd, user = db.session.get(Round, round_id), db.session.get(User, user_id)
-            # a colleague set the second to "bezig"; this page still showed "gepland"
-            assert follow_up.update_states(db.session, rnd, centre_id, user,
-                                           {second: ("planned", "in_progress")}) == 1
+            # a colleague set the second to "bezig"
             assert follow_up.update_states(db.session, rnd, centre_id, user, {
-                first: ("planned", "done"), second: ("planned", "planned")}) == 1
+                second: ("planned", "in_progress")}) == follow_up.StatesUpdate(1, [])
+            # this page still showed "gepland" for the second but left it: the first moves
+            assert follow_up.update_states(db.session, rnd, centre_id, user, {
+                first: ("planned", "done"), second: ("planned", "planned")}
+            ) == follow_up.StatesUpdate(1, [])
+            # this page chose "afgerond" for the second it showed "gepland": the
+            # colleague's "bezig" stays and is named; the first still moves
+            assert follow_up.update_states(db.session, rnd, centre_id, user, {
+                first: ("done", "in_progress"), second: ("planned", "done")}
+            ) == follow_up.StatesUpdate(1, [follow_up.Overtaken("Twee", "in_progress")])
+            # a colleague who chose the same as this page is no conflict
+            assert follow_up.update_states(db.session, rnd, centre_id, user, {
+                second: ("planned", "in_progress")}) == follow_up.StatesUpdate(0, [])
             with pytest.raises(FollowUpError):
                 follow_up.update_states(db.session, rnd, centre_id, user,
                                         {first: ("done", "klaar")})
-    assert [row[5] for row in _stored(app, round_id, centre_id)[3]] == ["done", "in_progress"]
+    assert [row[5] for row in _stored(app, round_id, centre_id)[3]] == ["in_progress",
+                                                                          "in_progress"]
 
 
 def test_previous_actions_are_the_last_published_rounds_submitted_answer(app, published,

@@ -303,3 +303,26 @@ def test_the_form_text_of_the_attention_points_is_only_beside_the_form(
     done = _submitted(client, round_id)
     assert "Bij deze stellingen ligt uw CLB duidelijk lager" in done
     assert ready not in done and "toevoegen" not in done
+
+
+def test_a_colleagues_state_change_in_between_stays_and_is_named(app, round_id, clb_client):
+    first, second = clb_client(), clb_client()
+    _submitted(first, round_id, actions=2)
+    with app.app_context():
+        one, two = db.session.scalars(select(CentreAction.id)
+                                      .order_by(CentreAction.position)).all()
+    mine = form_of(_page(second, round_id), "/antwoord/stand")
+    colleague = form_of(_page(first, round_id), "/antwoord/stand")
+    colleague[f"state-{one}"] = "in_progress"
+    assert first.post(f"/clb/rondes/{round_id}/antwoord/stand",
+                      data=colleague).status_code == 303
+    assert (mine[f"was-{one}"], mine[f"was-{two}"]) == ("planned", "planned")
+    mine.update({f"state-{one}": "done", f"state-{two}": "done"})
+    answer = second.post(f"/clb/rondes/{round_id}/antwoord/stand", data=mine)
+    assert answer.status_code == 303
+    assert [row[3] for row in _stored(app)[2]] == ["in_progress", "done"]
+    html = second.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Een collega zette de actie ‘Actie 1’ intussen op ‘bezig’" in html
+    assert "De stand van de andere acties is bijgewerkt." in html
+    assert "De stand van de acties is bijgewerkt." not in html
+    assert "Actie 2’" not in html

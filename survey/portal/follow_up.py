@@ -8,6 +8,8 @@ nothing typed is lost: a refused post shows the page again with what was typed."
 
 from __future__ import annotations
 
+from textwrap import shorten
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -32,6 +34,8 @@ from .forms import (
     typed_answer,
 )
 from .views import _own_centre, _published_round
+
+ACTION_NAME_WIDTH = 80          # characters of an action's text that name it in a message
 
 
 def _statements(rnd: Round) -> list[tuple[int, str]]:
@@ -149,9 +153,18 @@ def follow_up_states(round_id: int):
     if not StatesForm().validate():
         return _back(rnd, gettext("De pagina was verlopen; probeer opnieuw."))
     try:
-        changed = follow_up.update_states(db.session, rnd, _own_centre().id, current_user,
-                                          action_states(request.form))
+        update = follow_up.update_states(db.session, rnd, _own_centre().id, current_user,
+                                         action_states(request.form))
     except FollowUpError as problems:
         return _back(rnd, str(problems))
-    return _back(rnd, gettext("De stand van de acties is bijgewerkt.") if changed
+    for action in update.overtaken:
+        flash(gettext("Een collega zette de actie ‘%(action)s’ intussen op ‘%(state)s’; "
+                      "uw keuze voor die actie is niet bewaard. Kies opnieuw als dat "
+                      "nodig is.", action=shorten(action.text, ACTION_NAME_WIDTH,
+                                                  placeholder="…"),
+                      state=follow_up.STATE_NAMES[action.state]), "error")
+    if update.overtaken:
+        return _back(rnd, gettext("De stand van de andere acties is bijgewerkt.")
+                     if update.changed else gettext("Er veranderde niets anders."), "success")
+    return _back(rnd, gettext("De stand van de acties is bijgewerkt.") if update.changed
                  else gettext("Er veranderde niets."), "success")

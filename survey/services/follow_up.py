@@ -255,26 +255,46 @@ def submit(session: Session, rnd: Round, centre: Centre, user: User,
     return reaction
 
 
+@dataclass(frozen=True)
+class Overtaken:
+    """An action whose state a colleague changed after the page was made: its text and
+    the state it has now (the user's choice for it was not written)."""
+
+    text: str
+    state: str
+
+
+@dataclass(frozen=True)
+class StatesUpdate:
+    changed: int                        # actions written
+    overtaken: list[Overtaken]          # actions left as a colleague set them
+
+
 def update_states(session: Session, rnd: Round, centre_id: int, user: User,
-                  changes: Mapping[int, tuple[str, str]]) -> int:
+                  changes: Mapping[int, tuple[str, str]]) -> StatesUpdate:
     """Move actions of the CLB's submitted answer on: action id -> (state the page showed,
-    state chosen). Only those the user changed are written, so a colleague's change of
-    another action at the same time stays. Returns how many changed."""
+    state chosen). Only those the user changed are written, and only where the stored
+    state is still the one the page showed: a colleague's change in between stays (and
+    is named in `overtaken`) instead of the last writer winning silently."""
     if any(chosen not in ACTION_STATES for _shown, chosen in changes.values()):
         raise FollowUpError([gettext("Kies de stand van elke actie.")])
     with write_transaction(session):
         reaction = _locked_reaction(session, rnd.id, centre_id)
         if reaction is None or not reaction.submitted:
             raise FollowUpError([gettext("Dien uw antwoord eerst in.")])
-        now, changed = utcnow(), 0
+        now, changed, overtaken = utcnow(), 0, []
         for action in reaction.actions:
             shown, chosen = changes.get(action.id, (action.state, action.state))
-            if chosen != shown and chosen != action.state:
-                action.state, action.updated_at = chosen, now
-                changed += 1
+            if chosen == shown or chosen == action.state:
+                continue                # not moved by this page, or already so
+            if action.state != shown:
+                overtaken.append(Overtaken(action.text, action.state))
+                continue
+            action.state, action.updated_at = chosen, now
+            changed += 1
         if changed:
             reaction.updated_at, reaction.updated_by = now, user.id
-    return changed
+    return StatesUpdate(changed, overtaken)
 
 
 # --- Plain data: the answer beside the next round's trend ------------------------------
