@@ -41,6 +41,11 @@ class RenderError(RuntimeError):
     """The template could not be compiled with these data (a programming error)."""
 
 
+def started() -> bool:
+    """Whether this process has compiled a document (and so runs Typst's threads)."""
+    return bool(_compilers)
+
+
 def template_dir() -> Path:
     for folder in TEMPLATE_DIRS:
         if folder.is_dir():

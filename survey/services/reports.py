@@ -20,7 +20,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from instrument import i18n
-from reports import content, sheet_data, workbook
+from reports import content, sheet_data, typeset, workbook
 from reports.feedback import Cube
 from reports.layout import Layout, from_snapshot
 from reports.sector_themes import Theme, Themes
@@ -238,10 +238,13 @@ def _init_worker(data: RoundData, out: str, language: Language | None = None) ->
 
 
 def _workers_context():
-    """Workers forked from a clean server process, never from this one: the renderer
-    (Typst) keeps a thread pool, and a process forked while it runs waits forever on locks
-    that only those threads could release (seen here: a second build hung). The server is
-    started once per process with the report modules already imported."""
+    """How the workers start. Forked from this process while it has never rendered a PDF
+    (the CLI, a fresh build: the quickest start); else from a clean server process: the
+    renderer (Typst) keeps a thread pool, and a process forked while it exists waits
+    forever on work its threads would have done (seen here: a second build hung). The
+    server imports the report modules once."""
+    if not typeset.started():
+        return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["survey.services.reports"])
     return context
