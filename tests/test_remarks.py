@@ -83,9 +83,19 @@ def test_a_page_of_fifty_then_the_rest(app, inspector_client, remark_round):
     assert len(texts) == 7
     assert sorted(_listed(first) + texts) == sorted(f"Opmerking nummer {n:02d}"
                                                     for n in range(57))
-    past = inspector_client.get(f"/beheer/rondes/{round_id}/opmerkingen?pagina=9")
-    assert past.status_code == 200 and "Geen opmerkingen in deze lijst" in past.get_data(
-        as_text=True)
+    past = inspector_client.get(f"/beheer/rondes/{round_id}/opmerkingen?pagina=9&clb=100001")
+    assert past.status_code == 302                      # the last page that exists
+    assert past.headers["Location"].endswith(
+        f"/beheer/rondes/{round_id}/opmerkingen?status=pending&clb=100001&pagina=2")
+    # approving the whole last page leaves 50 pending remarks: one page, the first
+    approved = _bulk(inspector_client, round_id, _refs_on(
+        second.get_data(as_text=True)), "approve", query="?status=pending&pagina=2")
+    landed = inspector_client.get(approved.headers["Location"], follow_redirects=True)
+    html = landed.get_data(as_text=True)
+    assert landed.request.path == f"/beheer/rondes/{round_id}/opmerkingen"
+    assert "pagina=" not in landed.request.query_string.decode()
+    assert "7 opmerkingen goedgekeurd." in html and len(_listed(html)) == 50
+    assert "50 opmerkingen in deze lijst" in html and "pagina 1 van" not in html
     assert inspector_client.get(
         f"/beheer/rondes/{round_id}/opmerkingen?pagina=99999999").status_code == 404
 
@@ -133,6 +143,12 @@ def test_sections_name_every_remark_key(app, make_round):
             ("leerlinggericht", ("opmerking-leerlinggericht",)),
             ("schoolgericht", ("opmerking-schoolgericht",)),
             ("multidisciplinair", ("opmerking-multidisciplinair",))]
+
+
+def _refs_on(html: str) -> list[tuple[int, str]]:
+    """The remarks a review page lists, as (response id, key)."""
+    return [(int(response_id), key) for response_id, key in
+            re.findall(r'name="selected" value="(\d+):([\w-]+)"', html)]
 
 
 def _page(inspector_client, round_id, query=""):

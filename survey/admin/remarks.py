@@ -69,6 +69,13 @@ def remarks_review(round_id: int):
     codebook = themes.codebook(db.session, round_)
     filters, page, kept = _filters(round_, sections, codebook)
     listed = remarks.review_page(db.session, round_, filters, page)
+    if listed.page != page:
+        # past the last page: go to the last one, so the URL the forms post back to and
+        # return to says the page shown
+        kept = {key: value for key, value in kept.items() if key != "pagina"}
+        if listed.page > 1:
+            kept["pagina"] = listed.page
+        return redirect(url_for(".remarks_review", round_id=round_.id, **kept))
     bulk = BulkRemarksForm()
     bulk.theme.choices = [(str(t.id), t.name) for t in codebook]
     return render_template(

@@ -175,10 +175,12 @@ ORDER = (Centre.number, Remark.key, Remark.response_id)
 def review_page(session: Session, round_: Round, filters: Filters, page: int = 1,
                 per_page: int = PER_PAGE) -> ReviewPage:
     """One page of the remarks the filters select, by CLB, section key and response; no
-    school names. A page past the last is empty (the total says how many there are)."""
+    school names. A page past the last is the last one (its `page` says which): after
+    the last page's remarks are approved, or a number typed by hand."""
     sections = remark_sections(session, round_)
     where = _conditions(filters, sections)
     total = session.scalar(reviewable(round_, func.count()).where(*where))
+    page = min(page, max(1, math.ceil(total / per_page)))
     rows = session.execute(reviewable(round_).where(*where).order_by(*ORDER)
                            .limit(per_page).offset((page - 1) * per_page))
     return ReviewPage(_items(session, rows, sections), total, page, per_page)
