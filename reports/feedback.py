@@ -61,12 +61,24 @@ class Row:
         return self.figures is None
 
 
-def _counts(cube: Cube, centre: str | None, exclude: str | None,
+Entries = Mapping[int, list[tuple[str, str, int, int]]]   # item -> (centre, level, code, n)
+
+
+def _by_item(cube: Cube) -> Entries:
+    """The cube's cells per item, so that a statement reads its own cells only (reading the
+    whole cube for every statement was most of a sheet's content time)."""
+    out: dict[int, list[tuple[str, str, int, int]]] = defaultdict(list)
+    for (centre, level, item, code), n in cube.items():
+        out[item].append((centre, level, code, n))
+    return out
+
+
+def _counts(entries: Entries, centre: str | None, exclude: str | None,
             item: int) -> dict[str, dict[int, int]]:
     """Per level: answer code -> count, for one centre, or for all but one."""
     out: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in LEVELS}
-    for (c, level, it, code), n in cube.items():
-        if it != item or (centre is not None and c != centre) or (exclude and c == exclude):
+    for c, level, code, n in entries.get(item, ()):
+        if (centre is not None and c != centre) or (exclude and c == exclude):
             continue
         out[level][code] += n
     return out
@@ -77,13 +89,13 @@ def few_centres_text(min_centres: int) -> str:
     return _("minder dan %(minimum)s andere CLB's met antwoorden", minimum=min_centres)
 
 
-def _centres_with_answers(cube: Cube, exclude: str, item: int,
+def _centres_with_answers(entries: Entries, exclude: str, item: int,
                           scale: Scale) -> dict[str, set[str]]:
     """Per level: the other CLBs with at least one answer on the scale to the statement."""
     out: dict[str, set[str]] = {lv: set() for lv in LEVELS}
     scored = set(scale.scored)
-    for (c, level, it, code), n in cube.items():
-        if it == item and c != exclude and code in scored and n > 0:
+    for c, level, code, n in entries.get(item, ()):
+        if c != exclude and code in scored and n > 0:
             out[level].add(c)
     return out
 
@@ -119,15 +131,16 @@ def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
     The CLB's groups and the sector's follow the same suppression (reports/suppression.py):
     small groups, and groups whose answers all fall in one category, are hidden, and
     neither may follow from total minus the shown levels."""
-    sector_cube = cube if sector_cube is None else sector_cube
+    own_cells = _by_item(cube)
+    sector_cells = own_cells if sector_cube is None else _by_item(sector_cube)
     few = few_centres_text(min_centres)
     rows = []
     default = scale
     for item in items:
         scale = (scales or {}).get(item, default)
-        own = {lv: figures(c, scale) for lv, c in _counts(cube, centre, None, item).items()}
+        own = {lv: figures(c, scale) for lv, c in _counts(own_cells, centre, None, item).items()}
         total = figures(_total({lv: f.counts for lv, f in own.items()}), scale)
-        sector_levels_counts = _counts(sector_cube, None, centre, item)
+        sector_levels_counts = _counts(sector_cells, None, centre, item)
         sector = {lv: figures(c, scale) for lv, c in sector_levels_counts.items()}
         sector_total = figures(_total(sector_levels_counts), scale)
 
@@ -138,7 +151,7 @@ def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
                                    minimum,
                                    {lv: f.n + f.n_no_view > 0 for lv, f in sector.items()},
                                    _on_scale(sector, scale))
-        others = _centres_with_answers(sector_cube, centre, item, scale)
+        others = _centres_with_answers(sector_cells, centre, item, scale)
         too_few = {lv for lv in LEVELS if 0 < len(others[lv]) < min_centres}
         left_out = set().union(*(others[lv] for lv in too_few))
         total_too_few = (len(set().union(*others.values())) < min_centres

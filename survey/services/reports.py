@@ -271,6 +271,20 @@ def build_dir(instance_path: str, round_id: int) -> Path:
     return Path(instance_path) / "reports" / f"round-{round_id}"
 
 
+def _sector_files(session: Session, rnd: Round, data: RoundData, out: Path,
+                  feedbacks: list[content.Feedback] | None = None) -> None:
+    """DIR/sector.xlsx and the sector report (PDF and its tables)."""
+    from .sector_report import build_files  # it builds on this module's inputs
+
+    sector = out / "sector.xlsx"
+    tmp = sector.with_name(f".{sector.name}.{os.getpid()}.tmp")
+    sector_workbook(session, rnd, data, feedbacks, target=tmp)
+    os.replace(tmp, sector)
+    report_pdf, report_xlsx = build_files(session, rnd, data=data)
+    _write(out / SECTOR_REPORT_PDF, report_pdf)
+    _write(out / SECTOR_REPORT_XLSX, report_xlsx)
+
+
 def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
                 progress: Callable[[int], None] | None = None,
                 data: RoundData | None = None, language: str | None = None) -> list[Path]:
@@ -292,22 +306,17 @@ def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
             feedbacks[number] = _build_one(number)
             if progress:
                 progress(1)
+        _sector_files(session, rnd, data, out, [feedbacks[n] for n in numbers])
     else:
         with ProcessPoolExecutor(max(jobs, 1), mp_context=_workers_context(),
                                  initializer=_init_worker,
                                  initargs=(data, str(out), wanted)) as pool:
-            for number, fb in zip(numbers, pool.map(_build_one, numbers), strict=True):
-                feedbacks[number] = fb
+            built = pool.map(_build_one, numbers)
+            # The workers have started: the sector's files are made here meanwhile, from
+            # this process's own reading of every CLB (in the app's language).
+            _sector_files(session, rnd, data, out)
+            for _number in built:
                 if progress:
                     progress(1)
-    sector = out / "sector.xlsx"
-    tmp = sector.with_name(f".{sector.name}.{os.getpid()}.tmp")
-    sector_workbook(session, rnd, data, [feedbacks[n] for n in numbers], target=tmp)
-    os.replace(tmp, sector)
-    from .sector_report import build_files  # it builds on this module's inputs
-
-    report_pdf, report_xlsx = build_files(session, rnd, data=data)
-    _write(out / SECTOR_REPORT_PDF, report_pdf)
-    _write(out / SECTOR_REPORT_XLSX, report_xlsx)
     return [out / f"{n}.{ext}" for n in numbers for ext in ("pdf", "xlsx")] + \
         [out / "sector.xlsx", out / SECTOR_REPORT_PDF, out / SECTOR_REPORT_XLSX]
