@@ -61,7 +61,7 @@ def bench_build(tmp: Path) -> None:
             files = reports.build_round(db.session, rnd, out, jobs=jobs)
             took = time.perf_counter() - started
             size = sum(f.stat().st_size for f in files) / 1e6
-            print(f"--jobs {jobs}{' (again)' if run else ''}: {len(files)} files "
+            print(f"--jobs {jobs}{' (again)' if run == 2 else ''}: {len(files)} files "
                   f"({size:.1f} MB) in {took:.2f} s; {took / len(data.inputs):.3f} s per CLB")
         started = time.perf_counter()
         reports.sector_workbook(db.session, rnd, data)
