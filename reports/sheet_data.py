@@ -288,10 +288,16 @@ def _level_cell(feedback: Feedback, row: Row, label: str) -> dict:
     chart = _interval(figures, row.sector_pct)
     chart["alt"] = _interval_sentence(label, figures, row.sector_pct,
                                       _("de sector op dat niveau"))
-    return {"text": _("%(mark)s%(pct)s (%(sector)s)", mark=mark,
-                      pct=fmt_pct(figures.pct_agree),
-                      sector=feedback.sector_cell(row, row.sector_pct)),
-            "chart": chart}
+    # in its narrow column a figure keeps its "%": "▼ 50 % (87 %)" never leaves "%)" alone
+    text = _("%(mark)s%(pct)s (%(sector)s)", mark=mark,
+             pct=_unbroken(fmt_pct(figures.pct_agree)),
+             sector=_unbroken(feedback.sector_cell(row, row.sector_pct)))
+    return {"text": text, "chart": chart}
+
+
+def _unbroken(figure: str) -> str:
+    """ "87 %" kept on one line (a no-break space); other texts may wrap."""
+    return figure.replace(" %", "\u00a0%")
 
 
 def _levels(feedback: Feedback) -> dict:
