@@ -3,8 +3,8 @@ renderer's caches warm, the data different each time), CPU time of all threads.
 
     python bench/sheet.py
 
-Runs on this tree's reports package (the Typst template, reports.sheet_data) or, copied into a
-worktree of an older commit, on that commit's reports.pdf. Prints figures only."""
+Runs on this tree's reports package (the Typst template, reports.sheet_data) or, copied
+into a worktree of an older commit, on that commit's reports.pdf. Prints figures only."""
 
 from __future__ import annotations
 
