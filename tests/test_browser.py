@@ -190,9 +190,15 @@ def test_a_clb_signs_in_sees_its_results_and_downloads_both_files(
     main = page.locator("main")
     expect(main.get_by_role("heading", name="Samenvatting")).to_be_visible()
     expect(main).to_contain_text("Vrij CLB Test 100002")
-    charts = main.locator("img.chart")
-    expect(charts).to_have_count(4)
-    assert all(charts.nth(i).evaluate("img => img.naturalWidth > 0") for i in range(4))
+    # the bars per section (a table of inline SVG bars) and the points with their margins
+    expect(main.locator("table.bars")).to_have_count(4)
+    bars = main.locator("svg.bar")
+    assert bars.count() > 0
+    assert all(bars.nth(i).evaluate("svg => svg.getBoundingClientRect().width > 50")
+               for i in range(bars.count()))
+    assert main.locator("svg.interval").count() > 21
+    assert main.locator("svg.interval").first.get_attribute("aria-label").startswith(
+        "4. Stellen zich onafhankelijk op: uw CLB ")
     files = {}
     for name in ("Feedbackrapport downloaden (PDF)", "Werkboek downloaden (Excel)"):
         with page.expect_download() as info:
