@@ -260,6 +260,13 @@ def _build_one(number: str) -> content.Feedback:
     return fb
 
 
+def _build_in_worker(number: str) -> str:
+    """_build_one in a worker: only the number goes back (a feedback is large to pickle,
+    and the parent reads every CLB itself for the sector's files)."""
+    _build_one(number)
+    return number
+
+
 def _write(path: Path, payload: bytes) -> None:
     """Write beside and rename, so a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -311,7 +318,7 @@ def build_round(session: Session, rnd: Round, out: Path, *, jobs: int = 1,
         with ProcessPoolExecutor(max(jobs, 1), mp_context=_workers_context(),
                                  initializer=_init_worker,
                                  initargs=(data, str(out), wanted)) as pool:
-            built = pool.map(_build_one, numbers)
+            built = pool.map(_build_in_worker, numbers)
             # The workers have started: the sector's files are made here meanwhile, from
             # this process's own reading of every CLB (in the app's language).
             _sector_files(session, rnd, data, out)
