@@ -10,7 +10,7 @@ from flask import Response, abort
 from flask_babel import gettext
 from flask_login import current_user
 
-from reports import sheet_data, workbook
+from reports import sheet_bars, sheet_data, workbook
 from reports.content import LEVEL_NAMES, SUPPRESSED_TEXT, Feedback, reading_guide
 
 from .database import write_transaction
@@ -122,6 +122,6 @@ def workbook_download(fb: Feedback) -> Response:
 
 def page_context(fb: Feedback) -> dict:
     # The reports' constants are Dutch msgids: shown in the request's language.
-    return {"fb": fb, "bars": sheet_data.statement_bars(fb), "guide": reading_guide(fb),
+    return {"fb": fb, "bars": sheet_bars.statement_bars(fb), "guide": reading_guide(fb),
             "level_names": {level: gettext(name) for level, name in LEVEL_NAMES.items()},
             "suppressed_text": gettext(SUPPRESSED_TEXT)}
