@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from .i18n import N_
+
 # (CLB number, level, slot, code) -> number of submitted answers: the counts cube that the
 # app keeps (services/counts.py) and the reports read (reports/feedback.py, questions.py).
 Cube = Mapping[tuple[str, str, int, int], int]
@@ -71,3 +73,8 @@ class ActionState(StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
     DONE = "done"
+
+
+# What each state is called (Dutch msgids: translated where shown); the one list of them.
+ACTION_STATE_NAMES = {ActionState.PLANNED: N_("gepland"), ActionState.IN_PROGRESS: N_("bezig"),
+                      ActionState.DONE: N_("afgerond")}

@@ -7,6 +7,7 @@ words in the catalogue."""
 
 from __future__ import annotations
 
+from instrument.domain import ACTION_STATE_NAMES
 from instrument.i18n import N_, _
 
 from . import typeset
@@ -25,8 +26,6 @@ from .statistics import ABOVE, BELOW, Figures
 from .suppression import TOTAL
 
 VERDICT_MARKS = {ABOVE: N_("▲ hoger"), BELOW: N_("▼ lager")}
-ACTION_STATE_NAMES = {"planned": N_("gepland"), "in_progress": N_("bezig"),
-                      "done": N_("afgerond")}
 
 
 def render(feedback: Feedback) -> bytes:

@@ -10,6 +10,7 @@ from flask import Response, abort
 from flask_babel import gettext
 from flask_login import current_user
 
+from instrument.domain import ACTION_STATE_NAMES
 from reports import sheet_bars, sheet_data, workbook
 from reports.content import LEVEL_NAMES, SUPPRESSED_TEXT, Feedback, reading_guide
 
@@ -124,4 +125,5 @@ def page_context(fb: Feedback) -> dict:
     # The reports' constants are Dutch msgids: shown in the request's language.
     return {"fb": fb, "bars": sheet_bars.statement_bars(fb), "guide": reading_guide(fb),
             "level_names": {level: gettext(name) for level, name in LEVEL_NAMES.items()},
-            "suppressed_text": gettext(SUPPRESSED_TEXT)}
+            "suppressed_text": gettext(SUPPRESSED_TEXT),
+            "action_states": {state: gettext(name) for state, name in ACTION_STATE_NAMES.items()}}

@@ -281,3 +281,19 @@ def example_feedback(number: str, seed: int = 3, earlier=()) -> content.Feedback
                                 {"bao": 9, "so": 9, "buso": 9}, {"bao": 5, "so": 5,
                                                                  "buso": 5}, (), earlier)
     return content.build(INFO, layout, cube, given)
+
+
+def insert_round_rows(conn, state: str) -> None:
+    """A centre (id 1), a bao school (id 1) and a round (id 1) in `state`, as raw rows: a
+    migration test's database before its upgrade, where the models may not fit yet."""
+    from sqlalchemy import text
+
+    conn.execute(text("INSERT INTO centre (id, number, name, network) "
+                      "VALUES (1, '1', 'C', 'go')"))
+    conn.execute(text("INSERT INTO school (id, number, name, level, centre_id) "
+                      "VALUES (1, '2', 'S', 'bao', 1)"))
+    conn.execute(text(
+        "INSERT INTO round (id, name, school_year, questionnaire_id, "
+        "questionnaire_version, definition, state, min_group_size, created_at) "
+        "VALUES (1, 'R', '2026-2027', 'q', '1', '{}', :state, 5, :now)"),
+        {"state": state, "now": "2026-11-01 00:00:00"})

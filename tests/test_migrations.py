@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
+from helpers import insert_round_rows
 from survey.extensions import db
 
 
@@ -39,15 +40,7 @@ def test_existing_links_survive_the_move_to_invitation_links(app):
     with app.app_context():
         downgrade(directory=directory, revision="0002")
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO centre (id, number, name, network) "
-                              "VALUES (1, '1', 'C', 'go')"))
-            conn.execute(text("INSERT INTO school (id, number, name, level, centre_id) "
-                              "VALUES (1, '2', 'S', 'bao', 1)"))
-            conn.execute(text(
-                "INSERT INTO round (id, name, school_year, questionnaire_id, "
-                "questionnaire_version, definition, state, min_group_size, created_at) "
-                "VALUES (1, 'R', '2026-2027', 'q', '1', '{}', 'open', 5, :now)"),
-                {"now": "2026-11-01 00:00:00"})
+            insert_round_rows(conn, "open")
             conn.execute(text(
                 "INSERT INTO invitation (id, round_id, school_id, centre_id, level, "
                 "token_hash, created_at) VALUES (1, 1, 1, 1, 'bao', :h, :now)"),

@@ -15,6 +15,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select, text
 from test_remarks import remark_round  # noqa: F401  (the creator of rounds with remarks)
 
+from helpers import insert_round_rows
 from survey.extensions import db
 from survey.models import AuditEvent, Response, Round
 from survey.models.themes import RemarkTheme, Theme
@@ -270,15 +271,7 @@ def test_migration_0011_adds_empty_tables_to_an_existing_database(app):
         downgrade(directory=directory, revision="0010")
         assert "theme" not in inspect(db.engine).get_table_names()
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO centre (id, number, name, network) "
-                              "VALUES (1, '1', 'C', 'go')"))
-            conn.execute(text("INSERT INTO school (id, number, name, level, centre_id) "
-                              "VALUES (1, '2', 'S', 'bao', 1)"))
-            conn.execute(text(
-                "INSERT INTO round (id, name, school_year, questionnaire_id, "
-                "questionnaire_version, definition, state, min_group_size, created_at) "
-                "VALUES (1, 'R', '2026-2027', 'q', '1', '{}', 'closed', 5, :now)"),
-                {"now": "2026-11-01 00:00:00"})
+            insert_round_rows(conn, "closed")
             conn.execute(text(
                 "INSERT INTO invitation (id, round_id, school_id, centre_id, level, "
                 "created_at) VALUES (1, 1, 1, 1, 'bao', :now)"), {"now": "2026-11-01"})

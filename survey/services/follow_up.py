@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from instrument.domain import ActionState, ReactionState
+from instrument.domain import ACTION_STATE_NAMES, ReactionState
 
 from ..database import write_transaction
 from ..models import Centre, Invitation, Round, User, utcnow
@@ -37,9 +37,7 @@ from ..models.follow_up import ACTION_STATES, CentreAction, CentreReaction
 from ..translations import lazy_gettext
 from . import accounts
 
-STATE_NAMES = {ActionState.PLANNED: lazy_gettext("gepland"),
-               ActionState.IN_PROGRESS: lazy_gettext("bezig"),
-               ActionState.DONE: lazy_gettext("afgerond")}
+STATE_NAMES = {state: lazy_gettext(name) for state, name in ACTION_STATE_NAMES.items()}
 REACTION_NAMES = {None: lazy_gettext("nog niet begonnen"),
                   ReactionState.DRAFT: lazy_gettext("concept, nog niet ingediend"),
                   ReactionState.SUBMITTED: lazy_gettext("ingediend")}
