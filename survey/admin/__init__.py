@@ -34,10 +34,14 @@ def allow_large_uploads(app) -> None:
 
 from . import (  # noqa: E402,F401  (register the routes on bp)
     follow_up,
+    jobs,
+    outbox,
     questionnaires,
     remarks,
     reports,
     rounds,
+    schedule,
+    schools,
     sending,
     themes,
     views,
