@@ -135,6 +135,12 @@ def test_a_due_date_is_read_as_typed(app, typed, expected):
     ("morgen", "Geef een bestaande datum"),
     ("2027-13-01", "Geef een bestaande datum"),
     ("31-12-1999", "tussen 2000 en 2100"),
+    # what Python's fromisoformat also reads, but no one types for a date
+    ("20270301", "Geef een bestaande datum"),
+    ("2027-W05", "Geef een bestaande datum"),
+    ("2027-W05-3", "Geef een bestaande datum"),
+    ("2027-060", "Geef een bestaande datum"),
+    ("31-03-27", "Geef een bestaande datum"),
 ])
 def test_a_wrong_due_date_says_so_in_dutch(app, typed, message):
     with app.test_request_context(), pytest.raises(ValueError, match=message):

@@ -45,7 +45,9 @@ MAX_ACTIONS = 50
 MAX_REACTION = 10_000           # characters of the overall reaction
 MAX_ACTION_TEXT = 2_000
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$", re.ASCII)
+# only the form a date field posts: fromisoformat alone also reads 20270301 and 2027-W05
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,11 @@ def parse_due(typed: str) -> date | None:
     try:
         if found := _DUTCH_DATE.match(typed):
             day, month, year = (int(part) for part in found.groups())
-            value = date(year, month, day)
+        elif found := _ISO_DATE.match(typed):
+            year, month, day = (int(part) for part in found.groups())
         else:
-            value = date.fromisoformat(typed)
+            raise ValueError
+        value = date(year, month, day)
     except ValueError:
         raise ValueError(gettext("Geef een bestaande datum, bv. 31-03-2027.")) from None
     if not EARLIEST <= value <= LATEST:
