@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from test_follow_up import ATTENTION, follow_up_statements, publish_round_with_attention
 
+from survey.database import write_transaction
 from survey.extensions import db
 from survey.models import AuditEvent, Centre, Round, User
 from survey.services import follow_up
@@ -65,6 +66,20 @@ def test_the_sector_table_and_one_clbs_answer(app, inspector_client, published, 
     draft = inspector_client.get(f"/beheer/rondes/{round_id}/terugkoppeling/100002").get_data(
         as_text=True)
     assert "Het CLB werkt aan een concept" in draft and "Nog geheim" not in draft
+
+
+@pytest.mark.parametrize(("state", "points_shown"), [
+    ("open", False), ("closed", True), ("published", True)])
+def test_attention_points_only_once_the_round_is_closed(app, inspector_client, published,
+                                                        state, points_shown):
+    """While schools still answer, the figures are partial: no attention points yet."""
+    round_id = published()
+    with app.app_context(), write_transaction(db.session):
+        db.session.get(Round, round_id).state = state
+    html = inspector_client.get(f"/beheer/rondes/{round_id}/terugkoppeling/100001").get_data(
+        as_text=True)
+    assert ("4. Stellen zich onafhankelijk op: 10 % tegenover 75 %" in html) is points_shown
+    assert ("De bevraging loopt nog" in html) is (not points_shown)
 
 
 def test_unknown_clbs_and_rounds_are_404(app, inspector_client, published, make_user):

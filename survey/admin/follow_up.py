@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_babel import gettext
 
+from instrument.domain import RoundState
 from reports.content import SUPPRESSED_TEXT
 
 from ..extensions import db
@@ -51,7 +52,9 @@ def follow_up_centre(round_id: int, number: str):
         abort(404)
     reaction = overview.submitted_reaction(db.session, rnd.id, centre.id)
     state = overview.reaction_state(db.session, rnd.id, centre.id)
-    fb = feedback_or_404(rnd, centre.number) if rnd.state != "draft" else None
+    # while schools still answer the figures are partial: no attention points yet
+    reported = rnd.state in (RoundState.CLOSED, RoundState.PUBLISHED)
+    fb = feedback_or_404(rnd, centre.number) if reported else None
     answered = {action.statement for action in reaction.actions} if reaction else set()
     return render_template("admin/follow_up_centre.html", rnd=rnd, centre=centre, fb=fb,
                            reaction=reaction, state=state, answered=answered,
