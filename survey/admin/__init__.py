@@ -44,5 +44,6 @@ from . import (  # noqa: E402,F401  (register the routes on bp)
     schools,
     sending,
     themes,
+    versions,
     views,
 )

@@ -1,0 +1,3 @@
+"""Console pages (reserved for issue 13; filled in by that change)."""
+
+from . import bp  # noqa: F401
