@@ -372,3 +372,25 @@ def test_a_header_is_one_line_whatever_the_name(name, line):
     message["Subject"] = header_text(name)   # the email package refuses a line break
     parsed = email.message_from_string(message.as_string())
     assert parsed.keys() == ["Subject"] and str(parsed["Subject"]) == line
+
+
+def test_a_failed_mail_tried_again_keeps_its_first_outcome(app, smtp, schools):
+    """The retry is a new row; the refusal stays as the earlier attempt (key `~<id>`),
+    outside the round's counts."""
+    round_id, invited = schools
+    smtp.refuse.add("directie2@school.example.org")
+    _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+    smtp.refuse.clear()
+    assert _send(app, round_id, "invitation",
+                 SmtpTransport("127.0.0.1", smtp.port)).sent == 1
+    with app.app_context():
+        rows = db.session.execute(select(MessageSend.message_key, MessageSend.status,
+                                         MessageSend.error)
+                                  .where(MessageSend.invitation_id == invited[2].invitation_id)
+                                  .order_by(MessageSend.id)).all()
+        status = mailing.overview(db.session, db.session.get(Round, round_id))
+    assert [(key.partition("~")[0], state) for key, state, _ in rows] == [
+        ("invitation", "failed"), ("invitation", "sent")]
+    assert rows[0][0] != "invitation" and "550" in rows[0][2]
+    assert rows[0][2].startswith("adres geweigerd door de mailserver: 550")
+    assert [(s.key, s.sent, s.failed, s.to_go) for s in status] == [("invitation", 4, 0, 0)]

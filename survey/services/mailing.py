@@ -4,11 +4,17 @@ For every recipient a MessageSend row is claimed (and committed, together with t
 link the mail will carry) before the mail goes out, then marked sent or failed. A crash or
 a second click therefore never mails a school twice for the same message: rows that are
 sent or still claimed are skipped; only failed ones are tried again.
+
+No attempt is forgotten: a failed row that is tried again keeps its outcome under a key of
+its own (`invitation~<row id>`), and resending one invitation from the school's page is
+a row of its own (`resend-<n>`), so the school's page lists every mail and its outcome.
+The round's overview and the batches only count the messages themselves.
 """
 
 from __future__ import annotations
 
 import re
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -27,6 +33,13 @@ from .rounds import link, new_link
 
 INVITATION = "invitation"
 REMINDER_KEY = re.compile(r"^reminder-([1-9])$")
+RESEND_KEY = re.compile(r"^resend-([1-9][0-9]*)$")
+EARLIER = "~"    # "<key>~<row id>": an earlier, failed attempt of that key, kept
+
+
+def is_message(key: str) -> bool:
+    """Whether the key names a round's message (not a resend or an earlier attempt)."""
+    return key == INVITATION or REMINDER_KEY.match(key) is not None
 
 
 def reminder_key(number: int) -> str:
@@ -133,7 +146,7 @@ def send(session: Session, rnd: Round, message_key: str, transport, *, base_url:
             try:
                 transport.send(message)
             except MailError as exc:
-                _finish(session, claim, "failed", str(exc)[:500])
+                _finish(session, claim, "failed", failure_reason(exc))
                 report.failed += 1
             else:
                 _finish(session, claim, "sent")
@@ -143,25 +156,113 @@ def send(session: Session, rnd: Round, message_key: str, transport, *, base_url:
     return report
 
 
+def failure_reason(exc: MailError) -> str:
+    """Why the mail server refused, as the school's page shows it (at most 500 chars)."""
+    cause = exc.__cause__
+    if isinstance(cause, smtplib.SMTPRecipientsRefused):
+        reason = "; ".join(f"{code} {_text(text)}" for code, text in cause.recipients.values())
+        return gettext("adres geweigerd door de mailserver: %(reason)s", reason=reason)[:500]
+    if isinstance(cause, smtplib.SMTPResponseException):
+        return gettext("geweigerd door de mailserver: %(reason)s",
+                       reason=f"{cause.smtp_code} {_text(cause.smtp_error)}")[:500]
+    return str(exc)[:500]
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 def _claim(session: Session, inv: Invitation, key: str, recipient: str) -> int | None:
-    """Claim the row for this mail; None when it is sent or claimed already."""
+    """Claim the row for this mail; None when it is sent or claimed already.
+
+    A failed row is not overwritten: it keeps its outcome under the key `<key>~<id>`, and
+    the new attempt is a new row. The UPDATE names the key, so of two claims racing for
+    the same failed row only one moves it (the other finds nothing and skips)."""
     row = session.scalar(select(MessageSend).where(MessageSend.invitation_id == inv.id,
                                                    MessageSend.message_key == key))
-    if row is None:
-        row = MessageSend(invitation_id=inv.id, message_key=key, recipient=recipient)
-        session.add(row)
-        session.flush()
-        return row.id
-    taken = session.execute(update(MessageSend).where(
-        MessageSend.id == row.id, MessageSend.status == "failed")
-        .values(status="claimed", claimed_at=utcnow(), error=None, recipient=recipient))
-    return row.id if taken.rowcount == 1 else None
+    if row is not None:
+        kept = session.execute(update(MessageSend).where(
+            MessageSend.id == row.id, MessageSend.message_key == key,
+            MessageSend.status == "failed")
+            .values(message_key=f"{key}{EARLIER}{row.id}")
+            .execution_options(synchronize_session=False))
+        if kept.rowcount != 1:
+            return None
+        session.expire(row)
+    row = MessageSend(invitation_id=inv.id, message_key=key, recipient=recipient)
+    session.add(row)
+    session.flush()
+    return row.id
 
 
 def _finish(session: Session, claim_id: int, status: str, error: str | None = None) -> None:
     with write_transaction(session):
         session.execute(update(MessageSend).where(MessageSend.id == claim_id).values(
             status=status, sent_at=utcnow() if status == "sent" else None, error=error))
+
+
+class ResendError(ValueError):
+    """Why one invitation cannot be sent again now (Dutch, shown as it is)."""
+
+
+@dataclass(frozen=True)
+class Resent:
+    key: str                  # the row's key: "invitation" or "resend-<n>"
+    sent: bool
+    error: str | None = None  # the mail server's reason when it refused
+
+
+def resend_invitation(session: Session, invitation_id: int, transport, *, base_url: str,
+                      sender: str) -> Resent:
+    """Send one invitation's mail again, to the school's current address, with a new
+    link (earlier links keep working). Claim-then-send, as a batch does.
+
+    When the invitation was never mailed, or its mail failed, this is that mail (the
+    batch then skips the school). When it went out (or is uncertain), the resend is a row
+    of its own, `resend-<n>`: the first mail's row and outcome stay as they were."""
+    with transport:  # an unreachable server raises here, before anything is claimed
+        with write_transaction(session):
+            # FOR UPDATE: two resends of one school take turns (numbering, claim)
+            inv = session.scalar(select(Invitation).where(Invitation.id == invitation_id)
+                                 .with_for_update())
+            if inv is None:
+                raise ResendError(gettext("Deze uitnodiging bestaat niet."))
+            if inv.revoked_at is not None:
+                raise ResendError(gettext("Deze uitnodiging is ingetrokken: nodig de school "
+                                          "eerst opnieuw uit."))
+            rnd = inv.round
+            if rnd.state != "open":
+                raise ResendError(gettext("Een uitnodiging gaat alleen uit voor een open "
+                                          "bevraging."))
+            address = inv.school.email
+            if not can_address(address):
+                raise ResendError(gettext("De school heeft geen bruikbaar e-mailadres: "
+                                          "verbeter het eerst."))
+            key = _resend_key(session, inv)
+            claim = _claim(session, inv, key, address)
+            if claim is None:
+                raise ResendError(gettext("Deze uitnodiging wordt op dit moment al "
+                                          "verstuurd."))
+            message = compose(rnd, inv, INVITATION, link(base_url, new_link(session, inv)),
+                              sender)
+        try:
+            transport.send(message)
+        except MailError as exc:
+            reason = failure_reason(exc)
+            _finish(session, claim, "failed", reason)
+            return Resent(key, False, reason)
+        _finish(session, claim, "sent")
+    return Resent(key, True)
+
+
+def _resend_key(session: Session, inv: Invitation) -> str:
+    first = session.scalar(select(MessageSend.status).where(
+        MessageSend.invitation_id == inv.id, MessageSend.message_key == INVITATION))
+    if first is None or first == "failed":
+        return INVITATION
+    earlier = session.scalar(select(func.count()).where(
+        MessageSend.invitation_id == inv.id, MessageSend.message_key.like("resend-%")))
+    return f"resend-{earlier + 1}"
 
 
 def release_uncertain(session: Session, rnd: Round, message_key: str) -> int:
@@ -205,7 +306,7 @@ def overview(session: Session, rnd: Round) -> list[MessageStatus]:
                 .outerjoin(Response, Response.invitation_id == Invitation.id)
                 .where(Invitation.round_id == rnd.id)
                 .group_by(MessageSend.message_key, MessageSend.status, active,
-                          Response.status))]
+                          Response.status)) if is_message(key)]
     figures = tally.kept(session, rnd.id).values()
     invited = sum(i for i, _, _ in figures)
     still_answering = invited - sum(d for _, _, d in figures)
