@@ -169,9 +169,12 @@ def earlier_rounds(session: Session, rnd: Round) -> list[tuple[content.Earlier, 
     return out
 
 
-def feedback(session: Session, rnd: Round, centre_number: str) -> content.Feedback | None:
-    """One CLB's feedback, or None when the CLB had no invitation in the round."""
-    data = round_data(session, rnd, only=centre_number)
+def feedback(session: Session, rnd: Round, centre_number: str, *,
+             data: RoundData | None = None) -> content.Feedback | None:
+    """One CLB's feedback, or None when the CLB had no invitation in the round: from the
+    live data, or from `data` (a published version's frozen inputs:
+    services/report_versions.centre_feedback)."""
+    data = data or round_data(session, rnd, only=centre_number)
     given = data.inputs.get(centre_number)
     if given is None:
         return None
