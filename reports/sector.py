@@ -38,7 +38,7 @@ from .statistics import (
     raw_benchmark,
     z_score,
 )
-from .suppression import TOTAL, suppressed
+from .suppression import TOTAL, suppressed, suppressed_by
 
 LEVELS = LEVEL_CODES
 GROUPS = (TOTAL, *LEVELS)
@@ -51,17 +51,22 @@ ByCentre = Mapping[tuple[str, str], Mapping[int, int]]
 
 @dataclass(frozen=True)
 class Turnout:
-    """Response of a level, a network or the whole sector (key TOTAL)."""
+    """Response of a level, a network or the whole sector (key TOTAL). `invited` and
+    `submitted` are None when hidden (too few CLBs or responses, or their complement;
+    `note` says which): a network of one CLB would publish that CLB's response."""
 
     key: str
     label: str                     # as shown (translated)
     centres: int                   # CLBs with invitations there
-    invited: int
-    submitted: int
+    invited: int | None
+    submitted: int | None
+    note: str | None = None
 
     @property
     def rate(self) -> float | None:
-        return 100 * self.submitted / self.invited if self.invited else None
+        if self.invited is None or self.submitted is None or not self.invited:
+            return None
+        return 100 * self.submitted / self.invited
 
 
 @dataclass(frozen=True)
@@ -178,7 +183,8 @@ def build(info: RoundInfo, layout: Layout, cube: Cube, centres: Iterable[CentreI
                                      info.min_centres), trend))
     ranking = sorted(results, key=lambda r: (r.pct is None, -(r.pct or 0)))
     report = SectorReport(
-        info, layout, turnout_by_level(centres), turnout_by_network(centres, networks),
+        info, layout, turnout_by_level(centres, info.minimum, info.min_centres),
+        turnout_by_network(centres, networks, info.minimum, info.min_centres),
         results, ranking, sector_questions(layout, cube, info.minimum, info.min_centres),
         trend_rounds=(tuple(e.name for e in earlier) + (info.name,)) if earlier else (),
         threshold=threshold)
@@ -192,29 +198,69 @@ def build(info: RoundInfo, layout: Layout, cube: Cube, centres: Iterable[CentreI
 # --- Turnout ----------------------------------------------------------------------------
 
 
-def turnout_by_level(centres: Sequence[CentreInput]) -> list[Turnout]:
+def turnout_by_level(centres: Sequence[CentreInput], minimum: int = 0,
+                     min_centres: int = 0) -> list[Turnout]:
+    """Per level, then the total; hidden as in _hidden_turnout."""
     from .content import LEVEL_NAMES
 
-    out = []
-    for key in (*LEVELS, TOTAL):
-        keys = LEVELS if key == TOTAL else (key,)
-        invited = [sum(c.invited.get(lv, 0) for lv in keys) for c in centres]
-        out.append(Turnout(key, _(LEVEL_NAMES[key]), sum(1 for n in invited if n),
-                           sum(invited),
-                           sum(c.responded.get(lv, 0) for c in centres for lv in keys)))
-    return out
+    groups = {key: [c for c in centres if c.invited.get(key, 0)] for key in LEVELS}
+    groups[TOTAL] = [c for c in centres if sum(c.invited.get(lv, 0) for lv in LEVELS)]
+    figures = {key: (sum(c.invited.get(lv, 0) for c in members
+                         for lv in (LEVELS if key == TOTAL else (key,))),
+                     sum(c.responded.get(lv, 0) for c in members
+                         for lv in (LEVELS if key == TOTAL else (key,))))
+               for key, members in groups.items()}
+    labels = {key: _(LEVEL_NAMES[key]) for key in groups}
+    return _hidden_turnout([*LEVELS, TOTAL], labels, groups, figures, minimum, min_centres)
 
 
-def turnout_by_network(centres: Sequence[CentreInput],
-                       networks: Sequence[str]) -> list[Turnout]:
-    """Per network, in the given order (then any other a CLB names), and the total."""
+def turnout_by_network(centres: Sequence[CentreInput], networks: Sequence[str],
+                       minimum: int = 0, min_centres: int = 0) -> list[Turnout]:
+    """Per network, in the given order (then any other a CLB names), hidden as in
+    _hidden_turnout against the sector's total (the levels' table shows it)."""
     names = list(dict.fromkeys([*networks, *(c.centre.network for c in centres)]))
+    groups = {name: [c for c in centres if c.centre.network == name] for name in names}
+    groups[TOTAL] = list(centres)
+    figures = {key: (sum(sum(c.invited.values()) for c in members),
+                     sum(sum(c.responded.values()) for c in members))
+               for key, members in groups.items()}
+    labels = {name: name or _("onbekend net") for name in names}
+    return _hidden_turnout(names, labels, groups, figures, minimum, min_centres)[:-1]
+
+
+def _hidden_turnout(keys: Sequence[str], labels: Mapping[str, str],
+                    groups: Mapping[str, Sequence[CentreInput]],
+                    figures: Mapping[str, tuple[int, int]], minimum: int,
+                    min_centres: int) -> list[Turnout]:
+    """The turnout of `keys` (then TOTAL) with the small-group rule of every sector figure:
+    a group of fewer than min_centres CLBs or fewer than `minimum` responses is hidden,
+    and so, while the total is shown, are further groups until the hidden ones together
+    are at least two, from min_centres CLBs with `minimum` responses (total minus the
+    shown groups is theirs: suppression.suppressed_by)."""
+    parts = [key for key in keys if key != TOTAL]
+
+    def small(together: list[str]) -> bool:
+        members = {c.centre.number for key in together for c in groups[key]}
+        return (len(members) < min_centres
+                or sum(figures[key][1] for key in together) < minimum)
+
+    def few(together: list[str]) -> bool:
+        return len({c.centre.number for key in together for c in groups[key]}) < min_centres
+
+    hidden = suppressed_by({key: None for key in parts}, small,
+                           lambda key: (figures[key][1], len(groups[key])),
+                           {key: bool(groups[key]) for key in parts})
     out = []
-    for name in names:
-        members = [c for c in centres if c.centre.network == name]
-        out.append(Turnout(name, name or _("onbekend net"), len(members),
-                           sum(sum(c.invited.values()) for c in members),
-                           sum(sum(c.responded.values()) for c in members)))
+    for key in [*parts, TOTAL]:
+        centres = len({c.centre.number for c in groups[key]})
+        if key in hidden:
+            together = parts if key == TOTAL else [key]
+            note = few_mark(min_centres) if few(together) else _(SUPPRESSED_TEXT)
+            out.append(Turnout(key, labels.get(key, _("alle niveaus")), centres, None, None,
+                               note))
+        else:
+            out.append(Turnout(key, labels.get(key, _("alle niveaus")), centres,
+                               *figures[key]))
     return out
 
 

@@ -78,6 +78,8 @@ def _ticks() -> list[dict]:
     return [{"at": at, "text": fmt_pct(at)} for at in (0, 25, 50, 75, 100)]
 
 
+# A message with "%%" and no parameters: _() fills in nothing, so "% {}" makes it "%".
+
 def _pct(value: float | None) -> str:
     return fmt_pct(value)
 
@@ -97,7 +99,9 @@ def _response(report: SectorReport) -> list[dict]:
     header = [_("CLB's"), _("uitgenodigd"), _("ingediend"), _("respons")]
 
     def rows(turnout):
-        return [[t.label, t.centres, t.invited, t.submitted, _pct(t.rate)] for t in turnout]
+        # a hidden group: its CLBs counted, its figures not (the mark in their place)
+        return [[t.label, t.centres, t.note, "", ""] if t.note else
+                [t.label, t.centres, t.invited, t.submitted, _pct(t.rate)] for t in turnout]
 
     return [_heading(_("Respons"), page=True),
             _heading(_("Per onderwijsniveau"), 2),
@@ -126,7 +130,7 @@ def _ranking(report: SectorReport) -> list[dict]:
             {"kind": "bars", "rows": bars, "ticks": _ticks(),
              "alt": _("Staafdiagram van het %% akkoord van de sector per stelling, van hoog "
                       "naar laag, met de 95 %%-marge als lijn: %(values)s.", values=values),
-             "caption": _("%% akkoord per stelling, alle niveaus samen")},
+             "caption": _("%% akkoord per stelling, alle niveaus samen") % {}},
             _table([_("rang"), _("stelling"), _("% akkoord"), _("marge"), _("n")], rows,
                    [0.6, 6, 1.2, 1.1, 0.7], "rlrrr")]
 
@@ -207,8 +211,8 @@ def _levels(report: SectorReport) -> list[dict]:
            {"kind": "dots", "rows": points, "legend": legend, "ticks": _ticks(),
             "alt": _("Puntdiagram: per stelling het %% akkoord in elk onderwijsniveau, elk "
                      "niveau met een eigen kleur en vorm. De cijfers staan in de tabel "
-                     "hierna."),
-            "caption": _("%% akkoord per stelling en onderwijsniveau")},
+                     "hierna.") % {},
+            "caption": _("%% akkoord per stelling en onderwijsniveau") % {}},
            _table([_("stelling"), *[_name(g) for g in GROUPS]], rows,
                   [3.4, 1.3, 1.5, 1.3, 1.6, 1.6])]
     differences = [(r, lv) for r, lv in report.differences()]
@@ -247,8 +251,8 @@ def _spread(report: SectorReport) -> list[dict]:
             {"kind": "boxes", "rows": boxes, "ticks": _ticks(),
              "alt": _("Spreidingsdiagram: per stelling het laagste, het eerste kwartiel, de "
                       "mediaan, het derde kwartiel en het hoogste %% akkoord van de CLB's. "
-                      "De cijfers staan in de tabel hierna."),
-             "caption": _("Spreiding van het %% akkoord tussen CLB's")},
+                      "De cijfers staan in de tabel hierna.") % {},
+             "caption": _("Spreiding van het %% akkoord tussen CLB's") % {}},
             _table([_("stelling"), _("CLB's"), _("laagste"), _("1e kwartiel"), _("mediaan"),
                     _("3e kwartiel"), _("hoogste"), _("niet meegeteld")], rows,
                    [4, 0.7, 1, 1, 1, 1, 1, 1.5], "lrrrrrrr")]

@@ -42,11 +42,12 @@ def _r(value: float | None, digits: int = 1) -> float | None:
 
 
 def _turnout_header(kind: str) -> list[str]:
-    return [kind, _("CLB's"), _("uitgenodigd"), _("ingediend"), _("respons (%)")]
+    return [kind, _("CLB's"), _("uitgenodigd"), _("ingediend"), _("respons (%)"),
+            _("opmerking")]
 
 
 def _turnout(rows: Sequence[Turnout]) -> list[list]:
-    return [[t.label, t.centres, t.invited, t.submitted, _r(t.rate)] for t in rows]
+    return [[t.label, t.centres, t.invited, t.submitted, _r(t.rate), t.note] for t in rows]
 
 
 def _keys(result: Result) -> list:

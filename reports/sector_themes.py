@@ -68,4 +68,11 @@ def _per_level(counts: Mapping[tuple[str, str], int]) -> dict[str, int]:
 
 
 def _hide(counts: Mapping[str, int], minimum: int) -> set[str]:
-    return suppressed(counts[TOTAL], {lv: counts[lv] for lv in LEVELS}, minimum)
+    """The groups to hide. Nothing when there is no remark at all (a 0 hides nothing);
+    every group when the total is hidden: each level is then below the minimum too, and a
+    "0" beside a hidden total would say where the few remarks are (and read as if the
+    total were 0)."""
+    if not counts[TOTAL]:
+        return set()
+    hidden = suppressed(counts[TOTAL], {lv: counts[lv] for lv in LEVELS}, minimum)
+    return set(GROUPS) if TOTAL in hidden else hidden

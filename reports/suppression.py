@@ -74,3 +74,29 @@ def suppressed(total_n: int, parts: Mapping[str, int], minimum: int,
         if not shown:
             return hidden | {TOTAL}
         hidden.add(shown[0][1])
+
+
+def suppressed_by(parts: Mapping[str, object], small: Callable[[list[str]], bool],
+                  size: Callable[[str], object],
+                  exposed: Mapping[str, bool] | None = None) -> set[str]:
+    """The rule of `suppressed` for groups whose smallness is not one count: the keys to
+    hide among a total (TOTAL) and its `parts`, where `small(keys)` says whether those
+    parts together (a list of one for a part itself, every part for the total) may not be
+    shown, and `size(key)` orders the shown parts, smallest first, for hiding next. Used
+    for the response of networks and levels (too few CLBs or too few responses). A part
+    that is not `exposed` (by default: every part) has nothing to hide."""
+    exposed = exposed or dict.fromkeys(parts, True)
+    every = [key for key in parts if exposed.get(key)]
+    if not every:
+        return set()
+    hidden = {key for key in every if small([key])}
+    if small(every):
+        return hidden | {TOTAL}
+    while True:
+        secret = sorted(k for k in hidden if exposed.get(k))
+        if not secret or (len(secret) >= 2 and not small(secret)):
+            return hidden
+        shown = sorted((size(k), k) for k in parts if exposed.get(k) and k not in hidden)
+        if not shown:
+            return hidden | {TOTAL}
+        hidden.add(shown[0][1])

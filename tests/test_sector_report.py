@@ -115,9 +115,13 @@ def test_turnout_per_level_and_network(app, sector_round):
     assert levels == {"bao": (4, 19, 18), "so": (3, 16, 15), "bubao": (0, 0, 0),
                       "buso": (0, 0, 0), TOTAL: (4, 35, 33)}
     assert report.levels[0].rate == pytest.approx(100 * 18 / 19)
-    networks = {t.label: (t.centres, t.invited, t.submitted) for t in report.networks}
-    assert networks == {"Vrij CLB": (1, 12, 11), "GO!": (2, 13, 12), "OVSG": (1, 10, 10),
-                        "POV": (0, 0, 0)}
+    # every network has fewer than 3 CLBs (the round's min_centres): its response would be
+    # those CLBs' own, so only its CLBs are counted; POV has none and nothing to hide
+    networks = {t.label: (t.centres, t.invited, t.submitted, t.note)
+                for t in report.networks}
+    assert networks == {"Vrij CLB": (1, None, None, "< 3 CLB's"),
+                        "GO!": (2, None, None, "< 3 CLB's"),
+                        "OVSG": (1, None, None, "< 3 CLB's"), "POV": (0, 0, 0, None)}
     assert report.findings[0] == ("33 van de 35 uitgenodigde scholen vulden de vragenlijst "
                                   "in (94 %).")
 
@@ -236,8 +240,8 @@ def test_workbook_has_a_sheet_per_table_with_the_reports_figures(app, sector_rou
 
 def test_themes_from_the_codebook(app, sector_round):
     """Two approved remarks of one CLB's bao schools tagged with a theme: fewer than the
-    minimum, so hidden, and the total (the same two) too; the base is every approved
-    remark: the same two."""
+    minimum, so hidden, and the total (the same two) too, and with it every level; the
+    base is every approved remark: the same two."""
     from survey.services import remarks as review
     from survey.services import tagging, themes
 
@@ -260,7 +264,8 @@ def test_themes_from_the_codebook(app, sector_round):
     assert report.theme_base[TOTAL] is None
     table = next(block for block in sector_pdf.document(report)["blocks"]
                  if block["kind"] == "table" and block["rows"][-1][0] == "Bereikbaarheid")
-    assert table["rows"][-1][1:] == ["te weinig", "te weinig", "0", "0", "0"]
+    # every level hidden with the total: a "0" beside it would say where the two are
+    assert table["rows"][-1][1:] == ["te weinig"] * 5
 
 
 # --- Plain inputs -----------------------------------------------------------------------
@@ -297,6 +302,50 @@ def test_a_level_of_too_few_clbs_is_hidden_and_the_total_with_it():
     assert result.groups["bao"].figures.n == 18
     # with one CLB needed, everything shows
     assert _build(spec, min_centres=1).results[0].total.figures.n == 24
+
+
+def _turnout_input(number, network, invited, responded):
+    return content.CentreInput(content.CentreInfo(number, f"CLB {number}", network),
+                               invited, responded)
+
+
+def test_response_of_a_small_network_is_hidden_with_its_complement():
+    # A: 3 CLBs, 30 of 36 responded; B: 3 CLBs, 20 of 24; C: 1 CLB, 8 of 10
+    centres = [_turnout_input(f"A{i}", "A", {"bao": 12}, {"bao": 10}) for i in range(3)]
+    centres += [_turnout_input(f"B{i}", "B", {"so": 8}, {"so": 7 if i else 6})
+                for i in range(3)]
+    centres += [_turnout_input("C0", "C", {"bao": 10}, {"bao": 8})]
+    rows = {t.key: t for t in sector.turnout_by_network(centres, ["A", "B", "C"], 5, 3)}
+    assert (rows["A"].invited, rows["A"].submitted, rows["A"].note) == (36, 30, None)
+    assert rows["A"].rate == pytest.approx(100 * 30 / 36)
+    # C alone (one CLB) would be the total (70 of 80, level table) minus A and B, so B
+    # (the smallest shown: 20 responses) goes too; B and C together are 4 CLBs, 28
+    assert (rows["C"].invited, rows["C"].submitted, rows["C"].note) == (None, None,
+                                                                         "< 3 CLB's")
+    assert (rows["B"].invited, rows["B"].submitted, rows["B"].note) == (
+        None, None, "te weinig antwoorden")
+    assert rows["B"].rate is None and rows["B"].centres == 3
+    # with one CLB enough and at least 5 responses, every network shows
+    assert all(t.note is None for t in sector.turnout_by_network(centres, ["A", "B", "C"],
+                                                                 5, 1))
+
+
+def test_response_of_a_level_of_one_clb_is_hidden_with_the_next_smallest():
+    centres = [_turnout_input("C1", "A", {"bao": 10, "so": 5, "bubao": 2},
+                              {"bao": 8, "so": 4, "bubao": 2}),
+               _turnout_input("C2", "A", {"bao": 10, "so": 4}, {"bao": 7, "so": 3}),
+               _turnout_input("C3", "A", {"bao": 8, "so": 3}, {"bao": 6, "so": 3})]
+    rows = {t.key: t for t in sector.turnout_by_level(centres, 5, 3)}
+    assert (rows["bao"].centres, rows["bao"].invited, rows["bao"].submitted) == (3, 28, 21)
+    # bubao: one CLB; so (10 responses, the smallest shown) is hidden with it, so that
+    # total minus bao is so and bubao together: 3 CLBs, 12 responses
+    assert (rows["bubao"].submitted, rows["bubao"].note) == (None, "< 3 CLB's")
+    assert (rows["so"].submitted, rows["so"].note) == (None, "te weinig antwoorden")
+    assert (rows["buso"].centres, rows["buso"].submitted, rows["buso"].note) == (0, 0, None)
+    assert (rows[TOTAL].centres, rows[TOTAL].invited, rows[TOTAL].submitted) == (3, 42, 33)
+    # two CLBs in the round: the total would be theirs, so nothing is shown
+    two = sector.turnout_by_level(centres[:2], 5, 3)
+    assert all(t.submitted is None for t in two if t.centres)
 
 
 def test_spread_needs_enough_clbs():
@@ -340,6 +389,33 @@ def test_theme_counts_are_suppressed():
     assert rows[0].shares["so"] == pytest.approx(50.0)
     # 2 at bao only: hidden, and the total is the same number
     assert rows[1].counts[TOTAL] is None and rows[1].counts["bao"] is None
+    # beside a hidden total no level says 0 either (it would say where the 2 are)
+    assert rows[1].counts == dict.fromkeys((TOTAL, *LEVELS), None)
+    assert rows[1].shares == dict.fromkeys((TOTAL, *LEVELS), None)
+
+
+def test_a_theme_without_remarks_shows_zeros_and_the_pdf_one_mark_per_hidden_cell():
+    themes = sector_themes.Themes(
+        [sector_themes.Theme("Leeg", {}),
+         sector_themes.Theme("Weinig", {("C1", "so"): 3}),
+         sector_themes.Theme("Veel", {("C1", "bao"): 6, ("C2", "so"): 2, ("C3", "so"): 4})],
+        {("C1", "bao"): 20, ("C2", "so"): 10, ("C3", "so"): 10, ("C1", "so"): 5})
+    rows, base = sector_themes.theme_rows(themes, 5)
+    assert base == {TOTAL: 45, "bao": 20, "so": 25, "bubao": 0, "buso": 0}
+    assert rows[0].counts == dict.fromkeys((TOTAL, *LEVELS), 0)
+    assert rows[0].shares == {TOTAL: 0.0, "bao": 0.0, "so": 0.0, "bubao": None,
+                              "buso": None}
+    assert rows[1].counts == dict.fromkeys((TOTAL, *LEVELS), None)
+    # Veel: 12 in all, 6 bao, 6 so: both shown, 12 / 45 = 26.7 %, 6 / 25 = 24 %
+    assert rows[2].counts == {TOTAL: 12, "bao": 6, "so": 6, "bubao": 0, "buso": 0}
+    assert rows[2].shares["so"] == pytest.approx(24.0)
+    report = _build(_every({"bao": {4: 4, 1: 2}}, NUMBERS[:1]))
+    report.themes, report.theme_base = rows, base
+    table = next(b for b in sector_pdf.document(report)["blocks"]
+                 if b["kind"] == "table" and b["header"][0] == "thema")
+    assert table["rows"][1:3] == [["Leeg", "0 (0 %)", "0 (0 %)", "0 (0 %)", "0", "0"],
+                                  ["Weinig", *["te weinig"] * 5]]
+    assert table["rows"][3][:3] == ["Veel", "12 (27 %)", "6 (30 %)"]
 
 
 def _ranked(weights, items=NUMBERS, size=20):
@@ -464,3 +540,21 @@ def test_in_top_counts_ties_in(pcts, number, highest, expected):
 def test_the_same_content_gives_the_same_pdf():
     report = _build(_ranked((3, 1), NUMBERS[:13]), responded={"bao": 10, "so": 8})
     assert sector_pdf.render(report) == sector_pdf.render(report)
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_no_text_of_the_pdf_says_double_percent():
+    spec = _every({"bao": {4: 4, 1: 2}, "so": {4: 2, 3: 2, 1: 2}}, NUMBERS[:3])
+    texts = list(_strings(sector_pdf.document(_build(spec))))
+    assert any("% akkoord" in text for text in texts)
+    assert not [text for text in texts if "%%" in text]
