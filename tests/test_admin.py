@@ -163,7 +163,7 @@ def test_create_a_round_for_some_centres_then_open_it(app, inspector_client, mak
     created = inspector_client.post("/beheer/rondes/nieuw", data=form)
     assert created.status_code == 302
     detail = inspector_client.get(created.headers["Location"]).get_data(as_text=True)
-    assert "in voorbereiding" in detail and "0 van de 1 scholen" in detail
+    assert "in voorbereiding" in detail and "ingediend door 0 van 1 uitgenodigde school" in detail
     assert "Sectorcijfers uit" in detail
     opened = inspector_client.post(created.headers["Location"] + "/status",
                                    data={"csrf_token": csrf_in(detail), "action": "open"})

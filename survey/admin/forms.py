@@ -218,3 +218,45 @@ class ThemeDeleteForm(CleanForm):
 class CopyCodebookForm(CleanForm):
     source = SelectField(_l("Thema's kopiëren van de bevraging"), choices=[],
                          validate_choice=False)
+
+
+# --- The round's workflow (confirmations, a draft's settings, copies) -------------------
+
+
+class ConfirmForm(CleanForm):
+    """A confirmation page's button: the CSRF token is the form."""
+
+
+class PublishForm(CleanForm):
+    # Required only when the readiness list is not empty (the view decides).
+    confirmed = BooleanField(_l("Ik heb de punten hierboven gelezen en publiceer toch"))
+
+
+class ReopenForm(CleanForm):
+    closes_at = DateTimeLocalField(_l("Nieuwe sluitingsdatum (Brusselse tijd)"),
+                                   format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(message=_l(
+                                       "Kies een nieuwe sluitingsdatum."))])
+
+
+class AddSchoolConfirmForm(AddSchoolForm):
+    """The add-school form, and its second step: "yes, its CLB joins the round"."""
+
+    with_centre = HiddenField()
+
+
+class RoundEditForm(RoundForm):
+    """A draft round's settings: the round form without what a draft keeps (its
+    questionnaire and its CLBs, which are its invitations)."""
+
+    questionnaire = None
+    centres = None
+    without_benchmark = None
+
+
+class CopyRoundForm(CleanForm):
+    name = StringField(_l("Naam van de nieuwe bevraging"),
+                       validators=[DataRequired(), Length(max=200)])
+    school_year = StringField(_l("Schooljaar"), validators=[
+        DataRequired(),
+        Regexp(r"^\d{4}-\d{4}$", message=_l("Schrijf het schooljaar als 2026-2027."))])

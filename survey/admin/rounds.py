@@ -1,4 +1,7 @@
-"""Console routes for rounds: create one, change its state, follow its response."""
+"""Console routes for rounds: create one, its page (the checklist of its steps), open it,
+follow its response, its schools. What asks for confirmation first (close, publish,
+reopen, withdraw a school) is in round_confirm.py; a draft's settings, deleting, copying
+and the mail preview in round_drafts.py; the checklist itself in round_steps.py."""
 
 from __future__ import annotations
 
@@ -17,12 +20,13 @@ from ..extensions import db
 from ..formatting import BRUSSELS
 from ..models import Centre, Invitation, QuestionnaireVersion, Round, School, utcnow
 from ..results import xlsx_download
-from ..services import accounts, library, mailing, monitoring
+from ..services import accounts, library, mailing, monitoring, schedule
 from ..services import reports as report_service
 from ..services import rounds as round_service
 from ..translations import lazy_gettext
 from . import bp
 from .forms import (
+    AddSchoolConfirmForm,
     AddSchoolForm,
     InvitationForm,
     RoundForm,
@@ -50,6 +54,14 @@ def _published_versions() -> dict[str, QuestionnaireVersion]:
     return {str(version.id): version for version in library.published(db.session)}
 
 
+def reference_choices(form, exclude: int | None = None) -> None:
+    """Every other round as a possible reference round (newest first)."""
+    others = db.session.scalars(select(Round).where(Round.id != (exclude or 0))
+                                .order_by(Round.created_at.desc())).all()
+    form.reference_round.choices = [SelectChoice("", "— geen —")] + [
+        SelectChoice(str(r.id), f"{r.name} ({r.school_year})") for r in others]
+
+
 @bp.route("/rondes/nieuw", methods=["GET", "POST"])
 def round_new():
     versions = _published_versions()
@@ -57,9 +69,7 @@ def round_new():
     form.questionnaire.choices = [SelectChoice("", "— kies een vragenlijst —")] + [
         SelectChoice(value, f"{version.title} ({version.questionnaire_id}, versie "
                             f"{version.version})") for value, version in versions.items()]
-    others = db.session.scalars(select(Round).order_by(Round.created_at.desc())).all()
-    form.reference_round.choices = [SelectChoice("", "— geen —")] + [
-        SelectChoice(str(r.id), f"{r.name} ({r.school_year})") for r in others]
+    reference_choices(form)
     centres = db.session.scalars(select(Centre).order_by(Centre.name)).all()
     form.centres.choices = [SelectChoice(str(c.id), f"{c.name} ({c.number})") for c in centres]
     if form.validate_on_submit():
@@ -108,6 +118,8 @@ def round_new():
                              "reminder_body"):
                     setattr(rnd, name, getattr(form, name).data)
                 round_service.invite(db.session, rnd, schools, with_links=False)
+                # the default opening, closing and reminders, planned with the round
+                schedule.plan_defaults(db.session, rnd)
                 accounts.audit(db.session, current_user, "round created", rnd.name,
                                schools=len(schools), questionnaire=rnd.questionnaire_id,
                                version=rnd.questionnaire_version)
@@ -131,43 +143,45 @@ def round_detail(round_id: int):
     rnd = round_or_404(round_id)
     sort = request.args.get("sorteer", "clb")
     figures = monitoring.round_figures(db.session, rnd.id, sort)
+    messages = mailing.overview(db.session, rnd)
     return render_template("admin/round.html", rnd=rnd, figures=figures, sort=sort,
                            state_form=RoundStateForm(), add_form=AddSchoolForm(),
                            send_form=SendForm(), uncertain_form=UncertainForm(),
-                           messages=mailing.overview(db.session, rnd),
-                           sort_keys=monitoring.SORT_KEYS)
+                           messages=messages, sort_keys=monitoring.SORT_KEYS,
+                           steps=round_steps.checklist(rnd, figures, messages),
+                           schedule_url=round_steps.schedule_url(rnd),
+                           wide=round_service.sector_wide(db.session, rnd.id))
 
 
-# Lazy: made text (str) in the request's language when flashed.
-ACTIONS = {
-    "open": (round_service.open_round, lazy_gettext("De bevraging is geopend.")),
-    "close": (round_service.close_round, lazy_gettext("De bevraging is afgesloten.")),
-    "publish": (round_service.publish_round, lazy_gettext("De bevraging is gepubliceerd.")),
-}
+# Close, publish and reopen each have a page saying what they will do (round_confirm.py);
+# a POST here for them (an old form, a bookmarked button) leads there and does nothing.
+CONFIRMED_ELSEWHERE = {"close": ("open", ".round_close"),
+                       "publish": ("closed", ".round_publish"),
+                       "reopen": ("closed", ".round_reopen")}
 
 
 @bp.post("/rondes/<int:round_id>/status")
 def round_state(round_id: int):
     form = posted(RoundStateForm())
-    if form.action.data != "reopen" and form.action.data not in ACTIONS:
+    action = form.action.data
+    if action != "open" and action not in CONFIRMED_ELSEWHERE:
         abort(400)
+    rnd = round_or_404(round_id)
+    if action in CONFIRMED_ELSEWHERE:
+        needed, endpoint = CONFIRMED_ELSEWHERE[action]
+        if rnd.state == needed:
+            return redirect(url_for(endpoint, round_id=rnd.id), 303)
+        flash(round_confirm.wrong_state_message(rnd, action), "error")
+        return redirect(url_for(".round_detail", round_id=round_id))
     try:
         with write_transaction(db.session):
             rnd = round_or_404(round_id)
-            if form.action.data == "reopen":
-                if form.closes_at.data is None:
-                    raise round_service.RoundStateError(
-                        gettext("Kies een nieuwe sluitingsdatum."))
-                round_service.reopen_round(db.session, rnd, _utc(form.closes_at.data))
-                done = gettext("De bevraging is heropend.")
-            else:
-                action, done = ACTIONS[form.action.data]
-                action(db.session, rnd)
-            accounts.audit(db.session, current_user, f"round {form.action.data}", rnd.name)
+            round_service.open_round(db.session, rnd)
+            accounts.audit(db.session, current_user, "round open", rnd.name)
     except round_service.RoundStateError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".round_detail", round_id=round_id))
-    flash(str(done), "success")
+    flash(gettext("De bevraging is geopend."), "success")
     return redirect(url_for(".round_detail", round_id=round_id))
 
 
@@ -175,16 +189,22 @@ def round_state(round_id: int):
 def round_live(round_id: int):
     rnd = round_or_404(round_id)
     sort = request.args.get("sorteer", "clb")
-    return render_template("admin/round_live.html", rnd=rnd, sort=sort, now=utcnow(),
-                           figures=monitoring.round_figures(db.session, rnd.id, sort),
-                           sort_keys=monitoring.SORT_KEYS)
+    figures = monitoring.round_figures(db.session, rnd.id, sort)
+    now = utcnow()
+    until = now.astimezone(BRUSSELS).date() if rnd.state == "open" else None
+    return render_template("admin/round_live.html", rnd=rnd, sort=sort, now=now,
+                           figures=figures, sort_keys=monitoring.SORT_KEYS,
+                           timeline=monitoring.timeline(db.session, rnd.id, figures, until),
+                           styles=monitoring.SERIES_STYLE,
+                           wide=round_service.sector_wide(db.session, rnd.id))
 
 
 @bp.get("/rondes/<int:round_id>/respons.xlsx")
 def round_figures_xlsx(round_id: int):
     rnd = round_or_404(round_id)
     data = xlsx.workbook(monitoring.export_sheets(
-        monitoring.round_figures(db.session, rnd.id)))
+        monitoring.round_figures(db.session, rnd.id),
+        round_service.sector_wide(db.session, rnd.id)))
     with write_transaction(db.session):
         accounts.audit(db.session, current_user, "response figures downloaded", rnd.name)
     return xlsx_download(data, f"respons-ronde-{rnd.id}.xlsx")
@@ -198,7 +218,8 @@ def round_centre(round_id: int, centre_id: int):
         abort(404)
     schools = monitoring.centre_schools(db.session, rnd.id, centre.id)
     return render_template("admin/round_centre.html", rnd=rnd, centre=centre, schools=schools,
-                           form=InvitationForm())
+                           form=InvitationForm(),
+                           changeable=rnd.state in ("draft", "open"))
 
 
 @bp.post("/rondes/<int:round_id>/uitnodigingen/<int:invitation_id>")
@@ -231,8 +252,10 @@ def round_invitation(round_id: int, invitation_id: int):
 
 @bp.post("/rondes/<int:round_id>/scholen")
 def round_add_school(round_id: int):
+    """Invite one school; one whose CLB is not in the round first gets a page that asks
+    whether that CLB is to join (the form posted again, with with_centre)."""
     rnd = round_or_404(round_id)
-    form = AddSchoolForm()
+    form = AddSchoolConfirmForm()
     if not form.validate_on_submit():
         flash(gettext("Geef het instellingsnummer van de school."), "error")
         return redirect(url_for(".round_detail", round_id=rnd.id))
@@ -241,14 +264,32 @@ def round_add_school(round_id: int):
         flash(gettext("Geen school met nummer %(number)s. Lees ze eerst in.",
                       number=form.number.data), "error")
         return redirect(url_for(".round_detail", round_id=rnd.id))
-    name = school.name
+    name, school_id = school.name, school.id
     try:
         with write_transaction(db.session):
-            round_service.add_school(db.session, round_or_404(round_id),
-                                     db.session.get(School, school.id))
-            accounts.audit(db.session, current_user, "school added", name, round=round_id)
+            round_service.add_school_checked(db.session, round_or_404(round_id),
+                                             db.session.get(School, school_id),
+                                             with_centre=form.with_centre.data == "1")
+            accounts.audit(db.session, current_user, "school added", name, round=round_id,
+                           centre_added=form.with_centre.data == "1")
+    except round_service.OutsideRound as exc:
+        school = db.session.get(School, school_id)
+        centres = round_service.round_centres(db.session, rnd.id)
+        return render_template("admin/round_add_school.html", rnd=rnd, school=school,
+                               reason=str(exc), form=form, centres=len(centres),
+                               centre_schools=_count_schools(school.centre_id))
     except round_service.RoundStateError as exc:
         flash(str(exc), "error")
     else:
         flash(gettext("%(name)s is uitgenodigd.", name=name), "success")
     return redirect(url_for(".round_detail", round_id=rnd.id))
+
+
+def _count_schools(centre_id: int) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).select_from(School).where(
+        School.centre_id == centre_id))
+
+
+from . import round_confirm, round_drafts, round_steps  # noqa: E402,F401  (routes on bp)

@@ -320,3 +320,46 @@ def questionnaire_for(session: Session, acc: Access) -> Questionnaire:
     if q is None:  # the round changed under us: read it afresh
         raise LookupError(f"round {acc.round_id} changed")
     return q
+
+
+# --- The round's CLBs (a draft's edit, delete and copy: services/round_drafts.py) ---
+#
+# A round's CLBs are those with an invitation in it (withdrawn ones included): a round is
+# made for chosen CLBs by inviting their schools, so the invitations are the one record
+# of the choice, and no second list can disagree with them. A round is sector-wide when
+# every CLB with schools in the directory is among them.
+
+
+class OutsideRound(RoundStateError):
+    """A school whose CLB is not one of the round's: added only when the inspector
+    confirms that its CLB joins the round."""
+
+    def __init__(self, message: str, centre_id: int):
+        super().__init__(message)
+        self.centre_id = centre_id
+
+
+def round_centres(session: Session, round_id: int) -> set[int]:
+    """The ids of the round's CLBs."""
+    return set(session.scalars(select(Invitation.centre_id).where(
+        Invitation.round_id == round_id).distinct()))
+
+
+def sector_wide(session: Session, round_id: int) -> bool:
+    """Whether every CLB with schools takes part (then its total is 'the sector')."""
+    mine = select(Invitation.centre_id).where(Invitation.round_id == round_id)
+    missing = session.scalar(select(func.count(func.distinct(School.centre_id))).where(
+        School.centre_id.not_in(mine)))
+    return missing == 0 and bool(round_centres(session, round_id))
+
+
+def add_school_checked(session: Session, rnd: Round, school: School, *,
+                       with_centre: bool = False) -> Invitation:
+    """add_school, refusing (OutsideRound) a school whose CLB is not one of the round's
+    unless with_centre: a round of a few CLBs must not grow by an unseen CLB."""
+    _changeable(rnd)
+    if not with_centre and school.centre_id not in round_centres(session, rnd.id):
+        raise OutsideRound(gettext(
+            "%(school)s hoort bij %(centre)s, dat niet aan deze bevraging meedoet.",
+            school=school.name, centre=school.centre.name), school.centre_id)
+    return add_school(session, rnd, school)
