@@ -269,3 +269,93 @@ def test_an_address_that_no_mail_header_can_carry_is_refused(app):
         plan = plan_import(db.session, table([_with(**{"E-mail": "directie@école.be"})]))
     assert "ongeldig e-mailadres" in plan.rejected[0].reason
     assert "é" in plan.rejected[0].reason
+
+
+def test_every_fault_of_a_row_is_named(app):
+    row = _with(Schoolnummer="12A", Niveau="lager", Net="", **{"E-mail": "geen adres"})
+    with app.app_context():
+        plan = plan_import(db.session, table([row]))
+    assert plan.rejected[0].faults == (
+        "ongeldig schoolnummer '12A' (zes cijfers 0-9, bijvoorbeeld 012345)",
+        "onbekend niveau 'lager' (verwacht bao, so, bubao of buso)",
+        "net van het CLB ontbreekt", "ongeldig e-mailadres 'geen adres'")
+    assert plan.rejected[0].reason == "; ".join(plan.rejected[0].faults)
+
+
+def test_the_dry_run_lists_each_changed_field_with_old_and_new_value(app):
+    with app.app_context():
+        apply_import(db.session, table(GOOD))
+        moved = [_with(Schoolnaam="Basisschool De Linde", **{
+            "E-mail": "Nieuw@Linde.example.org", "Gemeente": "", "CLB-nummer": "200001",
+            "CLB": "CLB GO! Gent-Eeklo", "Net": "GO!"}), GOOD[1],
+            GOOD[2][:4] + ["CLB GO! Gent-Eeklo"] + GOOD[2][5:]]
+        plan = plan_import(db.session, table(moved))
+    assert {n: [(c.field, c.old, c.new) for c in cs] for n, cs in plan.school_changes.items()} \
+        == {"100001": [("email", "directie@linde.example.org", "nieuw@linde.example.org"),
+                       ("municipality", "Antwerpen", ""), ("centre_number", "114983",
+                                                           "200001")]}
+    assert {n: [(c.field, c.old, c.new) for c in cs] for n, cs in plan.centre_changes.items()} \
+        == {"200001": [("name", "CLB GO! Gent", "CLB GO! Gent-Eeklo")]}
+    assert (plan.schools_same, plan.centres_same) == (2, 1)
+
+
+def _uploaded(app) -> list[str]:
+    from pathlib import Path
+
+    folder = Path(app.instance_path) / "uploads"
+    return sorted(p.name for p in folder.glob("*")) if folder.exists() else []
+
+
+def test_console_dry_run_shows_changes_faults_and_singulars(app, inspector_client):
+    with app.app_context():
+        apply_import(db.session, table(GOOD))
+    changed = _with(**{"E-mail": "nieuw@linde.example.org"})
+    bad = _with(Schoolnummer="100009", Niveau="lager", **{"E-mail": "geen adres"})
+    text = "\n".join(";".join(r) for r in [HEADER, changed, GOOD[1], bad])
+    html = _upload(inspector_client, text.encode()).get_data(as_text=True)
+    assert "s.csv: 3 rijen gelezen" in html
+    assert "directie@linde.example.org" in html and "nieuw@linde.example.org" in html
+    assert "1 geweigerde rij<" in html and "Deze rij wordt niet ingelezen" in html
+    assert "<li>onbekend niveau &#39;lager&#39;" in html and "<li>ongeldig e-mailadres" in html
+    assert "1 school blijft ongewijzigd." in html
+
+
+def test_the_file_is_deleted_once_applied_or_cancelled(app, inspector_client):
+    import re
+
+    from conftest import csrf_in
+
+    text = "\n".join(";".join(r) for r in [HEADER, *GOOD]).encode()
+    html = _upload(inspector_client, text).get_data(as_text=True)
+    upload = re.search(r'name="upload"[^>]*value="([0-9a-f]{32})"', html).group(1)
+    assert _uploaded(app) == [f"{upload}.csv"]
+    cancelled = inspector_client.post("/beheer/inlezen/annuleren",
+                                      data={"csrf_token": csrf_in(html), "upload": upload})
+    assert cancelled.status_code == 302 and _uploaded(app) == []
+    assert count(app, School) == 0
+
+    html = _upload(inspector_client, text).get_data(as_text=True)
+    upload = re.search(r'name="upload"[^>]*value="([0-9a-f]{32})"', html).group(1)
+    inspector_client.post("/beheer/inlezen/bevestigen",
+                          data={"csrf_token": csrf_in(html), "upload": upload})
+    assert _uploaded(app) == [] and count(app, School) == 3
+    flashed = inspector_client.get("/beheer/").get_data(as_text=True)
+    assert "0 rijen geweigerd" in flashed
+
+    same = _upload(inspector_client, text).get_data(as_text=True)
+    assert "Er is niets te wijzigen" in same and _uploaded(app) == [], "nothing to keep"
+
+
+def test_a_stale_upload_is_cleaned_by_the_next_one(app, inspector_client):
+    import os
+    import time
+
+    text = "\n".join(";".join(r) for r in [HEADER, *GOOD]).encode()
+    _upload(inspector_client, text)
+    from pathlib import Path
+
+    (old,) = (Path(app.instance_path) / "uploads").glob("*")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    _upload(inspector_client, text)
+    assert old.name not in _uploaded(app) and len(_uploaded(app)) == 1

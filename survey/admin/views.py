@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
@@ -46,12 +46,13 @@ def import_upload():
         except TableError as exc:
             form.file.errors.append(str(exc))
         else:
-            upload = uploads.keep(data, filename)
+            # kept only when there is something to confirm; deleted once applied or cancelled
+            upload = uploads.keep(data, filename) if plan.changes else None
             with write_transaction(db.session):
                 accounts.audit(db.session, current_user, "import dry run", filename,
                                rows=plan.rows, rejected=len(plan.rejected))
             return render_template("admin/import_plan.html", plan=plan, filename=filename,
-                                   confirm=ConfirmImportForm(upload=upload))
+                                   confirm=ConfirmImportForm(upload=upload) if upload else None)
     status = 400 if form.errors else 200
     return render_template("admin/import_upload.html", form=form), status
 
@@ -67,6 +68,7 @@ def import_confirm():
     try:
         table = read_table(data, name)
     except TableError as exc:   # read the same way as in the dry run; kept for safety
+        uploads.discard(form.upload.data)
         flash(str(exc), "error")
         return redirect(url_for(".import_upload"))
     plan = apply_import(db.session, table)
@@ -74,12 +76,13 @@ def import_confirm():
     with write_transaction(db.session):
         accounts.audit(db.session, current_user, "import applied", name,
                        changes=plan.changes, rejected=len(plan.rejected))
-    flash(gettext("Ingelezen: %(centres_new)d nieuwe en %(centres_changed)d gewijzigde CLB's, "
-                  "%(schools_new)d nieuwe en %(schools_changed)d gewijzigde scholen. "
-                  "%(rejected)d rijen geweigerd.",
-                  centres_new=len(plan.centres_new), centres_changed=len(plan.centres_changed),
-                  schools_new=len(plan.schools_new), schools_changed=len(plan.schools_changed),
-                  rejected=len(plan.rejected)), "success")
+    flash(" ".join((
+        gettext("Ingelezen: CLB's %(centres_new)d nieuw, %(centres_changed)d gewijzigd; "
+                "scholen %(schools_new)d nieuw, %(schools_changed)d gewijzigd.",
+                centres_new=len(plan.centres_new), centres_changed=len(plan.centres_changed),
+                schools_new=len(plan.schools_new), schools_changed=len(plan.schools_changed)),
+        ngettext("%(num)d rij geweigerd.", "%(num)d rijen geweigerd.", len(plan.rejected)))),
+        "success")
     return redirect(url_for(".dashboard"))
 
 

@@ -78,7 +78,30 @@ EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 @dataclass(frozen=True)
 class Rejection:
     row: int
-    reason: str
+    reason: str                       # every fault of the row, in one sentence
+    faults: tuple[str, ...] = ()      # the same, one by one
+
+    @classmethod
+    def of(cls, row: int, faults: list[str]) -> Rejection:
+        return cls(row, "; ".join(faults), tuple(faults))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of a known CLB or school that the import changes."""
+
+    field: str          # "name", "level", ... (FIELD_NAMES says it in words)
+    old: str
+    new: str
+
+    @property
+    def label(self) -> str:
+        return str(FIELD_NAMES[self.field])
+
+
+FIELD_NAMES = {"name": lazy_gettext("naam"), "level": lazy_gettext("niveau"),
+               "email": lazy_gettext("e-mailadres"), "municipality": lazy_gettext("gemeente"),
+               "centre_number": lazy_gettext("CLB"), "network": lazy_gettext("net")}
 
 
 @dataclass
@@ -91,6 +114,9 @@ class ImportPlan:
     schools_changed: dict[str, dict] = field(default_factory=dict)
     schools_same: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    # per number of a changed CLB or school: each field with its old and new value
+    centre_changes: dict[str, list[Change]] = field(default_factory=dict)
+    school_changes: dict[str, list[Change]] = field(default_factory=dict)
     encoding: str | None = None          # how a text file was read, told in the dry run
 
     @property
@@ -128,50 +154,54 @@ def institution_number(text: str) -> str | None:
     return text.zfill(NUMBER_WIDTH)
 
 
-def _check(rec: dict[str, str]) -> tuple[dict | None, str | None]:
-    """The row as values for the database, or the reason it cannot be used."""
+def _check(rec: dict[str, str]) -> tuple[dict | None, list[str]]:
+    """The row as values for the database, or every reason it cannot be used (all of
+    them, so that one correction of the file is enough)."""
+    faults: list[str] = []
     school_number = institution_number(rec["school_number"])
     if school_number is None:
-        return None, gettext("ongeldig schoolnummer %(value)s (zes cijfers 0-9, bijvoorbeeld "
-                             "012345)", value=repr(rec["school_number"]))
+        faults.append(gettext("ongeldig schoolnummer %(value)s (zes cijfers 0-9, bijvoorbeeld "
+                              "012345)", value=repr(rec["school_number"])))
     if not rec["school_name"]:
-        return None, gettext("schoolnaam ontbreekt")
+        faults.append(gettext("schoolnaam ontbreekt"))
     level = _LEVELS.get(_norm(rec["level"]))
     if level is None:
-        return None, (gettext("onbekend niveau %(value)s (verwacht bao, so, bubao of buso)",
+        faults.append(gettext("onbekend niveau %(value)s (verwacht bao, so, bubao of buso)",
                               value=repr(rec["level"]))
                       if rec["level"] else gettext("niveau ontbreekt"))
     centre_number = institution_number(rec["centre_number"])
     if centre_number is None:
-        return None, gettext("ongeldig CLB-nummer %(value)s (zes cijfers 0-9, bijvoorbeeld "
-                             "114983)", value=repr(rec["centre_number"]))
+        faults.append(gettext("ongeldig CLB-nummer %(value)s (zes cijfers 0-9, bijvoorbeeld "
+                              "114983)", value=repr(rec["centre_number"])))
     if not rec["centre_name"]:
-        return None, gettext("naam van het CLB ontbreekt")
+        faults.append(gettext("naam van het CLB ontbreekt"))
     network = _NETWORKS.get(_norm(rec["network"]))
     if network is None:
-        return None, (gettext("onbekend net %(value)s (verwacht Vrij CLB, GO!, OVSG of POV)",
+        faults.append(gettext("onbekend net %(value)s (verwacht Vrij CLB, GO!, OVSG of POV)",
                               value=repr(rec["network"]))
                       if rec["network"] else gettext("net van het CLB ontbreekt"))
     email = rec["email"]
     if not email:
-        return None, gettext("e-mailadres ontbreekt")
-    if not EMAIL.match(email):
-        return None, gettext("ongeldig e-mailadres %(value)s", value=repr(email))
-    if not email.isascii():
-        return None, gettext("ongeldig e-mailadres %(value)s: alleen letters zonder accent, "
-                             "cijfers en leestekens (een mail naar dit adres kan niet "
-                             "vertrekken)", value=repr(email))
+        faults.append(gettext("e-mailadres ontbreekt"))
+    elif not EMAIL.match(email):
+        faults.append(gettext("ongeldig e-mailadres %(value)s", value=repr(email)))
+    elif not email.isascii():
+        faults.append(gettext("ongeldig e-mailadres %(value)s: alleen letters zonder accent, "
+                              "cijfers en leestekens (een mail naar dit adres kan niet "
+                              "vertrekken)", value=repr(email)))
     too_long = [k for k, limit in
                 (("school_name", 200), ("centre_name", 200), ("email", 254),
                  ("municipality", 100)) if len(rec.get(k, "")) > limit]
     if too_long:
-        return None, gettext("te lange waarde in %(columns)s", columns=_names(too_long))
+        faults.append(gettext("te lange waarde in %(columns)s", columns=_names(too_long)))
+    if faults:
+        return None, faults
     return {
         "school": {"number": school_number, "name": rec["school_name"], "level": level,
                    "email": email.lower(), "municipality": rec.get("municipality") or None},
         "centre": {"number": centre_number, "name": rec["centre_name"],
                    "network": network},
-    }, None
+    }, []
 
 
 def plan_import(session: Session, table: Table) -> ImportPlan:
@@ -181,14 +211,12 @@ def plan_import(session: Session, table: Table) -> ImportPlan:
     centres: dict[str, tuple[int, dict]] = {}
     schools: dict[str, tuple[int, dict]] = {}
     for row, cells in table.rows:
+        values, faults = _check(_record(columns, cells))
         if row in table.formula_rows:
-            plan.rejected.append(Rejection(row, gettext(
-                "cel bevat een formule (kolom %(column)s); vul waarden in",
-                column=repr(table.formula_rows[row]))))
-            continue
-        values, reason = _check(_record(columns, cells))
-        if reason:
-            plan.rejected.append(Rejection(row, reason))
+            faults.insert(0, gettext("cel bevat een formule (kolom %(column)s); vul waarden in",
+                                     column=repr(table.formula_rows[row])))
+        if faults:
+            plan.rejected.append(Rejection.of(row, faults))
             continue
         school, centre = values["school"], values["centre"]
         if school["number"] in schools:
@@ -200,14 +228,14 @@ def plan_import(session: Session, table: Table) -> ImportPlan:
             else:
                 reason = gettext("schoolnummer %(number)s staat ook op rij %(row)s",
                                  number=school["number"], row=first)
-            plan.rejected.append(Rejection(row, reason))
+            plan.rejected.append(Rejection.of(row, [reason]))
             continue
         if centre["number"] in centres:
             first, known = centres[centre["number"]]
             if known != centre:
-                plan.rejected.append(Rejection(row, gettext(
+                plan.rejected.append(Rejection.of(row, [gettext(
                     "CLB %(number)s heeft op rij %(row)s een andere naam of een ander net",
-                    number=centre["number"], row=first)))
+                    number=centre["number"], row=first)]))
                 continue
         else:
             centres[centre["number"]] = (row, centre)
@@ -218,8 +246,10 @@ def plan_import(session: Session, table: Table) -> ImportPlan:
         current = existing_centres.get(number)
         if current is None:
             plan.centres_new[number] = centre
-        elif (current.name, current.network) != (centre["name"], centre["network"]):
+        elif changes := _changes({"name": current.name, "network": current.network},
+                                 centre):
             plan.centres_changed[number] = centre
+            plan.centre_changes[number] = changes
         else:
             plan.centres_same += 1
 
@@ -229,14 +259,21 @@ def plan_import(session: Session, table: Table) -> ImportPlan:
         current = existing_schools.get(number)
         if current is None:
             plan.schools_new[number] = school
-        elif ((current.name, current.level, current.email, current.municipality,
-               centre_numbers.get(current.centre_id))
-              != (school["name"], school["level"], school["email"], school["municipality"],
-                  school["centre_number"])):
+        elif changes := _changes(
+                {"name": current.name, "level": current.level, "email": current.email,
+                 "municipality": current.municipality,
+                 "centre_number": centre_numbers.get(current.centre_id)}, school):
             plan.schools_changed[number] = school
+            plan.school_changes[number] = changes
         else:
             plan.schools_same += 1
     return plan
+
+
+def _changes(current: dict[str, str | None], new: dict) -> list[Change]:
+    """The fields whose stored value differs from the file's, in the order given."""
+    return [Change(key, old or "", new[key] or "") for key, old in current.items()
+            if (old or None) != (new[key] or None)]
 
 
 def _by_number(session: Session, model, numbers: list[str]) -> dict:
