@@ -1,6 +1,6 @@
-"""What the CLB portal and the inspectors' console share: one CLB's feedback or a 404,
-its files as downloads (every one of them written to the audit log here, and only here),
-the context of the results page."""
+"""What the CLB portal and the inspectors' console share: one CLB's feedback (live, or
+from a published version) or a 404, its files as downloads (every one of them written to
+the audit log here, and only here), the context of the results page."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from reports.content import LEVEL_NAMES, SUPPRESSED_TEXT, Feedback, reading_guid
 from .database import write_transaction
 from .extensions import db
 from .models import Round
+from .models.versions import ReportVersion
 from .services import accounts
-from .services.reports import feedback
+from .services.report_versions import centre_feedback
 
 PDF_TYPE = "application/pdf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,21 +34,23 @@ SAV_TYPE = "application/x-spss-sav"
 
 
 def log_download(kind: str, round_id: int, round_name: str,
-                 centre_number: str | None = None) -> None:
-    """One audit row per results file handed out: who, which kind, round and CLB. Written
-    (and committed) before the file is made, so a download cut off halfway is still in
-    the log."""
+                 centre_number: str | None = None, version: int | None = None) -> None:
+    """One audit row per results file handed out: who, which kind, round and CLB (and the
+    published version, when the file is of one). Written (and committed) before the file
+    is made, so a download cut off halfway is still in the log."""
+    detail = {"version": version} if version is not None else {}
     with write_transaction(db.session):
         accounts.audit(db.session, current_user, "results downloaded", round_name,
-                       kind=kind, round=round_id, centre=centre_number)
+                       kind=kind, round=round_id, centre=centre_number, **detail)
 
 
 def download(data, mimetype: str, filename: str, *, kind: str, round_id: int,
-             round_name: str, centre_number: str | None = None) -> Response:
+             round_name: str, centre_number: str | None = None,
+             version: int | None = None) -> Response:
     """A results file as an attachment; every call leaves its audit row. `data` is the
     bytes, or a function that makes the body (bytes or chunks) once the row is written:
     a stream must be set up after the audit commit, which expires what it reads."""
-    log_download(kind, round_id, round_name, centre_number)
+    log_download(kind, round_id, round_name, centre_number, version)
     return attachment(data() if callable(data) else data, mimetype, filename)
 
 
@@ -99,26 +102,36 @@ def spooled_file_download(write, mimetype: str, filename: str, *, kind: str, rou
     return answer
 
 
-def feedback_or_404(rnd: Round, centre_number: str) -> Feedback:
-    fb = feedback(db.session, rnd, centre_number)
+def feedback_or_404(rnd: Round, centre_number: str,
+                    version: ReportVersion | None = None) -> Feedback:
+    """The CLB's feedback: live, or from a published version's frozen data."""
+    fb = centre_feedback(db.session, rnd, centre_number, version)
     if fb is None:
         abort(404)
     return fb
 
 
-def _feedback_file(fb: Feedback, kind: str, make, mimetype: str, filename: str) -> Response:
+def _feedback_file(fb: Feedback, kind: str, make, mimetype: str, filename: str,
+                   version: ReportVersion | None) -> Response:
     return download(lambda: make(fb), mimetype, filename, kind=kind, round_id=fb.round.id,
-                    round_name=fb.round.name, centre_number=fb.centre.number)
+                    round_name=fb.round.name, centre_number=fb.centre.number,
+                    version=version.number if version else None)
 
 
-def sheet_download(fb: Feedback) -> Response:
+def _suffix(version: ReportVersion | None) -> str:
+    return f"-versie{version.number}" if version else ""
+
+
+def sheet_download(fb: Feedback, version: ReportVersion | None = None) -> Response:
     return _feedback_file(fb, SHEET, sheet_data.render, PDF_TYPE,
-                          f"feedbackrapport-{fb.centre.number}-{fb.round.id}.pdf")
+                          f"feedbackrapport-{fb.centre.number}-{fb.round.id}"
+                          f"{_suffix(version)}.pdf", version)
 
 
-def workbook_download(fb: Feedback) -> Response:
+def workbook_download(fb: Feedback, version: ReportVersion | None = None) -> Response:
     return _feedback_file(fb, WORKBOOK, workbook.centre_workbook, XLSX_TYPE,
-                          f"werkboek-{fb.centre.number}-{fb.round.id}.xlsx")
+                          f"werkboek-{fb.centre.number}-{fb.round.id}{_suffix(version)}.xlsx",
+                          version)
 
 
 def page_context(fb: Feedback) -> dict:

@@ -100,15 +100,12 @@ class Shown:
 
     version: ReportVersion | None
     published: tuple[ReportVersion, ...]
-    changes: CentreChange | None = None
+    previous: ReportVersion | None = None    # the published version before it
+    changes: CentreChange | None = None      # against `previous`
 
     @property
     def newest(self) -> ReportVersion | None:
         return self.published[-1] if self.published else None
-
-    @property
-    def earlier(self) -> tuple[ReportVersion, ...]:
-        return tuple(v for v in self.published if self.version and v.number != self.version.number)
 
 
 def shown(session: Session, rnd: Round, centre_number: str,
@@ -125,13 +122,14 @@ def shown(session: Session, rnd: Round, centre_number: str,
                        and len(asked) < 10 and v.number == int(asked)), None)
         if chosen is None:
             return None
-    changes = None
+    previous = changes = None
     if chosen is not None:
         before = [v for v in out if v.number < chosen.number]
         if before:
-            changes = version_diff.centre_changes(data_of(before[-1]), data_of(chosen),
+            previous = before[-1]
+            changes = version_diff.centre_changes(data_of(previous), data_of(chosen),
                                                   centre_number)
-    return Shown(chosen, out, changes)
+    return Shown(chosen, out, previous, changes)
 
 
 def centre_feedback(session: Session, rnd: Round, centre_number: str,
