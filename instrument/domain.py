@@ -78,3 +78,42 @@ class ActionState(StrEnum):
 # What each state is called (Dutch msgids: translated where shown); the one list of them.
 ACTION_STATE_NAMES = {ActionState.PLANNED: N_("gepland"), ActionState.IN_PROGRESS: N_("bezig"),
                       ActionState.DONE: N_("afgerond")}
+
+
+# --- A round's schedule (issue 13: survey/models/schedule.py, survey/services/schedule.py)
+
+class StepKind(StrEnum):
+    """What a planned step of a round does when its time comes."""
+
+    OPEN = "open"
+    CLOSE = "close"
+    REMINDER = "reminder"
+
+
+class StepState(StrEnum):
+    """Where a planned step is: planned, claimed by a worker (running), or finished as
+    done, cancelled (by an inspector), failed (with the reason) or skipped (nothing to do,
+    for instance a reminder after the round closed)."""
+
+    PLANNED = "planned"
+    RUNNING = "running"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class ReminderAudience(StrEnum):
+    """Whom a planned reminder goes to."""
+
+    NOT_SUBMITTED = "not_submitted"
+    NOT_STARTED = "not_started"
+
+
+STEP_KIND_NAMES = {StepKind.OPEN: N_("openen en uitnodigen"), StepKind.CLOSE: N_("afsluiten"),
+                   StepKind.REMINDER: N_("herinnering")}
+STEP_STATE_NAMES = {StepState.PLANNED: N_("gepland"), StepState.RUNNING: N_("bezig"),
+                    StepState.DONE: N_("uitgevoerd"), StepState.CANCELLED: N_("geannuleerd"),
+                    StepState.FAILED: N_("mislukt"), StepState.SKIPPED: N_("overgeslagen")}
+AUDIENCE_NAMES = {ReminderAudience.NOT_SUBMITTED: N_("scholen die nog niet indienden"),
+                  ReminderAudience.NOT_STARTED: N_("scholen die nog niet begonnen")}
