@@ -15,7 +15,7 @@ from ..routing import page_number
 from ..services import accounts
 from ..services.sector_import import apply_import, plan_import
 from ..tabular import MAX_BYTES, TableError, read_table
-from . import bp, uploads
+from . import audit_labels, bp, uploads
 from .forms import AccountActionForm, ConfirmImportForm, InviteUserForm, UploadForm
 
 
@@ -175,7 +175,15 @@ def user_new_link(user_id: int):
 
 @bp.get("/logboek")
 def audit_log():
+    """Newest first, 100 a page; optionally one kind of action (`soort`, as stored)."""
     page = page_number(request.args)
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc())
-                                .limit(100).offset((page - 1) * 100)).all()
-    return render_template("admin/audit.html", events=events, page=page)
+    kind = request.args.get("soort", "")[:100]
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if kind:
+        query = query.where(AuditEvent.action == kind)
+    events = db.session.scalars(query.limit(100).offset((page - 1) * 100)).all()
+    kinds = audit_labels.choices(list(db.session.scalars(
+        select(AuditEvent.action).distinct())))
+    return render_template("admin/audit.html", events=events, page=page, kind=kind,
+                           kinds=kinds, action_label=audit_labels.action_label,
+                           detail_label=audit_labels.detail_label)

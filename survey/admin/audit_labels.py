@@ -1,0 +1,110 @@
+"""The audit log's actions in words: stored as short English strings (accounts.audit, so
+that the log can be searched and its keys never change with a translation), shown in the
+reader's language here, in one place. An action not listed is shown as it is stored.
+
+A new action: add it to ACTIONS (or, for a family such as "round <step>", to the pattern
+it belongs to).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext
+
+from ..translations import lazy_gettext as _l
+
+ACTIONS = {
+    "login": _l("aangemeld"),
+    "logout": _l("afgemeld"),
+    "password set": _l("wachtwoord ingesteld"),
+    "user invited": _l("gebruiker uitgenodigd"),
+    "user created": _l("gebruiker aangemaakt"),
+    "user deactivated": _l("gebruiker gedeactiveerd"),
+    "user reactivated": _l("gebruiker opnieuw geactiveerd"),
+    "set-password link sent": _l("wachtwoordlink gemaakt"),
+    "import dry run": _l("voorbeeld van een import"),
+    "import applied": _l("CLB's en scholen ingelezen"),
+    "round created": _l("bevraging aangemaakt"),
+    "round edited": _l("bevraging gewijzigd"),
+    "round deleted": _l("bevraging verwijderd"),
+    "round copied": _l("bevraging gekopieerd"),
+    "round open": _l("bevraging geopend"),
+    "round close": _l("bevraging afgesloten"),
+    "round reopen": _l("bevraging heropend"),
+    "round publish": _l("bevraging gepubliceerd"),
+    "round test mail": _l("testmail verstuurd"),
+    "school added": _l("school toegevoegd aan een bevraging"),
+    "invitation withdraw": _l("uitnodiging ingetrokken"),
+    "invitation reinstate": _l("school opnieuw uitgenodigd"),
+    "invitation resent": _l("uitnodiging opnieuw verstuurd"),
+    "school e-mail changed": _l("e-mailadres van een school verbeterd"),
+    "link renewed": _l("link van een school vernieuwd"),
+    "link made": _l("extra link voor een school gemaakt"),
+    "links downloaded": _l("links gedownload"),
+    "uncertain mails released": _l("onzekere mails vrijgegeven"),
+    "response figures downloaded": _l("responscijfers gedownload"),
+    "schedule planned": _l("planning gemaakt"),
+    "schedule step moved": _l("geplande stap verplaatst"),
+    "schedule step cancelled": _l("geplande stap geschrapt"),
+    "reminder planned": _l("herinnering gepland"),
+    "reports built": _l("rapporten opgebouwd"),
+    "results downloaded": _l("resultaten gedownload"),
+    "report version published": _l("nieuwe rapportversie gepubliceerd"),
+    "remarks approved": _l("opmerkingen goedgekeurd"),
+    "remark approve": _l("opmerking goedgekeurd"),
+    "remark redact": _l("opmerking ingekort goedgekeurd"),
+    "remark hide": _l("opmerking verborgen"),
+    "remark reset": _l("opmerking terug te beoordelen"),
+    "remarks tagged": _l("thema aan opmerkingen gegeven"),
+    "remarks untagged": _l("thema van opmerkingen gehaald"),
+    "remark themes set": _l("thema's van een opmerking ingesteld"),
+    "suggestions accepted": _l("themasuggesties aanvaard"),
+    "theme added": _l("thema toegevoegd"),
+    "theme changed": _l("thema gewijzigd"),
+    "theme deleted": _l("thema verwijderd"),
+    "codebook copied": _l("codeboek gekopieerd"),
+    "questionnaire uploaded": _l("vragenlijst opgeladen"),
+    "questionnaire concept replaced": _l("concept van een vragenlijst vervangen"),
+    "questionnaire concept deleted": _l("concept van een vragenlijst verwijderd"),
+    "questionnaire published": _l("vragenlijst gepubliceerd"),
+    "questionnaire downloaded": _l("vragenlijst gedownload"),
+    "follow-up submitted": _l("antwoord van een CLB ingediend"),
+}
+# "<message> sent": a batch of invitations or reminders (message keys of services/mailing)
+_SENT = re.compile(r"^(invitation|reminder-([1-9]))s? sent$")
+_COMMAND_LINE = " (command line)"
+
+
+def action_label(action: str) -> str:
+    """The action in words; as stored when it is not known."""
+    if action.endswith(_COMMAND_LINE):
+        label = action_label(action.removesuffix(_COMMAND_LINE))
+        return gettext("%(action)s (opdrachtregel)", action=label)
+    if action in ACTIONS:
+        return str(ACTIONS[action])
+    if match := _SENT.match(action):
+        if match.group(2):
+            return gettext("herinnering %(number)s verstuurd", number=match.group(2))
+        return gettext("uitnodigingen verstuurd")
+    return action
+
+
+DETAILS = {
+    "round": _l("bevraging"), "rows": _l("rijen"), "rejected": _l("geweigerd"),
+    "changes": _l("wijzigingen"), "sent": _l("verstuurd"), "failed": _l("mislukt"),
+    "schools": _l("scholen"), "questionnaire": _l("vragenlijst"), "version": _l("versie"),
+    "role": _l("rol"), "links": _l("links"), "count": _l("aantal"), "message": _l("bericht"),
+    "theme": _l("thema"), "old": _l("oud"), "new": _l("nieuw"), "number": _l("nummer"),
+    "address": _l("adres"),
+}
+
+
+def detail_label(key: str) -> str:
+    """A detail's key in words; as stored when it is not known."""
+    return str(DETAILS[key]) if key in DETAILS else key
+
+
+def choices(actions: list[str]) -> list[tuple[str, str]]:
+    """The stored actions as (value, label) for the log's filter, by label."""
+    return sorted(((a, action_label(a)) for a in actions), key=lambda pair: pair[1].lower())
