@@ -113,7 +113,7 @@ def _outside(session: Session, rnd: Round) -> list[SchoolNote]:
 
 def _reports(session: Session, rnd: Round, layout, out: Readiness) -> None:
     """Per CLB of the round, the reports' own rows: wholly suppressed when no row of any
-    statement shows a figure; a statement lacks a benchmark when its total row has no
+    statement shows a figure of any answers; a statement lacks a benchmark when its total row has no
     sector figure or says why not (sector_reason: too few other CLBs with answers)."""
     cube = counts_cube(session, rnd.id)
     reference = rnd.reference_round
@@ -123,7 +123,9 @@ def _reports(session: Session, rnd: Round, layout, out: Readiness) -> None:
                            layout.scale, sector_cube, rnd.min_benchmark_centres,
                            layout.scales)
         submitted = row.total.submitted
-        if layout.numbers and all(r.suppressed for r in rows):
+        # nothing shown: every group hidden, or without answers (a group with none has
+        # nothing to hide, so the reports do not mark it suppressed)
+        if layout.numbers and all(r.figures is None or r.figures.n == 0 for r in rows):
             out.suppressed.append(CentreNote(row.number, row.name, submitted))
         # no raw sector figure, or one left out for too few CLBs (a round of one CLB
         # has no other CLB at all, so there is no reason to give either)
