@@ -80,6 +80,15 @@ ACTION_STATE_NAMES = {ActionState.PLANNED: N_("gepland"), ActionState.IN_PROGRES
                       ActionState.DONE: N_("afgerond")}
 
 
+class JobState(StrEnum):
+    """A background job's life (survey/jobs): queued, running, then done or failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 # --- A round's schedule (issue 13: survey/models/schedule.py, survey/services/schedule.py)
 
 class StepKind(StrEnum):

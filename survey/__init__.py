@@ -104,6 +104,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.register(app)
     formatting.register(app)
 
+    from . import jobs
+
+    jobs.init_app(app)  # the job queue: built from the config, nothing at import time
+
     from .cli import register_commands
 
     register_commands(app)

@@ -7,6 +7,7 @@ survey questionnaire publish FILE [--yes]   upload a file to the library and pub
 survey demo [--seed N] [--answered F] [--links-csv FILE] [--no-serve]
 survey reports build ROUND [--out DIR] [--jobs N]
 survey reports check ROUND [--repair]
+survey worker [--workers N] [--type process|thread]   run background jobs
 survey backup FILE                 online copy of the embedded SQLite database
 survey users create|list|deactivate|reactivate|link   accounts of inspectors and CLB staff
 """
@@ -26,6 +27,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, inspect, select, text
 
 from . import create_app
+from .cli_jobs import worker_command
 from .cli_questionnaire import questionnaire_cli
 from .cli_users import users_cli
 from .database import write_transaction
@@ -85,7 +87,10 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
     upgrade(directory=app.extensions["migrate"].directory)
     base_url = app.config["SURVEY_BASE_URL"]
     if serve and base_url == "http://127.0.0.1:5000":
+        # the default address: links (in mails, the links list, set-password links) use
+        # the address this server is really on
         base_url = f"http://{host}:{port}"
+        app.config["SURVEY_BASE_URL"] = base_url
     from .services import library
 
     library.ensure_bundled(db.session)
@@ -129,8 +134,20 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
     if serve:
         from werkzeug.serving import run_simple
 
-        click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C stops)")
-        run_simple(host, port, app, threaded=True)
+        from .cli_jobs import start_worker_process
+
+        # the background jobs (report builds, mail batches, the schedule) need a worker
+        worker = start_worker_process(app, base_url)
+        click.echo(f"Serving on http://{host}:{port}/  with a job worker (process "
+                   f"{worker.pid}); Ctrl+C stops both")
+        try:
+            run_simple(host, port, app, threaded=True)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(10)
+            except Exception:  # noqa: BLE001 - it had its chance to stop cleanly
+                worker.kill()
 
 
 def _print_plan(plan) -> None:
@@ -367,6 +384,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(rounds_cli)
     app.cli.add_command(invitations_cli)
+    app.cli.add_command(worker_command)
 
 
 if __name__ == "__main__":

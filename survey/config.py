@@ -53,6 +53,22 @@ SETTINGS: tuple[Setting, ...] = (
             "Number of reverse proxies in front of the app whose X-Forwarded-For and "
             "X-Forwarded-Proto are believed (default 0: ignored, they can be forged). "
             "1 behind one nginx: the client address is the proxy's last hop"),
+    Setting("SURVEY_REDIS_URL", "SURVEY_REDIS_URL", str,
+            "Redis for the job queue, e.g. redis://10.0.0.5:6379/0, so that workers on several "
+            "hosts share the jobs; empty (default): the embedded queue, jobs.sqlite3 in the "
+            "instance folder, for workers on this host"),
+    Setting("SURVEY_WORKERS", "SURVEY_WORKERS", int,
+            "Jobs one `survey worker` runs at the same time (default 2)"),
+    Setting("SURVEY_WORKER_TYPE", "SURVEY_WORKER_TYPE", str,
+            "process (default: each job in a worker process of its own) or thread"),
+    Setting("SURVEY_MAIL_PER_MINUTE", "SURVEY_MAIL_PER_MINUTE", int,
+            "Most mails one mail job hands to the mail server per minute (default 600; "
+            "0: no limit)"),
+    Setting("SURVEY_JOB_LEASE_SECONDS", "SURVEY_JOB_LEASE_SECONDS", int,
+            "A running job whose worker has not been heard of for this long is counted as "
+            "stopped, and started again or shown as failed (default 120)"),
+    Setting("SURVEY_JOB_ATTEMPTS", "SURVEY_JOB_ATTEMPTS", int,
+            "How often a job is started in all when its worker stops under it (default 3)"),
     Setting("SURVEY_ENV", "SURVEY_ENV", str,
             "production or development (default; production when served by gunicorn). "
             "Production refuses to start without a long random SURVEY_SECRET_KEY"),
@@ -87,6 +103,15 @@ def defaults(instance_path: str) -> dict:
         "SURVEY_MAIL_FROM": "Onderwijsinspectie <noreply@localhost>",
         "SURVEY_STAFF_MAX_HOURS": 12.0,
         "SURVEY_TRUSTED_PROXIES": 0,
+        "SURVEY_REDIS_URL": "",
+        "SURVEY_WORKERS": 2,
+        "SURVEY_WORKER_TYPE": "process",
+        "SURVEY_MAIL_PER_MINUTE": 600,
+        "SURVEY_JOB_LEASE_SECONDS": 120,
+        "SURVEY_JOB_ATTEMPTS": 3,
+        # Run each job at once, in the request that starts it (huey's immediate mode);
+        # None: only when TESTING (a test that wants a real queue sets False)
+        "SURVEY_JOBS_IMMEDIATE": None,
         # A director may keep the form open for hours: the CSRF token lives as long as the
         # session instead of Flask-WTF's default hour.
         "WTF_CSRF_TIME_LIMIT": None,
@@ -148,6 +173,11 @@ def finalise(config) -> None:
     if not 0 <= int(config.get("SURVEY_TRUSTED_PROXIES") or 0) <= 5:
         raise ConfigError("SURVEY_TRUSTED_PROXIES: the number of reverse proxies in front "
                           "of the app, 0 to 5.")
+    if config.get("SURVEY_JOBS_IMMEDIATE") is None:
+        config["SURVEY_JOBS_IMMEDIATE"] = bool(config.get("TESTING"))
+    if config.get("SURVEY_WORKER_TYPE") not in ("process", "thread"):
+        raise ConfigError(f"SURVEY_WORKER_TYPE={config.get('SURVEY_WORKER_TYPE')!r}: use "
+                          "process or thread.")
     key = config.get("SECRET_KEY") or ""
     if env == "production" and (key == DEV_SECRET_KEY or len(key) < MIN_SECRET_LENGTH):
         raise ConfigError(

@@ -1,9 +1,11 @@
-"""Mail transports: SMTP, or .eml files in a folder when no mail server is configured."""
+"""Mail transports: SMTP, or .eml files in a folder when no mail server is configured;
+RateLimited around either keeps a mail job within the mail server's limit."""
 
 from __future__ import annotations
 
 import re
 import smtplib
+import time
 from contextlib import AbstractContextManager, suppress
 from email.message import EmailMessage
 from pathlib import Path
@@ -91,3 +93,43 @@ def transport_for(config, instance_path: str):
                              config["SURVEY_SMTP_USER"], config["SURVEY_SMTP_PASSWORD"],
                              config["SURVEY_SMTP_STARTTLS"])
     return OutboxTransport(Path(instance_path) / "outbox")
+
+
+class RateLimited(AbstractContextManager):
+    """At most `per_minute` messages a minute handed to the transport it wraps, evenly
+    spaced (no burst at the start of each minute): any 60 seconds hold no more than
+    per_minute sends. A mail job sends a whole round through one of these, so that the
+    mail server's limit holds however many schools the round has."""
+
+    def __init__(self, transport, per_minute: int, *, clock=time.monotonic,
+                 sleep=time.sleep):
+        if per_minute <= 0:
+            raise ValueError("per_minute must be positive")
+        self.transport, self.interval = transport, 60.0 / per_minute
+        self.clock, self.sleep = clock, sleep
+        self._next: float | None = None
+
+    def __enter__(self):
+        self.transport.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.transport.__exit__(*exc)
+
+    def send(self, message: EmailMessage) -> None:
+        now = self.clock()
+        if self._next is not None and now < self._next:
+            self.sleep(self._next - now)
+            now = self._next
+        # from when this send may start, not from when it ended: a slow server does not
+        # slow the pace further, a fast one never exceeds it
+        self._next = now + self.interval
+        self.transport.send(message)
+
+
+def job_transport(config, instance_path: str):
+    """The transport of a background mail job: the configured one, within
+    SURVEY_MAIL_PER_MINUTE (0: no limit)."""
+    transport = transport_for(config, instance_path)
+    per_minute = int(config.get("SURVEY_MAIL_PER_MINUTE") or 0)
+    return RateLimited(transport, per_minute) if per_minute > 0 else transport

@@ -228,10 +228,17 @@ def test_console_sends_to_the_outbox_and_lists_links_for_a_mail_merge(
 
     round_id, invited = schools
     page = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    # the first POST only asks for confirmation, saying what it will do
+    asked = inspector_client.post(f"/beheer/rondes/{round_id}/versturen",
+                                  data={"csrf_token": csrf_in(page), "message": "invitation"})
+    assert "4 scholen krijgen de uitnodiging." in asked.get_data(as_text=True)
+    assert not (Path(app.instance_path) / "outbox").exists()
     sent = inspector_client.post(f"/beheer/rondes/{round_id}/versturen",
-                                 data={"csrf_token": csrf_in(page), "message": "invitation"})
+                                 data={"csrf_token": csrf_in(page), "message": "invitation",
+                                       "confirmed": "1"})
+    # one job for the whole round (in tests the queue runs it at once: immediate mode)
     after = inspector_client.get(sent.headers["Location"]).get_data(as_text=True)
-    assert "4 verstuurd, 0 mislukt. Nog 0 te versturen." in after
+    assert "4 verstuurd, 0 mislukt, 0 overgeslagen" in after
     outbox = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))
     assert len(outbox) == 4
 

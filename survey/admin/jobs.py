@@ -1,3 +1,60 @@
-"""Console pages (reserved for issue 13; filled in by that change)."""
+"""Console pages of the background jobs: every job with its progress and outcome
+(/beheer/taken), and one job's page, which refreshes itself while the job runs."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from instrument.domain import JobState
+
+from ..extensions import db
+from ..jobs import records
+from ..models import Round, utcnow
+from ..models.jobs import Job
+from ..routing import page_number
+from . import bp
+
+PER_PAGE = 50
+
+KIND_NAMES = {records.REPORTS: _l("Rapporten opbouwen"), records.MAIL: _l("Mails versturen")}
+STATE_NAMES = {JobState.QUEUED: _l("wacht"), JobState.RUNNING: _l("bezig"),
+               JobState.DONE: _l("klaar"), JobState.FAILED: _l("mislukt")}
+INTERRUPTED = _l("onderbroken")
+
+
+def job_view(job: Job, now=None) -> dict:
+    """What a page shows of a job: its state in words (a running job whose worker has not
+    been heard of within the lease is "onderbroken", before the tick restarts it)."""
+    now = now or utcnow()
+    stopped = records.stopped(job, now, records.lease(current_app.config))
+    state = JobState(job.state)
+    return {"job": job, "kind": KIND_NAMES.get(job.kind, job.kind),
+            "state": state.value, "stopped": stopped,
+            "state_name": INTERRUPTED if stopped else STATE_NAMES[state],
+            "active": state in (JobState.QUEUED, JobState.RUNNING) and not stopped,
+            "percent": (100 * job.done // job.total) if job.total else None}
+
+
+@bp.get("/taken")
+def jobs():
+    page = page_number(request.args)
+    round_id = request.args.get("ronde", type=int)
+    if round_id is not None and not 0 < round_id < 2**31:   # the database's integers
+        abort(404)
+    rows = records.recent(db.session, PER_PAGE, (page - 1) * PER_PAGE, round_id=round_id)
+    names = dict(db.session.execute(db.select(Round.id, Round.name).where(
+        Round.id.in_({j.round_id for j in rows if j.round_id}))).all())
+    views = [job_view(job) for job in rows]
+    return render_template("admin/jobs.html", jobs=views, names=names, page=page,
+                           per_page=PER_PAGE, round_id=round_id,
+                           refresh=any(v["active"] for v in views))
+
+
+@bp.get("/taken/<int:job_id>")
+def job_detail(job_id: int):
+    job = db.session.get(Job, job_id)
+    if job is None:
+        abort(404)
+    rnd = db.session.get(Round, job.round_id) if job.round_id else None
+    return render_template("admin/job.html", rnd=rnd, **job_view(job))

@@ -1,15 +1,11 @@
 """Console routes for a round's results: preview any CLB's sheet, download its files and
-the sector workbook, build everything in the background. The review of schools' remarks
-is in remarks.py."""
+the sector workbook, build everything as a background job (survey/jobs/reports.py). The
+review of schools' remarks is in remarks.py."""
 
 from __future__ import annotations
 
 import io
-import json
-import threading
-import time
 import zipfile
-from pathlib import Path
 
 from flask import (
     abort,
@@ -23,12 +19,14 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user
 
+from instrument.domain import JobState
 from reports import codebook, spss
 from reports.layout import from_snapshot
 
-from ..database import write_transaction
+from .. import jobs
 from ..extensions import db
-from ..models import Round
+from ..jobs import records
+from ..models import Round, utcnow
 from ..results import (
     ANALYSIS_CSV,
     ANSWERS_CSV,
@@ -54,6 +52,7 @@ from ..services import accounts, analysis_export, exports, remarks, reports, sec
 from ..services.monitoring import round_figures
 from . import bp
 from .forms import BuildForm
+from .jobs import job_view
 from .rounds import posted, round_or_404
 
 
@@ -64,26 +63,13 @@ def _reportable(round_id: int) -> Round:
     return rnd
 
 
-STALE_SECONDS = 600     # a build that has not moved for this long was cut off
-
-
-def _status(folder: Path) -> dict | None:
-    try:
-        status = json.loads((folder / "status.json").read_text())
-    except (OSError, ValueError):
-        return None
-    if status["state"] == "running" and time.time() - status["updated"] > STALE_SECONDS:
-        status.update(state="failed", error=gettext("onderbroken"))
-    return status
-
-
 @bp.get("/rondes/<int:round_id>/rapporten")
 def round_reports(round_id: int):
     rnd = _reportable(round_id)
-    folder = reports.build_dir(current_app.instance_path, rnd.id)
+    build = records.latest(db.session, records.REPORTS, rnd.id)
     return render_template("admin/reports.html", rnd=rnd,
                            centres=round_figures(db.session, rnd.id).centres,
-                           status=_status(folder), build_form=BuildForm(),
+                           build=job_view(build) if build else None, build_form=BuildForm(),
                            review_counts=remarks.counts(db.session, rnd))
 
 
@@ -196,63 +182,27 @@ def _answer_stream(rnd: Round, chunks):
 
 @bp.post("/rondes/<int:round_id>/rapporten/bouwen")
 def report_build(round_id: int):
+    """A job that builds every file of the round; the page shows its progress."""
     rnd = _reportable(round_id)
     posted(BuildForm())
-    folder = reports.build_dir(current_app.instance_path, rnd.id)
-    status = _status(folder)
-    if status and status["state"] == "running":
+    if records.active(db.session, records.REPORTS, rnd.id, utcnow(),
+                      records.lease(current_app.config)):
         flash(gettext("Er loopt al een opbouw voor deze bevraging."), "error")
     else:
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_status(folder, state="running", done=0, total=0)
-        thread = threading.Thread(target=_build_in_background,
-                                  args=(current_app._get_current_object(), rnd.id, folder),
-                                  daemon=True)
-        thread.start()
-        with write_transaction(db.session):
-            accounts.audit(db.session, current_user, "reports built", rnd.name)
+        jobs.start(current_app._get_current_object(), records.REPORTS, rnd.id,
+                   current_user.id, audit=lambda session: accounts.audit(
+                       session, current_user, "reports built", rnd.name))
         flash(gettext("De rapporten worden opgebouwd; deze pagina toont de voortgang."),
               "success")
     return redirect(url_for(".round_reports", round_id=rnd.id))
-
-
-def _write_status(folder: Path, **status) -> None:
-    status["updated"] = time.time()
-    tmp = folder / "status.json.tmp"
-    tmp.write_text(json.dumps(status))
-    tmp.replace(folder / "status.json")
-
-
-def _build_in_background(app, round_id: int, folder: Path) -> None:
-    with app.app_context():
-        try:
-            rnd = db.session.get(Round, round_id)
-            data = reports.round_data(db.session, rnd)
-            total = len(data.inputs)
-            done = 0
-
-            def progress(step: int) -> None:
-                nonlocal done
-                done += step
-                _write_status(folder, state="running", done=done, total=total)
-
-            reports.build_round(db.session, rnd, folder, progress=progress, data=data)
-            final = {"state": "done", "done": total, "total": total, "finished": time.time()}
-        except Exception as exc:  # the page must say it failed, whatever the cause
-            current_app.logger.exception("report build failed")
-            final = {"state": "failed", "error": type(exc).__name__}
-        finally:
-            db.session.remove()
-    # written last, when the thread has nothing left to do with the database
-    _write_status(folder, **final)
 
 
 @bp.get("/rondes/<int:round_id>/rapporten/alles.zip")
 def report_zip(round_id: int):
     rnd = _reportable(round_id)
     folder = reports.build_dir(current_app.instance_path, rnd.id)
-    status = _status(folder)
-    if not status or status["state"] != "done":
+    build = records.latest(db.session, records.REPORTS, rnd.id)
+    if build is None or build.state != JobState.DONE:
         flash(gettext("Bouw eerst alle rapporten op."), "error")
         return redirect(url_for(".round_reports", round_id=rnd.id))
     buf = io.BytesIO()

@@ -1,20 +1,25 @@
-"""Console routes for mails to schools: send in batches, release uncertain mails, and the
-links list for a mail merge."""
+"""Console routes for mails to schools: send a message to the whole round as one
+background job (after a confirmation page saying what it will do), release uncertain
+mails, and the links list for a mail merge."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, url_for
-from flask_babel import gettext, ngettext
+from math import ceil
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import format_number, gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import HiddenField
 
 from reports import xlsx
 
+from .. import jobs
 from ..cleanforms import CleanForm
 from ..database import write_transaction
 from ..extensions import db
-from ..mailer import MailError, transport_for
-from ..models import Centre, Invitation, School
+from ..jobs import records
+from ..models import Centre, Invitation, School, utcnow
 from ..results import xlsx_download
 from ..services import accounts, mailing
 from ..services.rounds import link, new_link
@@ -22,42 +27,57 @@ from . import bp
 from .forms import SendForm, UncertainForm
 from .rounds import posted, round_or_404
 
-BATCH = 200  # per click: a request stays well within any proxy's time limit
+
+class SendConfirmForm(SendForm):
+    """The round page's send form, and the same again from the confirmation page with
+    confirmed=1: only that second POST starts the job."""
+
+    confirmed = HiddenField()
+
+
+def message_name(key: str) -> str:
+    if key == mailing.INVITATION:
+        return gettext("de uitnodiging")
+    return gettext("herinnering %(n)s", n=key.rpartition("-")[2])
 
 
 @bp.post("/rondes/<int:round_id>/versturen")
 def round_send(round_id: int):
     rnd = round_or_404(round_id)
-    form = posted(SendForm())
+    form = posted(SendConfirmForm())
     if rnd.state != "open":
         flash(gettext("Uitnodigingen en herinneringen gaan alleen uit voor een open bevraging."),
               "error")
         return redirect(url_for(".round_detail", round_id=rnd.id))
+    key = form.message.data
+    only_not_started = bool(form.not_started.data) and key != mailing.INVITATION
     config = current_app.config
-    try:
-        report = mailing.send(db.session, rnd, form.message.data,
-                              transport_for(config, current_app.instance_path),
-                              base_url=config["SURVEY_BASE_URL"],
-                              sender=config["SURVEY_MAIL_FROM"],
-                              only_not_started=form.not_started.data, limit=BATCH)
-    except MailError as exc:
-        flash(gettext("De mailserver is niet bereikbaar: %(error)s. Er is niets verstuurd.",
-                      error=str(exc)), "error")
+    running = records.active(db.session, records.MAIL, rnd.id, utcnow(),
+                             records.lease(config), params={"message": key})
+    if running is not None:
+        flash(gettext("Dit bericht wordt al verstuurd: zie de voortgang hieronder."), "error")
+        return redirect(url_for(".job_detail", job_id=running.id))
+    count = mailing.recipients_count(db.session, rnd, key, only_not_started)
+    if count == 0:
+        flash(gettext("Er is geen school meer die %(message)s nog moet krijgen.",
+                      message=message_name(key)), "success")
         return redirect(url_for(".round_detail", round_id=rnd.id))
-    with write_transaction(db.session):
-        accounts.audit(db.session, current_user, f"{form.message.data} sent", rnd.name,
-                       sent=report.sent, failed=report.failed)
-    left = mailing.recipients_count(db.session, rnd, form.message.data,
-                                    form.not_started.data)
-    if left:
-        message = gettext("%(sent)d verstuurd, %(failed)d mislukt. Nog %(left)d te versturen: "
-                          "klik opnieuw om verder te gaan.",
-                          sent=report.sent, failed=report.failed, left=left)
-    else:
-        message = gettext("%(sent)d verstuurd, %(failed)d mislukt. Nog 0 te versturen.",
-                          sent=report.sent, failed=report.failed)
-    flash(message, "success")
-    return redirect(url_for(".round_detail", round_id=rnd.id))
+    if form.confirmed.data != "1":
+        per_minute = int(config["SURVEY_MAIL_PER_MINUTE"] or 0)
+        return render_template(
+            "admin/send_confirm.html", rnd=rnd, form=form, key=key,
+            only_not_started=only_not_started,
+            what=ngettext("%(count)s school krijgt %(message)s.",
+                          "%(count)s scholen krijgen %(message)s.", count,
+                          count=format_number(count), message=message_name(key)),
+            minutes=ceil(count / per_minute) if per_minute else None, per_minute=per_minute)
+    job_id = jobs.start(current_app._get_current_object(), records.MAIL, rnd.id,
+                        current_user.id, {"message": key,
+                                          "only_not_started": only_not_started},
+                        total=count)
+    flash(gettext("De mails worden op de achtergrond verstuurd; deze pagina toont de "
+                  "voortgang."), "success")
+    return redirect(url_for(".job_detail", job_id=job_id))
 
 
 @bp.post("/rondes/<int:round_id>/onzeker")
