@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .core import UTCDateTime, utcnow
@@ -31,7 +31,7 @@ class ReportVersion(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The frozen RoundData (zlib-compressed JSON); loaded only when asked for, so a list
     # of versions never reads the blobs.
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     size: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # len(data)
     # What changed against the version before, in a sentence (Dutch, as the console wrote it).
     summary: Mapped[str] = mapped_column(String(500), default="", server_default="")
