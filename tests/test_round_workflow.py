@@ -1,0 +1,304 @@
+"""The round's workflow in the console: what asks first (close, reopen, withdraw), a
+draft edited, deleted and copied, the mails previewed with a test mail to oneself, a
+school of another CLB added only when confirmed, and the checklist's states."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from conftest import csrf_in
+from sqlalchemy import func, select
+
+from helpers import all_answers
+from survey.extensions import db
+from survey.models import (
+    AuditEvent,
+    Centre,
+    Invitation,
+    InvitationLink,
+    InvitationTally,
+    Round,
+    School,
+)
+from survey.services import answers as answer_service
+from survey.services import round_drafts
+
+
+def _state(app, round_id: int) -> str:
+    with app.app_context():
+        return db.session.get(Round, round_id).state
+
+
+def _count(app, model, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_closing_now_says_what_it_does_then_does_it(app, inspector_client, make_round,
+                                                   make_invited, questionnaire):
+    round_id = make_round()
+    done, busy, _idle = (make_invited(round_id) for _ in range(3))
+    with app.app_context():
+        answer_service.save(db.session, done.invitation_id, all_answers(questionnaire),
+                            submit=True)
+        answer_service.save(db.session, busy.invitation_id, {4: 1})
+        db.session.commit()
+    path = f"/beheer/rondes/{round_id}/afsluiten"
+    html = inspector_client.get(path).get_data(as_text=True)
+    assert ("De bevraging sluit nu; 2 scholen die niet indienden kunnen niet meer "
+            "antwoorden.") in html
+    assert "1 school is begonnen maar diende niet in" in html
+    assert _state(app, round_id) == "open"          # the page itself changes nothing
+    # the round page's old button leads here and changes nothing either
+    detail = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    old = inspector_client.post(f"/beheer/rondes/{round_id}/status",
+                                data={"csrf_token": csrf_in(detail), "action": "close"})
+    assert old.status_code == 303 and old.headers["Location"].endswith(path)
+    assert _state(app, round_id) == "open"
+    closed = inspector_client.post(path, data={"csrf_token": csrf_in(html)})
+    assert closed.status_code == 302 and _state(app, round_id) == "closed"
+    # closing twice: the page says why not
+    again = inspector_client.get(path).get_data(as_text=True)
+    assert "alleen een open bevraging kan worden afgesloten" in again
+
+
+def test_reopening_asks_for_a_new_date_in_the_future(app, inspector_client, make_round,
+                                                     make_invited):
+    round_id = make_round(state="closed")
+    make_invited(round_id)
+    path = f"/beheer/rondes/{round_id}/heropenen"
+    html = inspector_client.get(path).get_data(as_text=True)
+    assert "1 school die niet indiende kan dan weer antwoorden" in html
+    missing = inspector_client.post(path, data={"csrf_token": csrf_in(html)})
+    assert missing.status_code == 400
+    assert "Kies een nieuwe sluitingsdatum." in missing.get_data(as_text=True)
+    past = inspector_client.post(path, data={"csrf_token": csrf_in(html),
+                                             "closes_at": "2020-01-01T12:00"})
+    assert past.status_code == 302 and _state(app, round_id) == "closed"
+    assert "moet in de toekomst liggen" in inspector_client.get(
+        past.headers["Location"]).get_data(as_text=True)
+    future = (datetime.now(UTC) + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M")
+    reopened = inspector_client.post(path, data={"csrf_token": csrf_in(html),
+                                                 "closes_at": future})
+    assert reopened.status_code == 302 and _state(app, round_id) == "open"
+
+
+def test_withdrawing_a_school_is_confirmed_first(app, inspector_client, make_invited,
+                                                 questionnaire):
+    school = make_invited()
+    with app.app_context():
+        answer_service.save(db.session, school.invitation_id, all_answers(questionnaire),
+                            submit=True)
+        db.session.commit()
+        centre_id = db.session.get(Invitation, school.invitation_id).centre_id
+    listing = inspector_client.get(f"/beheer/rondes/{school.round_id}/clb/{centre_id}")
+    confirm = (f"/beheer/rondes/{school.round_id}/uitnodigingen/{school.invitation_id}"
+               "/intrekken")
+    assert confirm in listing.get_data(as_text=True)
+    assert 'value="withdraw"' not in listing.get_data(as_text=True)   # no one-click button
+    html = inspector_client.get(confirm).get_data(as_text=True)
+    assert "Haar antwoorden blijven bewaard, maar tellen niet meer mee" in html
+    with app.app_context():
+        assert db.session.get(Invitation, school.invitation_id).revoked_at is None
+    action = f"/beheer/rondes/{school.round_id}/uitnodigingen/{school.invitation_id}"
+    assert f'action="{action}"' in html
+    inspector_client.post(action, data={"csrf_token": csrf_in(html), "action": "withdraw"})
+    with app.app_context():
+        assert db.session.get(Invitation, school.invitation_id).revoked_at is not None
+    assert "is al ingetrokken" in inspector_client.get(confirm).get_data(as_text=True)
+
+
+def _edit_form(html: str, **changes) -> dict:
+    values = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', html).group(1)
+              for name in ("name", "school_year", "opens_at", "closes_at", "min_group_size",
+                           "min_benchmark_centres", "invitation_subject",
+                           "reminder_subject")}
+    for name in ("invitation_body", "reminder_body"):
+        values[name] = re.search(rf'name="{name}"[^>]*>\s*([^<]*)</textarea>', html).group(1)
+    values.update(csrf_token=csrf_in(html), reference_round="", **changes)
+    return values
+
+
+def test_a_draft_is_edited_and_an_open_round_is_not(app, inspector_client, make_round,
+                                                    make_invited):
+    draft = make_round(state="draft")
+    make_invited(draft)
+    path = f"/beheer/rondes/{draft}/bewerken"
+    html = inspector_client.get(path).get_data(as_text=True)
+    form = _edit_form(html, name="Nieuwe naam", min_group_size="7",
+                      invitation_body="Beste {school}, klik {link}",
+                      opens_at="2036-02-01T08:00", closes_at="2036-02-28T18:00")
+    refused = inspector_client.post(path, data={**form, "closes_at": "2036-01-01T08:00"})
+    assert refused.status_code == 400 and "na de openingsdatum" in refused.get_data(
+        as_text=True)
+    saved = inspector_client.post(path, data=form)
+    assert saved.status_code == 302
+    with app.app_context():
+        rnd = db.session.get(Round, draft)
+        assert (rnd.name, rnd.min_group_size, rnd.invitation_body) == \
+            ("Nieuwe naam", 7, "Beste {school}, klik {link}")
+        # typed in Brussels time (winter: UTC+1)
+        assert rnd.opens_at == datetime(2036, 2, 1, 7, 0, tzinfo=UTC)
+    opened = make_round()
+    page = inspector_client.get(f"/beheer/rondes/{opened}/bewerken")
+    assert page.status_code == 200
+    assert "Alleen een bevraging in voorbereiding kan nog worden gewijzigd" in page.get_data(
+        as_text=True)
+
+
+def test_a_round_cannot_be_its_own_reference(app, make_round):
+    first, second = make_round(state="draft"), make_round(state="draft")
+    with app.app_context():
+        db.session.get(Round, first).reference_round_id = second
+        db.session.commit()
+        import pytest
+
+        from survey.services.rounds import RoundStateError
+        with pytest.raises(RoundStateError):
+            round_drafts.update_draft(db.session, db.session.get(Round, second),
+                                      reference_round_id=first)
+
+
+def test_deleting_a_draft_takes_everything_with_it(app, inspector_client, make_round,
+                                                   make_invited):
+    draft = make_round(state="draft")
+    schools = [make_invited(draft) for _ in range(2)]
+    kept = make_invited()                       # another round's school stays
+    path = f"/beheer/rondes/{draft}/verwijderen"
+    html = inspector_client.get(path).get_data(as_text=True)
+    assert "met haar uitnodigingen van 2 scholen" in html
+    assert _count(app, InvitationLink) == 3
+    done = inspector_client.post(path, data={"csrf_token": csrf_in(html)})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(Round, draft) is None
+    assert _count(app, Invitation) == 1 and _count(app, InvitationLink) == 1
+    assert _count(app, InvitationTally, InvitationTally.round_id == draft) == 0
+    assert _count(app, School) == 3 and len(schools) == 2
+    assert _count(app, AuditEvent, AuditEvent.action == "round deleted") == 1
+    # an open round, or a draft with an answer, is not deleted
+    refused = inspector_client.get(f"/beheer/rondes/{kept.round_id}/verwijderen")
+    assert "Alleen een bevraging in voorbereiding kan worden verwijderd." in \
+        refused.get_data(as_text=True)
+    inspector_client.post(f"/beheer/rondes/{kept.round_id}/verwijderen",
+                          data={"csrf_token": csrf_in(html)})
+    assert _state(app, kept.round_id) == "open"
+    answered = make_round(state="draft")
+    started = make_invited(answered)
+    with app.app_context():
+        rnd = db.session.get(Round, answered)
+        rnd.state = "open"
+        db.session.flush()
+        answer_service.save(db.session, started.invitation_id, {4: 2})
+        db.session.get(Round, answered).state = "draft"
+        db.session.commit()
+    html = inspector_client.get(f"/beheer/rondes/{answered}/verwijderen").get_data(
+        as_text=True)
+    assert "Er zijn al antwoorden in deze bevraging" in html
+    inspector_client.post(f"/beheer/rondes/{answered}/verwijderen",
+                          data={"csrf_token": csrf_in(html)})
+    assert _state(app, answered) == "draft"
+
+
+def test_copying_keeps_the_settings_and_the_clbs(app, inspector_client, make_round,
+                                                 make_invited):
+    source = make_round()
+    make_invited(source, "bao", "100001")
+    make_invited(source, "so", "100001")
+    other = make_invited(make_round(), "bao", "100002")   # CLB 100002: not in `source`
+    with app.app_context():
+        rnd = db.session.get(Round, source)
+        rnd.min_group_size, rnd.invitation_subject = 8, "Onze eigen onderwerpregel"
+        centre = db.session.scalar(select(Centre).where(Centre.number == "100001"))
+        db.session.add(School(number="700001", name="Nieuw dit jaar", level="bao",
+                              centre_id=centre.id))
+        db.session.commit()
+        opens = rnd.opens_at
+    path = f"/beheer/rondes/{source}/kopie"
+    html = inspector_client.get(path).get_data(as_text=True)
+    assert 'value="Testbevraging (kopie)"' in html and 'value="2027-2028"' in html
+    assert "Vrij CLB Test 100001" in html and "(3 scholen)" in html
+    done = inspector_client.post(path, data={"csrf_token": csrf_in(html),
+                                             "name": "Volgend jaar",
+                                             "school_year": "2027-2028"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/bewerken")
+    with app.app_context():
+        copy = db.session.scalar(select(Round).where(Round.name == "Volgend jaar"))
+        original = db.session.get(Round, source)
+        assert copy.state == "draft" and copy.definition == original.definition
+        assert (copy.min_group_size, copy.invitation_subject) == \
+            (8, "Onze eigen onderwerpregel")
+        assert copy.opens_at == opens + timedelta(days=364)
+        invited = set(db.session.scalars(select(School.name).join(
+            Invitation, Invitation.school_id == School.id).where(
+            Invitation.round_id == copy.id)))
+        # the CLB's schools as they are now, the new one included; not CLB 100002's
+        assert invited == {"Testschool 1", "Testschool 2", "Nieuw dit jaar"}
+        assert other.invitation_id not in set(db.session.scalars(
+            select(Invitation.id).where(Invitation.round_id == copy.id)))
+
+
+def test_a_school_of_another_clb_needs_a_confirmation(app, inspector_client, make_invited):
+    school = make_invited(centre_number="100001")
+    with app.app_context():
+        stranger = Centre(number="100005", name="CLB Elders", network="go")
+        db.session.add(stranger)
+        db.session.flush()
+        db.session.add(School(number="600001", name="School elders", level="so",
+                              centre_id=stranger.id))
+        db.session.commit()
+    path = f"/beheer/rondes/{school.round_id}"
+    html = inspector_client.get(path).get_data(as_text=True)
+    asked = inspector_client.post(path + "/scholen",
+                                  data={"csrf_token": csrf_in(html), "number": "600001"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "School elders hoort bij CLB Elders, dat niet aan deze bevraging meedoet." in page
+    assert _count(app, Invitation) == 1
+    confirmed = inspector_client.post(path + "/scholen", data={
+        "csrf_token": csrf_in(page), "number": "600001", "with_centre": "1"})
+    assert "School elders is uitgenodigd." in inspector_client.get(
+        confirmed.headers["Location"]).get_data(as_text=True)
+    assert _count(app, Invitation) == 2
+
+
+def test_preview_and_test_mail_to_oneself(app, inspector_client, make_invited):
+    from email import message_from_bytes
+    from pathlib import Path
+
+    school = make_invited()
+    path = f"/beheer/rondes/{school.round_id}"
+    html = inspector_client.get(path + "/voorbeeld").get_data(as_text=True)
+    assert "Testschool 1" in html and "/s/voorbeeldlink" in html
+    checklist = inspector_client.get(path).get_data(as_text=True)
+    assert "Nog geen testmail verstuurd." in checklist
+    sent = inspector_client.post(path + "/testmail", data={"csrf_token": csrf_in(html)})
+    assert sent.status_code == 302
+    outbox = Path(app.instance_path) / "outbox"
+    mails = [message_from_bytes(p.read_bytes()) for p in sorted(outbox.glob("*.eml"))]
+    assert len(mails) == 2
+    assert all(m["To"].endswith("<inspector1@example.org>") for m in mails)
+    assert sorted(m["Subject"].startswith("[Test] ") for m in mails) == [True, True]
+    assert "Testmail verstuurd op" in inspector_client.get(path).get_data(as_text=True)
+
+
+def test_the_checklist_follows_the_round(app, inspector_client, make_round, make_invited):
+    draft = make_round(state="draft")
+    make_invited(draft)
+    html = inspector_client.get(f"/beheer/rondes/{draft}").get_data(as_text=True)
+    steps = re.findall(r'<li class="step step-(\w+)">\s*<strong>([^<]+)</strong>', html)
+    assert [title for _, title in steps] == [
+        "Vragenlijst en mailteksten nakijken", "Openen", "Uitnodigingen versturen",
+        "Respons volgen", "Herinneren", "Afsluiten", "Opmerkingen beoordelen",
+        "Rapporten opbouwen en nakijken", "Publiceren"]
+    assert steps[0][0] == "now" and steps[1][0] == "later" and steps[-1][0] == "later"
+    closed = make_round(state="closed")
+    make_invited(closed)
+    html = inspector_client.get(f"/beheer/rondes/{closed}").get_data(as_text=True)
+    states = dict((t, s) for s, t in re.findall(
+        r'<li class="step step-(\w+)">\s*<strong>([^<]+)</strong>', html))
+    assert states["Openen"] == "done" and states["Afsluiten"] == "done"
+    assert states["Publiceren"] == "now"
+    assert f"/beheer/rondes/{closed}/publiceren" in html
+    assert f"/beheer/rondes/{closed}/heropenen" in html
