@@ -82,3 +82,88 @@ def test_text_that_looks_like_a_formula_stays_text():
     data = workbook([("T", ["a", "b"], [["=1+1", 3], ["@SUM(A1)", -2]])])
     rows = list(load_workbook(io.BytesIO(data))["T"].iter_rows(values_only=True))
     assert rows[1] == ("'=1+1", 3) and rows[2] == ("'@SUM(A1)", -2)
+
+
+def test_the_sentence_and_the_table_count_alike(app, inspector_client, make_round,
+                                                make_invited, questionnaire):
+    import re
+
+    round_id = make_round()
+    schools = [make_invited(round_id, "bao", "100001") for _ in range(4)]
+    with app.app_context():
+        svc.save(db.session, schools[0].invitation_id, all_answers(questionnaire),
+                 submit=True)
+        svc.save(db.session, schools[1].invitation_id, {4: 3})        # started only
+        db.session.commit()
+    html = inspector_client.get(f"/beheer/rondes/{round_id}/live").get_data(as_text=True)
+    # the only CLB with schools takes part: the round is the sector
+    assert "Sector: ingediend door 1 van 4 uitgenodigde scholen (25 %)." in html
+    assert "1 school is begonnen maar diende nog niet in." in html
+    assert "2 scholen zijn nog niet begonnen." in html
+    # the table's "begonnen" is the sentence's: started, not submitted
+    row = re.search(r'<tr><th scope="row">bao</th>(.*?)</tr>', html).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["4", "2", "1", "1", "25 %"]
+    with app.app_context():
+        svc.save(db.session, schools[2].invitation_id, {4: 3})
+        db.session.commit()
+    html = inspector_client.get(f"/beheer/rondes/{round_id}/live").get_data(as_text=True)
+    assert "2 scholen zijn begonnen maar dienden nog niet in." in html
+    assert "1 school is nog niet begonnen." in html
+
+
+def test_sector_only_when_every_clb_takes_part(app, inspector_client, make_round,
+                                               make_invited):
+    import io
+
+    from openpyxl import load_workbook
+
+    round_id = make_round()
+    make_invited(round_id, "bao", "100001")
+    make_invited(make_round(), "bao", "100002")   # a CLB with schools, not in this round
+    html = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    assert "van deze bevraging: ingediend door 0 van 1 uitgenodigde school" in html
+    assert "Sector:" not in html
+    sheet = load_workbook(io.BytesIO(inspector_client.get(
+        f"/beheer/rondes/{round_id}/respons.xlsx").data))["Per CLB"]
+    assert list(sheet.iter_rows(values_only=True))[-1][1] == "Totaal"
+
+
+def test_submissions_per_local_day_and_level(app, inspector_client, make_round,
+                                             make_invited, questionnaire):
+    from datetime import UTC, date, datetime
+
+    from survey.models import Response
+
+    round_id = make_round()
+    bao = [make_invited(round_id, "bao", "100001") for _ in range(3)]
+    so = [make_invited(round_id, "so", "100001") for _ in range(2)]
+    withdrawn = make_invited(round_id, "so", "100001")
+    # UTC times; Brussels is UTC+1 in March: 23:30 UTC on the 1st is the 2nd locally
+    when = [(bao[0], datetime(2026, 3, 1, 22, 30, tzinfo=UTC)),    # 1 March 23:30
+            (bao[1], datetime(2026, 3, 1, 23, 30, tzinfo=UTC)),    # 2 March 00:30
+            (so[0], datetime(2026, 3, 2, 12, 0, tzinfo=UTC)),      # 2 March
+            (withdrawn, datetime(2026, 3, 2, 13, 0, tzinfo=UTC)),  # not counted
+            (so[1], datetime(2026, 3, 4, 9, 0, tzinfo=UTC))]       # 4 March (3rd: none)
+    with app.app_context():
+        for inv, moment in when:
+            svc.save(db.session, inv.invitation_id, all_answers(questionnaire), submit=True)
+            response = db.session.scalar(db.select(Response).where(
+                Response.invitation_id == inv.invitation_id))
+            response.submitted_at = moment
+        db.session.commit()
+        revoke(db.session, db.session.get(Invitation, withdrawn.invitation_id))
+        db.session.commit()
+        per_day = monitoring.submissions_per_day(db.session, round_id)
+        figures = monitoring.round_figures(db.session, round_id)
+        line = monitoring.timeline(db.session, round_id, figures)
+    assert {day: (n["bao"], n["so"]) for day, n in per_day.items()} == {
+        date(2026, 3, 1): (1, 0), date(2026, 3, 2): (1, 1), date(2026, 3, 4): (0, 1)}
+    assert [d.day.day for d in line.days] == [1, 2, 3, 4]        # the empty day included
+    assert [d.cumulative["total"] for d in line.days] == [1, 3, 3, 4]
+    assert line.invited == {"bao": 3, "so": 2, "bubao": 0, "buso": 0, "total": 5}
+    # lines for the total and the levels with invitations, ending at their shares
+    assert [(s.key, round(s.last_pct, 3)) for s in line.series] == [
+        ("total", 80.0), ("bao", 66.667), ("so", 100.0)]
+    html = inspector_client.get(f"/beheer/rondes/{round_id}/live").get_data(as_text=True)
+    assert "<polyline" in html and 'role="img"' in html
+    assert "<th scope=\"row\">2/3/2026</th>" in html and "3 (60 %)" in html

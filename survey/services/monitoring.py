@@ -258,6 +258,7 @@ def timeline(session: Session, round_id: int, figures: RoundFigures,
             points = f"{_LEFT:.1f},{y(pcts[0]):.1f} {_LEFT + inner_w:.1f},{y(pcts[0]):.1f}"
         series.append(Series(key, points, colour, dash, width, pcts[-1]))
     step = max(1, len(days) // 6)
-    ticks = [(x(i), f"{days[i].day}/{days[i].month}") for i in range(0, len(days), step)]
+    ticks = [(x(i), f"{days[i].day.day}/{days[i].day.month}")
+             for i in range(0, len(days), step)]
     grid = [(y(p), p) for p in (0, 25, 50, 75, 100)]
     return Timeline(days, invited, series, ticks, grid)
