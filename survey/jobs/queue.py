@@ -189,7 +189,7 @@ def build(app: Flask):
         with app.app_context():
             db.engine.dispose(close=False)
 
-    huey.survey_run_job = run_job
+    huey.survey_run_job, huey.survey_tick = run_job, minute_tick
     return huey
 
 

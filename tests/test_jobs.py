@@ -1,0 +1,511 @@
+"""The job queue (survey/jobs): embedded (huey's SQLite file in the instance folder) and on
+the real Redis, run by a consumer as `survey worker` runs it; a worker killed during a
+report build and during a mail batch leaves nothing lost and no mail sent twice.
+
+Here the app's queue is real (SURVEY_JOBS_IMMEDIATE False); elsewhere the tests run each
+job at once, in the request that starts it (huey's immediate mode, the TESTING default).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from conftest import csrf_in, need_service
+from sqlalchemy import select, update
+
+from survey import create_app
+from survey.extensions import db
+from survey.jobs import queue, records, run_pending, start
+from survey.jobs.queue import tick
+from survey.models import Invitation, MessageSend, utcnow
+from survey.models.jobs import Job
+from survey.services import answers as answer_service
+from survey.services import mailing
+
+REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "")
+LEASE = 2          # seconds: a worker not heard of for this long is counted dead
+
+
+def _config(database_url: str, **extra) -> dict:
+    return {"TESTING": True, "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url, "SURVEY_BASE_URL": "http://survey.test",
+            "SURVEY_JOBS_IMMEDIATE": False, "SURVEY_JOB_LEASE_SECONDS": LEASE, **extra}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch):
+    """conftest's app, but with a real queue: the embedded one in its instance folder."""
+    monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(_config(database_url))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    if not REDIS_URL:
+        need_service("Redis tests need SURVEY_TEST_REDIS_URL "
+                     "(e.g. redis://127.0.0.1:6379/15; .ci/run sets it)")
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as exc:
+        need_service(f"Redis at {REDIS_URL} is not reachable: {exc}")
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_app(app, redis_url):
+    """The same database and instance folder, the queue on Redis (emptied before and
+    after: the test database of Redis holds nothing else)."""
+    other = create_app(_config(app.config["SQLALCHEMY_DATABASE_URI"],
+                               SURVEY_REDIS_URL=redis_url))
+    queue(other).flush()
+    yield other
+    queue(other).flush()
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Consumer:
+    """huey's consumer in this process, with worker threads, as `survey worker --type
+    thread` runs it (started from the main thread: it sets signal handlers, put back)."""
+
+    def __init__(self, app, workers: int = 2, periodic: bool = False):
+        self.consumer = queue(app).create_consumer(
+            workers=workers, worker_type="thread", periodic=periodic, initial_delay=0.05,
+            max_delay=0.2)
+
+    def __enter__(self):
+        saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM,
+                                                  signal.SIGHUP)}
+        self.consumer.start()
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        return self
+
+    def __exit__(self, *exc):
+        self.consumer.stop(graceful=True)
+
+
+def _job(app, job_id: int) -> Job:
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        db.session.expunge(job)
+        return job
+
+
+def _wait(app, job_id: int, until, seconds: float = 60) -> Job:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = _job(app, job_id)
+        if until(job):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} stayed {job.state} ({job.done}/{job.total})")
+
+
+def _post_build(client, round_id: int):
+    page = client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(as_text=True)
+    return client.post(f"/beheer/rondes/{round_id}/rapporten/bouwen",
+                       data={"csrf_token": csrf_in(page)})
+
+
+def _only_job(app) -> Job:
+    with app.app_context():
+        (job,) = db.session.scalars(select(Job)).all()
+        db.session.expunge(job)
+        return job
+
+
+EXPECTED_FILES = ["100001.pdf", "100001.xlsx", "100002.pdf", "100002.xlsx", "sector.xlsx",
+                  "sectorrapport.pdf", "sectorrapport.xlsx"]
+
+
+def _files(app, round_id: int) -> list[str]:
+    folder = Path(app.instance_path) / "reports" / f"round-{round_id}"
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_a_build_waits_on_the_embedded_queue_until_a_worker_runs_it(
+        app, inspector_client, answered_round):
+    round_id, _ = answered_round()
+    assert _post_build(inspector_client, round_id).status_code == 302
+    job = _only_job(app)
+    assert (job.kind, job.round_id, job.state, job.attempts) == ("reports", round_id,
+                                                                 "queued", 0)
+    # the queue is the SQLite file in the instance folder, and it holds the job
+    assert (Path(app.instance_path) / "jobs.sqlite3").is_file()
+    assert queue(app).pending_count() == 1
+    page = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(
+        as_text=True)
+    assert "Wacht op een worker." in page and 'http-equiv="refresh"' in page
+    # a second click while it waits starts nothing more
+    _post_build(inspector_client, round_id)
+    assert queue(app).pending_count() == 1
+    assert inspector_client.get(
+        f"/beheer/rondes/{round_id}/rapporten/alles.zip").status_code == 302
+
+    with Consumer(app):
+        done = _wait(app, job.id, lambda j: j.state == "done")
+    assert (done.done, done.total, done.attempts) == (2, 2, 1)
+    assert done.message == "De rapporten van 2 CLB's zijn opgebouwd."
+    assert done.started_at <= done.finished_at
+    assert _files(app, round_id) == EXPECTED_FILES
+    page = inspector_client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(
+        as_text=True)
+    assert "Alle rapporten zijn opgebouwd." in page and "refresh" not in page
+    assert inspector_client.get(
+        f"/beheer/rondes/{round_id}/rapporten/alles.zip").status_code == 200
+    listing = inspector_client.get("/beheer/taken").get_data(as_text=True)
+    assert f"#{job.id} Rapporten opbouwen" in listing and "klaar" in listing
+    assert "inspector1@example.org" in listing
+    one = inspector_client.get(f"/beheer/taken/{job.id}").get_data(as_text=True)
+    assert "De rapporten van 2 CLB&#39;s zijn opgebouwd." in one
+    assert inspector_client.get("/beheer/taken/999999").status_code == 404
+    assert inspector_client.get("/beheer/taken?ronde=99999999999").status_code == 404
+
+
+def _schools(app, make_round, make_invited, count: int) -> int:
+    round_id = make_round()
+    invited = [make_invited(round_id) for _ in range(count)]
+    with app.app_context():
+        for n, inv in enumerate(invited):
+            db.session.get(Invitation, inv.invitation_id).school.email = \
+                f"directie{n}@school.example.org"
+        db.session.commit()
+    return round_id
+
+
+def _confirm_send(client, round_id: int, message: str = "invitation", **extra):
+    page = client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    data = {"csrf_token": csrf_in(page), "message": message, **extra}
+    asked = client.post(f"/beheer/rondes/{round_id}/versturen", data=data)
+    sent = client.post(f"/beheer/rondes/{round_id}/versturen",
+                       data={**data, "confirmed": "1"})
+    return asked, sent
+
+
+def test_a_whole_round_is_mailed_by_one_job_after_confirmation(
+        app, inspector_client, make_round, make_invited):
+    round_id = _schools(app, make_round, make_invited, 5)
+    asked, sent = _confirm_send(inspector_client, round_id)
+    assert "5 scholen krijgen de uitnodiging." in asked.get_data(as_text=True)
+    assert "Ja, versturen" in asked.get_data(as_text=True)
+    job = _only_job(app)
+    assert sent.headers["Location"].endswith(f"/beheer/taken/{job.id}")
+    assert (job.kind, job.params, job.total) == (
+        "mail", {"message": "invitation", "only_not_started": False}, 5)
+    outbox = Path(app.instance_path) / "outbox"
+    assert not outbox.exists(), "nothing leaves before a worker runs the job"
+    assert run_pending(app) == 1
+    job = _job(app, job.id)
+    assert (job.state, job.done, job.total) == ("done", 5, 5)
+    assert job.message == "5 verstuurd, 0 mislukt, 0 overgeslagen (al verstuurd of onzeker)."
+    assert len(list(outbox.glob("*.eml"))) == 5
+    # everyone has it: a second send starts no job and mails nobody
+    again = inspector_client.post(
+        f"/beheer/rondes/{round_id}/versturen",
+        data={"csrf_token": csrf_in(asked.get_data(as_text=True)), "message": "invitation",
+              "confirmed": "1"})
+    assert "Er is geen school meer" in inspector_client.get(
+        again.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Job).count() == 1
+
+
+def test_a_mail_job_for_a_closed_round_fails_with_a_reason(app, make_round, make_invited):
+    round_id = _schools(app, make_round, make_invited, 2)
+    with app.app_context():
+        job_id = start(app, records.MAIL, round_id, None, {"message": "invitation"})
+        from survey.models import Round
+
+        db.session.get(Round, round_id).state = "closed"
+        db.session.commit()
+    run_pending(app)
+    job = _job(app, job_id)
+    assert job.state == "failed" and "alleen uit voor een open bevraging" in job.message
+    assert not (Path(app.instance_path) / "outbox").exists()
+
+
+def test_jobs_on_redis_are_shared_by_the_workers_of_another_host(
+        app, redis_app, inspector_client, answered_round, make_round, make_invited):
+    """The web app enqueues on Redis; a consumer built from another app (another host:
+    its own create_app, the same settings) runs the jobs."""
+    round_id, _ = answered_round()
+    mail_round = _schools(app, make_round, make_invited, 3)
+    web = redis_app.test_client()
+    from conftest import login
+
+    login(web, "inspector1@example.org")
+    _post_build(web, round_id)
+    _confirm_send(web, mail_round)
+    with redis_app.app_context():
+        build, mail = db.session.scalars(select(Job).order_by(Job.id)).all()
+        ids = (build.id, mail.id)
+    assert queue(redis_app).pending_count() == 2
+    assert queue(app).pending_count() == 0, "nothing on the embedded queue"
+    host_b = create_app(_config(app.config["SQLALCHEMY_DATABASE_URI"],
+                                SURVEY_REDIS_URL=redis_app.config["SURVEY_REDIS_URL"]))
+    # the mail job has the higher priority: it is taken first
+    assert [t.args[0] for t in queue(host_b).pending()] == [ids[1], ids[0]]
+    with Consumer(host_b, workers=2):
+        for job_id in ids:
+            _wait(app, job_id, lambda j: j.state == "done")
+    assert _files(app, round_id) == EXPECTED_FILES
+    assert len(list((Path(app.instance_path) / "outbox").glob("*.eml"))) == 3
+    assert queue(redis_app).pending_count() == 0
+
+
+def test_the_minute_tick_runs_once_a_minute_across_workers(app, redis_app, monkeypatch):
+    from survey.services import schedule
+
+    calls = []
+    monkeypatch.setattr(schedule, "run_due", lambda session, now, **kw: calls.append(kw)
+                        or ["opened round 1"])
+    for instance in (app, redis_app):
+        minute_tick = queue(instance).survey_tick
+        first = minute_tick.call_local()
+        second = minute_tick.call_local()       # another worker, the same minute
+        assert first == ["opened round 1"] and second is None
+    assert len(calls) == 2
+    assert calls[0]["base_url"] == "http://survey.test"
+    assert calls[0]["sender"] == app.config["SURVEY_MAIL_FROM"]
+
+
+def _stale(app, job_id: int) -> None:
+    """The job's worker went silent longer than the lease ago."""
+    with app.app_context():
+        db.session.execute(update(Job).where(Job.id == job_id).values(
+            heartbeat_at=utcnow() - timedelta(seconds=LEASE + 1)))
+        db.session.commit()
+
+
+def test_a_job_whose_worker_died_is_shown_interrupted_then_restarted_or_failed(
+        app, inspector_client, answered_round):
+    round_id, _ = answered_round()
+    _post_build(inspector_client, round_id)
+    job = _only_job(app)
+    with app.app_context():      # a worker claimed it, then died without a word
+        assert records.claim(db.session, job.id, utcnow()) is not None
+    queue(app).flush()
+    _stale(app, job.id)
+    page = inspector_client.get(f"/beheer/taken/{job.id}").get_data(as_text=True)
+    assert "Onderbroken: de worker stopte" in page
+    assert "De rapporten worden" not in inspector_client.get(
+        f"/beheer/rondes/{round_id}/rapporten").get_data(as_text=True)
+    with app.app_context():
+        assert records.active(db.session, records.REPORTS, round_id, utcnow(),
+                              records.lease(app.config)) is None
+    assert tick(app, queue(app)) == [f"job {job.id} restarted"]
+    assert _job(app, job.id).state == "queued"
+    assert queue(app).pending_count() == 1
+    assert tick(app, queue(app)) == [], "a restarted job is not restarted twice"
+    run_pending(app)
+    done = _job(app, job.id)
+    assert (done.state, done.attempts) == ("done", 2)
+    assert _files(app, round_id) == EXPECTED_FILES
+
+    # a job that keeps dying is failed after SURVEY_JOB_ATTEMPTS starts (3)
+    with app.app_context():
+        db.session.execute(update(Job).where(Job.id == job.id).values(state="running",
+                                                                      attempts=3))
+        db.session.commit()
+    _stale(app, job.id)
+    assert tick(app, queue(app)) == [f"job {job.id} failed (its worker stopped)"]
+    failed = _job(app, job.id)
+    assert failed.state == "failed"
+    assert failed.message == "Mislukt: de worker stopte 3 keer tijdens deze taak."
+    assert queue(app).pending_count() == 0
+
+
+def test_a_queued_job_the_queue_lost_is_enqueued_again(app, make_round, make_invited):
+    round_id = _schools(app, make_round, make_invited, 2)
+    with app.app_context():
+        job_id = start(app, records.MAIL, round_id, None, {"message": "invitation"})
+    queue(app).flush()                 # e.g. Redis restarted without its data
+    assert tick(app, queue(app)) == [], "not before the lease: it may be on its way"
+    _stale(app, job_id)
+    assert tick(app, queue(app)) == [f"job {job_id} enqueued again (lost by the queue)"]
+    run_pending(app)
+    assert _job(app, job_id).state == "done"
+    assert len(list((Path(app.instance_path) / "outbox").glob("*.eml"))) == 2
+
+
+# --- A worker killed: `survey worker` in a process of its own, SIGKILLed mid-job ------
+
+def _worker(app, *, env: dict | None = None) -> subprocess.Popen:
+    environment = dict(os.environ, SURVEY_INSTANCE_PATH=app.instance_path,
+                       SURVEY_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+                       SURVEY_SECRET_KEY="test-secret", SURVEY_BASE_URL="http://survey.test",
+                       SURVEY_JOB_LEASE_SECONDS=str(LEASE), SURVEY_ENV="development",
+                       **(env or {}))
+    environment.pop("SURVEY_REDIS_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-c", "from survey.cli import main; main()", "worker",
+         "--workers", "1", "--type", "thread", "--no-periodic"],
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _kill(worker: subprocess.Popen) -> None:
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(10)
+
+
+@pytest.fixture
+def many_centres(app, make_round, make_invited, questionnaire):
+    """A round of 6 CLBs with 5 submitted schools each: a build of some seconds."""
+    round_id = make_round()
+    numbers = [s.number for s in questionnaire.statements]
+    for c in range(6):
+        for k in range(5):
+            inv = make_invited(round_id, "bao", f"1000{c + 1:02d}")
+            with app.app_context():
+                answer_service.save(db.session, inv.invitation_id,
+                                    {n: (n + k + c) % 5 for n in numbers}, submit=True)
+                db.session.commit()
+    return round_id
+
+
+def test_a_worker_killed_during_a_report_build_loses_nothing(
+        app, inspector_client, many_centres):
+    round_id = many_centres
+    _post_build(inspector_client, round_id)
+    job = _only_job(app)
+    worker = _worker(app)
+    try:
+        _wait(app, job.id, lambda j: j.state == "running" and 1 <= j.done < j.total)
+    finally:
+        _kill(worker)
+    killed = _job(app, job.id)
+    assert killed.state == "running" and killed.done < 6
+    time.sleep(LEASE + 0.5)             # its heartbeat has stopped
+    assert tick(app, queue(app)) == [f"job {job.id} restarted"]
+    folder = Path(app.instance_path) / "reports" / f"round-{round_id}"
+    # only whole files: written beside and renamed (a temporary one may be left)
+    assert all(p.stat().st_size > 0 for p in folder.iterdir() if not p.name.startswith("."))
+    worker = _worker(app)
+    try:
+        done = _wait(app, job.id, lambda j: j.state != "queued" and j.state != "running")
+    finally:
+        worker.terminate()
+        worker.wait(20)
+    assert (done.state, done.done, done.total, done.attempts) == ("done", 6, 6, 2)
+    numbers = [f"1000{c:02d}" for c in range(1, 7)]
+    assert _files(app, round_id) == sorted(
+        [f"{n}.{ext}" for n in numbers for ext in ("pdf", "xlsx")]
+        + ["sector.xlsx", "sectorrapport.pdf", "sectorrapport.xlsx"]), \
+        "every file, and no temporary one left behind"
+    for n in numbers:
+        assert (folder / f"{n}.pdf").read_bytes().startswith(b"%PDF")
+
+
+class CountingInbox:
+    """An SMTP server's inbox that counts deliveries per recipient."""
+
+    def __init__(self):
+        self.deliveries: Counter[str] = Counter()
+
+    async def handle_DATA(self, server, session, envelope):
+        for rcpt in envelope.rcpt_tos:
+            self.deliveries[rcpt] += 1
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def inbox():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    box = CountingInbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    box.port = port
+    yield box
+    controller.stop()
+
+
+def test_a_worker_killed_during_a_mail_batch_mails_nobody_twice(
+        app, inspector_client, make_round, make_invited, inbox):
+    schools = 30
+    round_id = _schools(app, make_round, make_invited, schools)
+    _confirm_send(inspector_client, round_id)
+    job = _only_job(app)
+    smtp = {"SURVEY_SMTP_HOST": "127.0.0.1", "SURVEY_SMTP_PORT": str(inbox.port),
+            "SURVEY_MAIL_PER_MINUTE": "600"}        # one mail per 0.1 s: 3 s in all
+    worker = _worker(app, env=smtp)
+    try:
+        deadline = time.monotonic() + 60
+        while sum(inbox.deliveries.values()) < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        _kill(worker)
+    first = sum(inbox.deliveries.values())
+    assert 5 <= first < schools, "killed in the middle of the batch"
+    time.sleep(LEASE + 0.5)
+    assert tick(app, queue(app)) == [f"job {job.id} restarted"]
+    worker = _worker(app, env=smtp)
+    try:
+        done = _wait(app, job.id, lambda j: j.state not in ("queued", "running"))
+    finally:
+        worker.terminate()
+        worker.wait(20)
+    assert done.state == "done" and done.attempts == 2 and done.total == schools
+    assert max(inbox.deliveries.values()) == 1, "no school mailed twice"
+    with app.app_context():
+        states = Counter(db.session.scalars(select(MessageSend.status)).all())
+        from survey.models import Round
+
+        status = mailing.overview(db.session, db.session.get(Round, round_id))[0]
+    # at most one mail was claimed when the worker died: it may have left, so it is
+    # "uncertain" (the inspector decides), never resent by itself
+    assert states["claimed"] <= 1 and states["sent"] == sum(inbox.deliveries.values())
+    assert states["sent"] + states["claimed"] == schools
+    assert (status.sent, status.uncertain, status.to_go) == (states["sent"],
+                                                             states["claimed"], 0)
+    assert len(inbox.deliveries) == states["sent"]
+
+
+def test_the_demo_serves_on_its_port_with_a_worker(app, runner, monkeypatch):
+    """`survey demo --port 5101`: links point to port 5101, and a worker starts."""
+    import werkzeug.serving
+
+    from survey import cli_jobs
+
+    seen = {}
+    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda host, port, served, **kw:
+                        seen.update(base=served.config["SURVEY_BASE_URL"], port=port))
+
+    class FakeWorker:
+        pid = 4242
+
+        def terminate(self):
+            seen["terminated"] = True
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(cli_jobs, "start_worker_process",
+                        lambda served, base_url: seen.update(worker_base=base_url)
+                        or FakeWorker())
+    app.config["SURVEY_BASE_URL"] = "http://127.0.0.1:5000"     # the default: not set
+    result = runner.invoke(args=["demo", "--schools", "100", "--port", "5101", "--reset"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"base": "http://127.0.0.1:5101", "port": 5101,
+                    "worker_base": "http://127.0.0.1:5101", "terminated": True}
+    assert "http://127.0.0.1:5101/account/aanmelden" in result.output
+    assert "with a job worker" in result.output
