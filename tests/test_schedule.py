@@ -26,6 +26,11 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
+# a round in 2027: opens Monday 1 March 09:00 (08:00 UTC), closes Sunday 28 March 12:00
+# (10:00 UTC); planned now, so the opening, two reminders and the close are all ahead
+OPENS, CLOSES = utc(2027, 3, 1, 8, 0), utc(2027, 3, 28, 10, 0)
+
+
 # --- Brussels time ---------------------------------------------------------------------
 
 def test_typed_brussels_times_become_utc_across_summer_time(app):
@@ -171,6 +176,64 @@ def test_reminders_already_past_are_not_planned(app, make_scheduled):
     assert plan_of(app, round_id) == [
         ("reminder", utc(2027, 10, 29, 10, 0), "planned", "reminder-1", "not_submitted", ""),
         ("close", utc(2027, 10, 31, 11, 0), "planned", None, None, "")]
+
+
+def test_nothing_is_planned_in_the_past_but_an_overdue_close(app, make_scheduled):
+    now = utcnow()
+    # a draft whose opening has passed: opening it now would mail every school at once
+    draft, _ = make_scheduled(now - timedelta(hours=2), now + timedelta(days=1),
+                              plan_at=now)
+    assert [s[0] for s in plan_of(app, draft)] == ["close"]
+    # an open round past its closing time takes no answers: its state follows
+    late, _ = make_scheduled(now - timedelta(days=9), now - timedelta(hours=1),
+                             state="open", plan_at=now)
+    assert plan_of(app, late) == [("close", now - timedelta(hours=1), "planned", None, None,
+                                   "")]
+
+
+def test_edited_dates_move_the_plan(app, make_scheduled):
+    # planned for 1-28 March 2027, then the draft is edited to 8 March 09:00 - 4 April
+    # 12:00 (summer time: 10:00 UTC); a reminder added by hand keeps its own time
+    round_id, _ = make_scheduled(OPENS, CLOSES, plan_at=utc(2027, 2, 1))
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        schedule.add_reminder(db.session, rnd, utc(2027, 3, 15, 8, 0), "not_started",
+                              now=utc(2027, 2, 1))
+        rnd.opens_at, rnd.closes_at = utc(2027, 3, 8, 8, 0), utc(2027, 4, 4, 10, 0)
+        schedule.follow_round_dates(db.session, rnd, now=utc(2027, 2, 1))
+        db.session.commit()
+    assert [s[:4] for s in plan_of(app, round_id)] == [
+        ("open", utc(2027, 3, 8, 8, 0), "planned", None),
+        ("reminder", utc(2027, 3, 15, 8, 0), "planned", "reminder-3"),
+        ("reminder", utc(2027, 3, 28, 10, 0), "planned", "reminder-1"),   # 12:00 summer
+        ("reminder", utc(2027, 4, 2, 10, 0), "planned", "reminder-2"),
+        ("close", utc(2027, 4, 4, 10, 0), "planned", None)]
+    before = plan_of(app, round_id)
+    with app.app_context():   # an opening after the hand-made reminder: refused, as a
+        rnd = db.session.get(Round, round_id)   # round form's RoundStateError
+        rnd.opens_at = utc(2027, 3, 20, 8, 0)
+        with pytest.raises(rounds.RoundStateError, match="valt dan niet meer tussen"):
+            schedule.follow_round_dates(db.session, rnd, now=utc(2027, 2, 1))
+        db.session.rollback()
+    assert plan_of(app, round_id) == before
+
+
+def test_a_reopened_round_gets_a_new_close(app, make_scheduled, mailbox):
+    now = utcnow()
+    round_id, _ = make_scheduled(now - timedelta(days=9), now - timedelta(hours=1),
+                                 state="open", plan_at=now)
+    run(app, now, mailbox)
+    assert round_state(app, round_id) == "closed"
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        rounds.reopen_round(db.session, rnd, now + timedelta(days=3), now=now)
+        schedule.follow_round_dates(db.session, rnd, now=now)
+        db.session.commit()
+    # the round never had a reminder (both defaults were past): now the 2-day one fits
+    assert [s[:3] for s in plan_of(app, round_id)] == [
+        ("close", now - timedelta(hours=1), "done"),
+        ("reminder", schedule.local_days_before(now + timedelta(days=3), 2), "planned"),
+        ("close", now + timedelta(days=3), "planned")]
 
 
 # --- run_due ---------------------------------------------------------------------------
@@ -362,9 +425,6 @@ def test_reminders_and_close_of_a_round_closed_by_hand_are_skipped(app, make_sch
 
 # --- The console's planning page -------------------------------------------------------
 
-# a round in 2027: opens Monday 1 March 09:00 (08:00 UTC), closes Sunday 28 March 12:00
-# (10:00 UTC); planned now, so the opening, two reminders and the close are all ahead
-OPENS, CLOSES = utc(2027, 3, 1, 8, 0), utc(2027, 3, 28, 10, 0)
 
 
 @pytest.fixture

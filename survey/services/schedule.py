@@ -100,15 +100,21 @@ def plan_defaults(session: Session, rnd: Round, *, now: datetime | None = None
                   ) -> list[ScheduledStep]:
     """Plan what a round is missing: its opening at opens_at (a draft round), its closing at
     closes_at, and, when it has no reminders yet, one 7 and one 2 local days before the close
-    to the schools that have not submitted (not those already past or before the opening).
+    to the schools that have not submitted (not those before the opening).
+
+    Nothing is planned in the past, with one exception: the close of an open round whose
+    closing time has passed (it takes no answers since then; the state follows within a
+    minute). An opening already past is left to the inspector: planning it would open the
+    round and mail every school at once, before anyone looked at it again.
     Planning twice adds nothing. Runs in the caller's write_transaction."""
     now = now or utcnow()
     added = []
-    if rnd.state == RoundState.DRAFT and rnd.opens_at is not None \
+    if rnd.state == RoundState.DRAFT and rnd.opens_at is not None and rnd.opens_at > now \
             and not _active_steps(session, rnd.id, StepKind.OPEN):
         added.append(_add(session, rnd, StepKind.OPEN, rnd.opens_at))
     running = rnd.state in (RoundState.DRAFT, RoundState.OPEN)
     if running and rnd.closes_at is not None \
+            and (rnd.closes_at > now or rnd.state == RoundState.OPEN) \
             and not _active_steps(session, rnd.id, StepKind.CLOSE):
         added.append(_add(session, rnd, StepKind.CLOSE, rnd.closes_at))
     any_reminder = session.scalar(select(func.count()).where(
@@ -250,8 +256,11 @@ def follow_round_dates(session: Session, rnd: Round, *, now: datetime | None = N
     for step in _active_steps(session, rnd.id, StepKind.OPEN):
         if step.state != StepState.PLANNED:
             continue
-        if rnd.state != RoundState.DRAFT or rnd.opens_at is None:
+        if rnd.state != RoundState.DRAFT or rnd.opens_at is None or rnd.opens_at <= now:
+            # as in plan_defaults: an opening in the past is the inspector's to do by hand
             step.state, step.done_at = StepState.CANCELLED.value, now
+            step.outcome = gettext("Vervallen: de bevraging heeft geen openingsdatum meer "
+                                   "in de toekomst.")
         else:
             step.due_at = rnd.opens_at
     for step in _active_steps(session, rnd.id, StepKind.CLOSE):

@@ -9,12 +9,15 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext
 
 from ..formatting import BRUSSELS, local_datetime
+from .rounds import RoundStateError
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
-class ScheduleError(ValueError):
-    """A plan the schedule refuses; the message is Dutch and says what to do instead."""
+class ScheduleError(RoundStateError):
+    """A plan the schedule refuses; the message is Dutch and says what to do instead. A
+    RoundStateError, so that a round form that changes dates (and catches those) shows it
+    as it shows any other refusal."""
 
 
 def to_utc(local: datetime) -> datetime:
