@@ -558,3 +558,32 @@ def test_no_text_of_the_pdf_says_double_percent():
     texts = list(_strings(sector_pdf.document(_build(spec))))
     assert any("% akkoord" in text for text in texts)
     assert not [text for text in texts if "%%" in text]
+
+
+# (words before the table, its rows): without the rule the first page would hold one
+# row; the last page two; the third page one; and a table that fits on its page
+LONE = [(725, 20), (525, 20), (400, 100), (400, 20)]
+
+
+@pytest.mark.parametrize(("words", "count"), LONE)
+def test_a_long_table_leaves_no_lone_row_on_a_page(words, count):
+    """A table that breaks across pages: at least 2 rows on the page it starts on and 3 on
+    the page it ends on, the header on every page (the cases were found by shifting the
+    table down with a paragraph: A4 holds 70 of these rows)."""
+    import pypdf
+
+    from reports import typeset
+
+    table = sector_pdf._table(["kolom", "waarde"], [[f"rij{i:03d}", i] for i in range(count)],
+                              [3, 1])
+    data = {"lang": "nl", "title": "T", "subtitle": "", "author": "", "header": "",
+            "page_label": "{page}", "figure": "Figuur",
+            "blocks": [sector_pdf._paragraph("Inleiding " * words), table]}
+    reader = pypdf.PdfReader(io.BytesIO(typeset.render("sector", data)))
+    per_page = [page.extract_text().count("rij") for page in reader.pages]
+    pages = [(i, n) for i, n in enumerate(per_page) if n]
+    assert sum(per_page) == count
+    if len(pages) > 1:
+        assert pages[0][1] >= 2 and pages[-1][1] >= 3, per_page
+    for i, _n in pages:
+        assert "kolom" in reader.pages[i].extract_text()
