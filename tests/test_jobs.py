@@ -471,13 +471,14 @@ def test_a_worker_killed_during_a_mail_batch_mails_nobody_twice(
         from survey.models import Round
 
         status = mailing.overview(db.session, db.session.get(Round, round_id))[0]
-    # at most one mail was claimed when the worker died: it may have left, so it is
-    # "uncertain" (the inspector decides), never resent by itself
-    assert states["claimed"] <= 1 and states["sent"] == sum(inbox.deliveries.values())
-    assert states["sent"] + states["claimed"] == schools
+    # at most one mail was claimed when the worker died: it may have left (the server
+    # had it, the "sent" mark had not been written), so it is "uncertain" (the inspector
+    # decides), never resent by itself
+    delivered = sum(inbox.deliveries.values())
+    assert states["claimed"] <= 1 and states["sent"] + states["claimed"] == schools
+    assert states["sent"] <= delivered <= states["sent"] + states["claimed"]
     assert (status.sent, status.uncertain, status.to_go) == (states["sent"],
                                                              states["claimed"], 0)
-    assert len(inbox.deliveries) == states["sent"]
 
 
 def test_the_demo_serves_on_its_port_with_a_worker(app, runner, monkeypatch):
