@@ -387,9 +387,31 @@ def test_a_worker_dying_mid_batch_leaves_the_step_to_be_taken_again_without_doub
                     "failed 0)"]
     to = mailbox.to()
     assert len(to) == 4 and len(set(to)) == 4, "the mail in flight stays uncertain, unsent"
+    assert plan_of(app, round_id)[0][5] == (
+        "De bevraging was al open. Uitnodigingen: 2 verstuurd, 0 mislukt. 1 bericht is "
+        "onzeker na een onderbreking: de pagina van de bevraging laat het opnieuw versturen.")
     with app.app_context():
         assert db.session.scalar(select(MessageSend.status).where(
             MessageSend.status == "claimed")) == "claimed"
+
+
+def test_a_long_batch_keeps_its_claim_alive(app, make_scheduled, mailbox, monkeypatch):
+    from survey.services import schedule_run
+
+    monkeypatch.setattr(schedule_run, "HEARTBEAT_SECONDS", 0)   # a beat after every mail
+
+    class Slow(OutboxTransport):
+        def send(self, message):
+            super().send(message)
+            with app.app_context():   # what another worker sees meanwhile
+                seen.append(db.session.scalar(select(ScheduledStep.claimed_at)))
+                db.session.remove()
+
+    seen = []
+    now = utcnow()
+    make_scheduled(now - timedelta(minutes=1), now + timedelta(days=9), schools=3)
+    run(app, now, Slow(mailbox.folder))
+    assert seen[0] == now and seen[1] > now and seen[2] >= seen[1]
 
 
 def test_a_step_moved_or_cancelled_is_not_done_at_its_old_time(app, make_scheduled, mailbox):

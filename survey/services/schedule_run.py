@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from instrument.domain import ReminderAudience, RoundState, StepKind, StepState
 
 from ..database import write_transaction
 from ..mailer import MailError
-from ..models import Invitation, Round
+from ..models import Invitation, MessageSend, Round
 from ..models.schedule import ScheduledStep
 from . import mailing
 from .rounds import RoundStateError, close_round, open_round
@@ -138,6 +138,22 @@ def _send(session, rnd, key, beat, transport, base_url, sender, only_not_started
                         only_not_started=only_not_started, progress=beat)
 
 
+def _uncertain(session: Session, rnd: Round, key: str) -> str:
+    """Mails of this message claimed by a worker that died: perhaps sent, so never sent
+    again by themselves (the inspector decides on the round's page)."""
+    count = session.scalar(select(func.count()).select_from(MessageSend).join(
+        Invitation, Invitation.id == MessageSend.invitation_id).where(
+        Invitation.round_id == rnd.id, MessageSend.message_key == key,
+        MessageSend.status == "claimed"))
+    if not count:
+        return ""
+    return " " + ngettext(
+        "%(num)d bericht is onzeker na een onderbreking: de pagina van de bevraging laat het "
+        "opnieuw versturen.",
+        "%(num)d berichten zijn onzeker na een onderbreking: de pagina van de bevraging laat "
+        "ze opnieuw versturen.", count)
+
+
 def _open(session, step, now, resumed, beat, transport, base_url, sender) -> _Result:
     rnd = session.get(Round, step.round_id)
     was_open = rnd.state == RoundState.OPEN
@@ -175,7 +191,7 @@ def _open(session, step, now, resumed, beat, transport, base_url, sender) -> _Re
         gettext("De bevraging is geopend.")
     return _Result(StepState.DONE, " ".join((opened, gettext(
         "Uitnodigingen: %(sent)d verstuurd, %(failed)d mislukt.", sent=report.sent,
-        failed=report.failed))),
+        failed=report.failed))) + _uncertain(session, rnd, mailing.INVITATION),
         f"{'was open' if was_open else 'opened'}{', resumed' if resumed else ''}; "
         f"invitations sent {report.sent}, failed {report.failed}")
 
@@ -207,7 +223,8 @@ def _remind(session, step, now, resumed, beat, transport, base_url, sender) -> _
             "De herinnering kon niet vertrekken: %(error)s. Verplaats deze stap om het "
             "opnieuw te proberen.", error=str(exc)), f"not sent: {exc}")
     return _Result(StepState.DONE, gettext(
-        "%(sent)d verstuurd, %(failed)d mislukt.", sent=report.sent, failed=report.failed),
+        "%(sent)d verstuurd, %(failed)d mislukt.", sent=report.sent, failed=report.failed)
+        + _uncertain(session, rnd, step.message_key),
         f"sent {report.sent}, failed {report.failed}, skipped {report.skipped}")
 
 
