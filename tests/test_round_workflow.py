@@ -302,3 +302,32 @@ def test_the_checklist_follows_the_round(app, inspector_client, make_round, make
     assert states["Publiceren"] == "now"
     assert f"/beheer/rondes/{closed}/publiceren" in html
     assert f"/beheer/rondes/{closed}/heropenen" in html
+
+
+def test_a_new_round_is_planned_and_its_plan_goes_with_it(app, inspector_client,
+                                                          make_invited):
+    from survey.models.schedule import ScheduledStep
+
+    make_invited()
+    page = inspector_client.get("/beheer/rondes/nieuw").get_data(as_text=True)
+    version = re.search(r'<option value="(\d+)">[^<]*\(clb-samenwerking-school, versie',
+                        page).group(1)
+    created = inspector_client.post("/beheer/rondes/nieuw", data={
+        "csrf_token": csrf_in(page), "name": "Gepland", "school_year": "2036-2037",
+        "questionnaire": version, "opens_at": "2036-03-02T08:00",
+        "closes_at": "2036-03-30T18:00", "min_group_size": "5",
+        "min_benchmark_centres": "1", "reference_round": "", "without_benchmark": "y",
+        "invitation_subject": "Uitnodiging", "invitation_body": "Klik {link}",
+        "reminder_subject": "Herinnering", "reminder_body": "Nog even: {link}"})
+    assert created.status_code == 302
+    with app.app_context():
+        new = db.session.scalar(select(Round).where(Round.name == "Gepland"))
+        kinds = sorted(db.session.scalars(select(ScheduledStep.kind).where(
+            ScheduledStep.round_id == new.id)))
+    # the opening, the closing and the default reminders, planned in the same transaction
+    assert kinds[:2] == ["close", "open"] and set(kinds[2:]) == {"reminder"}
+    html = inspector_client.get(f"/beheer/rondes/{new.id}/verwijderen").get_data(
+        as_text=True)
+    assert inspector_client.post(f"/beheer/rondes/{new.id}/verwijderen",
+                                 data={"csrf_token": csrf_in(html)}).status_code == 302
+    assert _count(app, ScheduledStep) == 0 and _count(app, Round) == 1

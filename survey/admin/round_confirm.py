@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Invitation
-from ..services import accounts, monitoring, readiness
+from ..services import accounts, monitoring, readiness, schedule
 from ..services import rounds as round_service
 from ..translations import lazy_gettext
 from . import bp
@@ -97,9 +97,11 @@ def round_reopen(round_id: int):
     form = ReopenForm()
     if form.validate_on_submit():
         closes = _utc(form.closes_at.data)
-        return _do(round_id, "reopen",
-                   lambda r: round_service.reopen_round(db.session, r, closes),
-                   gettext("De bevraging is heropend."))
+        def reopen(r):
+            round_service.reopen_round(db.session, r, closes)
+            schedule.follow_round_dates(db.session, r)   # the close moves, reminders too
+
+        return _do(round_id, "reopen", reopen, gettext("De bevraging is heropend."))
     figures = monitoring.round_figures(db.session, rnd.id)
     status = 400 if form.errors else 200
     return render_template("admin/round_reopen.html", rnd=rnd, form=form,

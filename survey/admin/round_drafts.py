@@ -61,9 +61,10 @@ def round_edit(round_id: int):
                     min_benchmark_centres=form.min_benchmark_centres.data,
                     reference_round_id=reference.id if reference else None,
                     **{name: getattr(form, name).data for name in MAIL_FIELDS})
-                follow = getattr(schedule, "follow_round_dates", None)
-                if follow and {"opens_at", "closes_at"} & set(changed):
-                    follow(db.session, draft)   # planned steps move with the dates
+                if {"opens_at", "closes_at"} & set(changed):
+                    # the planned steps move with the dates (ScheduleError, a
+                    # RoundStateError, when a reminder would fall outside them)
+                    schedule.follow_round_dates(db.session, draft)
                 accounts.audit(db.session, current_user, "round edited", draft.name,
                                changed=changed)
         except round_service.RoundStateError as exc:
