@@ -38,6 +38,7 @@ class LevelChange:
 class StatementChange:
     number: int                     # its slot
     title: str                      # "4. Bereikbaarheid", as the sheet titles it
+    tag: str = ""                   # "4", or its label when it has no number
 
 
 @dataclass
@@ -124,7 +125,9 @@ def centre_changes(old: Inputs, new: Inputs, number: str) -> CentreChange:
     new_rows = _rows(new, number) if after else {}
     for slot in new.layout.numbers:
         if old_rows.get(slot) != new_rows.get(slot):
-            change.statements.append(StatementChange(slot, new.layout.statements[slot].title))
+            statement = new.layout.statements[slot]
+            change.statements.append(StatementChange(slot, statement.title,
+                                                     statement.tag or statement.label))
     return change
 
 

@@ -189,7 +189,7 @@ def test_a_change_after_publication_waits_for_version_2(app, small_round, clb_cl
     assert "Wat er voor uw CLB veranderde tegenover versie 1" in html
     assert "basisonderwijs: 3 antwoorden (was 4)" in html
     assert "1 opmerking toegevoegd" in html
-    assert f"Andere cijfers bij {len(NUMBERS)} stellingen" in html
+    assert f"Andere cijfers bij {len(NUMBERS)} stellingen: {NUMBERS[0]}, {NUMBERS[1]}, " in html
     assert f'href="/clb/rondes/{round_id}?versie=1"' in html
 
     # version 1 still opens, and its files say so
