@@ -272,3 +272,17 @@ def test_a_link_for_another_schools_invitation_is_refused(app, inspector_client,
     assert response.status_code == 302
     assert "hoort niet bij deze school" in inspector_client.get(
         response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_menu_links_the_directory_and_the_footer_is_for_schools(app, inspector_client,
+                                                                    client, invited):
+    console = inspector_client.get("/beheer/").get_data(as_text=True)
+    assert '<a href="/beheer/scholen">Scholen</a>' in console
+    assert '<a href="/beheer/uitgaande-post">Uitgaande post</a>' in console, "no mail server"
+    assert "clb@onderwijsinspectie.be" not in console
+    assert "clb@onderwijsinspectie.be" not in client.get("/account/aanmelden").get_data(
+        as_text=True)
+    FormPage(client, invited).open()
+    assert "clb@onderwijsinspectie.be" in client.get("/vragenlijst").get_data(as_text=True)
+    app.config.update(SURVEY_SMTP_HOST="127.0.0.1")
+    assert "Uitgaande post" not in inspector_client.get("/beheer/").get_data(as_text=True)
