@@ -401,3 +401,92 @@ def test_a_failed_mail_tried_again_keeps_its_first_outcome(app, smtp, schools):
     assert rows[0][0] != "invitation" and "550" in rows[0][2]
     assert rows[0][2].startswith("adres geweigerd door de mailserver: 550")
     assert [(s.key, s.sent, s.failed, s.to_go) for s in status] == [("invitation", 4, 0, 0)]
+
+
+# --- The rate limit of mail jobs (mailer.RateLimited, SURVEY_MAIL_PER_MINUTE) -----------
+
+class _Clock:
+    """A fake monotonic clock that sleeping moves on; each send takes `cost` seconds."""
+
+    def __init__(self):
+        self.now, self.slept = 100.0, []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(round(seconds, 6))
+        self.now += seconds
+
+
+class _Recorder:
+    def __init__(self, clock, cost=0.0):
+        self.clock, self.cost, self.at = clock, cost, []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def send(self, message):
+        self.at.append(self.clock.now)
+        self.clock.now += self.cost
+
+
+def test_the_rate_limit_spaces_sends_evenly_within_the_limit():
+    from survey.mailer import RateLimited
+
+    clock = _Clock()
+    inner = _Recorder(clock, cost=0.01)
+    with RateLimited(inner, 120, clock=clock, sleep=clock.sleep) as limited:
+        for _ in range(5):
+            limited.send(None)
+    # 120 a minute: one every 0.5 s, the first at once; a send's own time counts in
+    assert [round(t - 100, 6) for t in inner.at] == [0, 0.5, 1.0, 1.5, 2.0]
+    assert clock.slept == [0.49] * 4
+    # any 60 seconds hold at most 120 sends
+    many = _Recorder(clock)
+    with RateLimited(many, 120, clock=clock, sleep=clock.sleep) as limited:
+        for _ in range(300):
+            limited.send(None)
+    window = [t for t in many.at if many.at[0] <= t < many.at[0] + 60]
+    assert len(window) == 120
+
+
+def test_a_slow_server_is_not_slowed_further():
+    from survey.mailer import RateLimited
+
+    clock = _Clock()
+    inner = _Recorder(clock, cost=2.0)        # slower than the 1 s the limit allows
+    with RateLimited(inner, 60, clock=clock, sleep=clock.sleep) as limited:
+        for _ in range(3):
+            limited.send(None)
+    assert clock.slept == [] and [t - 100 for t in inner.at] == [0, 2.0, 4.0]
+
+
+def test_job_transport_follows_the_setting(tmp_path):
+    from survey.mailer import RateLimited, job_transport
+
+    config = {"SURVEY_SMTP_HOST": "", "SURVEY_MAIL_PER_MINUTE": 300}
+    limited = job_transport(config, str(tmp_path))
+    assert isinstance(limited, RateLimited) and limited.interval == 0.2
+    assert isinstance(limited.transport, OutboxTransport)
+    config["SURVEY_MAIL_PER_MINUTE"] = 0
+    assert isinstance(job_transport(config, str(tmp_path)), OutboxTransport)
+    with pytest.raises(ValueError):
+        RateLimited(OutboxTransport(tmp_path), 0)
+
+
+def test_a_rate_limited_smtp_batch_arrives_whole(app, smtp, schools):
+    import time
+
+    from survey.mailer import RateLimited
+
+    round_id, _ = schools
+    started = time.monotonic()
+    report = _send(app, round_id, "invitation",
+                   RateLimited(SmtpTransport("127.0.0.1", smtp.port), 600))
+    took = time.monotonic() - started
+    assert report.sent == 4 and len(smtp.messages) == 4
+    assert took >= 0.3, "600 a minute: 0.1 s between the 4 sends"
