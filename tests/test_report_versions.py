@@ -410,3 +410,24 @@ def test_the_codec_refuses_what_is_not_a_frozen_value():
             report_versions.decode(blob)
     with pytest.raises(TypeError):
         frozen.dumps(object())
+
+
+def test_an_upgrade_leaves_published_rounds_without_a_version(app):
+    """Rounds published before 0017 get no version (the portal shows them live); the
+    table goes with a downgrade."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from helpers import insert_round_rows
+
+    directory = app.extensions["migrate"].directory
+    with app.app_context():
+        downgrade(directory=directory, revision="0016")
+        assert "report_version" not in inspect(db.engine).get_table_names()
+        with db.engine.begin() as conn:
+            insert_round_rows(conn, "published")
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM report_version")).scalar() == 0
+        rnd = db.session.get(Round, 1)
+        assert rnd.state == "published" and report_versions.published(db.session, rnd) == []
