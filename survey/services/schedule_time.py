@@ -32,9 +32,10 @@ def to_utc(local: datetime) -> datetime:
                                     first=EARLIEST_YEAR, last=LATEST_YEAR))
     moment = local.replace(tzinfo=BRUSSELS, fold=0).astimezone(UTC)
     if moment.astimezone(BRUSSELS).replace(tzinfo=None) != local.replace(fold=0):
+        typed = local.strftime("%d-%m-%Y %H:%M")
         raise ScheduleError(gettext(
             "%(time)s bestaat niet in Brussel: die nacht springt de klok van 02:00 naar 03:00 "
-            "(zomertijd). Kies een ander uur.", time=f"{local:%d-%m-%Y %H:%M}"))
+            "(zomertijd). Kies een ander uur.", time=typed))
     return moment
 
 
