@@ -130,7 +130,7 @@ def test_publishing_an_unready_round_needs_the_tick(app, unready, inspector_clie
     assert page.status_code == 200
     assert "1 opmerking is nog niet beoordeeld" in html
     assert "6 uitgenodigde scholen kregen nooit een mail van het platform." in html
-    assert "Voor 5 ervan werd wel een link gemaakt" in html
+    assert "Voor 5 ervan bestaat wel een persoonlijke link" in html
     assert "Vrij CLB Z" in html
     assert "De rapporten van 2 CLB" in html and "tonen geen enkel cijfer" in html
     assert "kan de sectorvergelijking niet (overal) getoond worden" in html
@@ -143,6 +143,11 @@ def test_publishing_an_unready_round_needs_the_tick(app, unready, inspector_clie
     assert done.status_code == 302
     with app.app_context():
         assert db.session.get(Round, round_id).state == "published"
+        # what the CLBs see is frozen as version 1 in the publishing transaction
+        from survey.services import report_versions
+
+        assert [v.number for v in report_versions.published(
+            db.session, db.session.get(Round, round_id))] == [1]
     # published: the page says it cannot be done again, and changes nothing
     again = inspector_client.get(path).get_data(as_text=True)
     assert "alleen een afgesloten bevraging kan worden gepubliceerd" in again

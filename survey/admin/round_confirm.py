@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Invitation
-from ..services import accounts, monitoring, readiness, schedule
+from ..services import accounts, monitoring, readiness, report_versions, schedule
 from ..services import rounds as round_service
 from ..translations import lazy_gettext
 from . import bp
@@ -117,9 +117,13 @@ def round_publish(round_id: int):
     ready = readiness.check(db.session, rnd)
     if form.validate_on_submit():
         if ready.ready or form.confirmed.data:
-            return _do(round_id, "publish",
-                       lambda r: round_service.publish_round(db.session, r),
-                       gettext("De bevraging is gepubliceerd."))
+            def publish(r):
+                round_service.publish_round(db.session, r)
+                # what CLBs see is frozen as version 1 in the same transaction (until
+                # publish_round does this itself: then this line goes)
+                report_versions.freeze(db.session, r, current_user)
+
+            return _do(round_id, "publish", publish, gettext("De bevraging is gepubliceerd."))
         form.confirmed.errors.append(gettext(
             "Vink aan dat u de punten hierboven gelezen hebt, of werk ze eerst af."))
     figures = monitoring.round_figures(db.session, rnd.id)

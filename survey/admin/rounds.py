@@ -191,7 +191,10 @@ def round_live(round_id: int):
     sort = request.args.get("sorteer", "clb")
     figures = monitoring.round_figures(db.session, rnd.id, sort)
     now = utcnow()
-    until = now.astimezone(BRUSSELS).date() if rnd.state == "open" else None
+    # an open round's lines run on to today (not past its closing date)
+    until = None
+    if rnd.state == "open":
+        until = min(filter(None, (now, rnd.closes_at))).astimezone(BRUSSELS).date()
     return render_template("admin/round_live.html", rnd=rnd, sort=sort, now=now,
                            figures=figures, sort_keys=monitoring.SORT_KEYS,
                            timeline=monitoring.timeline(db.session, rnd.id, figures, until),
