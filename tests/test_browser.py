@@ -157,7 +157,7 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
     page.get_by_role("button", name="Bevraging aanmaken").click()
     page.get_by_role("button", name="Bevraging openen").click()
     expect(main).to_contain_text("De bevraging is geopend.")
-    expect(main).to_contain_text("0 van de 2 scholen dienden in")
+    expect(main).to_contain_text("ingediend door 0 van 2 uitgenodigde scholen")
 
     page.get_by_role("button", name="Volgende 200 versturen").click()
     expect(main).to_contain_text("2 verstuurd, 0 mislukt. Nog 0 te versturen.")
@@ -174,7 +174,7 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
     school.wait_for_url("**/vragenlijst/bevestiging")
 
     page.get_by_role("link", name="Live volgen").click()
-    expect(main).to_contain_text("1 van de 2 scholen dienden in (50 %)")
+    expect(main).to_contain_text("ingediend door 1 van 2 uitgenodigde scholen (50 %)")
     context.close()
 
 

@@ -86,7 +86,8 @@ def checklist(rnd: Round, figures, messages) -> list[Step]:
                       ngettext("%(num)d van %(invited)d school diende in.",
                                "%(num)d van %(invited)d scholen dienden in.",
                                total.submitted, invited=total.invited),
-                      [(gettext("Live volgen"), url_for("admin.round_live", round_id=rnd.id))]))
+                      [(gettext("Respons per dag en per CLB"),
+                        url_for("admin.round_live", round_id=rnd.id))]))
 
     reminded = sum(m.sent for m in reminders)
     steps.append(Step("remind", gettext("Herinneren"),
