@@ -2,7 +2,9 @@
 statement (then per level, question and option), the columns of feedback.DATA_COLUMNS
 (and questions.QUESTION_COLUMNS), banded rows with a filter on every header, numbers
 with a number format by what they are (counts whole, percentages 0-100 with one
-decimal), readable column widths. The same code writes a normal and a write-only sheet."""
+decimal), readable column widths. The same code writes a normal sheet (its rows as XML
+through reports/xlsxwrite.py: the workbook must be saved by xlsxwrite.save) and a
+write-only one."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from collections.abc import Iterable, Sequence
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
+from . import xlsxwrite
 from .content import Feedback
 from .feedback import DATA_COLUMNS, data_rows
 from .questions import QUESTION_COLUMNS
@@ -84,12 +88,18 @@ def data_sheet(ws, blocks: Iterable[Iterable[Sequence]],
         ws.column_dimensions[get_column_letter(index)].width = width(column)
     ws.freeze_panes = "A2"
     ws.append(list(columns))
-    count = 0
-    for block in blocks:
-        for values in block:
-            ws.append([_cell(ws, value, form) for value, form in zip(values, formats,
-                                                                     strict=True)])
-            count += 1
+    if isinstance(ws, Worksheet):
+        # a normal sheet (saved by xlsxwrite.save): rows as XML, a style id per column
+        styles = [xlsxwrite.style_id(ws, form) for form in formats]
+        count = xlsxwrite.add_rows(ws, (values for block in blocks for values in block),
+                                   styles)
+    else:
+        count = 0
+        for block in blocks:
+            for values in block:
+                ws.append([_cell(ws, value, form)
+                           for value, form in zip(values, formats, strict=True)])
+                count += 1
     add_table(ws, TABLE_NAME, list(columns), count + 1)
     return count
 

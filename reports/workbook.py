@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from instrument.i18n import N_, _
 
-from . import xlsxchart
+from . import xlsxchart, xlsxwrite
 from .charts import COLOURS, NEGATIVE, POSITIVE
 from .content import (
     LEVEL_NAMES,
@@ -51,6 +51,11 @@ def _widths(ws, widths: Sequence[float]) -> None:
 
 
 def centre_workbook(fb: Feedback) -> bytes:
+    return xlsxwrite.save(centre_book(fb))
+
+
+def centre_book(fb: Feedback) -> Workbook:
+    """The CLB's workbook, to be saved by xlsxwrite.save (its Data rows are XML)."""
     wb = Workbook()
     summary_sheet(wb.active, fb)
     statements_sheet(wb.create_sheet(_("Per stelling")), fb)
@@ -65,9 +70,7 @@ def centre_workbook(fb: Feedback) -> bytes:
         _printable(ws)
     columns, rows = data_table(fb)
     data_sheet(wb.create_sheet(_("Data")), [rows], columns)   # a table to filter, not print
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return wb
 
 
 def _printable(ws) -> None:

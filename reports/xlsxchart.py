@@ -61,4 +61,9 @@ def diverging_bars(ws, title: str, first: int, last: int, series: Mapping[int, s
     chart.y_axis.majorUnit = 25
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.legend.position = "b"
+    # everything the chart's XML depends on (not its place: that is the drawing's), so that
+    # xlsxwrite.save writes the XML of the same chart in the next CLB's workbook from a cache
+    chart.xml_key = ("diverging_bars", ws.title, title, first, last, categories,
+                     tuple((col, colour, ws.cell(1, col).value)
+                           for col, colour in series.items()))
     return chart

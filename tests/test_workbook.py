@@ -365,3 +365,56 @@ def test_the_summary_lists_both_ways_when_statements_differ_both_ways():
     attention = _listed(ws, "Aandachtspunten tegenover de sector")
     assert len(strengths) == len(attention) == 3
     assert set(strengths) <= high and not set(attention) & high
+
+
+def _cells(ws):
+    """Every cell with what it shows and how: value, type, format, bold, fill, wrap."""
+    return {(c.row, c.column): (c.value, c.data_type, c.number_format, c.font.b,
+                                c.fill.fgColor.rgb if c.fill.fill_type else None,
+                                c.alignment.wrap_text)
+            for row in ws.iter_rows() for c in row if c.value is not None or c.has_style}
+
+
+def test_the_quick_writer_writes_what_openpyxl_writes():
+    """xlsxwrite.save against openpyxl's own save of the same workbook: every sheet the
+    same cell by cell (values, types, number formats, fonts, fills, wrapping), the same
+    widths, panes, row heights, charts and table; the Data rows (which openpyxl's save
+    does not see: they are XML) are data_table's rows with each column's number format."""
+    from reports import xlsxwrite
+    from reports.datasheet import data_table, number_format
+
+    fb = content.build(INFO, LAYOUT, cube_of(uniform(7, 6)), centre_input(
+        remarks=[content.Remark("algemeen", " spaties rond "), content.Remark("algemeen",
+                                                                               "a < b & c")]))
+    book = workbook.centre_book(fb)
+    quick = openpyxl.load_workbook(io.BytesIO(xlsxwrite.save(book)))
+    plain = io.BytesIO()
+    book.save(plain)
+    slow = openpyxl.load_workbook(plain)
+    assert quick.sheetnames == slow.sheetnames
+    for name in quick.sheetnames:
+        fast, ref = quick[name], slow[name]
+        if name != "Data":
+            assert _cells(fast) == _cells(ref), name
+        assert fast.freeze_panes == ref.freeze_panes
+        assert {k: d.width for k, d in fast.column_dimensions.items()} == \
+            {k: d.width for k, d in ref.column_dimensions.items()}
+        assert {k: d.height for k, d in fast.row_dimensions.items() if d.height} == \
+            {k: d.height for k, d in ref.row_dimensions.items() if d.height}
+        assert len(fast._charts) == len(ref._charts)
+        assert fast.page_setup.orientation == ref.page_setup.orientation
+    assert "  spaties rond " not in {c.value for r in quick["Opmerkingen"].iter_rows()
+                                     for c in r}
+    assert {c.value for r in quick["Opmerkingen"].iter_rows() for c in r} >= {
+        " spaties rond ", "a < b & c"}
+    columns, rows = data_table(fb)
+    data = quick["Data"]
+    assert [c.value for c in data[1]] == columns
+    assert data.dimensions == f"A1:{openpyxl.utils.get_column_letter(len(columns))}" \
+                              f"{len(rows) + 1}"
+    assert data.tables["Data"].ref == data.dimensions
+    for got, want in zip(data.iter_rows(min_row=2), rows, strict=True):
+        assert [c.value for c in got] == want
+        for cell, column in zip(got, columns, strict=True):
+            if cell.value is not None and not isinstance(cell.value, str | bool):
+                assert cell.number_format == (number_format(column) or "General"), column
