@@ -166,5 +166,5 @@ def test_submissions_per_local_day_and_level(app, inspector_client, make_round,
         ("total", 80.0), ("bao", 66.667), ("so", 100.0)]
     html = inspector_client.get(f"/beheer/rondes/{round_id}/live").get_data(as_text=True)
     assert "<polyline" in html and 'role="img"' in html
-    assert "<th scope=\"row\">2/3/2026</th>" in html and "3 (60&nbsp;%)" in html
+    assert "<th scope=\"row\">2/3/2026</th>" in html and "3 (60\u00a0%)" in html
     assert "<th scope=\"row\">3/3/2026</th>" not in html     # the table: days with news
