@@ -1,7 +1,8 @@
 """The themes of the remarks in the sector report: per theme the approved remarks tagged
 with it, per level and in all, and their share of all approved remarks of that group,
 with the small counts hidden. The counts come from services/themes.theme_counts (per CLB
-and level); no CLB is ever named here either."""
+and level); no CLB is named in the report. per_centre() gives the same counts per CLB and
+level for the sector workbook (inspectors only), hidden as a CLB's sheet hides them."""
 
 from __future__ import annotations
 
@@ -76,3 +77,46 @@ def _hide(counts: Mapping[str, int], minimum: int) -> set[str]:
         return set()
     hidden = suppressed(counts[TOTAL], {lv: counts[lv] for lv in LEVELS}, minimum)
     return set(GROUPS) if TOTAL in hidden else hidden
+
+
+# --- Per CLB (the sector workbook, for inspectors) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CentreThemes:
+    """One CLB at one level (or TOTAL): its respondents, and when shown its approved
+    remarks and the count per theme (in the codebook's order); None when hidden."""
+
+    number: str
+    name: str
+    level: str
+    respondents: int
+    remarks: int | None
+    counts: tuple[int, ...] | None
+
+
+def per_centre(themes: Themes, centres: Sequence[tuple[str, str, Mapping[str, int]]],
+               minimum: int) -> list[CentreThemes]:
+    """Per CLB (number, name, respondents per level), in the order given: a row per level
+    with respondents, then its total. A group is shown as the CLB's sheet shows its
+    remarks' themes: with at least `minimum` respondents; and, while the total is shown,
+    the hidden levels together must be none, or at least two with `minimum` respondents
+    (suppression.suppressed), or total minus the shown levels gives them."""
+    out = []
+    for number, name, responded in centres:
+        levels = [lv for lv in LEVELS if responded.get(lv)]
+        total = sum(responded.get(lv, 0) for lv in LEVELS)
+        hidden = suppressed(total, {lv: responded.get(lv, 0) for lv in levels}, minimum)
+        for group in (*levels, TOTAL):
+            keys = [(number, lv) for lv in (LEVELS if group == TOTAL else (group,))]
+            n = total if group == TOTAL else responded.get(group, 0)
+            if group in hidden:
+                out.append(CentreThemes(number, name, group, n, None, None))
+            else:
+                out.append(CentreThemes(number, name, group, n, _count(themes.base, keys),
+                                        tuple(_count(t.counts, keys) for t in themes.themes)))
+    return out
+
+
+def _count(counts: Mapping[tuple[str, str], int], keys: Sequence[tuple[str, str]]) -> int:
+    return sum(counts.get(key, 0) for key in keys)

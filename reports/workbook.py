@@ -1,18 +1,17 @@
-"""The workbooks: one per CLB (its feedback as tables, native Excel charts and the tidy
-"Data" sheet) and the sector workbook for inspectors. Numbers are written as numbers;
-text that came from users can never become a formula (xlsx.safe_text)."""
+"""The CLB workbook: its feedback as tables, native Excel charts and the tidy "Data"
+sheet, saved by reports/xlsxwrite.py (the sector workbook for inspectors is in
+reports/sector_workbook.py; its names are imported here too). Numbers are written as
+numbers; text that came from users can never become a formula (xlsx.safe_text)."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from instrument.i18n import N_, _
+from instrument.i18n import _
 
 from . import xlsxchart, xlsxwrite
 from .charts import COLOURS, NEGATIVE, POSITIVE
@@ -23,9 +22,18 @@ from .content import (
     reading_guide,
 )
 from .datasheet import data_sheet, data_table
-from .feedback import DATA_COLUMNS, LEVELS, verdict_text
+from .feedback import verdict_text
+
+# The sector workbook lives in reports/sector_workbook.py; its names stay reachable here.
+from .sector_workbook import (  # noqa: F401
+    TOO_MANY_RESPONSES,
+    response_cells,
+    response_header,
+    response_table,
+    sector_workbook,
+)
 from .suppression import TOTAL
-from .xlsx import long_table, safe_text
+from .xlsx import safe_text
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14, color="3B2A6B")
@@ -314,89 +322,3 @@ def questions_sheet(ws, fb: Feedback) -> None:
     _widths(ws, [5, 48, 36, 28, 6, 7, 8, 10, 10, 10, 15, 30])
     ws.freeze_panes = "A2"
 
-
-# --- The sector workbook (inspectors only) -------------------------------------------
-
-TOO_MANY_RESPONSES = N_("Te veel antwoorden voor dit werkboek: download alle antwoorden "
-                        "apart (.csv of .xlsx) op de pagina Rapporten en opmerkingen.")
-
-
-def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int, str],
-                    feedbacks: Sequence[Feedback], responses: Iterable[Sequence] | None,
-                    target=None, slots: Sequence[int] | None = None) -> bytes | None:
-    """feedbacks: every CLB's Feedback; responses: (centre_number, level, {item: code})
-    per submitted response, in any order, without anything that names a school (None:
-    too many for this workbook, sheet Antwoorden says where they are); `slots`: the
-    columns of "Antwoorden" (every counted slot; by default the statements). Returns
-    the file's bytes, or writes it to target (a path or a binary file) and returns None:
-    a round of a million responses makes a file best not held in memory."""
-    wb = Workbook(write_only=True)
-    matrix = wb.create_sheet(_("Overzicht"))
-    # a write-only sheet takes its widths and panes before its first row
-    _widths(matrix, [12, 40, 11] + [16] * len(numbers))
-    matrix.freeze_panes = "D3"
-    matrix.append([safe_text(_("%% akkoord per CLB en stelling: %(round)s",
-                               round=round_name))])
-    matrix.append([_("CLB-nummer"), _("CLB"), _("antwoorden")] + [safe_text(labels[n])
-                                                                   for n in numbers])
-    for fb in feedbacks:
-        cells = [fb.centre.number, safe_text(fb.centre.name), fb.respondents]
-        for n in numbers:
-            f = fb.row(n).figures
-            cells.append(None if f is None else _r(f.pct_agree))
-        matrix.append(cells)
-    last = 2 + len(feedbacks)
-    matrix.conditional_formatting.add(
-        f"D3:{get_column_letter(3 + len(numbers))}{max(last, 3)}",
-        ColorScaleRule(start_type="num", start_value=40, start_color="E66101",
-                       mid_type="num", mid_value=70, mid_color="F7F7F7",
-                       end_type="num", end_value=100, end_color="5E3C99"))
-
-    rates = wb.create_sheet(_("Respons"))
-    rates.append([_("CLB-nummer"), _("CLB")]
-                 + [text for lv in (*LEVELS, TOTAL)
-                    for text in (_("uitgenodigd %(level)s", level=lv),
-                                 _("geantwoord %(level)s", level=lv))]
-                 + [_("respons (%)")])
-    for fb in feedbacks:
-        cells = [fb.centre.number, safe_text(fb.centre.name)]
-        for lv in LEVELS:
-            cells += [fb.invited.get(lv, 0), fb.responded.get(lv, 0)]
-        invited = sum(fb.invited.values())
-        cells += [invited, fb.respondents,
-                  _r(100 * fb.respondents / invited) if invited else None]
-        rates.append(cells)
-
-    data_sheet(wb.create_sheet(_("Data")), (data_table(fb)[1] for fb in feedbacks),
-               data_table(feedbacks[0])[0] if feedbacks else DATA_COLUMNS)
-
-    response_table(wb, numbers if slots is None else slots, responses)
-    if target is not None:
-        wb.save(target)
-        return None
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def response_header(numbers: Sequence[int]) -> list[str]:
-    return ["respondent", "centre_number", "level"] + [f"item_{n}" for n in numbers]
-
-
-def response_cells(numbers: Sequence[int],
-                   responses: Iterable[tuple[str, str, Mapping[int, int]]]) -> Iterator[list]:
-    """One row per response, numbered in the order given, codes per statement."""
-    for i, (centre, level, values) in enumerate(responses, start=1):
-        yield [i, centre, level] + [values.get(n) for n in numbers]
-
-
-def response_table(wb: Workbook, numbers: Sequence[int],
-                   responses: Iterable[tuple[str, str, Mapping[int, int]]] | None) -> int:
-    """Sheet "Antwoorden" (and "Antwoorden 2", ... past Excel's row limit); with None, a
-    note that the rows are a separate download (a round too large for this workbook)."""
-    if responses is None:
-        sheet = wb.create_sheet(_("Antwoorden"))
-        sheet.append([_(TOO_MANY_RESPONSES)])
-        return 0
-    return long_table(wb, _("Antwoorden"), response_header(numbers),
-                      response_cells(numbers, responses))

@@ -418,3 +418,41 @@ def test_the_quick_writer_writes_what_openpyxl_writes():
         for cell, column in zip(got, columns, strict=True):
             if cell.value is not None and not isinstance(cell.value, str | bool):
                 assert cell.number_format == (number_format(column) or "General"), column
+
+
+def test_the_sector_workbook_has_the_themes_per_clb_and_level_suppressed():
+    """C1 has 8 bao, 6 so and 2 bubao respondents: bubao is fewer than 5, so hidden, and
+    so (the smallest shown) with it, or total minus bao would be bubao's; C2's 4 in all
+    are too few for anything."""
+    from reports import sector_themes
+
+    themes = sector_themes.Themes(
+        [sector_themes.Theme("Bereik", {("C1", "bao"): 3, ("C1", "so"): 2, ("C1", "bubao"): 1,
+                                        ("C2", "bao"): 2}),
+         sector_themes.Theme("=Personeel", {("C1", "so"): 1})],
+        {("C1", "bao"): 5, ("C1", "so"): 4, ("C1", "bubao"): 1, ("C2", "bao"): 3})
+    fbs = [content.build(INFO, LAYOUT, cube_of(uniform(7, 6)),
+                         centre_input(number, responded=responded))
+           for number, responded in (("C1", {"bao": 8, "so": 6, "bubao": 2}),
+                                     ("C2", {"bao": 4}))]
+    rows = sector_themes.per_centre(themes, [(fb.centre.number, fb.centre.name,
+                                              fb.responded) for fb in fbs], 5)
+    assert [(r.number, r.level, r.respondents, r.remarks, r.counts) for r in rows] == [
+        ("C1", "bao", 8, 5, (3, 0)), ("C1", "so", 6, None, None),
+        ("C1", "bubao", 2, None, None), ("C1", "totaal", 16, 10, (6, 1)),
+        ("C2", "bao", 4, None, None), ("C2", "totaal", 4, None, None)]
+    data = workbook.sector_workbook("Ronde", NUMBERS, {n: "x" for n in NUMBERS}, fbs,
+                                    [("C1", "bao", {NUMBERS[0]: 4})], themes=themes)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = list(wb["Thema's per CLB"].iter_rows(values_only=True))
+    assert sheet[0] == ("CLB-nummer", "CLB", "niveau", "respondenten", "opmerkingen",
+                        "Bereik", "'=Personeel", "opmerking")
+    assert sheet[1] == ("C1", "CLB C1", "basisonderwijs", 8, 5, 3, 0, None)
+    assert sheet[2] == ("C1", "CLB C1", "secundair onderwijs", 6, None, None, None,
+                        "te weinig antwoorden")
+    assert sheet[4] == ("C1", "CLB C1", "alle niveaus", 16, 10, 6, 1, None)
+    assert sheet[6][3:] == (4, None, None, None, "te weinig antwoorden")
+    # without a codebook there is no such sheet
+    plain = openpyxl.load_workbook(io.BytesIO(workbook.sector_workbook(
+        "Ronde", NUMBERS, {n: "x" for n in NUMBERS}, fbs, None)))
+    assert "Thema's per CLB" not in plain.sheetnames
