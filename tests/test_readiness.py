@@ -105,7 +105,9 @@ def test_every_item_of_an_unready_round(app, unready, questionnaire):
         [("100001", statements), ("100002", statements)]
 
 
-def test_a_ready_round_has_nothing_to_list(app, make_round, make_invited, questionnaire):
+def _ready_round(app, make_round, make_invited, questionnaire) -> int:
+    """Two CLBs of three schools each (codes 1-3), every remark hidden, every school
+    mailed (one by a reminder only): nothing to list."""
     round_id = make_round()
     _set_round(app, round_id, min_group_size=2, min_benchmark_centres=1)
     schools = [make_invited(round_id, "bao", number) for number in ("100001", "100002")
@@ -116,10 +118,28 @@ def test_a_ready_round_has_nothing_to_list(app, make_round, make_invited, questi
     with app.app_context():
         db.session.execute(Remark.__table__.update().values(review="hidden"))
         db.session.commit()
+    return round_id
+
+
+def test_a_ready_round_has_nothing_to_list(app, make_round, make_invited, questionnaire):
+    round_id = _ready_round(app, make_round, make_invited, questionnaire)
+    with app.app_context():
         ready = readiness.check(db.session, db.session.get(Round, round_id))
     assert ready.ready, ready
     assert (ready.pending_remarks, ready.never_mailed, ready.outside, ready.suppressed,
             ready.no_benchmark) == (0, 0, [], [], [])
+
+
+def test_a_ready_round_publishes_without_the_tick(app, make_round, make_invited,
+                                                  questionnaire, inspector_client):
+    round_id = _ready_round(app, make_round, make_invited, questionnaire)
+    _set_round(app, round_id, state="closed")
+    path = f"/beheer/rondes/{round_id}/publiceren"
+    html = inspector_client.get(path).get_data(as_text=True)
+    assert "Alles is klaar" in html and 'name="confirmed"' not in html
+    assert inspector_client.post(path, data={"csrf_token": csrf_in(html)}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Round, round_id).state == "published"
 
 
 def test_publishing_an_unready_round_needs_the_tick(app, unready, inspector_client):
