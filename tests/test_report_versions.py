@@ -431,3 +431,24 @@ def test_an_upgrade_leaves_published_rounds_without_a_version(app):
             assert conn.execute(text("SELECT count(*) FROM report_version")).scalar() == 0
         rnd = db.session.get(Round, 1)
         assert rnd.state == "published" and report_versions.published(db.session, rnd) == []
+
+
+def test_two_inspectors_publishing_at_once_make_one_version(app, small_round):
+    from helpers import in_threads
+
+    round_id, _ = small_round()
+    approve(app, round_id, "Opmerking A3")
+
+    def publish():
+        rnd = db.session.get(Round, round_id)
+        try:
+            return report_versions.publish_version(db.session, rnd, None, 2).number
+        except report_versions.VersionError as exc:
+            return str(exc)
+
+    outcomes = in_threads(app, [publish, publish])
+    assert sorted(outcomes, key=str) == [
+        2, "Intussen is versie 2 al gepubliceerd: bekijk de verschillen opnieuw."]
+    with app.app_context():
+        assert db.session.scalars(select(ReportVersion.number).order_by(
+            ReportVersion.number)).all() == [1, 2]
