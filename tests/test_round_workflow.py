@@ -116,7 +116,8 @@ def _edit_form(html: str, **changes) -> dict:
                            "reminder_subject")}
     for name in ("invitation_body", "reminder_body"):
         values[name] = re.search(rf'name="{name}"[^>]*>\s*([^<]*)</textarea>', html).group(1)
-    values.update(csrf_token=csrf_in(html), reference_round="", **changes)
+    values.update(csrf_token=csrf_in(html), reference_round="")
+    values.update(changes)
     return values
 
 
@@ -331,3 +332,22 @@ def test_a_new_round_is_planned_and_its_plan_goes_with_it(app, inspector_client,
     assert inspector_client.post(f"/beheer/rondes/{new.id}/verwijderen",
                                  data={"csrf_token": csrf_in(html)}).status_code == 302
     assert _count(app, ScheduledStep) == 0 and _count(app, Round) == 1
+
+
+def test_a_strange_reference_round_is_no_round_and_never_a_500(app, inspector_client,
+                                                                make_round, make_invited):
+    draft = make_round(state="draft")
+    make_invited(draft)
+    path = f"/beheer/rondes/{draft}/bewerken"
+    html = inspector_client.get(path).get_data(as_text=True)
+    for value in ("²", "99999999999999999999", "-1", "abc"):
+        answer = inspector_client.post(path, data=_edit_form(html, reference_round=value))
+        assert answer.status_code == 302, value
+    with app.app_context():
+        assert db.session.get(Round, draft).reference_round_id is None
+    # its own id: refused with the reason, nothing stored
+    own = inspector_client.post(path, data=_edit_form(html, reference_round=str(draft),
+                                                      name="Anders"))
+    assert "niet haar eigen referentiebevraging" in own.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Round, draft).name == "Testbevraging"

@@ -22,7 +22,7 @@ from . import bp
 from .forms import ConfirmForm, CopyRoundForm, RoundEditForm
 from .round_confirm import refused
 from .round_steps import TEST_MAIL
-from .rounds import _utc, reference_choices, round_or_404
+from .rounds import _utc, chosen_round, reference_choices, round_or_404
 
 MAIL_FIELDS = ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
 EXAMPLE_TOKEN = "voorbeeldlink"     # in previews: the school's own link goes here
@@ -48,8 +48,7 @@ def round_edit(round_id: int):
         **{name: getattr(rnd, name) for name in MAIL_FIELDS}})
     reference_choices(form, exclude=rnd.id)
     if form.validate_on_submit():
-        chosen = form.reference_round.data or ""
-        reference = db.session.get(Round, int(chosen)) if chosen.isdigit() else None
+        reference = chosen_round(form.reference_round.data)
         try:
             with write_transaction(db.session):
                 draft = round_or_404(round_id)

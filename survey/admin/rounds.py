@@ -20,6 +20,7 @@ from ..extensions import db
 from ..formatting import BRUSSELS
 from ..models import Centre, Invitation, QuestionnaireVersion, Round, School, utcnow
 from ..results import xlsx_download
+from ..routing import DATABASE_INT_MAX
 from ..services import accounts, library, mailing, monitoring, schedule
 from ..services import reports as report_service
 from ..services import rounds as round_service
@@ -54,6 +55,16 @@ def _published_versions() -> dict[str, QuestionnaireVersion]:
     return {str(version.id): version for version in library.published(db.session)}
 
 
+def chosen_round(value: str | None) -> Round | None:
+    """The round a select posted (absent from a bare POST; anything but a plain number
+    that a database integer holds is no round: never a 500)."""
+    value = value or ""
+    if not (value.isascii() and value.isdigit() and len(value) <= 10
+            and int(value) <= DATABASE_INT_MAX):
+        return None
+    return db.session.get(Round, int(value))
+
+
 def reference_choices(form, exclude: int | None = None) -> None:
     """Every other round as a possible reference round (newest first)."""
     others = db.session.scalars(select(Round).where(Round.id != (exclude or 0))
@@ -78,9 +89,7 @@ def round_new():
         if chosen:
             query = query.where(School.centre_id.in_(chosen))
         schools = db.session.scalars(query).all()
-        chosen_reference = form.reference_round.data or ""   # absent from a bare POST
-        reference = (db.session.get(Round, int(chosen_reference))
-                     if chosen_reference.isdigit() else None)
+        reference = chosen_round(form.reference_round.data)
         needed = form.min_benchmark_centres.data
         taking_part = len({school.centre_id for school in schools})
         if not schools:
