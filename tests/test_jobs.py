@@ -348,7 +348,7 @@ def test_a_queued_job_the_queue_lost_is_enqueued_again(app, make_round, make_inv
 
 # --- A worker killed: `survey worker` in a process of its own, SIGKILLed mid-job ------
 
-def _worker(app, *, env: dict | None = None) -> subprocess.Popen:
+def _worker(app, *, env: dict | None = None, worker_type: str = "thread") -> subprocess.Popen:
     environment = dict(os.environ, SURVEY_INSTANCE_PATH=app.instance_path,
                        SURVEY_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
                        SURVEY_SECRET_KEY="test-secret", SURVEY_BASE_URL="http://survey.test",
@@ -357,7 +357,7 @@ def _worker(app, *, env: dict | None = None) -> subprocess.Popen:
     environment.pop("SURVEY_REDIS_URL", None)
     return subprocess.Popen(
         [sys.executable, "-c", "from survey.cli import main; main()", "worker",
-         "--workers", "1", "--type", "thread", "--no-periodic"],
+         "--workers", "1", "--type", worker_type, "--no-periodic"],
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -412,6 +412,44 @@ def test_a_worker_killed_during_a_report_build_loses_nothing(
         "every file, and no temporary one left behind"
     for n in numbers:
         assert (folder / f"{n}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_killed_worker_process_is_replaced_and_the_build_finishes(
+        app, inspector_client, many_centres):
+    """`survey worker` as deployed (worker processes): the process running the build is
+    killed; the consumer starts a new one, the tick puts the job back, the new one builds."""
+    round_id = many_centres
+    _post_build(inspector_client, round_id)
+    job = _only_job(app)
+    consumer = _worker(app, worker_type="process")
+    try:
+        _wait(app, job.id, lambda j: j.state == "running" and 1 <= j.done < j.total)
+        host, _, pid = _job(app, job.id).worker.rpartition(":")
+        child = int(pid)
+        assert host == socket.gethostname() and child in _children(consumer.pid)
+        os.kill(child, signal.SIGKILL)
+        time.sleep(LEASE + 0.5)
+        assert _job(app, job.id).state == "running", "nobody ran it meanwhile"
+        assert tick(app, queue(app)) == [f"job {job.id} restarted"]
+        done = _wait(app, job.id, lambda j: j.state not in ("queued", "running"))
+        assert int(_job(app, job.id).worker.rpartition(":")[2]) not in (child, consumer.pid)
+    finally:
+        consumer.terminate()
+        consumer.wait(20)
+    assert (done.state, done.done, done.total, done.attempts) == ("done", 6, 6, 2)
+    assert not [p for p in _files(app, round_id) if p.endswith(".tmp")]
 
 
 class CountingInbox:

@@ -7,6 +7,8 @@ never both run a job: the first claim wins, a second finds it no longer queued.
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -99,7 +101,8 @@ def claim(session: Session, job_id: int, now: datetime) -> Claimed | None:
         taken = session.execute(
             update(Job).where(Job.id == job_id, Job.state == JobState.QUEUED.value)
             .values(state=JobState.RUNNING.value, attempts=Job.attempts + 1,
-                    heartbeat_at=now, started_at=now, finished_at=None)
+                    heartbeat_at=now, started_at=now, finished_at=None,
+                    worker=f"{socket.gethostname()}:{os.getpid()}"[:100])
             .execution_options(synchronize_session=False))
         if taken.rowcount != 1:
             return None

@@ -49,5 +49,7 @@ class Job(db.Model):
     # written every few seconds by the worker running it: an old one means it died
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # where the last attempt runs or ran: "host:pid" (several worker hosts: which one)
+    worker: Mapped[str | None] = mapped_column(String(100))
 
     user = relationship("User", lazy="joined")

@@ -34,6 +34,7 @@ def upgrade():
         sa.Column('finished_at', sa.DateTime(), nullable=True),
         sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
         sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('worker', sa.String(length=100), nullable=True),
         sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')",
                            name=op.f('ck_job_state')),
         sa.ForeignKeyConstraint(['round_id'], ['round.id'], ondelete='CASCADE',
