@@ -116,6 +116,28 @@ def test_the_page_has_a_row_ready_for_each_attention_point(app, round_id, clb_cl
     assert fields["revision"] == "0" and fields["actions-0-state"] == "planned"
 
 
+def test_the_attention_points_are_those_of_the_version_the_clb_reads(app, round_id,
+                                                                     clb_client):
+    """A change after publication (schools' answers withdrawn) is not what the CLB reads
+    until a new version is published: its answer page follows the version, not the live
+    figures."""
+    from survey.database import write_transaction
+    from survey.models import Invitation, Round
+    from survey.services import report_versions, rounds
+
+    with app.app_context(), write_transaction(db.session):
+        report_versions.freeze(db.session, db.session.get(Round, round_id), None)
+    with app.app_context(), write_transaction(db.session):
+        # the five schools of 100001 that disagree on 4 and give 1 to 5 (see PLAN) leave
+        for invitation in db.session.scalars(select(Invitation).join(Invitation.centre)
+                                             .where(Invitation.round_id == round_id)
+                                             .order_by(Invitation.id)).all()[2:10]:
+            if invitation.centre.number == "100001":
+                rounds.revoke(db.session, invitation)
+    html = _page(clb_client(), round_id)
+    assert "4. Stellen zich onafhankelijk op: 10 % tegenover 75 %" in html
+
+
 def test_a_draft_is_saved_and_shown_again(app, round_id, clb_client):
     client = clb_client()
     fields = form_of(_page(client, round_id), "/antwoord")

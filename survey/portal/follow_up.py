@@ -19,7 +19,7 @@ from reports.layout import from_snapshot
 from ..extensions import db
 from ..models import Round
 from ..results import feedback_or_404
-from ..services import follow_up
+from ..services import follow_up, report_versions
 from ..services.follow_up import FollowUpError
 from . import bp
 from .forms import (
@@ -43,12 +43,20 @@ def _statements(rnd: Round) -> list[tuple[int, str]]:
     return [(number, layout.statements[number].title) for number in layout.numbers]
 
 
+def _read_feedback(rnd: Round, number: str):
+    """The feedback of the version the CLB reads (the newest published one; live for a
+    round published before versions existed), so that the attention points it answers
+    are those on its sheet, not figures changed since."""
+    shown = report_versions.shown(db.session, rnd, number)
+    return feedback_or_404(rnd, number, shown.version if shown else None)
+
+
 def _page(rnd: Round, form: ReactionForm | None = None, problems: FollowUpError | None = None,
           status: int = 200):
     """The draft's form, or the submitted answer; a posted form that meets a submitted
     answer is shown read-only beside it (nothing typed lost, nothing to post again)."""
     centre = _own_centre()
-    fb = feedback_or_404(rnd, centre.number)
+    fb = _read_feedback(rnd, centre.number)
     reaction = follow_up.reaction_of(db.session, rnd.id, centre.id)
     statements = _statements(rnd)
     attention = [line.statement.number for line in fb.attention]
@@ -86,7 +94,7 @@ def follow_up_save(round_id: int):
     if not form.validate():               # only the CSRF token can fail here
         flash(gettext("De pagina was verlopen; bewaar opnieuw."), "error")
         return _page(rnd, form, status=400)
-    fb = feedback_or_404(rnd, centre.number)
+    fb = _read_feedback(rnd, centre.number)
     try:
         follow_up.save_draft(db.session, rnd, centre.id, current_user, revision_of(form),
                              form.text.data or "", action_inputs(form),
@@ -121,7 +129,7 @@ def follow_up_confirm(round_id: int):
     reaction = follow_up.reaction_of(db.session, rnd.id, centre.id)
     if reaction is None or reaction.submitted or follow_up.ready_problems(reaction):
         return redirect(url_for(".follow_up_page", round_id=rnd.id), 303)
-    fb = feedback_or_404(rnd, centre.number)
+    fb = _read_feedback(rnd, centre.number)
     answered = {action.statement for action in reaction.actions}
     open_points = [line for line in fb.attention if line.statement.number not in answered]
     form = SubmitForm(formdata=None, data={"revision": str(reaction.revision)})
