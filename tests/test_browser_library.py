@@ -195,7 +195,9 @@ def test_a_school_answers_a_round_on_the_example_and_the_reports_show_every_type
         25: 4}
 
     page.goto(live_server + f"/beheer/rondes/{round_id}")
-    page.get_by_role("button", name="Nu afsluiten").click()
+    page.get_by_role("link", name="Nu afsluiten").click()      # says what it will do
+    page.get_by_role("button", name="Ja, nu afsluiten").click()
+    expect(page.locator("main")).to_contain_text("De bevraging is afgesloten.")
     page.goto(live_server + f"/beheer/rondes/{round_id}/rapporten/100001")
     others = page.locator("#andere-vragen")
     expect(others).to_be_visible()
