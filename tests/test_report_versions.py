@@ -66,7 +66,7 @@ def withdraw(app, invitation_id: int) -> None:
 @pytest.fixture
 def small_round(app, make_round, make_invited, questionnaire):
     """small_round(versioned=True) -> (round id, {remark text: invitation id}): closed, then
-    published as publish_round will be wired (publish, then freeze, in one transaction);
+    published by publish_round (which freezes version 1 in its transaction);
     versioned=False: published before versions existed (no version)."""
 
     def make(versioned: bool = True):
@@ -90,8 +90,7 @@ def small_round(app, make_round, make_invited, questionnaire):
         with app.app_context(), write_transaction(db.session):
             rnd = db.session.get(Round, round_id)
             if versioned:
-                rounds.publish_round(db.session, rnd)
-                report_versions.freeze(db.session, rnd, None)
+                rounds.publish_round(db.session, rnd)     # freezes version 1
             else:
                 rnd.state = "published"
         return round_id, schools
@@ -272,6 +271,21 @@ def test_a_round_published_before_versions_shows_live_and_can_be_frozen(
         f"/clb/rondes/{round_id}").get_data(as_text=True)
     home = client.get("/clb/").get_data(as_text=True)
     assert "Versie 1 van" in home
+
+
+def test_publishing_from_the_command_line_freezes_version_1(app, runner, make_round,
+                                                             make_invited):
+    round_id = make_round()
+    make_invited(round_id, "bao", "100001")
+    with app.app_context(), write_transaction(db.session):
+        db.session.get(Round, round_id).state = "closed"
+    outcome = runner.invoke(args=["rounds", "publish", str(round_id)])
+    assert outcome.exit_code == 0, outcome.output
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        assert rnd.state == "published"
+        assert [(v.number, v.published) for v in report_versions.published(db.session, rnd)] \
+            == [(1, True)]
 
 
 def test_versions_of_an_unpublished_round(app, make_round, make_user):

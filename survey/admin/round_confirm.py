@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Invitation
-from ..services import accounts, monitoring, readiness, report_versions, schedule
+from ..services import accounts, monitoring, readiness, schedule
 from ..services import rounds as round_service
 from ..translations import lazy_gettext
 from . import bp
@@ -119,10 +119,7 @@ def round_publish(round_id: int):
         # ticked: the inspector read the list (about 2 s for 40 CLBs): not made again
         if form.confirmed.data or (ready := readiness.check(db.session, rnd)).ready:
             def publish(r):
-                round_service.publish_round(db.session, r)
-                # what CLBs see is frozen as version 1 in the same transaction (until
-                # publish_round does this itself: then this line goes)
-                report_versions.freeze(db.session, r, current_user)
+                round_service.publish_round(db.session, r, current_user)
 
             return _do(round_id, "publish", publish, gettext("De bevraging is gepubliceerd."))
         form.confirmed.errors.append(gettext(

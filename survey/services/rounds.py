@@ -107,13 +107,18 @@ def reopen_round(session: Session, rnd: Round, closes_at: datetime,
     rnd.state, rnd.closes_at = "open", closes_at
 
 
-def publish_round(session: Session, rnd: Round) -> None:
+def publish_round(session: Session, rnd: Round, user=None) -> None:
+    """Publish a closed round; what its CLBs see is frozen as version 1 in the same
+    transaction (services/report_versions.py)."""
     if rnd.state != "closed":
         raise RoundStateError(gettext(
             "Bevraging %(round)s is %(state)s: alleen een afgesloten bevraging kan worden "
             "gepubliceerd.",
             round=rnd.id, state=str(STATE_NAMES[rnd.state])))
     rnd.state = "published"
+    from . import report_versions  # here: report_versions' imports lead back to this module
+
+    report_versions.freeze(session, rnd, user)
 
 
 @dataclass(frozen=True)
