@@ -6,10 +6,13 @@ write-only mode: a round of many responses makes a file best not held in memory.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from instrument.i18n import N_, _
@@ -20,7 +23,10 @@ from .datasheet import data_sheet, data_table
 from .feedback import DATA_COLUMNS, LEVELS
 from .sector_themes import Themes
 from .suppression import TOTAL
-from .xlsx import long_table, safe_text
+from .xlsx import long_table, printable, safe_text
+
+BOLD = Font(bold=True)
+HEADER_WRAP = Alignment(wrap_text=True, vertical="bottom")
 
 
 def _r(value: float | None, digits: int = 1) -> float | None:
@@ -30,6 +36,19 @@ def _r(value: float | None, digits: int = 1) -> float | None:
 def _widths(ws, widths: Sequence[float]) -> None:
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _headed(ws, names: Sequence, row: int, lines: int = 1) -> None:
+    """Append a header row: bold and wrapped, `lines` high (a write-only sheet takes the
+    height before the row)."""
+    cells = []
+    for name in names:
+        cell = WriteOnlyCell(ws, name)
+        cell.font, cell.alignment = BOLD, HEADER_WRAP
+        cells.append(cell)
+    if lines > 1:
+        ws.row_dimensions[row].height = 15 * lines
+    ws.append(cells)
 
 
 TOO_MANY_RESPONSES = N_("Te veel antwoorden voor dit werkboek: download alle antwoorden "
@@ -52,10 +71,13 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
     # a write-only sheet takes its widths and panes before its first row
     _widths(matrix, [12, 40, 11] + [16] * len(numbers))
     matrix.freeze_panes = "D3"
+    printable(matrix)
     matrix.append([safe_text(_("%% akkoord per CLB en stelling: %(round)s",
                                round=round_name))])
-    matrix.append([_("CLB-nummer"), _("CLB"), _("antwoorden")] + [safe_text(labels[n])
-                                                                   for n in numbers])
+    titles = [safe_text(labels[n]) for n in numbers]
+    # a statement's label over a 16 wide column: about 14 letters a line
+    _headed(matrix, [_("CLB-nummer"), _("CLB"), _("antwoorden"), *titles], 2,
+            max([1, *(math.ceil(len(t) / 14) for t in titles)]))
     for fb in feedbacks:
         cells = [fb.centre.number, safe_text(fb.centre.name), fb.respondents]
         for n in numbers:
@@ -70,11 +92,13 @@ def sector_workbook(round_name: str, numbers: Sequence[int], labels: Mapping[int
                        end_type="num", end_value=100, end_color="5E3C99"))
 
     rates = wb.create_sheet(_("Respons"))
-    rates.append([_("CLB-nummer"), _("CLB")]
-                 + [text for lv in (*LEVELS, TOTAL)
-                    for text in (_("uitgenodigd %(level)s", level=lv),
-                                 _("geantwoord %(level)s", level=lv))]
-                 + [_("respons (%)")])
+    _widths(rates, [13, 30] + [13] * (2 * len(LEVELS) + 3))
+    printable(rates)
+    _headed(rates, [_("CLB-nummer"), _("CLB")]
+            + [text for lv in (*LEVELS, TOTAL)
+               for text in (_("uitgenodigd %(level)s", level=lv),
+                            _("geantwoord %(level)s", level=lv))]
+            + [_("respons (%)")], 1, 2)
     for fb in feedbacks:
         cells = [fb.centre.number, safe_text(fb.centre.name)]
         for lv in LEVELS:
@@ -102,10 +126,12 @@ def themes_per_centre(ws, feedbacks: Sequence[Feedback], themes: Themes) -> None
     """Per CLB and level (then its total): respondents, approved remarks and the count of
     each theme; a group hidden as on the CLB's sheet (sector_themes.per_centre) says why."""
     names = [safe_text(t.name) for t in themes.themes]
-    _widths(ws, [12, 30, 12, 13, 13, *[max(14, min(len(n), 30)) for n in names], 22])
+    _widths(ws, [13, 30, 30, 13, 13, *[max(14, min(len(n), 30)) for n in names], 22])
     ws.freeze_panes = "D2"
-    ws.append([_("CLB-nummer"), _("CLB"), _("niveau"), _("respondenten"),
-               _("opmerkingen"), *names, _("opmerking")])
+    printable(ws)
+    _headed(ws, [_("CLB-nummer"), _("CLB"), _("niveau"), _("respondenten"),
+                 _("opmerkingen"), *names, _("opmerking")], 1,
+            max([1, *(math.ceil(len(n) / 13) for n in names)]))
     rows = sector_themes.per_centre(
         themes, [(fb.centre.number, fb.centre.name, fb.responded) for fb in feedbacks],
         feedbacks[0].round.minimum)

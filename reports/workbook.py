@@ -5,11 +5,12 @@ numbers; text that came from users can never become a formula (xlsx.safe_text)."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from instrument.i18n import _
 
@@ -33,13 +34,14 @@ from .sector_workbook import (  # noqa: F401
     sector_workbook,
 )
 from .suppression import TOTAL
-from .xlsx import safe_text
+from .xlsx import printable, safe_text
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14, color="3B2A6B")
 HEADER_FILL = PatternFill("solid", fgColor="EDEAF5")
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_WRAP = Alignment(wrap_text=True, vertical="bottom")
+TOP = Alignment(vertical="top", horizontal="left")
 
 
 def _r(value: float | None, digits: int = 1) -> float | None:
@@ -47,10 +49,40 @@ def _r(value: float | None, digits: int = 1) -> float | None:
 
 
 def _header(ws, row: int, names: Sequence[str]) -> None:
+    """A table's header row, its names wrapped (row height: _fit, once widths are set)."""
     for col, name in enumerate(names, start=1):
         cell = ws.cell(row, col, name)
         cell.font = BOLD
         cell.fill = HEADER_FILL
+        cell.alignment = HEADER_WRAP
+
+
+def _lines(text: str, width: float) -> int:
+    """The lines `text` takes wrapped in a column `width` characters wide (bold letters
+    and wider ones counted a tenth wider: an estimate that errs on the tall side)."""
+    room = max(1, int(width / 1.1) - 1)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines, used = lines + 1, 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) > room:
+                lines, used = lines + 1, len(word)
+            else:
+                used += len(word) + (1 if used else 0)
+    return max(lines, 1)
+
+
+def _fit(ws, rows: Iterable[int]) -> None:
+    """Row heights for the wrapped text in these rows: LibreOffice fits them on opening,
+    Excel keeps a row one line high unless the file says how high it is."""
+    for row in rows:
+        lines = 1
+        for cell in ws[row]:
+            if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                width = ws.column_dimensions[cell.column_letter].width or 8.43
+                lines = max(lines, _lines(cell.value, width))
+        if lines > 1:
+            ws.row_dimensions[row].height = 15 * lines
 
 
 def _widths(ws, widths: Sequence[float]) -> None:
@@ -75,19 +107,10 @@ def centre_book(fb: Feedback) -> Workbook:
         themes_sheet(wb.create_sheet(_("Thema's")), fb)
     guide_sheet(wb.create_sheet(_("Toelichting")), fb)
     for ws in wb.worksheets:
-        _printable(ws)
+        printable(ws)
     columns, rows = data_table(fb)
     data_sheet(wb.create_sheet(_("Data")), [rows], columns)   # a table to filter, not print
     return wb
-
-
-def _printable(ws) -> None:
-    """Printed (or saved as PDF) landscape, one page wide: a sheet's columns, and the
-    charts beside them, stay together instead of running onto pages of their own."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
 def summary_sheet(ws, fb: Feedback) -> None:
@@ -103,8 +126,10 @@ def summary_sheet(ws, fb: Feedback) -> None:
         info.append((_("Sectorvergelijking"), fb.sector_notice))
     for i, (key, value) in enumerate(info, start=3):
         ws.cell(i, 1, key).font = BOLD
-        ws.cell(i, 2, safe_text(value))
+        ws.cell(i, 1).alignment = WRAP
+        ws.cell(i, 2, safe_text(value)).alignment = TOP
     row = len(info) + 4
+    headers = [row]
     _header(ws, row, [_("Niveau"), _("Uitgenodigd"), _("Geantwoord"), _("Respons (%)")])
     for lv in [*fb.levels_present(), TOTAL]:
         row += 1
@@ -113,6 +138,7 @@ def summary_sheet(ws, fb: Feedback) -> None:
         ws.append([_(LEVEL_NAMES[lv]), invited, answered,
                    _r(100 * answered / invited) if invited else None])
     row += 2
+    headers.append(row)
     _header(ws, row, [_("Nr"), _("Stelling"), "n", _("% akkoord"), _("marge laag"),
                       _("marge hoog"), _("gemiddelde"), _("sector aangepast"),
                       _("sector ruw"), _("verschil"), _("oordeel")])
@@ -141,6 +167,7 @@ def summary_sheet(ws, fb: Feedback) -> None:
                        _r(ln.row.figures.pct_agree), None, None, None,
                        _r(ln.row.sector_adjusted_pct), None, _r(ln.difference)])
     _widths(ws, [24, 58, 11, 11, 11, 11, 11, 15, 11, 10, 22])
+    _fit(ws, [*range(3, 3 + len(info)), *headers])
 
 
 def none_texts(fb: Feedback) -> tuple[str, str]:
@@ -178,10 +205,7 @@ def statements_sheet(ws, fb: Feedback) -> None:
     labels = fb.layout.option_labels
     names = [_("Nr"), _("Stelling"), _("Wie")] + [labels[c] for c in STACK] + [
         "n", _("geen zicht"), _("opmerking")]
-    _header(ws, 1, names)
-    for cell in ws[1]:
-        cell.alignment = HEADER_WRAP             # the answers' words on two lines
-    ws.row_dimensions[1].height = 30
+    _header(ws, 1, names)                        # the answers' words on two lines
     ws.cell(1, NOTE_COLUMN, _("Negatieve percentages: niet akkoord (links van de "
                               "middellijn)."))
     row = 1
@@ -189,6 +213,10 @@ def statements_sheet(ws, fb: Feedback) -> None:
         if not section.numbers:
             continue
         top = row + 1
+        if row > 1:
+            # printed, each section (its rows and its chart) on a page of its own: no
+            # chart is cut by a page break, whatever scale the program prints at
+            ws.row_breaks.append(Break(id=top - 1))
         ws.cell(top, 1, safe_text(section.title)).font = BOLD
         row = top
         for n in section.numbers:
@@ -216,6 +244,7 @@ def statements_sheet(ws, fb: Feedback) -> None:
         ws.add_chart(chart)
         row = max(row, top + rows - 1) + 1          # a blank row before the next section
     _widths(ws, [5, 52, 10, 12, 12, 12, 12, 6, 10, 20])
+    _fit(ws, [1])
 
 
 def levels_sheet(ws, fb: Feedback) -> None:
@@ -236,6 +265,7 @@ def levels_sheet(ws, fb: Feedback) -> None:
                 ws.append(keys + [f.n, _r(f.pct_agree), _r(f.ci_low), _r(f.ci_high),
                                   _sector(fb, r, r.sector_pct), verdict_text(r.verdict)])
     _widths(ws, [5, 58, 8, 6, 11, 11, 11, 16, 22, 22])
+    _fit(ws, [1])
     ws.freeze_panes = "A2"
 
 
@@ -251,6 +281,7 @@ def remarks_sheet(ws, fb: Feedback) -> None:
             ws.append([safe_text(section.title), safe_text(text)])
             ws.cell(ws.max_row, 2).alignment = WRAP
     _widths(ws, [40, 100])
+    _fit(ws, range(2, ws.max_row + 1))
 
 
 def themes_sheet(ws, fb: Feedback) -> None:
@@ -260,6 +291,7 @@ def themes_sheet(ws, fb: Feedback) -> None:
     for line in fb.themes:
         ws.append([safe_text(line.name), line.count, _r(line.share), _r(line.sector_share)])
     _widths(ws, [50, 14, 14, 18])
+    _fit(ws, [1])
 
 
 def guide_sheet(ws, fb: Feedback) -> None:
@@ -283,6 +315,7 @@ def guide_sheet(ws, fb: Feedback) -> None:
                          "niveaus). Kwartielen volgen de definitie van Excels "
                          "KWARTIEL.INC.")).alignment = WRAP
     ws.column_dimensions["A"].width = 120
+    _fit(ws, range(3, ws.max_row + 1))
 
 
 def questions_sheet(ws, fb: Feedback) -> None:
@@ -320,5 +353,6 @@ def questions_sheet(ws, fb: Feedback) -> None:
                                   else _r(adjusted, digits),
                                   _("geen antwoorden") if group.n == 0 else None])
     _widths(ws, [5, 48, 36, 28, 6, 7, 8, 10, 10, 10, 15, 30])
+    _fit(ws, [1])
     ws.freeze_panes = "A2"
 

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576           # rows per sheet that Excel opens
@@ -108,3 +109,13 @@ def long_table(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[S
     if sheet is None:
         wb.create_sheet(xml_text(title)).append([safe_text(h) for h in header])
     return count
+
+
+def printable(ws) -> None:
+    """Printed (or saved as PDF) landscape on A4, one page wide: a sheet's columns, and the
+    charts beside them, stay together instead of running onto pages of their own (set
+    before a write-only sheet's first row)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
