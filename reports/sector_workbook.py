@@ -25,7 +25,8 @@ from .sector_themes import Themes
 from .suppression import TOTAL
 from .xlsx import long_table, printable, safe_text
 
-BOLD = Font(bold=True)
+# named: LibreOffice drew a bold font without a name as a serif
+BOLD = Font(name="Calibri", size=11, bold=True)
 HEADER_WRAP = Alignment(wrap_text=True, vertical="bottom")
 
 

@@ -36,8 +36,9 @@ from .sector_workbook import (  # noqa: F401
 from .suppression import TOTAL
 from .xlsx import printable, safe_text
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14, color="3B2A6B")
+# named: LibreOffice drew a bold font without a name as a serif
+BOLD = Font(name="Calibri", size=11, bold=True)
+TITLE = Font(name="Calibri", bold=True, size=14, color="3B2A6B")
 HEADER_FILL = PatternFill("solid", fgColor="EDEAF5")
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_WRAP = Alignment(wrap_text=True, vertical="bottom")
@@ -166,7 +167,7 @@ def summary_sheet(ws, fb: Feedback) -> None:
             ws.append([ln.statement.shown_number, ln.statement.label, None,
                        _r(ln.row.figures.pct_agree), None, None, None,
                        _r(ln.row.sector_adjusted_pct), None, _r(ln.difference)])
-    _widths(ws, [24, 58, 11, 11, 11, 11, 11, 15, 11, 10, 22])
+    _widths(ws, [24, 58, 12, 12, 12, 12, 12, 15, 11, 10, 22])
     _fit(ws, [*range(3, 3 + len(info)), *headers])
 
 

@@ -69,7 +69,7 @@ def workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) ->
         ws = wb.create_sheet(xml_text(title)[:31])
         ws.append([safe_text(h) for h in header])
         for cell in ws[1]:
-            cell.font = Font(bold=True)
+            cell.font = Font(name="Calibri", size=11, bold=True)
         widths = [len(h) for h in header]
         for row in rows:
             ws.append([safe_text(v) for v in row])

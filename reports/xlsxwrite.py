@@ -163,7 +163,9 @@ class _Writer(ExcelWriter):
         writer = _SheetWriter(ws, out=out)
         writer.write()
         ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], out.getvalue())
+        # the rows' element came parsed with its own (the same) default namespace
+        xml = out.getvalue().replace(f'<sheetData xmlns="{NS}">'.encode(), b"<sheetData>", 1)
+        self._archive.writestr(ws.path[1:], xml)
         self.manifest.append(ws)
         return None
 
