@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from conftest import csrf_in
 from sqlalchemy import func, select
 
@@ -332,6 +333,37 @@ def test_a_new_round_is_planned_and_its_plan_goes_with_it(app, inspector_client,
     assert inspector_client.post(f"/beheer/rondes/{new.id}/verwijderen",
                                  data={"csrf_token": csrf_in(html)}).status_code == 302
     assert _count(app, ScheduledStep) == 0 and _count(app, Round) == 1
+
+
+@pytest.mark.parametrize(("opens", "closes", "stored"), [
+    # winter time: UTC+1; summer time: UTC+2
+    ("2036-03-02T08:00", "2036-03-30T18:00", ("2036-03-02 07:00", "2036-03-30 16:00")),
+    # 02:30 on the last Sunday of March does not exist in Brussels
+    ("2036-03-30T02:30", "2036-04-20T18:00", None),
+])
+def test_a_new_rounds_times_are_brussels_time(app, inspector_client, make_invited, opens,
+                                              closes, stored):
+    make_invited()
+    page = inspector_client.get("/beheer/rondes/nieuw").get_data(as_text=True)
+    version = re.search(r'<option value="(\d+)">[^<]*\(clb-samenwerking-school, versie',
+                        page).group(1)
+    answer = inspector_client.post("/beheer/rondes/nieuw", data={
+        "csrf_token": csrf_in(page), "name": "Tijden", "school_year": "2035-2036",
+        "questionnaire": version, "opens_at": opens, "closes_at": closes,
+        "min_group_size": "5", "min_benchmark_centres": "1", "reference_round": "",
+        "without_benchmark": "y", "invitation_subject": "Uitnodiging",
+        "invitation_body": "Klik {link}", "reminder_subject": "Herinnering",
+        "reminder_body": "Nog even: {link}"})
+    with app.app_context():
+        new = db.session.scalar(select(Round).where(Round.name == "Tijden"))
+        times = new and (f"{new.opens_at:%Y-%m-%d %H:%M}", f"{new.closes_at:%Y-%m-%d %H:%M}")
+    if stored is None:
+        assert answer.status_code == 400 and new is None
+        assert "bestaat niet in Brussel" in answer.get_data(as_text=True)
+    else:
+        assert answer.status_code == 302 and times == stored
+        page = inspector_client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert "Ze opent vanzelf op 2 maart 2036 om 08:00" in page
 
 
 def test_a_strange_reference_round_is_no_round_and_never_a_500(app, inspector_client,

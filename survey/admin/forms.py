@@ -22,6 +22,18 @@ from ..services import mail_texts
 from ..translations import lazy_gettext as _l
 
 
+def brussels_time(form, field) -> None:
+    """A typed Brussels time that exists: the night the clock jumps to summer time has no
+    02:00-03:00 (services/schedule_time.to_utc refuses it, with its Dutch message)."""
+    from ..services.schedule_time import ScheduleError, to_utc
+
+    if field.data is not None:
+        try:
+            to_utc(field.data)
+        except ScheduleError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 def _mail_default(column: str):
     """A new round's mail text in the inspector's language, made when the form is."""
     return lambda: mail_texts.defaults()[column]
@@ -71,9 +83,11 @@ class RoundForm(CleanForm):
                                     DataRequired(
                                         message=_l("Kies de vragenlijst van de bevraging."))])
     opens_at = DateTimeLocalField(_l("Opent op (Brusselse tijd)"), format="%Y-%m-%dT%H:%M",
-                                  validators=[DataRequired(message=_l("Kies een datum en uur."))])
+                                  validators=[DataRequired(message=_l("Kies een datum en uur.")),
+                                              brussels_time])
     closes_at = DateTimeLocalField(_l("Sluit op (Brusselse tijd)"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(message=_l("Kies een datum en uur."))])
+                                   validators=[DataRequired(message=_l("Kies een datum en uur.")),
+                                               brussels_time])
     min_group_size = IntegerField(_l("Kleinste groep die in rapporten getoond wordt"), default=5,
                                   validators=[NumberRange(min=1, max=100)])
     min_benchmark_centres = IntegerField(
@@ -113,7 +127,8 @@ class RoundForm(CleanForm):
 class RoundStateForm(CleanForm):
     action = HiddenField(validators=[DataRequired()])
     closes_at = DateTimeLocalField(_l("Nieuwe sluitingsdatum (Brusselse tijd)"),
-                                   format="%Y-%m-%dT%H:%M", validators=[Optional()])
+                                   format="%Y-%m-%dT%H:%M",
+                                   validators=[Optional(), brussels_time])
 
 
 class InvitationForm(CleanForm):
@@ -236,7 +251,7 @@ class ReopenForm(CleanForm):
     closes_at = DateTimeLocalField(_l("Nieuwe sluitingsdatum (Brusselse tijd)"),
                                    format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired(message=_l(
-                                       "Kies een nieuwe sluitingsdatum."))])
+                                       "Kies een nieuwe sluitingsdatum.")), brussels_time])
 
 
 class AddSchoolConfirmForm(AddSchoolForm):

@@ -17,11 +17,11 @@ from reports import xlsx
 
 from ..database import write_transaction
 from ..extensions import db
-from ..formatting import BRUSSELS
+from ..formatting import BRUSSELS, local_datetime
 from ..models import Centre, Invitation, QuestionnaireVersion, Round, School, utcnow
 from ..results import xlsx_download
 from ..routing import DATABASE_INT_MAX
-from ..services import accounts, library, mailing, monitoring, schedule
+from ..services import accounts, library, mailing, monitoring, schedule, schedule_time
 from ..services import reports as report_service
 from ..services import rounds as round_service
 from ..translations import lazy_gettext
@@ -45,8 +45,9 @@ def posted(form):
 
 
 def _utc(local: datetime) -> datetime:
-    """A date-time typed in the form, in Brussels time, as an aware datetime."""
-    return local.replace(tzinfo=BRUSSELS)
+    """A date-time typed in the form, in Brussels time, as aware UTC (the form's
+    brussels_time validator has refused a time the clock skips)."""
+    return schedule_time.to_utc(local)
 
 
 def _published_versions() -> dict[str, QuestionnaireVersion]:
@@ -132,9 +133,15 @@ def round_new():
                 accounts.audit(db.session, current_user, "round created", rnd.name,
                                schools=len(schools), questionnaire=rnd.questionnaire_id,
                                version=rnd.questionnaire_version)
-            flash(gettext("De bevraging is aangemaakt met %(count)s scholen. Ze is nog in "
-                          "voorbereiding: open ze wanneer alles klaar is.",
-                          count=len(schools)), "success")
+            if rnd.opens_at > utcnow():   # plan_defaults planned the opening
+                flash(gettext("De bevraging is aangemaakt met %(count)s scholen. Ze opent "
+                              "vanzelf op %(when)s en verstuurt dan de uitnodigingen; de "
+                              "planning toont wat volgt.", count=len(schools),
+                              when=local_datetime(rnd.opens_at)), "success")
+            else:
+                flash(gettext("De bevraging is aangemaakt met %(count)s scholen. Ze is nog "
+                              "in voorbereiding: open ze wanneer alles klaar is.",
+                              count=len(schools)), "success")
             return redirect(url_for(".round_detail", round_id=rnd.id))
     status = 400 if form.errors else 200
     return render_template("admin/round_new.html", form=form, warning=None), status
