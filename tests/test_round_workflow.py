@@ -304,6 +304,12 @@ def test_the_checklist_follows_the_round(app, inspector_client, make_round, make
     assert states["Publiceren"] == "now"
     assert f"/beheer/rondes/{closed}/publiceren" in html
     assert f"/beheer/rondes/{closed}/heropenen" in html
+    assert f"/beheer/rondes/{closed}/versies" not in html
+    published = make_round(state="published")
+    make_invited(published)
+    html = inspector_client.get(f"/beheer/rondes/{published}").get_data(as_text=True)
+    assert f"/beheer/rondes/{published}/versies" in html
+    assert f"/beheer/rondes/{published}/publiceren" not in html
 
 
 def test_a_new_round_is_planned_and_its_plan_goes_with_it(app, inspector_client,

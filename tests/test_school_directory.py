@@ -130,6 +130,15 @@ def test_a_school_page_shows_state_never_answers(app, inspector_client, invited,
     assert inspector_client.get("/beheer/scholen/999999").status_code == 404
 
 
+def test_a_clbs_schools_in_a_round_link_to_their_directory_page(app, inspector_client,
+                                                                 invited):
+    with app.app_context():
+        invitation = db.session.get(Invitation, invited.invitation_id)
+        path = f"/beheer/rondes/{invitation.round_id}/clb/{invitation.centre_id}"
+    html = inspector_client.get(path).get_data(as_text=True)
+    assert f'href="/beheer/scholen/{_school_of(app, invited)}"' in html
+
+
 @pytest.mark.parametrize("bad", ["", "geen adres", "a@b", "directie@école.be",
                                  "a b@c.be", "x@y.be, z@y.be", "a" * 250 + "@x.be"])
 def test_a_wrong_address_is_refused_and_nothing_changes(app, inspector_client, invited, bad):

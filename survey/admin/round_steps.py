@@ -129,5 +129,9 @@ def checklist(rnd: Round, figures, messages) -> list[Step]:
                       else gettext("De CLB's zien hun resultaten pas na het publiceren."),
                       [(gettext("Publiceren…"), url_for("admin.round_publish",
                                                          round_id=rnd.id))]
-                      if state == "closed" else []))
+                      if state == "closed" else
+                      # after publication: what CLBs see, and changes since (a new version)
+                      [(gettext("Versies van de rapporten"),
+                        url_for("admin.round_versions", round_id=rnd.id))]
+                      if state == "published" else []))
     return steps

@@ -98,13 +98,14 @@ class SchoolStatus:
     status: str  # shown: "niet begonnen", "begonnen", "ingediend" (in the current language)
     withdrawn: bool  # withdrawn invitations keep what was answered
     response_status: str | None = None   # None (not begun), "draft" or "submitted"
+    school_id: int | None = None         # its page in the school directory
 
 
 def centre_schools(session: Session, round_id: int, centre_id: int) -> list[SchoolStatus]:
     """The schools of one CLB in a round and how far each is; never their answers."""
     rows = session.execute(
         select(Invitation.id, School.number, School.name, Invitation.level,
-               Invitation.revoked_at, Response.status)
+               Invitation.revoked_at, Response.status, School.id)
         .join(School, School.id == Invitation.school_id)
         .outerjoin(Response, Response.invitation_id == Invitation.id)
         .where(Invitation.round_id == round_id, Invitation.centre_id == centre_id)
@@ -112,8 +113,8 @@ def centre_schools(session: Session, round_id: int, centre_id: int) -> list[Scho
     labels = {None: gettext("niet begonnen"), "draft": gettext("begonnen"),
               "submitted": gettext("ingediend")}
     return [SchoolStatus(inv_id, number, name, level, labels[status], revoked is not None,
-                         status)
-            for inv_id, number, name, level, revoked, status in rows]
+                         status, school_id)
+            for inv_id, number, name, level, revoked, status, school_id in rows]
 
 
 def export_sheets(figures: RoundFigures, wide: bool = True
