@@ -82,7 +82,14 @@ LONGEST_WORD = 30
 _LONG_WORD = re.compile(f"[^\\s\u200b]{{{LONGEST_WORD}}}(?=[^\\s\u200b])")
 
 
+# Whether a text needs _clean at all (most do not): one scan instead of three.
+_SUSPECT = re.compile(f"{_UNPRINTABLE.pattern}|{_ASTRAL.pattern}"
+                      f"|[^\\s\u200b]{{{LONGEST_WORD + 1}}}")
+
+
 def _clean(text: str) -> str:
+    if not _SUSPECT.search(text):
+        return text
     text = _LONG_WORD.sub(lambda match: match.group(0) + "\u200b", _UNPRINTABLE.sub("", text))
     if _ASTRAL.search(text):    # the noncharacters U+1FFFE, U+1FFFF ... U+10FFFF
         text = "".join(c for c in text if ord(c) < 0x10000 or ord(c) & 0xFFFE != 0xFFFE)
@@ -91,6 +98,15 @@ def _clean(text: str) -> str:
 
 def printable(value):
     """`value` (the data: dicts, lists, strings, numbers) with every string made printable."""
+    kind = type(value)                  # the plain types first: an ABC check is slow
+    if kind is str:
+        return _clean(value)
+    if kind is dict:
+        return {key: printable(item) for key, item in value.items()}
+    if kind is list:
+        return [printable(item) for item in value]
+    if kind in (int, float, bool) or value is None:
+        return value
     if isinstance(value, str):
         return _clean(value)
     if isinstance(value, Mapping):
