@@ -97,6 +97,14 @@ DETAILS = {
     "role": _l("rol"), "links": _l("links"), "count": _l("aantal"), "message": _l("bericht"),
     "theme": _l("thema"), "old": _l("oud"), "new": _l("nieuw"), "number": _l("nummer"),
     "address": _l("adres"),
+    "changed": _l("gewijzigd"), "source": _l("bron"), "to": _l("aan"),
+    "centre_added": _l("CLB toegevoegd"), "centre": _l("CLB"), "kind": _l("soort"),
+    "remarks": _l("opmerkingen"), "step": _l("stap"), "due_at": _l("tijdstip"),
+    "job": _l("taak"), "summary": _l("samenvatting"), "steps": _l("stappen"),
+    "source_round": _l("bronbevraging"), "remark": _l("opmerking"), "tags": _l("thema's"),
+    "tags_removed": _l("thema's weggehaald"), "removed": _l("weggehaald"),
+    "response": _l("antwoord"), "file": _l("bestand"), "filename": _l("bestandsnaam"),
+    "format": _l("formaat"),
 }
 
 
