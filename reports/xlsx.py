@@ -6,12 +6,13 @@ readable width."""
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -40,6 +41,8 @@ def safe_text(value):
     return value
 
 
+WIDEST = 60                           # a column of plain tables, in characters
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 TABLE_STYLE = "TableStyleMedium2"     # Excel's default: banded rows, a coloured header
 
 
@@ -62,7 +65,9 @@ def add_table(ws, name: str, headers: Sequence[str], rows: int) -> Table:
 
 
 def workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
-    """sheets: (title, header, rows). Returns the .xlsx file as bytes."""
+    """sheets: (title, header, rows). Returns the .xlsx file as bytes. Printed landscape,
+    one page wide; a text longer than its column (at most WIDEST wide) wraps, its row as
+    high as its lines (Excel and LibreOffice keep a row one line high otherwise)."""
     wb = Workbook()
     wb.remove(wb.active)
     for title, header, rows in sheets:
@@ -76,8 +81,17 @@ def workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) ->
             widths = [max(w, len(str(v)) if v is not None else 0)
                       for w, v in zip(widths, row, strict=False)]
         for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[ws.cell(1, index).column_letter].width = min(width + 2, 60)
+            ws.column_dimensions[ws.cell(1, index).column_letter].width = min(width + 2,
+                                                                              WIDEST)
+        for index in (i for i, width in enumerate(widths, start=1) if width + 2 > WIDEST):
+            for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+                if isinstance(cell.value, str) and len(cell.value) + 2 > WIDEST:
+                    cell.alignment = WRAPPED
+                    lines = math.ceil(len(cell.value) * 1.1 / WIDEST)
+                    ws.row_dimensions[cell.row].height = max(
+                        ws.row_dimensions[cell.row].height or 15, 15 * lines)
         ws.freeze_panes = "A2"
+        printable(ws)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -456,3 +456,17 @@ def test_the_sector_workbook_has_the_themes_per_clb_and_level_suppressed():
     plain = openpyxl.load_workbook(io.BytesIO(workbook.sector_workbook(
         "Ronde", NUMBERS, {n: "x" for n in NUMBERS}, fbs, None)))
     assert "Thema's per CLB" not in plain.sheetnames
+
+
+def test_plain_tables_wrap_long_text_and_print_one_page_wide():
+    from reports import xlsx
+
+    long = "woord " * 30                        # 180 characters: 4 lines of 60 (×1.1)
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.workbook(
+        [("Blad", ["tekst", "n"], [[long.strip(), 1], ["kort", 2]])])))
+    ws = wb["Blad"]
+    assert ws.column_dimensions["A"].width == 60
+    assert ws["A2"].alignment.wrap_text and ws.row_dimensions[2].height == 15 * 4
+    assert not ws["A3"].alignment.wrap_text and ws.row_dimensions[3].height is None
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
