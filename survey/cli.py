@@ -84,6 +84,9 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
 
     app: Flask = current_app._get_current_object()
     _reset_database(reset)
+    from .jobs import queue
+
+    queue(app).flush()   # jobs of an earlier demo refer to rows that are gone
     upgrade(directory=app.extensions["migrate"].directory)
     base_url = app.config["SURVEY_BASE_URL"]
     if serve and base_url == "http://127.0.0.1:5000":

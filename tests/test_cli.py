@@ -88,8 +88,10 @@ def test_questionnaire_list_and_publish(app, runner, tmp_path):
 
 def test_commands_are_registered_on_the_app(runner):
     result = runner.invoke(args=["--help"])
-    for command in ("demo", "questionnaire", "db"):
+    for command in ("demo", "questionnaire", "db", "worker"):
         assert command in result.output
+    worker = runner.invoke(args=["worker", "--help"])
+    assert "--workers" in worker.output and "--type [process|thread]" in worker.output
 
 
 def test_users_create_with_a_one_time_link(app, runner):
