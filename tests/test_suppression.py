@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.suppression import TOTAL, suppressed
+from reports.suppression import TOTAL, suppressed, suppressed_by
 
 
 @pytest.mark.parametrize(("parts", "hidden"), [
@@ -125,3 +125,25 @@ def test_no_unanimous_group_is_shown_or_derivable(per_part, minimum):
     assert not secret or (len(secret) >= 2 and sum(derived.values()) >= minimum
                           and not _revealing(derived, minimum)), \
         "total minus the shown parts is neither small nor unanimous"
+
+
+def test_suppressed_by_a_rule_of_several_sizes():
+    """Groups of (CLBs, responses), small when fewer than 3 CLBs or 5 responses: C (one
+    CLB) is hidden, and B, the smallest shown, with it (total minus A and B would be C);
+    B and C together are 4 CLBs and 28 responses. An empty group has nothing to hide."""
+    groups = {"A": (3, 30), "B": (3, 20), "C": (1, 8), "D": (0, 0)}
+
+    def small(keys):
+        return (sum(groups[k][0] for k in keys) < 3
+                or sum(groups[k][1] for k in keys) < 5)
+
+    exposed = {k: groups[k][0] > 0 for k in groups}
+    assert suppressed_by(groups, small, lambda k: groups[k][1], exposed) == {"B", "C"}
+    # two groups of two CLBs: each small, together 4 CLBs: both hidden, the total shown
+    pair = {"A": (2, 10), "B": (2, 10)}
+    assert suppressed_by(pair, lambda ks: sum(pair[k][0] for k in ks) < 3,
+                         lambda k: pair[k][1]) == {"A", "B"}
+    # one group of two CLBs in all: the total is small too
+    one = {"A": (2, 10)}
+    assert suppressed_by(one, lambda ks: sum(one[k][0] for k in ks) < 3,
+                         lambda k: one[k][1]) == {"A", TOTAL}
