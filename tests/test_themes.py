@@ -306,6 +306,26 @@ def _field_errors(html: str) -> dict[str, str]:
                            html))
 
 
+def test_the_built_sector_workbook_counts_themes_per_clb(app, remark_round):  # noqa: F811
+    import io
+
+    import openpyxl
+
+    from survey.services import reports
+
+    round_id, refs = remark_round(state="closed")
+    with app.app_context():
+        persons = themes.seed_codebook(db.session, _round(round_id))[0].id
+        for ref in refs:
+            remarks.review(db.session, _round(round_id), *ref, "approve", None)
+        db.session.commit()
+        tagging.tag(db.session, _round(round_id), [refs[0]], persons, None)
+        db.session.commit()
+        book = openpyxl.load_workbook(io.BytesIO(reports.sector_workbook(
+            db.session, _round(round_id))))
+    assert "Thema's per CLB" in book.sheetnames
+
+
 def test_a_refused_theme_keeps_what_was_typed(app, inspector_client, make_round):
     round_id = make_round()
     base = f"/beheer/rondes/{round_id}/themas"

@@ -189,13 +189,15 @@ def sector_workbook(session: Session, rnd: Round, data: RoundData | None = None,
     data = data or round_data(session, rnd)
     if feedbacks is None:
         feedbacks = [content.build(data.info, data.layout, data.cube, given,
-                                   data.sector_cube, data.themes) for given in data.inputs.values()]
+                                   data.sector_cube, data.themes)
+                     for given in data.inputs.values()]
     labels = {n: s.title for n, s in data.layout.statements.items()}
     responses = None
     if sum(fb.respondents for fb in feedbacks) <= SECTOR_RESPONSE_ROWS:
         responses = exports.response_rows(session, rnd)
     return workbook.sector_workbook(rnd.name, data.layout.numbers, labels, feedbacks,
-                                    responses, target, data.layout.slots)
+                                    responses, target, data.layout.slots,
+                                    themes=data.themes)
 
 
 # --- Building every file of a round -----------------------------------------------------
