@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import os
 import secrets
+import signal
+import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -143,6 +145,8 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
         worker = start_worker_process(app, base_url)
         click.echo(f"Serving on http://{host}:{port}/  with a job worker (process "
                    f"{worker.pid}); Ctrl+C stops both")
+        # a plain `kill` of the demo (SIGTERM) stops the worker too, through the finally
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             run_simple(host, port, app, threaded=True)
         finally:
