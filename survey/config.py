@@ -45,6 +45,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SURVEY_SMTP_PASSWORD", "SURVEY_SMTP_PASSWORD", str, "Mail server password"),
     Setting("SURVEY_SMTP_STARTTLS", "SURVEY_SMTP_STARTTLS", bool,
             "Use STARTTLS (default off)"),
+    Setting("SURVEY_SMTP_PER_CONNECTION", "SURVEY_SMTP_PER_CONNECTION", int,
+            "Mails sent over one connection to the mail server before a new one is made "
+            "(default 100)"),
     Setting("SURVEY_MAIL_FROM", "SURVEY_MAIL_FROM", str,
             "Sender of mails to schools (default Onderwijsinspectie <noreply@localhost>)"),
     Setting("SESSION_COOKIE_SECURE", "SURVEY_COOKIE_SECURE", bool,
@@ -100,6 +103,7 @@ def defaults(instance_path: str) -> dict:
         "SURVEY_SMTP_USER": "",
         "SURVEY_SMTP_PASSWORD": "",
         "SURVEY_SMTP_STARTTLS": False,
+        "SURVEY_SMTP_PER_CONNECTION": 100,
         "SURVEY_MAIL_FROM": "Onderwijsinspectie <noreply@localhost>",
         "SURVEY_STAFF_MAX_HOURS": 12.0,
         "SURVEY_TRUSTED_PROXIES": 0,

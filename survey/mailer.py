@@ -54,15 +54,21 @@ class OutboxTransport(AbstractContextManager):
 
 
 class SmtpTransport(AbstractContextManager):
-    """One SMTP connection for a batch of messages."""
+    """One SMTP connection for a batch of messages, opened anew after `per_connection`
+    messages: a whole round is one batch, and many servers end a connection after some
+    hundred messages. A new connection is made only between two messages, never while
+    one may be on its way, so it never sends one twice."""
 
     def __init__(self, host: str, port: int = 25, user: str = "", password: str = "",
-                 starttls: bool = False, timeout: float = 30):
+                 starttls: bool = False, timeout: float = 30, per_connection: int = 100):
         self.host, self.port, self.user, self.password = host, port, user, password
         self.starttls, self.timeout = starttls, timeout
+        self.per_connection = max(per_connection, 1)
         self.smtp: smtplib.SMTP | None = None
+        self._sent_here = 0
 
     def __enter__(self):
+        self._sent_here = 0
         try:
             self.smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             if self.starttls:
@@ -70,6 +76,10 @@ class SmtpTransport(AbstractContextManager):
             if self.user:
                 self.smtp.login(self.user, self.password)
         except (OSError, smtplib.SMTPException) as exc:
+            if self.smtp is not None:          # connected, but STARTTLS or login failed
+                with suppress(OSError, smtplib.SMTPException):
+                    self.smtp.close()
+                self.smtp = None
             raise MailError(gettext("mailserver %(host)s:%(port)s: %(error)s", host=self.host,
                                     port=self.port, error=exc)) from exc
         return self
@@ -78,20 +88,31 @@ class SmtpTransport(AbstractContextManager):
         if self.smtp is not None:
             with suppress(OSError, smtplib.SMTPException):
                 self.smtp.quit()
+            self.smtp = None
         return None
 
     def send(self, message: EmailMessage) -> None:
+        if self.smtp is None or self._sent_here >= self.per_connection:
+            self.__exit__(None, None, None)
+            self.__enter__()        # a MailError here fails this message, not the batch
         try:
             self.smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:
+            self.smtp = None        # gone: the next message opens a new connection
             raise MailError(str(exc)) from exc
+        except smtplib.SMTPException as exc:
+            raise MailError(str(exc)) from exc
+        finally:
+            self._sent_here += 1
 
 
 def transport_for(config, instance_path: str):
     if config.get("SURVEY_SMTP_HOST"):
         return SmtpTransport(config["SURVEY_SMTP_HOST"], config["SURVEY_SMTP_PORT"],
                              config["SURVEY_SMTP_USER"], config["SURVEY_SMTP_PASSWORD"],
-                             config["SURVEY_SMTP_STARTTLS"])
+                             config["SURVEY_SMTP_STARTTLS"],
+                             per_connection=int(config.get("SURVEY_SMTP_PER_CONNECTION")
+                                                or 100))
     return OutboxTransport(Path(instance_path) / "outbox")
 
 

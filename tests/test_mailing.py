@@ -490,3 +490,35 @@ def test_a_rate_limited_smtp_batch_arrives_whole(app, smtp, schools):
     took = time.monotonic() - started
     assert report.sent == 4 and len(smtp.messages) == 4
     assert took >= 0.3, "600 a minute: 0.1 s between the 4 sends"
+
+
+def test_a_long_batch_opens_a_new_smtp_connection_every_n_mails(app, schools):
+    """A whole round is one batch: after per_connection mails the transport reconnects
+    (between two mails), and a connection the server dropped is made again."""
+
+    class Sessions:
+        def __init__(self):
+            self.per_session: dict[int, int] = {}
+
+        async def handle_DATA(self, server, session, envelope):
+            self.per_session[id(session)] = self.per_session.get(id(session), 0) + 1
+            return "250 Message accepted"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Sessions()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        round_id, _ = schools
+        transport = SmtpTransport("127.0.0.1", port, per_connection=3)
+        report = _send(app, round_id, "invitation", transport)
+        assert report.sent == 4
+        assert sorted(handler.per_session.values()) == [1, 3]
+        config = {"SURVEY_SMTP_HOST": "127.0.0.1", "SURVEY_SMTP_PORT": port,
+                  "SURVEY_SMTP_USER": "", "SURVEY_SMTP_PASSWORD": "",
+                  "SURVEY_SMTP_STARTTLS": False, "SURVEY_SMTP_PER_CONNECTION": 7}
+        assert transport_for(config, app.instance_path).per_connection == 7
+    finally:
+        controller.stop()
