@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 
 @click.command("worker")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Jobs run at the same time (default: SURVEY_WORKERS, 2).")
+              help="Jobs run at the same time (default: SURVEY_JOB_WORKERS, 2).")
 @click.option("--type", "worker_type", type=click.Choice(["process", "thread"]),
               default=None, help="Each job in a process of its own (default) or a thread.")
 @click.option("--periodic/--no-periodic", default=True, show_default=True,
@@ -33,8 +33,8 @@ def worker_command(workers, worker_type, periodic):
 
     app: Flask = current_app._get_current_object()
     config = app.config
-    workers = workers or int(config["SURVEY_WORKERS"])
-    worker_type = worker_type or config["SURVEY_WORKER_TYPE"]
+    workers = workers or int(config["SURVEY_JOB_WORKERS"])
+    worker_type = worker_type or config["SURVEY_JOB_WORKER_TYPE"]
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
     where = config["SURVEY_REDIS_URL"] or os.path.join(app.instance_path, "jobs.sqlite3")

@@ -60,9 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Redis for the job queue, e.g. redis://10.0.0.5:6379/0, so that workers on several "
             "hosts share the jobs; empty (default): the embedded queue, jobs.sqlite3 in the "
             "instance folder, for workers on this host"),
-    Setting("SURVEY_WORKERS", "SURVEY_WORKERS", int,
+    Setting("SURVEY_JOB_WORKERS", "SURVEY_JOB_WORKERS", int,
             "Jobs one `survey worker` runs at the same time (default 2)"),
-    Setting("SURVEY_WORKER_TYPE", "SURVEY_WORKER_TYPE", str,
+    Setting("SURVEY_JOB_WORKER_TYPE", "SURVEY_JOB_WORKER_TYPE", str,
             "process (default: each job in a worker process of its own) or thread"),
     Setting("SURVEY_MAIL_PER_MINUTE", "SURVEY_MAIL_PER_MINUTE", int,
             "Most mails one mail job hands to the mail server per minute (default 600; "
@@ -108,8 +108,8 @@ def defaults(instance_path: str) -> dict:
         "SURVEY_STAFF_MAX_HOURS": 12.0,
         "SURVEY_TRUSTED_PROXIES": 0,
         "SURVEY_REDIS_URL": "",
-        "SURVEY_WORKERS": 2,
-        "SURVEY_WORKER_TYPE": "process",
+        "SURVEY_JOB_WORKERS": 2,
+        "SURVEY_JOB_WORKER_TYPE": "process",
         "SURVEY_MAIL_PER_MINUTE": 600,
         "SURVEY_JOB_LEASE_SECONDS": 120,
         "SURVEY_JOB_ATTEMPTS": 3,
@@ -179,9 +179,9 @@ def finalise(config) -> None:
                           "of the app, 0 to 5.")
     if config.get("SURVEY_JOBS_IMMEDIATE") is None:
         config["SURVEY_JOBS_IMMEDIATE"] = bool(config.get("TESTING"))
-    if config.get("SURVEY_WORKER_TYPE") not in ("process", "thread"):
-        raise ConfigError(f"SURVEY_WORKER_TYPE={config.get('SURVEY_WORKER_TYPE')!r}: use "
-                          "process or thread.")
+    worker_type = config.get("SURVEY_JOB_WORKER_TYPE")
+    if worker_type not in ("process", "thread"):
+        raise ConfigError(f"SURVEY_JOB_WORKER_TYPE={worker_type!r}: use process or thread.")
     key = config.get("SECRET_KEY") or ""
     if env == "production" and (key == DEV_SECRET_KEY or len(key) < MIN_SECRET_LENGTH):
         raise ConfigError(

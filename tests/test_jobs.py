@@ -548,3 +548,26 @@ def test_the_demo_serves_on_its_port_with_a_worker(app, runner, monkeypatch):
                     "worker_base": "http://127.0.0.1:5101", "terminated": True}
     assert "http://127.0.0.1:5101/account/aanmelden" in result.output
     assert "with a job worker" in result.output
+
+
+def test_the_queue_settings(tmp_path, monkeypatch):
+    """Embedded unless SURVEY_REDIS_URL; immediate only in tests; a wrong worker type is
+    refused with the setting's name. SURVEY_WORKERS stays gunicorn's (gunicorn_config)."""
+    from huey import PriorityRedisHuey, SqliteHuey
+
+    from survey.config import ConfigError
+
+    monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(tmp_path))
+    embedded = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert isinstance(queue(embedded), SqliteHuey) and not queue(embedded).immediate
+    assert queue(embedded).storage.filename == str(tmp_path / "jobs.sqlite3")
+    assert embedded.config["SURVEY_JOB_WORKERS"] == 2
+    testing = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                          "TESTING": True})
+    assert queue(testing).immediate
+    on_redis = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                           "SURVEY_REDIS_URL": "redis://127.0.0.1:6379/15"})
+    assert isinstance(queue(on_redis), PriorityRedisHuey)
+    with pytest.raises(ConfigError, match="SURVEY_JOB_WORKER_TYPE='greenlet'"):
+        create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "SURVEY_JOB_WORKER_TYPE": "greenlet"})
