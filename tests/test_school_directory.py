@@ -287,6 +287,7 @@ def test_the_menu_links_the_directory_and_the_footer_is_for_schools(app, inspect
                                                                     client, invited):
     console = inspector_client.get("/beheer/").get_data(as_text=True)
     assert '<a href="/beheer/scholen">Scholen</a>' in console
+    assert '<a href="/beheer/taken">Taken</a>' in console
     assert '<a href="/beheer/uitgaande-post">Uitgaande post</a>' in console, "no mail server"
     assert "clb@onderwijsinspectie.be" not in console
     assert "clb@onderwijsinspectie.be" not in client.get("/account/aanmelden").get_data(
