@@ -238,11 +238,7 @@ def _init_worker(data: RoundData, out: str, language: Language | None = None) ->
     language, installed for the engine and the reports (instrument.i18n) as create_app
     installs the app's in the parent. None: the process keeps the one it has (in-process)."""
     _shared["data"], _shared["out"] = data, Path(out)
-    if language is not None:            # a worker process
-        # One thread for Typst (rayon reads this when its pool starts, at the first
-        # sheet): the workers already fill the cores, and a second thread in each only
-        # adds hand-offs between threads that compete for them.
-        os.environ.setdefault("RAYON_NUM_THREADS", "1")
+    if language is not None:
         i18n.install(translator(language))
 
 
