@@ -74,6 +74,7 @@ ACTIONS = {
 # "<message> sent": a batch of invitations or reminders (message keys of services/mailing)
 _SENT = re.compile(r"^(invitation|reminder-([1-9]))s? sent$")
 _COMMAND_LINE = " (command line)"
+_SCHEDULE = " (schedule)"       # a step of a round's planning (services/schedule_run.py)
 
 
 def action_label(action: str) -> str:
@@ -81,6 +82,9 @@ def action_label(action: str) -> str:
     if action.endswith(_COMMAND_LINE):
         label = action_label(action.removesuffix(_COMMAND_LINE))
         return gettext("%(action)s (opdrachtregel)", action=label)
+    if action.endswith(_SCHEDULE):
+        label = action_label(action.removesuffix(_SCHEDULE))
+        return gettext("%(action)s (planning)", action=label)
     if action in ACTIONS:
         return str(ACTIONS[action])
     if match := _SENT.match(action):
