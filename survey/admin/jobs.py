@@ -13,6 +13,7 @@ from ..jobs import records
 from ..models import Round, utcnow
 from ..models.jobs import Job
 from ..routing import page_number
+from ..services import mailing
 from . import bp
 
 PER_PAGE = 50
@@ -33,7 +34,10 @@ def job_view(job: Job, now=None) -> dict:
             "state": state.value, "stopped": stopped,
             "state_name": INTERRUPTED if stopped else STATE_NAMES[state],
             "active": state in (JobState.QUEUED, JobState.RUNNING) and not stopped,
-            "percent": (100 * job.done // job.total) if job.total else None}
+            "percent": (100 * job.done // job.total) if job.total else None,
+            # a mail job's message in words ("uitnodiging"), never its key
+            "message_name": (mailing.message_name(job.params.get("message", ""))
+                             if job.kind == records.MAIL else None)}
 
 
 @bp.get("/taken")

@@ -42,6 +42,25 @@ def run(app: Flask, job: Claimed, progress: Progress) -> str:
         user = db.session.get(User, job.started_by) if job.started_by else None
         accounts.audit(db.session, user, f"{key} sent", rnd.name, sent=report.sent,
                        failed=report.failed, job=job.id)
-    return gettext("%(sent)d verstuurd, %(failed)d mislukt, %(skipped)d overgeslagen "
-                   "(al verstuurd of onzeker).", sent=report.sent, failed=report.failed,
-                   skipped=report.skipped)
+    return outcome(rnd, key, only_not_started, progress)
+
+
+def outcome(rnd: Round, key: str, only_not_started: bool, progress: Progress) -> str:
+    """The whole message to the round, whatever attempt this is: a run after a worker
+    died only mails the rest, so its own counts would hide what the first run sent.
+    Counted from the round's MessageSend rows of the key: sent, uncertain (claimed,
+    never confirmed); failed are those the message is still for (their row failed, or
+    the school has no usable address)."""
+    status = {m.key: m for m in mailing.overview(db.session, rnd)}.get(key)
+    sent = status.sent if status else 0
+    uncertain = status.uncertain if status else 0
+    failed = mailing.recipients_count(db.session, rnd, key, only_not_started)
+    if progress.total is not None:      # every school it was for has been dealt with
+        progress.done = progress.total
+    text = gettext("%(sent)d verstuurd, %(failed)d mislukt, %(uncertain)d overgeslagen.",
+                   sent=sent, failed=failed, uncertain=uncertain)
+    if uncertain:
+        text += " " + gettext("Overgeslagen zijn onzeker: de worker stopte terwijl ze "
+                              "vertrokken; beslis op de pagina van de bevraging of ze "
+                              "opnieuw gaan.")
+    return text

@@ -41,22 +41,40 @@ class JobRefused(RuntimeError):
     with this message (Dutch) instead of a stack trace."""
 
 
+# How often the job's page learns how far a run got: it refreshes every 3 s, so a write
+# every 2 s (or sooner after EVERY steps) keeps it current, without a write per mail.
+PROGRESS_SECONDS = 2.0
+PROGRESS_EVERY = 50
+
+
+def beat_interval(lease: timedelta) -> float:
+    """Seconds between two writes of the heartbeat thread: often enough for the page,
+    and well within the lease (a quarter of it), so a live worker is never counted dead."""
+    return max(min(lease.total_seconds() / 4, PROGRESS_SECONDS), 0.2)
+
+
 class Progress:
     """How far a run got, written by a heartbeat thread every `interval` seconds (and at
-    the start), so that the job's body only counts and never waits for the database."""
+    the start), or as soon as `every` steps were counted since its last write, so that
+    the job's body only counts and never waits for the database."""
 
     def __init__(self, app: Flask, job_id: int, interval: float, done: int = 0,
-                 total: int | None = None):
-        self.app, self.job_id, self.interval = app, job_id, interval
+                 total: int | None = None, every: int = PROGRESS_EVERY):
+        self.app, self.job_id, self.interval, self.every = app, job_id, interval, every
         self.done, self.total = done, total
+        self._written = done
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def advance(self, step: int = 1) -> None:
         self.done += step
+        if self.done - self._written >= self.every:
+            self._wake.set()      # the thread writes it: the body does not wait
 
     def write(self) -> None:
         # its own app context: its own session, never the body's
+        self._written = self.done
         with self.app.app_context():
             try:
                 records.beat(db.session, self.job_id, self.done, self.total)
@@ -64,7 +82,11 @@ class Progress:
                 db.session.remove()
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
+        while True:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             try:
                 self.write()
             except Exception:  # a missed beat is no reason to stop the job
@@ -78,6 +100,7 @@ class Progress:
 
     def __exit__(self, *exc):
         self._stop.set()
+        self._wake.set()
         self._thread.join()
         return None
 
@@ -98,8 +121,7 @@ def run(app: Flask, job_id: int) -> str | None:
                 return None
             body = _bodies()[job.kind]
             lease = records.lease(app.config)
-            progress = Progress(app, job.id, max(lease.total_seconds() / 4, 0.2),
-                                total=job.total)
+            progress = Progress(app, job.id, beat_interval(lease), total=job.total)
             try:
                 with progress:
                     message = body(app, job, progress)
@@ -133,8 +155,11 @@ def tick(app: Flask, huey) -> list[str]:
             pending = pending_job_ids(huey)
             found = records.recover(db.session, utcnow(), records.lease(config),
                                     int(config["SURVEY_JOB_ATTEMPTS"]), pending)
-            for job_id in found.requeued + found.lost:
-                enqueue_id(app, job_id)   # a restart goes to the back of its priority
+            again = found.requeued + found.lost
+            kind_of = records.kinds(db.session, again)
+            for job_id in again:
+                # a restart keeps its kind's priority (mails before builds), at the back
+                enqueue_id(app, job_id, kind_of.get(job_id))
             done = [f"job {i} restarted" for i in found.requeued] + \
                 [f"job {i} failed (its worker stopped)" for i in found.failed] + \
                 [f"job {i} enqueued again (lost by the queue)" for i in found.lost]

@@ -95,6 +95,13 @@ def recent(session: Session, limit: int = 50, offset: int = 0,
     return list(session.scalars(query))
 
 
+def kinds(session: Session, job_ids: list[int]) -> dict[int, str]:
+    """Each job's kind: what its place on the queue (its priority) depends on."""
+    if not job_ids:
+        return {}
+    return dict(session.execute(select(Job.id, Job.kind).where(Job.id.in_(job_ids))).all())
+
+
 def claim(session: Session, job_id: int, now: datetime) -> Claimed | None:
     """Take a queued job for this run; None when another run has it or it has ended."""
     with write_transaction(session):

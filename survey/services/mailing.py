@@ -46,6 +46,17 @@ def reminder_key(number: int) -> str:
     return f"reminder-{number}"
 
 
+def message_name(key: str) -> str:
+    """A message key in words, as the console shows it: "uitnodiging", "herinnering 2"
+    (the one place that names them; an unknown key is shown as it is)."""
+    if key == INVITATION:
+        return gettext("uitnodiging")
+    match = REMINDER_KEY.match(key)
+    if match:
+        return gettext("herinnering %(n)s", n=match.group(1))
+    return key
+
+
 @dataclass
 class SendReport:
     sent: int = 0
