@@ -13,9 +13,10 @@ from conftest import csrf_in
 from sqlalchemy import select
 
 from helpers import all_answers, in_threads
+from survey.admin.audit_labels import action_label
 from survey.extensions import db
 from survey.mailer import MailError, OutboxTransport
-from survey.models import Centre, Invitation, MessageSend, Round, School, utcnow
+from survey.models import AuditEvent, Centre, Invitation, MessageSend, Round, School, utcnow
 from survey.models.schedule import ScheduledStep
 from survey.services import answers, rounds, schedule
 
@@ -299,6 +300,50 @@ def test_reminders_reach_only_the_right_schools_and_the_round_closes(
     assert [s[2] for s in plan_of(app, round_id)] == ["done"] * 5
 
 
+def _schedule_audit(app):
+    with app.app_context():
+        return [(e.action, e.user_id, e.subject, e.detail) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("% (schedule)"))
+            .order_by(AuditEvent.id))]
+
+
+def test_every_step_carried_out_is_in_the_audit_log_as_the_system(app, make_scheduled,
+                                                                  mailbox):
+    now = utcnow()
+    closes = now + timedelta(days=10)
+    round_id, _ = make_scheduled(now - timedelta(minutes=5), closes)
+    steps = _steps(app, round_id)
+    run(app, now, mailbox)
+    assert _schedule_audit(app) == [("round open (schedule)", None, "Geplande bevraging",
+                                     {"step": steps["open"].id, "sent": 3, "failed": 0})]
+    run(app, steps["reminderreminder-1"].due_at + timedelta(minutes=1), mailbox)
+    # at the close reminder 2 is too late (skipped: nothing done, nothing logged)
+    run(app, closes + timedelta(seconds=5), mailbox)
+    assert _steps(app, round_id)["reminderreminder-2"].state == "skipped"
+    assert _schedule_audit(app)[1:] == [
+        ("reminder-1 sent (schedule)", None, "Geplande bevraging",
+         {"step": steps["reminderreminder-1"].id, "sent": 3, "failed": 0}),
+        ("round close (schedule)", None, "Geplande bevraging", {"step": steps["close"].id})]
+    with app.test_request_context():
+        assert [action_label(a) for a, *_ in _schedule_audit(app)] == [
+            "bevraging geopend (planning)", "herinnering 1 verstuurd (planning)",
+            "bevraging afgesloten (planning)"]
+        assert action_label("invitation sent (schedule)") == "uitnodigingen verstuurd (planning)"
+
+
+def test_an_open_whose_invitations_fail_still_logs_the_opening(app, make_scheduled,
+                                                                mailbox):
+    class Down(OutboxTransport):
+        def __enter__(self):
+            raise MailError("mailserver mail.test:25: Connection refused")
+
+    opens = utcnow() - timedelta(minutes=5)
+    round_id, _ = make_scheduled(opens, opens + timedelta(days=20))
+    run(app, opens + timedelta(seconds=30), Down(mailbox.folder))
+    assert round_state(app, round_id) == "open"
+    assert [a[:2] for a in _schedule_audit(app)] == [("round open (schedule)", None)]
+
+
 def test_a_failed_open_is_recorded_and_the_loop_goes_on(app, make_scheduled, mailbox):
     now = utcnow()
     empty, _ = make_scheduled(now - timedelta(minutes=3), now + timedelta(days=9), schools=0)
@@ -502,7 +547,72 @@ def test_moving_the_close_moves_the_round_and_its_default_reminders(app, inspect
     with app.app_context():
         assert db.session.get(Round, planned).closes_at == utc(2027, 3, 20, 9, 0)
     page = inspector_client.get(f"/beheer/rondes/{planned}/planning").get_data(as_text=True)
-    assert "De stap is verplaatst naar 20 maart 2027 om 10:00." in page
+    # the reminders that follow the close are named with their new time
+    assert ("De sluiting is verplaatst naar 20 maart 2027 om 10:00; herinnering 1 schuift "
+            "mee naar 13 maart 2027 om 10:00; herinnering 2 schuift mee naar 18 maart 2027 "
+            "om 10:00.") in page
+    with app.app_context():
+        moved = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "schedule step moved")).one()
+        assert moved.detail["changed"] == ["reminder-1", "reminder-2"]
+
+
+def test_moving_a_reminder_or_the_opening_names_no_follower(app, inspector_client, planned):
+    steps = _steps(app, planned)
+    for path, typed, said in (
+            (f"{steps['reminderreminder-1'].id}/tijd", "2027-03-10T10:00",
+             "De herinnering is verplaatst naar 10 maart 2027 om 10:00."),
+            (f"{steps['open'].id}/tijd", "2027-03-02T09:00",
+             "De opening is verplaatst naar 2 maart 2027 om 09:00.")):
+        assert _post(inspector_client, planned, path, due=typed).status_code == 302
+        page = inspector_client.get(f"/beheer/rondes/{planned}/planning").get_data(
+            as_text=True)
+        assert said in page and "schuift mee" not in page
+    # reminder 1 is now at the inspector's own time: moving the close leaves it alone
+    _post(inspector_client, planned, f"{steps['close'].id}/tijd", due="2027-03-27T12:00")
+    page = inspector_client.get(f"/beheer/rondes/{planned}/planning").get_data(as_text=True)
+    assert ("De sluiting is verplaatst naar 27 maart 2027 om 12:00; herinnering 2 schuift "
+            "mee naar 25 maart 2027 om 12:00.") in page
+
+
+def test_moving_a_cancelled_or_executed_step_says_why(app, inspector_client, planned,
+                                                      make_scheduled, mailbox):
+    reminder = _steps(app, planned)["reminderreminder-1"]
+    _post(inspector_client, planned, f"{reminder.id}/annuleren")
+    before = plan_of(app, planned)
+    for typed in ("2027-03-10T10:00", "morgen"):
+        refused = _post(inspector_client, planned, f"{reminder.id}/tijd", due=typed)
+        assert refused.status_code == 400
+        html = refused.get_data(as_text=True)
+        assert "Deze stap is geannuleerd; ze kan niet meer verplaatst worden." in html
+        assert "geen datum met uur" not in html
+    assert plan_of(app, planned) == before
+    opens = utcnow() - timedelta(minutes=5)
+    round_id, _ = make_scheduled(opens, opens + timedelta(days=20))
+    run(app, opens + timedelta(seconds=30), mailbox)
+    opened = _steps(app, round_id)["open"]
+    assert opened.state == "done"
+    refused = _post(inspector_client, round_id, f"{opened.id}/tijd", due="2027-03-10T10:00")
+    assert refused.status_code == 400
+    assert "Deze stap is al uitgevoerd; ze kan niet meer verplaatst worden." in \
+        refused.get_data(as_text=True)
+    assert _steps(app, round_id)["open"].due_at == opens
+
+
+@pytest.mark.parametrize("state, name", [("published", "gepubliceerd"),
+                                         ("closed", "afgesloten")])
+def test_planning_a_reminder_in_a_finished_round_says_why(app, inspector_client, planned,
+                                                          state, name):
+    with app.app_context():
+        db.session.get(Round, planned).state = state
+        db.session.commit()
+    for typed in ("2027-03-10T10:00", "morgen"):
+        refused = _post(inspector_client, planned, "herinnering", due=typed,
+                        audience="not_submitted")
+        assert refused.status_code == 400
+        assert f"De bevraging is {name}: er valt niets meer te plannen." in \
+            refused.get_data(as_text=True)
+    assert len(_steps(app, planned)) == 4
 
 
 @pytest.mark.parametrize("typed, message", [

@@ -1,6 +1,9 @@
 """Console page of a round's planning: what is planned (opening, closing, reminders), its
 state and outcome, and forms to move a step, cancel it, add a reminder, or plan the
-defaults. Times are typed and shown in Brussels; the service checks and stores them."""
+defaults. Times are typed and shown in Brussels; the service checks and stores them.
+
+Every refusal says why: beside the form when the form is on the page, at the top when it
+is not (a step carried out or cancelled has no form, nor has a closed round's reminder)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from instrument.domain import (
     STEP_KIND_NAMES,
     STEP_STATE_NAMES,
     ReminderAudience,
+    RoundState,
+    StepKind,
     StepState,
 )
 
@@ -83,16 +88,27 @@ class ReminderForm(CleanForm):
         for audience in ReminderAudience], default=ReminderAudience.NOT_SUBMITTED.value)
 
 
+CHANGEABLE = (StepState.PLANNED, StepState.FAILED)     # the steps the page has a form for
+
+
 def _page(rnd, *, status: int = 200, refused_step: int | None = None, time_form=None,
-          reminder_form=None):
-    """The planning page; a refused form is shown again with its errors beside its step."""
+          reminder_form=None, refusal: str = ""):
+    """The planning page; a refused form is shown again with its errors beside its step,
+    or, when the page shows no such form (any more), the errors as `refusal` on top."""
+    steps = service.steps(db.session, rnd.id)
+    if not refusal and time_form is not None and time_form.due.errors and not any(
+            s.id == refused_step and s.state in CHANGEABLE for s in steps):
+        refusal = " ".join(time_form.due.errors)       # e.g. started meanwhile
+    if not refusal and reminder_form is not None and reminder_form.errors \
+            and rnd.state not in (RoundState.DRAFT, RoundState.OPEN):
+        refusal = " ".join(e for errors in reminder_form.errors.values() for e in errors)
     return render_template(
-        "admin/schedule.html", rnd=rnd, steps=service.steps(db.session, rnd.id),
+        "admin/schedule.html", rnd=rnd, steps=steps, refusal=refusal,
         refused_step=refused_step, time_form=time_form or StepTimeForm(formdata=None),
         cancel_form=StepCancelForm(), defaults_form=PlanDefaultsForm(),
         reminder_form=reminder_form or ReminderForm(formdata=None),
         kind_names=STEP_KIND_NAMES, state_names=STEP_STATE_NAMES,
-        audience_names=AUDIENCE_NAMES, changeable=(StepState.PLANNED, StepState.FAILED),
+        audience_names=AUDIENCE_NAMES, changeable=CHANGEABLE,
         when=service.local_label, form_value=service.form_value,
         now=utcnow()), status
 
@@ -119,6 +135,21 @@ def _ambiguity_note(moment: datetime) -> str:
                          "wintertijd): de planning neemt de eerste keer, nog in zomertijd.")
 
 
+def _moved_message(kind: str, due: datetime, moved: list[tuple[str, datetime]]) -> str:
+    """What moved: the step, and the reminders that follow the close along with it."""
+    when = service.local_label(due)
+    if kind == StepKind.CLOSE:
+        text = gettext("De sluiting is verplaatst naar %(when)s", when=when)
+    elif kind == StepKind.OPEN:
+        text = gettext("De opening is verplaatst naar %(when)s", when=when)
+    else:
+        text = gettext("De herinnering is verplaatst naar %(when)s", when=when)
+    for key, at in moved:
+        text += "; " + gettext("herinnering %(number)s schuift mee naar %(when)s",
+                               number=key.split("-")[1], when=service.local_label(at))
+    return text + "."
+
+
 @bp.get("/rondes/<int:round_id>/planning")
 def round_schedule(round_id: int):
     return _page(round_or_404(round_id))
@@ -129,19 +160,25 @@ def round_schedule_move(round_id: int, step_id: int):
     rnd = round_or_404(round_id)
     step = _step_or_404(rnd, step_id)
     form = StepTimeForm()
-    if _checked(form):
+    valid = _checked(form)
+    try:
+        service.check_movable(step)     # before the time: a done step has no time to fix
+    except service.ScheduleError as exc:
+        return _page(rnd, status=400, refusal=str(exc))
+    if valid:
         try:
             due = service.to_utc(form.due.data)
             with write_transaction(db.session):
                 step = _step_or_404(rnd, step_id)
-                service.move_step(db.session, step, due)
+                followed = service.move_step(db.session, step, due)
+                moved = [(s.message_key, s.due_at) for s in followed]
                 accounts.audit(db.session, current_user, "schedule step moved", rnd.name,
-                               step=step.id, kind=step.kind, due_at=due.isoformat())
+                               step=step.id, kind=step.kind, due_at=due.isoformat(),
+                               **({"changed": [key for key, _ in moved]} if moved else {}))
         except service.ScheduleError as exc:
             form.due.errors.append(str(exc))
         else:
-            flash(gettext("De stap is verplaatst naar %(when)s.", when=service.local_label(due))
-                  + _ambiguity_note(due), "success")
+            flash(_moved_message(step.kind, due, moved) + _ambiguity_note(due), "success")
             return redirect(url_for(".round_schedule", round_id=rnd.id))
     return _page(round_or_404(round_id), status=400, refused_step=step.id, time_form=form)
 
@@ -169,7 +206,12 @@ def round_schedule_cancel(round_id: int, step_id: int):
 def round_schedule_add(round_id: int):
     rnd = round_or_404(round_id)
     form = ReminderForm()
-    if _checked(form):
+    valid = _checked(form)
+    try:
+        service.check_plannable(rnd)
+    except service.ScheduleError as exc:
+        return _page(rnd, status=400, refusal=str(exc))
+    if valid:
         try:
             due = service.to_utc(form.due.data)
             with write_transaction(db.session):

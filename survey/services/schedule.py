@@ -39,9 +39,10 @@ from .schedule_time import (
     to_utc,
 )
 
-__all__ = ["STALE", "ScheduleError", "add_reminder", "cancel_step", "follow_round_dates",
-           "form_value", "is_ambiguous", "local_days_before", "local_label", "move_step",
-           "plan_defaults", "run_due", "steps", "to_utc"]
+__all__ = ["STALE", "ScheduleError", "add_reminder", "cancel_step", "check_movable",
+           "check_plannable", "follow_round_dates", "form_value", "is_ambiguous",
+           "local_days_before", "local_label", "move_step", "plan_defaults", "run_due",
+           "steps", "to_utc"]
 
 DEFAULT_REMINDERS = (7, 2)          # local days before the close, to schools not submitted
 MAX_REMINDERS = 9                   # mailing.REMINDER_KEY knows reminder-1 .. reminder-9
@@ -132,10 +133,32 @@ def plan_defaults(session: Session, rnd: Round, *, now: datetime | None = None
     return added
 
 
-def _check_reminder(rnd: Round, due: datetime, now: datetime) -> None:
+def check_plannable(rnd: Round) -> None:
+    """Refuse planning anything new in a round that is closed or published."""
     if rnd.state not in (RoundState.DRAFT, RoundState.OPEN):
-        raise ScheduleError(gettext("De bevraging is %(state)s: er gaan geen herinneringen "
-                                    "meer uit.", state=str(STATE_NAMES[rnd.state])))
+        raise ScheduleError(gettext("De bevraging is %(state)s: er valt niets meer te "
+                                    "plannen.", state=str(STATE_NAMES[rnd.state])))
+
+
+def check_movable(step: ScheduledStep) -> None:
+    """Refuse moving a step that was carried out, cancelled, skipped or is running."""
+    if step.state == StepState.PLANNED or step.state == StepState.FAILED:
+        return
+    if step.state == StepState.RUNNING:
+        message = gettext("Deze stap is bezig; ze kan niet meer verplaatst worden.")
+    elif step.state == StepState.CANCELLED:
+        message = gettext("Deze stap is geannuleerd; ze kan niet meer verplaatst worden. "
+                          "Plan zo nodig een nieuwe.")
+    elif step.state == StepState.SKIPPED:
+        message = gettext("Deze stap is al overgeslagen; ze kan niet meer verplaatst "
+                          "worden.")
+    else:
+        message = gettext("Deze stap is al uitgevoerd; ze kan niet meer verplaatst worden.")
+    raise ScheduleError(message)
+
+
+def _check_reminder(rnd: Round, due: datetime, now: datetime) -> None:
+    check_plannable(rnd)
     if due <= now:
         raise ScheduleError(gettext("%(time)s ligt in het verleden. Kies een later tijdstip.",
                                     time=local_label(due)))
@@ -165,10 +188,11 @@ def _check_in_future(due: datetime, now: datetime) -> None:
 
 
 def _reminders_follow(session: Session, rnd: Round, opens: datetime | None,
-                      closes: datetime | None, now: datetime) -> None:
+                      closes: datetime | None, now: datetime) -> list[ScheduledStep]:
     """Move the default reminders ("n days before the close") to the close `closes`, and
     refuse when a reminder would then fall outside the round's time (nothing is changed:
-    the caller's transaction rolls back)."""
+    the caller's transaction rolls back). The reminders whose time changed."""
+    moved = []
     for step in _active_steps(session, rnd.id, StepKind.REMINDER):
         if step.state != StepState.PLANNED:
             continue
@@ -180,20 +204,23 @@ def _reminders_follow(session: Session, rnd: Round, opens: datetime | None,
             raise ScheduleError(gettext(
                 "De herinnering van %(time)s valt dan niet meer tussen de opening en de "
                 "sluiting: verplaats of annuleer ze eerst.", time=local_label(step.due_at)))
+        if due != step.due_at:
+            moved.append(step)
         step.due_at = due
+    return moved
 
 
 def move_step(session: Session, step: ScheduledStep, due: datetime, *,
-              now: datetime | None = None) -> None:
+              now: datetime | None = None) -> list[ScheduledStep]:
     """Give a planned (or failed: a retry) step a new time. Moving the opening or closing
     moves the round's own date with it (which decides when answers are taken) and the
-    default reminders with the close. In the caller's write_transaction."""
+    default reminders with the close: those reminders are returned (with their new time),
+    so that the inspector is told. In the caller's write_transaction."""
     now = now or utcnow()
     rnd = session.get(Round, step.round_id)
-    if step.state not in _CHANGEABLE:
-        raise ScheduleError(gettext("Deze stap is %(state)s: ze kan niet meer verplaatst "
-                                    "worden.", state=_state_name(step.state)))
+    check_movable(step)
     _check_in_future(due, now)
+    followed: list[ScheduledStep] = []
     if step.kind == StepKind.REMINDER:
         _check_reminder(rnd, due, now)
         step.days_before_close = None       # now at the inspector's own time
@@ -206,7 +233,7 @@ def move_step(session: Session, step: ScheduledStep, due: datetime, *,
             raise ScheduleError(gettext("De opening moet vóór de sluiting liggen (%(close)s).",
                                         close=local_label(rnd.closes_at)))
         if not retry:
-            _reminders_follow(session, rnd, due, rnd.closes_at, now)
+            followed = _reminders_follow(session, rnd, due, rnd.closes_at, now)
             rnd.opens_at = due
     else:
         if rnd.state not in (RoundState.DRAFT, RoundState.OPEN):
@@ -214,7 +241,7 @@ def move_step(session: Session, step: ScheduledStep, due: datetime, *,
         if rnd.opens_at is not None and due <= rnd.opens_at:
             raise ScheduleError(gettext("De sluiting moet na de opening liggen (%(open)s).",
                                         open=local_label(rnd.opens_at)))
-        _reminders_follow(session, rnd, rnd.opens_at, due, now)
+        followed = _reminders_follow(session, rnd, rnd.opens_at, due, now)
         rnd.closes_at = due
     # the state in the WHERE: a worker that claimed the step meanwhile wins
     moved = session.execute(update(ScheduledStep).where(
@@ -226,6 +253,7 @@ def move_step(session: Session, step: ScheduledStep, due: datetime, *,
                                     "verplaatst worden."))
     session.flush()
     session.refresh(step)
+    return followed
 
 
 def cancel_step(session: Session, step: ScheduledStep, *, now: datetime | None = None) -> None:

@@ -7,13 +7,16 @@ skipped. Every action is resumable: opening a round that is open already only se
 invitations still to go, and mails are claimed one by one by mailing.send. So a step left
 running by a worker that died is simply taken again once it is stale, and no school is
 mailed twice.
+
+What a step did is written to the audit log (actor: the system, action "... (schedule)")
+in the transaction that records the step's outcome, so the log and the plan agree.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext, ngettext
@@ -26,7 +29,7 @@ from ..database import write_transaction
 from ..mailer import MailError
 from ..models import Invitation, MessageSend, Round
 from ..models.schedule import ScheduledStep
-from . import mailing
+from . import accounts, mailing
 from .rounds import RoundStateError, close_round, open_round
 from .schedule_time import local_label
 
@@ -44,6 +47,15 @@ class _Result:
     state: StepState
     outcome: str        # Dutch, shown in the console
     summary: str        # English, for the worker's log
+    # what to write to the audit log with the outcome: (action, round name, details)
+    audit: tuple[str, str, dict] | None = field(default=None)
+
+
+AUDIT_SUFFIX = " (schedule)"        # audit_labels shows it as "(planning)"
+
+
+def _audited(action: str, rnd: Round, **details) -> tuple[str, str, dict]:
+    return action + AUDIT_SUFFIX, rnd.name, details
 
 
 def run_due(session: Session, now: datetime, *, transport, base_url: str,
@@ -131,6 +143,9 @@ def _finish(session: Session, step_id: int, result: _Result, now: datetime) -> N
             ScheduledStep.id == step_id, ScheduledStep.state == StepState.RUNNING)
             .values(state=result.state.value, done_at=now, outcome=result.outcome)
             .execution_options(synchronize_session=False))
+        if result.audit is not None:
+            action, subject, details = result.audit
+            accounts.audit(session, None, action, subject, step=step_id, **details)
 
 
 def _send(session, rnd, key, beat, transport, base_url, sender, only_not_started=False):
@@ -183,17 +198,21 @@ def _open(session, step, now, resumed, beat, transport, base_url, sender) -> _Re
     try:
         report = _send(session, rnd, mailing.INVITATION, beat, transport, base_url, sender)
     except MailError as exc:
+        # the round did open (its own transaction): that much is in the log
         return _Result(StepState.FAILED, gettext(
             "De bevraging is open, maar de uitnodigingen konden niet vertrekken: %(error)s. "
             "Verplaats deze stap om het opnieuw te proberen.", error=str(exc)),
-            f"open, invitations not sent: {exc}")
+            f"open, invitations not sent: {exc}",
+            None if was_open else _audited("round open", rnd, sent=0, failed=0))
     opened = gettext("De bevraging was al open.") if was_open else \
         gettext("De bevraging is geopend.")
     return _Result(StepState.DONE, " ".join((opened, gettext(
         "Uitnodigingen: %(sent)d verstuurd, %(failed)d mislukt.", sent=report.sent,
         failed=report.failed))) + _uncertain(session, rnd, mailing.INVITATION),
         f"{'was open' if was_open else 'opened'}{', resumed' if resumed else ''}; "
-        f"invitations sent {report.sent}, failed {report.failed}")
+        f"invitations sent {report.sent}, failed {report.failed}",
+        _audited(f"{mailing.INVITATION} sent" if was_open else "round open", rnd,
+                 sent=report.sent, failed=report.failed))
 
 
 def _close(session, step, now, resumed, beat, transport, base_url, sender) -> _Result:
@@ -206,7 +225,8 @@ def _close(session, step, now, resumed, beat, transport, base_url, sender) -> _R
             close_round(session, session.get(Round, step.round_id), now)
     except RoundStateError as exc:
         return _Result(StepState.FAILED, str(exc), f"not closed: {exc}")
-    return _Result(StepState.DONE, gettext("De bevraging is afgesloten."), "closed")
+    return _Result(StepState.DONE, gettext("De bevraging is afgesloten."), "closed",
+                   _audited("round close", rnd))
 
 
 def _remind(session, step, now, resumed, beat, transport, base_url, sender) -> _Result:
@@ -225,7 +245,8 @@ def _remind(session, step, now, resumed, beat, transport, base_url, sender) -> _
     return _Result(StepState.DONE, gettext(
         "%(sent)d verstuurd, %(failed)d mislukt.", sent=report.sent, failed=report.failed)
         + _uncertain(session, rnd, step.message_key),
-        f"sent {report.sent}, failed {report.failed}, skipped {report.skipped}")
+        f"sent {report.sent}, failed {report.failed}, skipped {report.skipped}",
+        _audited(f"{step.message_key} sent", rnd, sent=report.sent, failed=report.failed))
 
 
 _ACTIONS = {StepKind.OPEN.value: _open, StepKind.CLOSE.value: _close,
