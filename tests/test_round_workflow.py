@@ -267,6 +267,7 @@ def test_a_school_of_another_clb_needs_a_confirmation(app, inspector_client, mak
 
 def test_preview_and_test_mail_to_oneself(app, inspector_client, make_invited):
     from email import message_from_bytes
+    from email.utils import parseaddr
     from pathlib import Path
 
     school = make_invited()
@@ -280,7 +281,9 @@ def test_preview_and_test_mail_to_oneself(app, inspector_client, make_invited):
     outbox = Path(app.instance_path) / "outbox"
     mails = [message_from_bytes(p.read_bytes()) for p in sorted(outbox.glob("*.eml"))]
     assert len(mails) == 2
-    assert all(m["To"].endswith("<inspector1@example.org>") for m in mails)
+    # to the inspector's own address, with the inspector's own name (or none), never
+    # the example school's
+    assert [parseaddr(m["To"]) for m in mails] == [("", "inspector1@example.org")] * 2
     assert sorted(m["Subject"].startswith("[Test] ") for m in mails) == [True, True]
     assert "Testmail verstuurd op" in inspector_client.get(path).get_data(as_text=True)
 
@@ -378,14 +381,92 @@ def test_a_strange_reference_round_is_no_round_and_never_a_500(app, inspector_cl
     make_invited(draft)
     path = f"/beheer/rondes/{draft}/bewerken"
     html = inspector_client.get(path).get_data(as_text=True)
-    for value in ("²", "99999999999999999999", "-1", "abc"):
-        answer = inspector_client.post(path, data=_edit_form(html, reference_round=value))
-        assert answer.status_code == 302, value
+    for value in ("²", "99999999999999999999", "-1", "abc", "99999"):
+        answer = inspector_client.post(path, data=_edit_form(html, reference_round=value,
+                                                             name="Anders"))
+        assert answer.status_code == 400, value
+        assert "Kies een referentiebevraging uit de lijst." in answer.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Round, draft).reference_round_id is None
-    # its own id: refused with the reason, nothing stored
+        assert db.session.get(Round, draft).name == "Testbevraging"
+    # an empty value stays "no reference round"
+    assert inspector_client.post(path, data=_edit_form(
+        html, reference_round="")).status_code == 302
+    # its own id is not offered: refused like any other value off the list, nothing stored
     own = inspector_client.post(path, data=_edit_form(html, reference_round=str(draft),
                                                       name="Anders"))
-    assert "niet haar eigen referentiebevraging" in own.get_data(as_text=True)
+    assert own.status_code == 400
+    assert "Kies een referentiebevraging uit de lijst." in own.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Round, draft).name == "Testbevraging"
+
+
+def _new_round(inspector_client, **changes):
+    page = inspector_client.get("/beheer/rondes/nieuw").get_data(as_text=True)
+    version = re.search(r'<option value="(\d+)">[^<]*\(clb-samenwerking-school, versie',
+                        page).group(1)
+    data = {"csrf_token": csrf_in(page), "name": "Nieuw", "school_year": "2036-2037",
+            "questionnaire": version, "opens_at": "2036-03-02T08:00",
+            "closes_at": "2036-03-30T18:00", "min_group_size": "5",
+            "min_benchmark_centres": "1", "reference_round": "", "without_benchmark": "y",
+            "invitation_subject": "Uitnodiging", "invitation_body": "Klik {link}",
+            "reminder_subject": "Herinnering", "reminder_body": "Nog even: {link}"}
+    data.update(changes)
+    return inspector_client.post("/beheer/rondes/nieuw", data=data)
+
+
+def test_a_new_round_with_one_centre_says_one_clb(app, inspector_client, make_invited):
+    make_invited()
+    answer = _new_round(inspector_client, without_benchmark="", min_benchmark_centres="3")
+    text = answer.get_data(as_text=True)
+    assert "ze telt 1 CLB, en" in text and "CLB(&#39;s)" not in text and "CLB('s)" not in text
+
+
+def test_an_unknown_centre_or_reference_round_is_refused(app, inspector_client,
+                                                         make_invited):
+    make_invited()
+    before = _count(app, Round)
+    answer = _new_round(inspector_client, centres="99999")
+    assert answer.status_code == 400
+    text = answer.get_data(as_text=True)
+    assert "Dit CLB bestaat niet" in text and "Er zijn geen scholen" not in text
+    for value in ("abc", "99999"):
+        answer = _new_round(inspector_client, reference_round=value)
+        assert answer.status_code == 400, value
+        assert "Kies een referentiebevraging uit de lijst." in answer.get_data(as_text=True)
+    assert _count(app, Round) == before
+
+
+@pytest.mark.parametrize("text", ["Beste {schol}, {link}", "{0} {link}",
+                                  "{link.__class__}", "{school!r} {link}",
+                                  "{deadline:%Y} {link}"])
+def test_unknown_placeholders_are_refused(app, inspector_client, make_invited, text):
+    make_invited()
+    before = _count(app, Round)
+    answer = _new_round(inspector_client, invitation_body=text)
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    unknown = re.search(r"\{[^{}\s]*\}", text.replace("{link}", "")).group(0)
+    assert f"Onbekende plaatshouder: {unknown}" in page
+    assert "{school}, {clb}, {link}, {deadline}, {round}" in page
+    subject = _new_round(inspector_client, reminder_subject="Nog even {schol}")
+    assert subject.status_code == 400 and "{schol}" in subject.get_data(as_text=True)
+    assert _count(app, Round) == before
+
+
+def test_lone_braces_and_known_placeholders_stay(app, inspector_client, make_invited):
+    from survey.admin.forms import PLACEHOLDERS
+    from survey.services import mailing
+
+    make_invited()
+    answer = _new_round(inspector_client, name="Accolades",
+                        invitation_body="Een { alleen en { met spatie } en {link}",
+                        invitation_subject="{round} voor {school} van {clb} tot {deadline}")
+    assert answer.status_code == 302
+    # the form's list is what compose() replaces
+    with app.app_context():
+        rnd = db.session.scalar(select(Round).where(Round.name == "Accolades"))
+        inv = db.session.scalars(select(Invitation).where(Invitation.round_id == rnd.id)).first()
+        rnd.invitation_body = " ".join(PLACEHOLDERS)
+        message = mailing.compose(rnd, inv, mailing.INVITATION, "https://x/s/t", "a@b.be")
+        assert "{" not in message.get_content()

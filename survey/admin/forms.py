@@ -1,6 +1,8 @@
 """Forms of the inspectors' console."""
 
-from flask_babel import gettext
+import re
+
+from flask_babel import gettext, ngettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -32,6 +34,38 @@ def brussels_time(form, field) -> None:
             to_utc(field.data)
         except ScheduleError as exc:
             raise ValidationError(str(exc)) from None
+
+
+# What services/mailing.compose() replaces in a round's mail texts (a test checks that
+# compose() replaces each of them).
+PLACEHOLDERS = ("{school}", "{clb}", "{link}", "{deadline}", "{round}")
+# Anything that looks like a placeholder: braces around a word without spaces ("{schol}",
+# "{0}", "{link.__class__}", "{school!r}", "{deadline:%Y}"). A brace alone, or braces
+# around words with spaces, is plain text that goes out as typed.
+PLACEHOLDER_LIKE = re.compile(r"\{[^{}\s]*\}")
+
+
+def known_placeholders(form, field) -> None:
+    """Refuse a mail text with a placeholder compose() does not know: it would reach
+    every school as typed."""
+    unknown = sorted({token for token in PLACEHOLDER_LIKE.findall(field.data or "")
+                      if token not in PLACEHOLDERS})
+    if unknown:
+        raise ValidationError(" ".join((
+            ngettext("Onbekende plaatshouder: %(unknown)s.",
+                     "Onbekende plaatshouders: %(unknown)s.", len(unknown),
+                     unknown=", ".join(unknown)),
+            gettext("Bekende plaatshouders: %(known)s.", known=", ".join(PLACEHOLDERS)))))
+
+
+def offered_choice(message):
+    """A select whose posted value must be one of its choices (or empty: none)."""
+    def check(form, field) -> None:
+        values = field.data if isinstance(field.data, list) else [field.data]
+        offered = {str(choice.value) for choice in field.choices or ()}
+        if any(value and value not in offered for value in values):
+            raise ValidationError(str(message))
+    return check
 
 
 def _mail_default(column: str):
@@ -95,21 +129,29 @@ class RoundForm(CleanForm):
         validators=[NumberRange(min=1, max=50)])
     without_benchmark = BooleanField(_l("Toch aanmaken, zonder sectorvergelijking"))
     reference_round = SelectField(_l("Referentiebevraging voor de sectorcijfers (optioneel)"),
-                                  choices=[], validate_choice=False)
+                                  choices=[], validate_choice=False, validators=[
+                                      offered_choice(_l("Kies een referentiebevraging uit "
+                                                        "de lijst."))])
     centres = SelectMultipleField(_l("Alleen de scholen van deze CLB's (leeg: de hele sector)"),
-                                  choices=[], validate_choice=False)
+                                  choices=[], validate_choice=False, validators=[
+                                      offered_choice(_l("Dit CLB bestaat niet (meer): kies "
+                                                        "een CLB uit de lijst."))])
     invitation_subject = StringField(_l("Onderwerp van de uitnodiging"),
                                      default=_mail_default("invitation_subject"),
-                                     validators=[DataRequired(), Length(max=200)])
+                                     validators=[DataRequired(), Length(max=200),
+                                                 known_placeholders])
     invitation_body = TextAreaField(_l("Tekst van de uitnodiging"),
                                     default=_mail_default("invitation_body"),
-                                    validators=[DataRequired(), Length(max=5000)])
+                                    validators=[DataRequired(), Length(max=5000),
+                                                known_placeholders])
     reminder_subject = StringField(_l("Onderwerp van de herinnering"),
                                    default=_mail_default("reminder_subject"),
-                                   validators=[DataRequired(), Length(max=200)])
+                                   validators=[DataRequired(), Length(max=200),
+                                               known_placeholders])
     reminder_body = TextAreaField(_l("Tekst van de herinnering"),
                                   default=_mail_default("reminder_body"),
-                                  validators=[DataRequired(), Length(max=5000)])
+                                  validators=[DataRequired(), Length(max=5000),
+                                              known_placeholders])
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

@@ -4,6 +4,7 @@ with a test mail to the signed-in inspector (through the app's own mail transpor
 
 from __future__ import annotations
 
+from email.utils import formataddr
 from types import SimpleNamespace
 
 from flask import current_app, flash, redirect, render_template, url_for
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from ..database import write_transaction
 from ..extensions import db
 from ..formatting import BRUSSELS
-from ..mailer import MailError, can_address, transport_for
+from ..mailer import MailError, can_address, header_text, transport_for
 from ..models import Centre, Invitation, Round, School
 from ..services import accounts, mailing, round_drafts, schedule
 from ..services import rounds as round_service
@@ -192,6 +193,9 @@ def round_test_mail(round_id: int):
                 subject = message["Subject"]
                 message.replace_header("Subject", gettext("[Test] %(subject)s",
                                                           subject=subject))
+                # compose() names the example school: this copy goes to the inspector
+                message.replace_header("To", formataddr(
+                    (header_text(current_user.name or ""), email)))
                 transport.send(message)
     except MailError as exc:
         flash(gettext("De testmail is niet vertrokken: %(error)s", error=str(exc)), "error")

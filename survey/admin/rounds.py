@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -107,9 +107,12 @@ def round_new():
                      gettext("Er is nog geen bevraging met genoeg CLB's om als "
                              "referentiebevraging te dienen."))
             warning = " ".join((
-                gettext("Deze ronde kan geen sectorvergelijking tonen: ze telt %(count)s "
-                        "CLB('s), en een sectorcijfer vraagt antwoorden van minstens "
-                        "%(needed)s andere CLB's.", count=taking_part, needed=needed),
+                ngettext("Deze ronde kan geen sectorvergelijking tonen: ze telt %(num)s "
+                         "CLB, en een sectorcijfer vraagt antwoorden van minstens "
+                         "%(needed)s andere CLB's.",
+                         "Deze ronde kan geen sectorvergelijking tonen: ze telt %(num)s "
+                         "CLB's, en een sectorcijfer vraagt antwoorden van minstens "
+                         "%(needed)s andere CLB's.", taking_part, needed=needed),
                 offer,
                 gettext("Of vink ‘Toch aanmaken, zonder sectorvergelijking’ aan.")))
             return render_template("admin/round_new.html", form=form,
