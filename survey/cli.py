@@ -126,6 +126,13 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
     click.echo(f"CLB portal ({first.name}): the same page as clb@example.org, same password; "
                f"results appear once the inspector closes and publishes round "
                f"{summary.round_id}.")
+    from .admin.outbox import outbox_folder
+
+    folder = outbox_folder()
+    if folder is not None:     # the demo's mails are real files: say where to read them
+        click.echo(f"No mail server (SURVEY_SMTP_HOST is empty): mails are written as .eml "
+                   f"files to {folder}; the console shows them under \"Uitgaande post\": "
+                   f"{base_url}/beheer/uitgaande-post")
     if links_csv:
         with open(links_csv, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=["school_number", "school_name", "level",
@@ -158,15 +165,26 @@ def demo(seed, answered, schools, links_csv, serve, host, port, reset):
 
 
 def _print_plan(plan) -> None:
-    click.echo(f"{plan.rows} rijen gelezen"
-               + (f" (tekenset {plan.encoding})." if plan.encoding else "."))
+    read = "1 rij gelezen" if plan.rows == 1 else f"{plan.rows} rijen gelezen"
+    click.echo(read + (f" (tekenset {plan.encoding})." if plan.encoding else "."))
     click.echo(f"CLB's:   {len(plan.centres_new)} nieuw, {len(plan.centres_changed)} gewijzigd, "
                f"{plan.centres_same} ongewijzigd")
+    _print_changes("CLB", plan.centre_changes)
     click.echo(f"Scholen: {len(plan.schools_new)} nieuw, {len(plan.schools_changed)} gewijzigd, "
                f"{plan.schools_same} ongewijzigd")
+    _print_changes("school", plan.school_changes)
     click.echo(f"Geweigerde rijen: {len(plan.rejected)}")
     for rejection in plan.rejected:
-        click.echo(f"  rij {rejection.row}: {rejection.reason}")
+        # every fault of the row on a line of its own: all can be mended in one pass
+        for fault in rejection.faults or (rejection.reason,):
+            click.echo(f"  rij {rejection.row}: {fault}")
+
+
+def _print_changes(what: str, changes: dict) -> None:
+    """Each changed field of a known CLB or school, old and new (what the dry run is for)."""
+    for number, fields in changes.items():
+        for change in fields:
+            click.echo(f"  {what} {number}, {change.label}: {change.old!r} -> {change.new!r}")
 
 
 @click.command("import")

@@ -178,3 +178,34 @@ def test_the_last_inspector_cannot_be_deactivated_on_the_command_line(runner, ma
     email = make_user("inspector")
     result = runner.invoke(args=["users", "deactivate", email])
     assert result.exit_code != 0 and "laatste" in result.output
+
+
+IMPORT_HEADER = "Schoolnummer;Schoolnaam;Niveau;CLB-nummer;CLB;Net;E-mail;Gemeente"
+LINDE = "100001;Basisschool De Linde;bao;114983;Vrij CLB Antwerpen;Vrij CLB;" \
+        "directie@linde.example.org;Antwerpen"
+
+
+def test_import_says_one_row_each_change_and_every_fault(app, runner, tmp_path):
+    path = tmp_path / "sector.csv"
+    path.write_text(f"{IMPORT_HEADER}\n{LINDE}\n", encoding="utf-8")
+    first = runner.invoke(args=["import", str(path), "--yes"])
+    assert first.exit_code == 0, first.output
+    assert first.output.splitlines()[0] == "1 rij gelezen (tekenset UTF-8)."
+    # the school renamed and given another address, the CLB renamed; a row with two faults
+    path.write_text(f"{IMPORT_HEADER}\n"
+                    "100001;Basisschool De Eik;bao;114983;Vrij CLB Antwerpen-Noord;Vrij CLB;"
+                    "eik@example.org;Antwerpen\n"
+                    "12x;;bao;114983;Vrij CLB Antwerpen-Noord;Vrij CLB;eik2@example.org;"
+                    "Antwerpen\n", encoding="utf-8")
+    dry = runner.invoke(args=["import", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    lines = dry.output.splitlines()
+    assert lines[0] == "2 rijen gelezen (tekenset UTF-8)."
+    assert "  CLB 114983, naam: 'Vrij CLB Antwerpen' -> 'Vrij CLB Antwerpen-Noord'" in lines
+    assert "  school 100001, naam: 'Basisschool De Linde' -> 'Basisschool De Eik'" in lines
+    assert ("  school 100001, e-mailadres: 'directie@linde.example.org' -> "
+            "'eik@example.org'") in lines
+    faults = [line for line in lines if line.startswith("  rij 3: ")]
+    assert len(faults) == 2, dry.output
+    assert faults[0].startswith("  rij 3: ongeldig schoolnummer '12x'")
+    assert faults[1] == "  rij 3: schoolnaam ontbreekt"

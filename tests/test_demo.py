@@ -160,3 +160,23 @@ def test_the_example_round_uses_every_type_and_follows_its_routing(app, runner):
     assert any(follow_ups & hidden[r] for r in said_no), "some drafts kept hidden answers"
     doctor = example.by_key["medewerkers"].choices[2].slot    # "Arts" ticked shows part 3
     assert all(25 not in given for given in by_response.values() if given.get(doctor) != 1)
+
+
+def test_demo_says_where_mails_go_without_a_mail_server(app, runner):
+    """No SURVEY_SMTP_HOST: the mails are .eml files in the instance folder's outbox, and
+    the demo says so, with the console page that lists them; with a server, no word."""
+    from pathlib import Path
+
+    args = ["demo", "--no-serve", "--schools", "100", "--answered", "0", "--reset"]
+    app.config["SURVEY_SMTP_HOST"] = ""
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    folder = Path(app.instance_path) / "outbox"
+    base = app.config["SURVEY_BASE_URL"]
+    assert (f"No mail server (SURVEY_SMTP_HOST is empty): mails are written as .eml files "
+            f"to {folder}; the console shows them under \"Uitgaande post\": "
+            f"{base}/beheer/uitgaande-post\n") in result.output
+    app.config["SURVEY_SMTP_HOST"] = "smtp.example.org"
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "No mail server" not in result.output
