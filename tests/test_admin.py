@@ -26,6 +26,16 @@ def _admin_routes(app) -> list[tuple[str, str]]:
 def test_every_admin_route_is_guarded(app, client, centre_client, inspector_client, invited):
     routes = _admin_routes(app)  # round 1 and centre 1 exist (the `invited` fixture)
     assert len(routes) >= 6
+    # a job's page needs a job: one record, through the function that creates them (its
+    # id is the route's, whatever the database's sequence gave it)
+    from survey.database import write_transaction
+    from survey.jobs import records
+
+    with app.app_context(), write_transaction(db.session):
+        job_id = records.create(db.session, records.REPORTS, 1, None).id
+    routes = [(m, f"/beheer/taken/{job_id}" if p == "/beheer/taken/1" else p)
+              for m, p in routes]
+    assert ("GET", f"/beheer/taken/{job_id}") in routes
     # Valid CSRF tokens of each session, so that POSTs reach the guard itself.
     anonymous_token = csrf_in(client.get("/account/aanmelden").get_data(as_text=True))
     centre_token = csrf_in(centre_client.get("/").get_data(as_text=True))
