@@ -296,3 +296,90 @@ def test_the_menu_links_the_directory_and_the_footer_is_for_schools(app, inspect
     assert "clb@onderwijsinspectie.be" in client.get("/vragenlijst").get_data(as_text=True)
     app.config.update(SURVEY_SMTP_HOST="127.0.0.1")
     assert "Uitgaande post" not in inspector_client.get("/beheer/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("bad", ["<script>alert(1)</script>@example.org", "a\x00b@example.org",
+                                 "a..b@example.org", ".a@example.org", "a.@example.org",
+                                 "a(b)@example.org", 'a"b@example.org', "a@-school.be",
+                                 "a@school-.be", "a@sch_ool.be", "a@school..be",
+                                 "a@school.be\x07", "a\tb@school.be", "a@" + "x" * 64 + ".be",
+                                 "a@school.123"])
+def test_an_address_off_the_rule_is_refused_not_cleaned(app, inspector_client, invited, bad):
+    school_id = _school_of(app, invited)
+    response = _post(inspector_client, f"/beheer/scholen/{school_id}/e-mail", email=bad)
+    assert response.status_code == 400
+    assert "Dit is geen bruikbaar e-mailadres" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(School, school_id).email == "directie@example.org"
+
+
+@pytest.mark.parametrize("good", ["o'brien+clb@school.be", "a.b-c_d@sub-1.school.be",
+                                  "x!#$%&*/=?^`{|}~@school.be"])
+def test_every_dot_atom_address_is_taken(app, inspector_client, invited, good):
+    school_id = _school_of(app, invited)
+    response = _post(inspector_client, f"/beheer/scholen/{school_id}/e-mail", email=good)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(School, school_id).email == good
+
+
+def test_the_import_and_the_directory_share_one_rule():
+    from survey.email_address import is_address
+    from survey.services import sector_import
+
+    for address in ("<script>alert(1)</script>@example.org", "a..b@x.be", "a@x_y.be"):
+        assert not is_address(address)
+        with pytest.raises(directory.DirectoryError):
+            directory.check_email(address)
+        _, faults = sector_import._check({
+            "school_number": "012345", "school_name": "S", "level": "bao",
+            "centre_number": "114983", "centre_name": "C", "network": "go!",
+            "email": address})
+        assert any("ongeldig e-mailadres" in str(f) for f in faults), address
+    assert is_address("directie@school.be")
+
+
+def _submit(app, invited: Invited) -> None:
+    from survey.models import Response
+    from survey.models.core import utcnow
+
+    with app.app_context():
+        answer_service.save(db.session, invited.invitation_id, {4: 3}, {})
+        response = db.session.scalar(select(Response).where(
+            Response.invitation_id == invited.invitation_id))
+        response.status, response.submitted_at = "submitted", utcnow()
+        db.session.commit()
+
+
+def test_a_school_that_submitted_gets_no_resend(app, inspector_client, invited, smtp):
+    _submit(app, invited)
+    school_id = _school_of(app, invited)
+    html = inspector_client.get(f"/beheer/scholen/{school_id}").get_data(as_text=True)
+    assert "Uitnodiging opnieuw versturen" not in html
+    path = f"/beheer/scholen/{school_id}/uitnodigingen/{invited.invitation_id}/opnieuw"
+    for data in ({}, {"confirmed": "yes"}):
+        response = _post(inspector_client, path, **data)
+        assert response.status_code == 302
+        page = inspector_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Deze school heeft al ingediend." in page
+    assert smtp.messages == [] and _sends(app, invited.invitation_id) == []
+
+
+@pytest.mark.parametrize("state", ["closed", "published"])
+def test_no_extra_link_once_a_round_is_over(app, inspector_client, make_round,
+                                             make_invited, state):
+    from survey.models import InvitationLink
+
+    invited = make_invited(make_round(state=state))
+    school_id = _school_of(app, invited)
+    html = inspector_client.get(f"/beheer/scholen/{school_id}").get_data(as_text=True)
+    assert "Extra link" not in html and "Link vernieuwen" not in html
+    for action in ("extra", "renew"):
+        response = _post(inspector_client, f"/beheer/scholen/{school_id}/uitnodigingen/"
+                         f"{invited.invitation_id}/link", action=action, confirmed="yes")
+        assert response.status_code == 302, action
+        page = inspector_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "een link werkt niet meer" in page
+    with app.app_context():
+        assert len(db.session.scalars(select(InvitationLink).where(
+            InvitationLink.invitation_id == invited.invitation_id)).all()) == 1

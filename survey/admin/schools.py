@@ -70,8 +70,10 @@ def school_email(school_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
+        # as typed, not as the form cleaned it: a control character in an address is
+        # refused with the reason rather than silently dropped
         address = directory.change_email(db.session, current_user, school_id,
-                                         form.email.data or "")
+                                         request.form.get("email", ""))
     except directory.DirectoryError as exc:
         form.email.errors = [str(exc)]
         return _page(school_id, email_form=form, status=400)
@@ -87,6 +89,9 @@ def _confirm(school_id: int, invitation_id: int, action: str):
     invitation = next((i for i in shown.invitations if i.id == invitation_id), None)
     if invitation is None:
         abort(404)
+    if reason := directory.refusal(invitation, action):
+        flash(reason, "error")
+        return redirect(url_for(".school", school_id=school_id))
     return render_template("admin/school_confirm.html", shown=shown, invitation=invitation,
                            action=action, form=InvitationActionForm(formdata=None))
 

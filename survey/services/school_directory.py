@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..database import write_transaction
+from ..email_address import is_address
 from ..mailer import can_address
 from ..models import (
     Centre,
@@ -28,7 +29,6 @@ from ..models import (
 )
 from . import accounts, mailing
 from . import rounds as round_service
-from .sector_import import EMAIL
 
 PER_PAGE = 50
 
@@ -109,7 +109,8 @@ class RoundInvitation:
 
     @property
     def can_resend(self) -> bool:
-        return self.round_state == "open" and not self.withdrawn
+        return self.round_state == "open" and not self.withdrawn \
+            and self.response_status != "submitted"
 
     @property
     def can_link(self) -> bool:
@@ -179,13 +180,14 @@ class DirectoryError(ValueError):
 
 def check_email(text: str) -> str:
     """The address as it will be stored (lower case), or DirectoryError saying why not.
-    The import's rule, and one a mail header can carry."""
-    address = " ".join(text.split()).lower()
+    The import's rule (email_address.is_address), taken as typed: spaces around it go,
+    but a control character inside is refused, never silently dropped."""
+    address = text.strip(" ").lower()
     if not address:
         raise DirectoryError(gettext("Geef een e-mailadres."))
     if len(address) > 254:
         raise DirectoryError(gettext("Dit e-mailadres is te lang (hoogstens 254 tekens)."))
-    if not EMAIL.match(address) or not can_address(address):
+    if not is_address(address) or not can_address(address):
         raise DirectoryError(gettext(
             "Dit is geen bruikbaar e-mailadres: één @, geen spaties, alleen letters zonder "
             "accent, cijfers en leestekens (bijvoorbeeld directie@school.be)."))
@@ -216,9 +218,27 @@ def _invitation(session: Session, school_id: int, invitation_id: int) -> Invitat
         raise DirectoryError(gettext("Deze uitnodiging is ingetrokken: nodig de school "
                                      "eerst opnieuw uit."))
     if inv.round.state not in ("draft", "open"):
-        raise DirectoryError(gettext("Deze bevraging is afgesloten: een nieuwe link heeft "
-                                     "geen zin meer."))
+        raise DirectoryError(CLOSED())
     return inv
+
+
+def CLOSED() -> str:  # noqa: N802 - a message, translated when it is shown
+    return gettext("Deze bevraging is afgesloten: een link werkt niet meer, een nieuwe "
+                   "dus ook niet.")
+
+
+def SUBMITTED() -> str:  # noqa: N802 - a message, translated when it is shown
+    return gettext("Deze school heeft al ingediend.")
+
+
+def refusal(invitation: RoundInvitation, action: str) -> str | None:
+    """Why the directory page offers no `action` ("resend", "renew", "extra") for this
+    invitation, or None when it does; the confirmation step asks this first."""
+    if action == "resend" and invitation.response_status == "submitted":
+        return SUBMITTED()
+    if invitation.round_state not in ("draft", "open"):
+        return CLOSED()
+    return None
 
 
 def make_link(session: Session, actor: User | None, school_id: int, invitation_id: int,
@@ -245,6 +265,10 @@ def resend(session: Session, actor: User | None, school_id: int, invitation_id: 
     inv = session.get(Invitation, invitation_id)
     if inv is None or inv.school_id != school_id:
         raise DirectoryError(gettext("Deze uitnodiging hoort niet bij deze school."))
+    if session.scalar(select(Response.status).where(
+            Response.invitation_id == inv.id)) == "submitted":
+        # a new invitation mail would ask a school to answer what it already submitted
+        raise DirectoryError(SUBMITTED())
     name, round_id = inv.school.name, inv.round_id
     outcome = mailing.resend_invitation(session, invitation_id, transport,
                                         base_url=base_url, sender=sender)

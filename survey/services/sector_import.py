@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..cleantext import single_line
 from ..database import write_transaction
+from ..email_address import is_address
 from ..models import Centre, School
 from ..tabular import Table, TableError
 from ..translations import lazy_gettext
@@ -72,7 +73,6 @@ _HEADERS = {_norm(a): key for key, aliases in COLUMNS.items() for a in (key, *al
 # 012345 as 12345): padded, it finds the same school instead of making a second one.
 NUMBER = re.compile(r"[0-9]{1,6}", re.ASCII)
 NUMBER_WIDTH = 6
-EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
 @dataclass(frozen=True)
@@ -183,12 +183,12 @@ def _check(rec: dict[str, str]) -> tuple[dict | None, list[str]]:
     email = rec["email"]
     if not email:
         faults.append(gettext("e-mailadres ontbreekt"))
-    elif not EMAIL.match(email):
-        faults.append(gettext("ongeldig e-mailadres %(value)s", value=repr(email)))
     elif not email.isascii():
         faults.append(gettext("ongeldig e-mailadres %(value)s: alleen letters zonder accent, "
                               "cijfers en leestekens (een mail naar dit adres kan niet "
                               "vertrekken)", value=repr(email)))
+    elif not is_address(email):   # the one rule, shared with the directory's fix
+        faults.append(gettext("ongeldig e-mailadres %(value)s", value=repr(email)))
     too_long = [k for k, limit in
                 (("school_name", 200), ("centre_name", 200), ("email", 254),
                  ("municipality", 100)) if len(rec.get(k, "")) > limit]
