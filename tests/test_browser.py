@@ -138,8 +138,9 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
     page.get_by_label("Bestand met CLB's en scholen (.xlsx of .csv)").set_input_files(str(sector))
     page.get_by_role("button", name="Voorbeeld tonen").click()
     expect(main).to_contain_text("onbekend niveau 'lager'")
+    expect(main).to_contain_text("2 nieuwe scholen")
     page.get_by_role("button", name="Bevestigen en bewaren").click()
-    expect(main).to_contain_text("2 nieuwe")
+    expect(main).to_contain_text("scholen 2 nieuw, 0 gewijzigd. 1 rij geweigerd.")
 
     page.get_by_role("link", name="Nieuwe bevraging").click()
     page.get_by_label("Naam").fill("Proefbevraging")
@@ -159,8 +160,13 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
     expect(main).to_contain_text("De bevraging is geopend.")
     expect(main).to_contain_text("ingediend door 0 van 2 uitgenodigde scholen")
 
-    page.get_by_role("button", name="Volgende 200 versturen").click()
-    expect(main).to_contain_text("2 verstuurd, 0 mislukt. Nog 0 te versturen.")
+    # sending asks for confirmation, then the job page shows the outcome (in tests the
+    # queue runs the job at once)
+    page.get_by_role("button", name="Versturen…").click()
+    expect(main).to_contain_text("2 scholen krijgen de uitnodiging.")
+    page.get_by_role("button", name="Ja, versturen").click()
+    expect(main).to_contain_text("2 verstuurd, 0 mislukt, 0 overgeslagen.")
+    expect(main).to_contain_text("uitnodiging")
 
     # The school opens the link from its mail (the outbox: no mail server in tests).
     mails = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))
@@ -173,6 +179,7 @@ def test_inspector_imports_creates_and_opens_a_round_and_sees_a_school_submit(
     school.get_by_role("button", name="Indienen").click()
     school.wait_for_url("**/vragenlijst/bevestiging")
 
+    main.get_by_role("link", name="Proefbevraging").click()      # from the job page
     page.get_by_role("link", name="Live volgen").click()
     expect(main).to_contain_text("ingediend door 1 van 2 uitgenodigde scholen (50 %)")
     context.close()
