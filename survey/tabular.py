@@ -113,11 +113,21 @@ def _read_csv(data: bytes) -> Table:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
     try:
-        records = [(n, row) for n, row in enumerate(reader, start=1)]
+        for n, row in enumerate(reader, start=1):
+            records.append((n, row))
     except csv.Error as exc:
-        raise TableError(gettext("Het CSV-bestand kan niet worden gelezen: %(error)s.",
-                                 error=exc)) from exc
+        row = len(records) + 1   # the row being read, counted as the import counts rows
+        if str(exc).startswith("field larger than field limit"):
+            # the csv module's own words are English: say it in Dutch, with the row
+            raise TableError(gettext(
+                "Het CSV-bestand kan niet worden gelezen: rij %(row)s heeft een cel van meer "
+                "dan %(limit)s tekens (misschien een aanhalingsteken dat niet gesloten "
+                "wordt).", row=row, limit=f"{csv.field_size_limit():,}".replace(",", ".")
+            )) from exc
+        raise TableError(gettext("Het CSV-bestand kan niet worden gelezen (rij %(row)s): "
+                                 "%(error)s.", row=row, error=exc)) from exc
     return _table(records, encoding)
 
 

@@ -156,3 +156,13 @@ def test_control_characters_and_line_breaks_leave_the_cells():
     assert names == ["Naam op twee lijnen", "Schoolmet VT en LS"]
     sheet = read_table(xlsx([HEADER, [*ROW[:1], "Naam\nmet\tbreuk", *ROW[2:]]]), "s.xlsx")
     assert sheet.rows[0][1][1] == "Naam met breuk"
+
+
+def test_a_cell_over_the_csv_limit_is_refused_in_dutch_with_its_row():
+    data = b"nummer;naam\n1;Een\n2;\"" + b"x" * 140_000 + b"\"\n"
+    with pytest.raises(TableError) as refused:
+        read_table(data, "scholen.csv")
+    message = str(refused.value)
+    assert message == ("Het CSV-bestand kan niet worden gelezen: rij 3 heeft een cel van meer "
+                       "dan 131.072 tekens (misschien een aanhalingsteken dat niet gesloten "
+                       "wordt).")
