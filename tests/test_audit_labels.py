@@ -46,3 +46,44 @@ def test_the_log_shows_labels_and_filters_by_action(app, inspector_client):
     only = inspector_client.get("/beheer/logboek?soort=a+future+action").get_data(
         as_text=True)
     assert "<td>a future action</td>" in only and "<td>aangemeld</td>" not in only
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (["invitation_subject", "invitation_body"],
+     "onderwerp van de uitnodiging, tekst van de uitnodiging"),
+    (["a@b.be", "c@d.be"], "a@b.be, c@d.be"),
+    ([], "—"),
+    (None, "—"),
+    (True, "ja"),
+    (False, "nee"),
+    (12, "12"),
+    ("2027-06-02T07:00:00+00:00", "2 juni 2027 om 09:00"),   # summer time: UTC+2
+    ("2027-01-05T07:00:00+00:00", "5 januari 2027 om 08:00"),
+    ("all reports zip", "alle rapporten (zip)"),
+    ("sheet", "resultatenblad"),
+    ("not_submitted", "scholen die nog niet indienden"),
+    ("invitation", "uitnodiging"),
+    ("reminder-1", "herinnering 1"),
+    ("resend-2", "uitnodiging opnieuw verstuurd (2)"),
+    ("Basisschool De Linde", "Basisschool De Linde"),
+    ("2027-06-02", "2027-06-02"),
+])
+def test_detail_values_in_words(app, value, shown):
+    with app.test_request_context():
+        assert detail_label("x", value) == shown
+
+
+def test_the_log_shows_values_in_words(app, inspector_client):
+    with app.app_context():
+        accounts.audit(db.session, None, "round edited", "Testbevraging",
+                       changed=["invitation_subject", "invitation_body"], left_out=[],
+                       due_at="2027-06-02T07:00:00+00:00", kind="all reports zip",
+                       message="reminder-1", source=None)
+        db.session.commit()
+    html = inspector_client.get("/beheer/logboek").get_data(as_text=True)
+    # (each on its own: PostgreSQL may keep the details in another order)
+    for part in ("gewijzigd: onderwerp van de uitnodiging, tekst van de uitnodiging",
+                 "left_out: —", "tijdstip: 2 juni 2027 om 09:00",
+                 "soort: alle rapporten (zip)", "bericht: herinnering 1", "bron: —"):
+        assert part in html, part
+    assert "[" not in html.split("<tbody>")[1].split("</tbody>")[0]

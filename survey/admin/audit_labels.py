@@ -9,9 +9,14 @@ it belongs to).
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from flask_babel import gettext
 
+from instrument.domain import AUDIENCE_NAMES
+
+from ..formatting import local_datetime
+from ..services import mailing
 from ..translations import lazy_gettext as _l
 
 ACTIONS = {
@@ -112,9 +117,77 @@ DETAILS = {
 }
 
 
-def detail_label(key: str) -> str:
-    """A detail's key in words; as stored when it is not known."""
+_KEY_ONLY = object()
+
+
+def detail_label(key: str, value: object = _KEY_ONLY) -> str:
+    """A detail's key in words (as stored when it is not known); given its value as well,
+    that value in words (detail_value): the log's template has only this function."""
+    if value is not _KEY_ONLY:
+        return detail_value(value)
     return str(DETAILS[key]) if key in DETAILS else key
+
+
+# Internal codes stored as detail values, in words. The kinds of results file
+# (survey/results.py), reminder audiences (instrument/domain.py), and the names of a
+# round's settings as round_drafts.update_draft reports what changed.
+def _codes() -> dict[str, str]:
+    from .. import results
+
+    return {
+        results.SHEET: _l("resultatenblad"), results.WORKBOOK: _l("werkboek"),
+        results.SECTOR_WORKBOOK: _l("sectorwerkboek"),
+        results.SECTOR_REPORT: _l("sectorrapport"),
+        results.SECTOR_REPORT_DATA: _l("gegevens van het sectorrapport"),
+        results.ANSWERS_CSV: _l("alle antwoorden (csv)"),
+        results.ANSWERS_XLSX: _l("alle antwoorden (xlsx)"),
+        results.ZIP: _l("alle rapporten (zip)"),
+        results.ANSWERS_SAV: _l("alle antwoorden (sav)"),
+        results.ANALYSIS_CSV: _l("analysebestand (csv)"),
+        results.CODEBOOK: _l("codeboek (csv)"),
+        **{str(audience): _l(name) for audience, name in AUDIENCE_NAMES.items()},
+        "name": _l("naam"), "school_year": _l("schooljaar"), "opens_at": _l("opent op"),
+        "closes_at": _l("sluit op"), "min_group_size": _l("kleinste groep"),
+        "min_benchmark_centres": _l("aantal andere CLB's voor een sectorcijfer"),
+        "reference_round_id": _l("referentiebevraging"),
+        "invitation_subject": _l("onderwerp van de uitnodiging"),
+        "invitation_body": _l("tekst van de uitnodiging"),
+        "reminder_subject": _l("onderwerp van de herinnering"),
+        "reminder_body": _l("tekst van de herinnering"),
+    }
+
+
+# An ISO time as datetime.isoformat() writes it (models store UTC; a naive one is UTC too)
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                       r"(Z|[+-]\d{2}:\d{2})?$", re.ASCII)
+
+
+def detail_value(value: object) -> str:
+    """A detail's value as the log shows it, in one place: lists joined with ", " (empty:
+    "—"), None "—", booleans ja/nee, ISO times in Brussels time, known codes (results
+    files, mail messages, audiences, settings) in words, anything else as stored."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("ja") if value else gettext("nee")
+    if isinstance(value, list | tuple):
+        return ", ".join(detail_value(v) for v in value) or "—"
+    if not isinstance(value, str):
+        return str(value)
+    if _ISO_TIME.match(value):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return local_datetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    if value == mailing.INVITATION:
+        return gettext("uitnodiging")
+    if match := mailing.REMINDER_KEY.match(value):
+        return gettext("herinnering %(number)s", number=match.group(1))
+    if match := mailing.RESEND_KEY.match(value):
+        return gettext("uitnodiging opnieuw verstuurd (%(number)s)", number=match.group(1))
+    codes = _codes()
+    return str(codes[value]) if value in codes else value
 
 
 def choices(actions: list[str]) -> list[tuple[str, str]]:
