@@ -288,6 +288,26 @@ def test_publishing_from_the_command_line_freezes_version_1(app, runner, make_ro
             == [(1, True)]
 
 
+def test_a_build_reads_what_the_clbs_see(app, small_round):
+    """After a change since publication, the round's files (the .zip, `survey reports
+    build`) are built from the newest published version, not from the live data."""
+    round_id, schools = small_round()
+    withdraw(app, schools["Opmerking A4"])            # live: 100 % agree, version 1: 75 %
+    with app.app_context(), app.test_request_context():
+        rnd = db.session.get(Round, round_id)
+        data = report_versions.build_data(db.session, rnd)
+        stamp = dutch_date(report_versions.published(db.session, rnd)[0].published_at)
+        fb = content.build(data.info, data.layout, data.cube, data.inputs["100001"],
+                           data.sector_cube, data.themes)
+        assert (fb.row(NUMBERS[0]).figures.pct_agree, fb.round.date) == (
+            75.0, f"{stamp} (versie 1)")
+        rnd.state = "closed"                              # before publication: live
+        live = report_versions.build_data(db.session, rnd)
+        assert content.build(live.info, live.layout, live.cube, live.inputs["100001"],
+                             live.sector_cube).row(NUMBERS[0]).figures.pct_agree == 100.0
+        db.session.rollback()
+
+
 def test_versions_of_an_unpublished_round(app, make_round, make_user):
     round_id = make_round()
     inspector = _inspector(app, make_user)

@@ -19,6 +19,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from instrument.domain import RoundState
 from reports import content, frozen, version_diff
 from reports.version_diff import CentreChange, RoundChanges
 
@@ -139,10 +140,25 @@ def centre_feedback(session: Session, rnd: Round, centre_number: str,
     when the CLB had no invitation in the round."""
     if version is None:
         return feedback(session, rnd, centre_number)
+    return feedback(session, rnd, centre_number, data=_named(version))
+
+
+def build_data(session: Session, rnd: Round) -> RoundData:
+    """What a build of the round's files reads (`survey reports build`, the console's
+    build job): for a published round with a version, the newest published version's
+    frozen data, its date naming the version, so that the .zip holds what the CLBs see;
+    the live data otherwise (a closed round checked before publishing)."""
+    newest = published(session, rnd)[-1:] if rnd.state == RoundState.PUBLISHED else []
+    return _named(newest[0]) if newest else round_data(session, rnd)
+
+
+def _named(version: ReportVersion) -> RoundData:
+    """A version's frozen data with its sheets' date naming it: "3 december 2026
+    (versie 2)"."""
     data = data_of(version)
     info = dataclasses.replace(data.info, date=gettext(
         "%(date)s (versie %(number)s)", date=data.info.date, number=version.number))
-    return feedback(session, rnd, centre_number, data=dataclasses.replace(data, info=info))
+    return dataclasses.replace(data, info=info)
 
 
 # --- Freezing and publishing ------------------------------------------------------------
