@@ -356,6 +356,7 @@ def test_a_school_that_submitted_gets_no_resend(app, inspector_client, invited, 
     school_id = _school_of(app, invited)
     html = inspector_client.get(f"/beheer/scholen/{school_id}").get_data(as_text=True)
     assert "Uitnodiging opnieuw versturen" not in html
+    assert "Deze school heeft al ingediend. Een nieuwe uitnodiging is dus niet nodig." in html
     path = f"/beheer/scholen/{school_id}/uitnodigingen/{invited.invitation_id}/opnieuw"
     for data in ({}, {"confirmed": "yes"}):
         response = _post(inspector_client, path, **data)
@@ -374,6 +375,7 @@ def test_no_extra_link_once_a_round_is_over(app, inspector_client, make_round,
     school_id = _school_of(app, invited)
     html = inspector_client.get(f"/beheer/scholen/{school_id}").get_data(as_text=True)
     assert "Extra link" not in html and "Link vernieuwen" not in html
+    assert "een link werkt niet meer" in html
     for action in ("extra", "renew"):
         response = _post(inspector_client, f"/beheer/scholen/{school_id}/uitnodigingen/"
                          f"{invited.invitation_id}/link", action=action, confirmed="yes")
