@@ -140,7 +140,7 @@ class _Decoder:
             raise FrozenError(f"unexpected class {value.get('C')!r}")
         names = {f.name for f in dataclasses.fields(cls) if f.init}
         if not set(fields) <= names:
-            raise FrozenError(f"unexpected fields of {value['C']}")
+            raise FrozenError(f"unexpected fields in {value['C']}")
         built = cls(**{name: self.decode(v) for name, v in fields.items()})
         self.built.append(built)
         return built

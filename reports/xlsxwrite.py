@@ -105,7 +105,7 @@ class _SheetWriter(WorksheetWriter):
         added = self._added()
         if not self._plain():
             if added:
-                raise ValueError("added rows need a sheet of plain cells")
+                raise ValueError("added rows need a plain-cell sheet")
             return super().write_rows()
         dims = self.ws.row_dimensions
         parts = [f'<sheetData xmlns="{NS}">']
