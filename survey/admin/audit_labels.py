@@ -117,14 +117,8 @@ DETAILS = {
 }
 
 
-_KEY_ONLY = object()
-
-
-def detail_label(key: str, value: object = _KEY_ONLY) -> str:
-    """A detail's key in words (as stored when it is not known); given its value as well,
-    that value in words (detail_value): the log's template has only this function."""
-    if value is not _KEY_ONLY:
-        return detail_value(value)
+def detail_label(key: str) -> str:
+    """A detail's key in words (as stored when it is not known)."""
     return str(DETAILS[key]) if key in DETAILS else key
 
 

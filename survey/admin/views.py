@@ -186,4 +186,5 @@ def audit_log():
         select(AuditEvent.action).distinct())))
     return render_template("admin/audit.html", events=events, page=page, kind=kind,
                            kinds=kinds, action_label=audit_labels.action_label,
-                           detail_label=audit_labels.detail_label)
+                           detail_label=audit_labels.detail_label,
+                           detail_value=audit_labels.detail_value)
