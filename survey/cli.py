@@ -352,12 +352,13 @@ reports_cli = click.Group("reports", help="Feedback sheets and workbooks.")
               show_default=True, help="Processes building sheets in parallel.")
 @with_appcontext
 def reports_build(round_id, out_dir, jobs):
-    """Build every CLB's sheet (PDF) and workbook (XLSX) and the sector workbook."""
-    from .services import reports
+    """Build every CLB's sheet (PDF) and workbook (XLSX), the sector workbook and the sector
+    report; a published round from its newest published version (what the CLBs see)."""
+    from .services import report_versions, reports
 
     rnd = _round(round_id)
     out = Path(out_dir) if out_dir else reports.build_dir(current_app.instance_path, rnd.id)
-    data = reports.round_data(db.session, rnd)
+    data = report_versions.build_data(db.session, rnd)
     count = len(data.inputs)
     started = time.perf_counter()
     with click.progressbar(length=count, label=f"Building {count} CLBs") as bar:

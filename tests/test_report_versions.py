@@ -308,6 +308,18 @@ def test_a_build_reads_what_the_clbs_see(app, small_round):
         db.session.rollback()
 
 
+def test_survey_reports_build_writes_the_published_version(app, runner, small_round,
+                                                            tmp_path):
+    round_id, schools = small_round()
+    withdraw(app, schools["Opmerking A4"])
+    outcome = runner.invoke(args=["reports", "build", str(round_id), "--out",
+                                  str(tmp_path / "out")])
+    assert outcome.exit_code == 0, outcome.output
+    book = openpyxl.load_workbook(tmp_path / "out" / "100001.xlsx")
+    cells = {str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value}
+    assert any(value.endswith("(versie 1)") for value in cells)
+
+
 def test_versions_of_an_unpublished_round(app, make_round, make_user):
     round_id = make_round()
     inspector = _inspector(app, make_user)

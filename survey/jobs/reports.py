@@ -15,6 +15,7 @@ from flask_babel import gettext, ngettext
 
 from ..extensions import db
 from ..models import Round
+from ..services import report_versions
 from ..services import reports as report_service
 from .queue import JobRefused, Progress
 from .records import Claimed
@@ -34,7 +35,8 @@ def run(app: Flask, job: Claimed, progress: Progress) -> str:
     for leftover in folder.glob(".*.tmp"):     # from a worker that died mid-file
         leftover.unlink(missing_ok=True)
     with _ONE_AT_A_TIME:
-        data = report_service.round_data(db.session, rnd)
+        # a published round: its newest published version, so the .zip is what CLBs see
+        data = report_versions.build_data(db.session, rnd)
         progress.total, progress.done = len(data.inputs), 0
         progress.write()
         report_service.build_round(db.session, rnd, folder, progress=progress.advance,
