@@ -459,7 +459,7 @@ def test_the_codec_refuses_what_is_not_a_frozen_value():
 
 
 def test_an_upgrade_leaves_published_rounds_without_a_version(app):
-    """Rounds published before 0017 get no version (the portal shows them live); the
+    """Rounds published before 0015 get no version (the portal shows them live); the
     table goes with a downgrade."""
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import inspect, text
@@ -468,7 +468,7 @@ def test_an_upgrade_leaves_published_rounds_without_a_version(app):
 
     directory = app.extensions["migrate"].directory
     with app.app_context():
-        downgrade(directory=directory, revision="0016")
+        downgrade(directory=directory, revision="0014")
         assert "report_version" not in inspect(db.engine).get_table_names()
         with db.engine.begin() as conn:
             insert_round_rows(conn, "published")
