@@ -19,8 +19,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from conftest import csrf_in, need_service
+from smtp_inbox import served
 from sqlalchemy import select, update
 
 from survey import create_app
@@ -452,29 +452,11 @@ def test_a_killed_worker_process_is_replaced_and_the_build_finishes(
     assert not [p for p in _files(app, round_id) if p.endswith(".tmp")]
 
 
-class CountingInbox:
-    """An SMTP server's inbox that counts deliveries per recipient."""
-
-    def __init__(self):
-        self.deliveries: Counter[str] = Counter()
-
-    async def handle_DATA(self, server, session, envelope):
-        for rcpt in envelope.rcpt_tos:
-            self.deliveries[rcpt] += 1
-        return "250 Message accepted"
-
-
 @pytest.fixture
 def inbox():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    box = CountingInbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    box.port = port
-    yield box
-    controller.stop()
+    """An SMTP server's inbox that counts deliveries per recipient."""
+    with served() as box:
+        yield box
 
 
 def test_a_worker_killed_during_a_mail_batch_mails_nobody_twice(

@@ -6,11 +6,11 @@ from __future__ import annotations
 import email
 import re
 import socket
-from email import policy
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from smtp_inbox import served
 from sqlalchemy import select
 
 from helpers import FormPage, Invited, all_answers
@@ -24,36 +24,10 @@ from survey.services.rounds import revoke
 SENDER = "Onderwijsinspectie <noreply@survey.test>"
 
 
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-    def to(self) -> list[str]:
-        return [m["To"].addresses[0].addr_spec for m in self.messages]
-
-
 @pytest.fixture
 def smtp():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.port = port
-    yield inbox
-    controller.stop()
+    with served() as inbox:
+        yield inbox
 
 
 @pytest.fixture
@@ -369,7 +343,6 @@ def test_an_address_that_cannot_be_a_header_fails_alone(app, smtp, schools):
     ("School\u2028\t\x1b Noord ", "School Noord"),
 ])
 def test_a_header_is_one_line_whatever_the_name(name, line):
-    import email
     from email.message import EmailMessage
 
     from survey.mailer import header_text

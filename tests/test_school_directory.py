@@ -4,14 +4,12 @@ kept."""
 
 from __future__ import annotations
 
-import email
 import re
 import socket
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from conftest import csrf_in
+from smtp_inbox import Inbox, served
 from sqlalchemy import select
 
 from helpers import FormPage, Invited
@@ -23,33 +21,11 @@ from survey.services import school_directory as directory
 from survey.services.rounds import revoke
 
 
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-
 @pytest.fixture
 def smtp(app):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(SURVEY_SMTP_HOST="127.0.0.1", SURVEY_SMTP_PORT=port)
-    yield inbox
-    controller.stop()
+    with served(Inbox(refusal="550 5.1.1 mailbox unavailable")) as inbox:
+        app.config.update(SURVEY_SMTP_HOST="127.0.0.1", SURVEY_SMTP_PORT=inbox.port)
+        yield inbox
 
 
 def _school_of(app, invited: Invited) -> int:
