@@ -169,7 +169,8 @@ def round_detail(round_id: int):
                            messages=messages, sort_keys=monitoring.SORT_KEYS,
                            steps=round_steps.checklist(rnd, figures, messages),
                            schedule_url=round_steps.schedule_url(rnd),
-                           wide=round_service.sector_wide(db.session, rnd.id))
+                           wide=round_service.sector_wide(db.session, rnd.id),
+                           message_name=mailing.message_name)
 
 
 # Close, publish and reopen each have a page saying what they will do (round_confirm.py);

@@ -30,7 +30,7 @@ from ..cleanforms import CleanForm
 from ..database import write_transaction
 from ..extensions import db
 from ..models import utcnow
-from ..services import accounts
+from ..services import accounts, mailing
 from ..services import schedule as service
 from ..translations import lazy_gettext as _l
 from . import bp
@@ -110,6 +110,7 @@ def _page(rnd, *, status: int = 200, refused_step: int | None = None, time_form=
         kind_names=STEP_KIND_NAMES, state_names=STEP_STATE_NAMES,
         audience_names=AUDIENCE_NAMES, changeable=CHANGEABLE,
         when=service.local_label, form_value=service.form_value,
+        message_name=mailing.message_name,
         now=utcnow()), status
 
 
@@ -145,8 +146,9 @@ def _moved_message(kind: str, due: datetime, moved: list[tuple[str, datetime]]) 
     else:
         text = gettext("De herinnering is verplaatst naar %(when)s", when=when)
     for key, at in moved:
-        text += "; " + gettext("herinnering %(number)s schuift mee naar %(when)s",
-                               number=key.split("-")[1], when=service.local_label(at))
+        text += "; " + gettext("%(message)s schuift mee naar %(when)s",
+                               message=mailing.message_name(key),
+                               when=service.local_label(at))
     return text + "."
 
 

@@ -36,9 +36,10 @@ class SendConfirmForm(SendForm):
 
 
 def message_name(key: str) -> str:
-    if key == mailing.INVITATION:
-        return gettext("de uitnodiging")
-    return gettext("herinnering %(n)s", n=key.rpartition("-")[2])
+    """The message as the sentences here name it: "de uitnodiging", "herinnering 2" (the
+    names themselves are mailing.message_name's)."""
+    name = mailing.message_name(key)
+    return gettext("de %(message)s", message=name) if key == mailing.INVITATION else name
 
 
 @bp.post("/rondes/<int:round_id>/versturen")
