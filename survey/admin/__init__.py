@@ -33,6 +33,7 @@ def allow_large_uploads(app) -> None:
 
 
 from . import (  # noqa: E402,F401  (register the routes on bp)
+    access_codes,
     follow_up,
     jobs,
     outbox,

@@ -5,6 +5,7 @@ queue.py     the app's huey instance (SqliteHuey in the instance folder, or Prio
 records.py   the job rows: create, claim, heartbeat, finish, recover those whose worker died
 reports.py   a job's body: build every file of a round
 mail.py      a job's body: send one message of a round to every school it is for
+exports.py   a job's body: write one large export of a round to a file to download
 start() is what the console calls: a job row and its place on the queue.
 """
 

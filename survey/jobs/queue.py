@@ -33,7 +33,7 @@ from . import records
 log = logging.getLogger(__name__)
 
 # Mails before builds: a round's invitations should not wait behind a long build.
-PRIORITY = {records.MAIL: 10, records.REPORTS: 0}
+PRIORITY = {records.MAIL: 10, records.EXPORT: 5, records.REPORTS: 0}
 
 
 class JobRefused(RuntimeError):
@@ -106,9 +106,10 @@ class Progress:
 
 
 def _bodies() -> dict[str, Callable]:
-    from . import mail, reports
+    from . import exports, mail, reports
 
-    return {records.REPORTS: reports.run, records.MAIL: mail.run}
+    return {records.REPORTS: reports.run, records.MAIL: mail.run,
+            records.EXPORT: exports.run}
 
 
 def run(app: Flask, job_id: int) -> str | None:

@@ -25,7 +25,8 @@ from ..models.jobs import Job
 
 REPORTS = "reports"      # build every file of a round
 MAIL = "mail"            # send one message of a round to every school it is for
-KINDS = (REPORTS, MAIL)
+EXPORT = "export"        # write one large export of a round to a file to download
+KINDS = (REPORTS, MAIL, EXPORT)
 
 ACTIVE = (JobState.QUEUED.value, JobState.RUNNING.value)
 

@@ -1,7 +1,7 @@
 """The database tables. core: the sector, rounds, invitations and answers; accounts: users,
 set-password links, login attempts and the audit log; messages: mails sent to schools."""
 
-from . import follow_up, jobs, schedule, themes, versions  # noqa: F401  (their tables)
+from . import access, follow_up, jobs, schedule, themes, versions  # noqa: F401  (their tables)
 from .accounts import ROLES, AuditEvent, LoginAttempt, User, UserInvite
 from .core import (
     LEVEL_NAMES,
