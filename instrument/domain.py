@@ -126,3 +126,39 @@ STEP_STATE_NAMES = {StepState.PLANNED: N_("gepland"), StepState.RUNNING: N_("bez
                     StepState.FAILED: N_("mislukt"), StepState.SKIPPED: N_("overgeslagen")}
 AUDIENCE_NAMES = {ReminderAudience.NOT_SUBMITTED: N_("scholen die nog niet indienden"),
                   ReminderAudience.NOT_STARTED: N_("scholen die nog niet begonnen")}
+
+
+# --- Audiences and anonymous access (issue 14: survey/models/access.py,
+# survey/services/access_codes.py)
+
+class Audience(StrEnum):
+    """Who answers a round: the schools' directors (one personal link per school), or
+    people attached to a school who answer anonymously."""
+
+    DIRECTORS = "directors"
+    PARENTS = "parents"
+    PUPILS = "pupils"
+    STAFF = "staff"
+
+
+class RoundAccess(StrEnum):
+    """How a round is answered: each school's personal link (one response per school), or
+    single-use codes handed out per school (one anonymous response per code)."""
+
+    LINK = "link"
+    CODES = "codes"
+
+
+class CodeState(StrEnum):
+    """A single-use code's life: unused, in use (it holds a draft), spent (submitted)."""
+
+    UNUSED = "unused"
+    IN_USE = "in_use"
+    SPENT = "spent"
+
+
+# Dutch plural nouns, as the console and the slips name an audience.
+AUDIENCE_PLURALS = {Audience.DIRECTORS: N_("directies"), Audience.PARENTS: N_("ouders"),
+                    Audience.PUPILS: N_("leerlingen"), Audience.STAFF: N_("personeelsleden")}
+CODE_STATE_NAMES = {CodeState.UNUSED: N_("ongebruikt"), CodeState.IN_USE: N_("in gebruik"),
+                    CodeState.SPENT: N_("gebruikt")}

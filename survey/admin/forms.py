@@ -128,6 +128,12 @@ class RoundForm(CleanForm):
         _l("Aantal andere CLB's dat een sectorcijfer minstens nodig heeft"), default=3,
         validators=[NumberRange(min=1, max=50)])
     without_benchmark = BooleanField(_l("Toch aanmaken, zonder sectorvergelijking"))
+    audience = SelectField(_l("Wie antwoordt"), default="directors", choices=[
+        SelectChoice("directors", _l("de directies van de scholen (persoonlijke link)")),
+        SelectChoice("parents", _l("ouders")), SelectChoice("pupils", _l("leerlingen")),
+        SelectChoice("staff", _l("personeelsleden"))])
+    with_codes = BooleanField(_l("Met codes: anoniem, één code per persoon, per school "
+                                 "aangemaakt"))
     reference_round = SelectField(_l("Referentiebevraging voor de sectorcijfers (optioneel)"),
                                   choices=[], validate_choice=False, validators=[
                                       offered_choice(_l("Kies een referentiebevraging uit "
@@ -164,6 +170,20 @@ class RoundForm(CleanForm):
 
     def validate_reminder_body(self, field):
         self.validate_invitation_body(field)
+
+
+class MakeCodesForm(CleanForm):
+    """N more codes for one school of a coded round, or per group ("3A: 25, 3B: 22")."""
+
+    invitation = HiddenField(validators=[DataRequired()])
+    count = IntegerField(_l("Aantal codes"), validators=[Optional(),
+                                                         NumberRange(min=1, max=2000)])
+    groups = StringField(_l("Of per groep (bijvoorbeeld 3A: 25, 3B: 22)"),
+                         validators=[Optional(), Length(max=2000)])
+
+    def validate_count(self, field):
+        if not field.data and not (self.groups.data or "").strip():
+            raise ValidationError(gettext("Geef een aantal codes of de groepen."))
 
 
 class RoundStateForm(CleanForm):

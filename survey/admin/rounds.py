@@ -127,16 +127,27 @@ def round_new():
                     min_group_size=form.min_group_size.data,
                     min_benchmark_centres=form.min_benchmark_centres.data)
                 rnd.reference_round_id = reference_id
+                # a coded round is answered anonymously, by whom the audience says
+                rnd.audience = form.audience.data
+                rnd.access = "codes" if form.with_codes.data else "link"
                 for name in ("invitation_subject", "invitation_body", "reminder_subject",
                              "reminder_body"):
                     setattr(rnd, name, getattr(form, name).data)
                 round_service.invite(db.session, rnd, schools, with_links=False)
-                # the default opening, closing and reminders, planned with the round
-                schedule.plan_defaults(db.session, rnd)
+                # the default opening, closing and reminders, planned with the round;
+                # not for a coded round: its opening would mail the directors, and
+                # there is nobody to remind (it is opened by hand, its codes handed out)
+                if rnd.access == "link":
+                    schedule.plan_defaults(db.session, rnd)
                 accounts.audit(db.session, current_user, "round created", rnd.name,
                                schools=len(schools), questionnaire=rnd.questionnaire_id,
                                version=rnd.questionnaire_version)
-            if rnd.opens_at > utcnow():   # plan_defaults planned the opening
+            if rnd.access == "codes":
+                flash(gettext("De bevraging is aangemaakt met %(count)s scholen. Maak de "
+                              "codes per school en open ze wanneer alles klaar is: er "
+                              "worden geen uitnodigingen gemaild.", count=len(schools)),
+                      "success")
+            elif rnd.opens_at > utcnow():   # plan_defaults planned the opening
                 flash(gettext("De bevraging is aangemaakt met %(count)s scholen. Ze opent "
                               "vanzelf op %(when)s en verstuurt dan de uitnodigingen; de "
                               "planning toont wat volgt.", count=len(schools),

@@ -21,7 +21,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from instrument.domain import LEVEL_CODES, LEVEL_LABELS, ResponseState, RoundState
+from instrument.domain import (
+    LEVEL_CODES,
+    LEVEL_LABELS,
+    Audience,
+    ResponseState,
+    RoundAccess,
+    RoundState,
+)
 
 from ..extensions import db
 
@@ -32,6 +39,8 @@ LEVEL_NAMES = {level.value: label for level, label in LEVEL_LABELS.items()}
 NETWORKS = {"vclb": "Vrij CLB", "go": "GO!", "ovsg": "OVSG", "pov": "POV"}
 ROUND_STATES = tuple(state.value for state in RoundState)
 RESPONSE_STATES = tuple(state.value for state in ResponseState)
+AUDIENCES = tuple(audience.value for audience in Audience)
+ROUND_ACCESSES = tuple(way.value for way in RoundAccess)
 
 
 def utcnow() -> datetime:
@@ -106,6 +115,8 @@ class Round(db.Model):
         CheckConstraint(f"state IN {ROUND_STATES}", name="state"),
         CheckConstraint("min_group_size >= 1", name="min_group_size"),
         CheckConstraint("min_benchmark_centres >= 1", name="min_benchmark_centres"),
+        CheckConstraint(f"audience IN {AUDIENCES}", name="audience"),
+        CheckConstraint(f"access IN {ROUND_ACCESSES}", name="access"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,6 +146,12 @@ class Round(db.Model):
     invitation_body: Mapped[str] = mapped_column(Text, default="", server_default="")
     reminder_subject: Mapped[str] = mapped_column(String(200), default="", server_default="")
     reminder_body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Who answers (the schools' directors, or parents, pupils, staff of each school) and
+    # how: the school's personal link, or single-use codes (models/access.py).
+    audience: Mapped[str] = mapped_column(String(10), default=Audience.DIRECTORS.value,
+                                          server_default=Audience.DIRECTORS.value)
+    access: Mapped[str] = mapped_column(String(10), default=RoundAccess.LINK.value,
+                                        server_default=RoundAccess.LINK.value)
 
     invitations: Mapped[list[Invitation]] = relationship(back_populates="round")
     reference_round: Mapped[Round | None] = relationship(remote_side=[id])
@@ -167,7 +184,10 @@ class Invitation(db.Model):
     round: Mapped[Round] = relationship(back_populates="invitations")
     school: Mapped[School] = relationship()
     centre: Mapped[Centre] = relationship()
-    response: Mapped[Response | None] = relationship(back_populates="invitation")
+    # The school's own response; anonymous ones (a coded round's) are not one of it.
+    response: Mapped[Response | None] = relationship(
+        primaryjoin="and_(Invitation.id == Response.invitation_id, "
+                    "Response.anonymous == false())", viewonly=True, uselist=False)
     links: Mapped[list[InvitationLink]] = relationship(back_populates="invitation")
 
 
@@ -189,13 +209,17 @@ class InvitationLink(db.Model):
 
 
 class Response(db.Model):
-    """At most one per invitation, enforced by the unique constraint on invitation_id."""
+    """A school's own response: at most one per invitation, enforced by the partial unique
+    index uq_response_school. An anonymous response (a code's, models/access.py) belongs to
+    its school's invitation too, for its CLB and level, and a school has many of them."""
 
     __tablename__ = "response"
     __table_args__ = (CheckConstraint(f"status IN {RESPONSE_STATES}", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), index=True)
+    # True for a respondent who came with a code: never more than the school it answers for.
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(10), default="draft")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -204,7 +228,7 @@ class Response(db.Model):
     # save that starts a response is told apart in one statement (services/tally.py).
     saves: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    invitation: Mapped[Invitation] = relationship(back_populates="response")
+    invitation: Mapped[Invitation] = relationship()
 
 
 class Answer(db.Model):
@@ -252,6 +276,11 @@ class Remark(db.Model):
 
 
 Index("ix_response_status", Response.status)
+# The school's one response: the claim in services/answers.py is an upsert on it
+# (ON CONFLICT (invitation_id) WHERE anonymous = false), the same predicate as here.
+SCHOOL_RESPONSE = Response.anonymous == false()
+Index("uq_response_school", Response.invitation_id, unique=True,
+      sqlite_where=SCHOOL_RESPONSE, postgresql_where=SCHOOL_RESPONSE)
 
 
 class AnswerCount(db.Model):

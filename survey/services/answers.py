@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from instrument import routing
+from instrument.domain import CodeState
 
 from ..cleantext import free_text
 from ..database import dialect_insert, write_transaction
@@ -32,8 +33,11 @@ from ..models import (
     UTCDateTime,
     utcnow,
 )
+from ..models.access import AccessCode
+from ..models.core import SCHOOL_RESPONSE
 from ..questionnaire import Questionnaire
 from . import basis, counts, tally
+from .access_codes import code_access
 from .rounds import access, link_is_valid, questionnaire_for
 
 SAVED, SUBMITTED, ALREADY_SUBMITTED, CLOSED, REVOKED, CONFLICT, INCOMPLETE = (
@@ -62,7 +66,12 @@ class Draft:
 
 
 def load_draft(session: Session, invitation_id: int) -> Draft:
-    resp = session.scalar(select(Response).where(Response.invitation_id == invitation_id))
+    """The school's own draft (or submitted response) in a link round."""
+    return load_response(session, session.scalar(select(Response).where(
+        Response.invitation_id == invitation_id, SCHOOL_RESPONSE)))
+
+
+def load_response(session: Session, resp: Response | None) -> Draft:
     if resp is None:
         return Draft()
     answers = dict(session.execute(
@@ -74,7 +83,7 @@ def load_draft(session: Session, invitation_id: int) -> Draft:
 
 def is_submitted(session: Session, invitation_id: int) -> bool:
     return session.scalar(select(Response.status).where(
-        Response.invitation_id == invitation_id)) == "submitted"
+        Response.invitation_id == invitation_id, SCHOOL_RESPONSE)) == "submitted"
 
 
 def validate(q: Questionnaire, answers: dict[int, int | None],
@@ -103,7 +112,8 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
          remarks: dict[str, str] | None = None, *, submit: bool = False,
          now: datetime | None = None, questionnaire: Questionnaire | None = None,
          token_prefix: str | None = None, validated: bool = False,
-         page_basis: basis.Basis | None = None, only_if_complete: bool = False) -> str:
+         page_basis: basis.Basis | None = None, only_if_complete: bool = False,
+         code_hash: str | None = None) -> str:
     """Store answers (None clears one) and remarks ("" clears one); submit if asked.
 
     Returns SAVED, SUBMITTED, ALREADY_SUBMITTED (nothing changed), CLOSED, REVOKED,
@@ -118,7 +128,10 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
     `validated` says the caller has just run validate() on exactly these values.
     `only_if_complete` (a questionnaire with routing or required questions): submit only
     when no shown question is left open, optional ones included; else save (SAVED) so
-    that the school confirms what is open."""
+    that the school confirms what is open.
+    `code_hash`: an anonymous respondent's code (services/access_codes.py): the draft is
+    the one the code holds, and a submit spends the code and drops its reference to the
+    response in this transaction (then nothing joins them)."""
     # Cleaned here as well as in the form (the autosave posts one raw value): a NUL or a
     # control character is dropped, never a reason to lose the rest of what was posted.
     remarks = {k: free_text(v) for k, v in (remarks or {}).items()}
@@ -139,9 +152,14 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
                   "p_submitted": now if submit else None}
         if token_prefix is not None:
             params["p_prefix"] = token_prefix
-        conflicts, stored = [], None
+        conflicts, stored, held = [], None, None
+        if code_hash is not None:
+            held = conn.execute(_held_statement(conn), {"p_code": code_hash}).scalar()
+            if held is None:
+                return _why_not_code(session, code_hash, now)
+            params["p_response"] = held
         if page_basis is not None:
-            stored = _stored(conn, invitation_id)
+            stored = _stored(conn, invitation_id, held)
             answers, remarks, conflicts = basis.merge(
                 questionnaire, page_basis, answers, remarks, *stored)
             if conflicts:
@@ -150,7 +168,7 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
         if submit and (questionnaire.has_routing or questionnaire.has_required):
             # Routing and required questions depend on every answer, not just this page's;
             # the draft is read once, under the row lock, for the basis and for this.
-            stored = stored or _stored(conn, invitation_id)
+            stored = stored or _stored(conn, invitation_id, held)
             full_answers = _merged(stored[0], answers)
             full_remarks = _merged(stored[1], remarks, empty="")
             missing = routing.missing(questionnaire, full_answers, full_remarks)
@@ -160,10 +178,15 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
                 submit, params["p_submitted"] = False, None     # saved: the school confirms
             else:
                 hidden = routing.hidden_storage(questionnaire, full_answers)
-        claimed = conn.execute(
-            _claim_statement(conn, submit, token_prefix is not None), params).first()
-        if claimed is None:
-            return _why_not(session, invitation_id, now, token_prefix)
+        if held is not None:
+            claimed = conn.execute(_code_claim_statement(conn, submit), params).first()
+            if claimed is None:
+                return _why_not_code(session, code_hash, now)
+        else:
+            claimed = conn.execute(
+                _claim_statement(conn, submit, token_prefix is not None), params).first()
+            if claimed is None:
+                return _why_not(session, invitation_id, now, token_prefix)
         resp_id, saves = claimed
         _store(conn, resp_id, answers, remarks)
         if hidden[0] or hidden[1]:
@@ -172,6 +195,8 @@ def save(session: Session, invitation_id: int, answers: dict[int, int | None],
             tally.add(conn, invitation_id, started=int(saves == 1), submitted=int(submit))
         if submit:
             counts.add_response(conn, resp_id)
+            if held is not None:
+                conn.execute(_spend_statement(conn), {"p_code": code_hash})
     return CONFLICT if conflicts else INCOMPLETE if incomplete else \
         SUBMITTED if submit else SAVED
 
@@ -196,11 +221,19 @@ def _hide(conn: Connection, response_id: int, slots: list[int], keys: list[str])
                                           Remark.key.in_(keys)).values(hidden=True))
 
 
-def _stored(conn: Connection, invitation_id: int) -> tuple[dict[int, int], dict[str, str]]:
-    """The draft as stored, its response row locked (PostgreSQL) until the save commits."""
-    response = conn.execute(_prepared(conn, "stored-response", lambda: select(Response.id).where(
-        Response.invitation_id == bindparam("p_invitation")).with_for_update()),
-        {"p_invitation": invitation_id}).scalar()
+def _stored(conn: Connection, invitation_id: int, response: int | None = None
+            ) -> tuple[dict[int, int], dict[str, str]]:
+    """The draft as stored, its response row locked (PostgreSQL) until the save commits;
+    `response`: a code's draft (its row is locked through the code's already)."""
+    if response is not None:
+        conn.execute(_prepared(conn, "stored-held", lambda: select(Response.id).where(
+            Response.id == bindparam("p_response")).with_for_update()),
+            {"p_response": response})
+    else:
+        response = conn.execute(_prepared(conn, "stored-response", lambda: select(
+            Response.id).where(Response.invitation_id == bindparam("p_invitation"),
+                               SCHOOL_RESPONSE).with_for_update()),
+            {"p_invitation": invitation_id}).scalar()
     if response is None:
         return {}, {}
     given = {"p_response": response}
@@ -269,10 +302,61 @@ def _claim_statement(conn: Connection, submit: bool, check_prefix: bool):
         stmt = dialect_insert(conn, table).from_select(
             ["invitation_id", "status", "started_at", "updated_at", "submitted_at"], source)
         return stmt.on_conflict_do_update(
-            index_elements=["invitation_id"], set_=changes, where=table.c.status == "draft",
+            index_elements=["invitation_id"], index_where=SCHOOL_RESPONSE, set_=changes,
+            where=table.c.status == "draft",
         ).returning(table.c.id, table.c.saves)
 
     return _prepared(conn, f"claim-{submit}-{check_prefix}", build)
+
+
+def _held_statement(conn: Connection):
+    """The draft a code in use holds; the school's invitation row share-locked, which
+    orders this save against a withdraw of that school (as the school's claim does)."""
+    return _prepared(conn, "code-held", lambda: select(AccessCode.response_id)
+                     .join(Invitation, Invitation.id == AccessCode.invitation_id)
+                     .where(AccessCode.code_hash == bindparam("p_code"),
+                            AccessCode.state == CodeState.IN_USE.value)
+                     .with_for_update(read=True, of=Invitation))
+
+
+def _code_claim_statement(conn: Connection, submit: bool):
+    """A code's draft updated while it is a draft and its school's round takes answers
+    now; returns its id and count of saves, or nothing (the school's claim's twin)."""
+
+    def build():
+        table = Response.__table__
+        now = bindparam("p_now", type_=UTCDateTime())
+        takes = select(Invitation.id).join(Round, Round.id == Invitation.round_id).where(
+            Invitation.id == table.c.invitation_id, Invitation.revoked_at.is_(None),
+            Round.state == "open", or_(Round.opens_at.is_(None), Round.opens_at <= now),
+            or_(Round.closes_at.is_(None), Round.closes_at > now)).exists()
+        changes = {"updated_at": now, "saves": table.c.saves + 1}
+        if submit:
+            changes.update(status="submitted", submitted_at=now)
+        return (update(table).where(table.c.id == bindparam("p_response"),
+                                    table.c.status == "draft", takes)
+                .values(**changes).returning(table.c.id, table.c.saves))
+
+    return _prepared(conn, f"code-claim-{submit}", build)
+
+
+def _spend_statement(conn: Connection):
+    """The code is spent and forgets its draft: from now on nothing joins them."""
+    table = AccessCode.__table__
+    return _prepared(conn, "code-spend", lambda: update(table).where(
+        table.c.code_hash == bindparam("p_code")).values(
+            state=CodeState.SPENT.value, response_id=None))
+
+
+def _why_not_code(session: Session, code_hash: str, now: datetime) -> str:
+    acc = code_access(session, code_hash)
+    if acc is None or acc.revoked:
+        return REVOKED
+    if acc.state == CodeState.SPENT:
+        return ALREADY_SUBMITTED
+    if acc.phase(now) != "open":
+        return CLOSED
+    return ALREADY_SUBMITTED
 
 
 def _why_not(session: Session, invitation_id: int, now: datetime,

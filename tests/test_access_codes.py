@@ -1,0 +1,372 @@
+"""Single-use codes for anonymous rounds: the code's shape and hash, making codes per
+school and group, the respondent's journey over HTTP (type, resume elsewhere, submit,
+spent), hostile input (mistyped, unknown, spent, closed round, guessing), and that nothing
+joins a submitted response back to its code."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from sqlalchemy import select, text, update
+from test_respond import _checked
+
+from helpers import all_answers
+from survey.database import write_transaction
+from survey.extensions import db
+from survey.models import Invitation, Response, Round
+from survey.models.access import AccessCode
+from survey.services import access_codes, counts, throttle
+
+
+@pytest.fixture
+def coded(app, make_round, make_invited):
+    """A coded parents' round with two schools: (round id, invitation ids)."""
+    round_id = make_round()
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        rnd.access, rnd.audience = "codes", "parents"
+        db.session.commit()
+    first = make_invited(round_id)
+    second = make_invited(round_id, level="so", centre_number="100002")
+    return round_id, [first.invitation_id, second.invitation_id]
+
+
+def _make(app, round_id, invitation_id, groups):
+    with app.app_context(), write_transaction(db.session):
+        return access_codes.make_codes(db.session, db.session.get(Round, round_id),
+                                       db.session.get(Invitation, invitation_id), groups)
+
+
+def _csrf(client, path="/c"):
+    return re.search(r'name="csrf_token" value="([^"]+)"',
+                     client.get(path).get_data(as_text=True)).group(1)
+
+
+class CodePage:
+    """A respondent's browser: type a code, read the form's ticket, post answers."""
+
+    def __init__(self, client):
+        self.client = client
+        self.csrf = self.ticket = None
+
+    def enter(self, code: str):
+        return self.client.post("/c", data={"csrf_token": _csrf(self.client), "code": code})
+
+    def open(self, code: str):
+        response = self.enter(code)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        page = self.client.get("/c/vragenlijst")
+        html = page.get_data(as_text=True)
+        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        self.ticket = re.search(r'name="ticket" value="([^"]+)"', html).group(1)
+        return page
+
+    def post(self, answers, action="save"):
+        data = {"csrf_token": self.csrf, "ticket": self.ticket, "action": action}
+        data.update({f"s{n}": str(v) for n, v in answers.items()})
+        return self.client.post("/c/vragenlijst", data=data)
+
+
+# --- The code itself ---
+
+def test_codes_are_grouped_and_read_case_and_dash_insensitively():
+    code = access_codes.new_code()
+    assert len(code) == 15 and set(code) <= set(access_codes.ALPHABET)
+    printed = access_codes.grouped(code)
+    assert re.fullmatch(r"[2-9A-Z]{5}-[2-9A-Z]{5}-[2-9A-Z]{5}", printed)
+    assert not set("01OILU") & set(code)
+    assert access_codes.normalised(printed) == code
+    assert access_codes.normalised(" " + printed.lower().replace("-", " – ") + " ") == code
+
+
+def test_the_check_symbol_catches_every_single_typo_and_swap():
+    code = access_codes.new_code()
+    for position in range(15):
+        for symbol in access_codes.ALPHABET:
+            if symbol == code[position]:
+                continue
+            typo = code[:position] + symbol + code[position + 1:]
+            values = {code[position], symbol}
+            if position == 14 or values != {"2", "Z"}:   # the one pair mod 29 cannot tell
+                assert access_codes.normalised(typo) is None, (code, typo)
+    for position in range(13):     # swapped neighbours of the random part
+        a, b = code[position], code[position + 1]
+        if a != b and {a, b} != {"2", "Z"}:
+            swapped = code[:position] + b + a + code[position + 2:]
+            assert access_codes.normalised(swapped) is None
+    assert access_codes.normalised(code + "2") is None
+    assert access_codes.normalised(code[:-1].replace(code[0], "0", 1)) is None
+
+
+def test_the_hash_is_keyed():
+    code = access_codes.new_code()
+    one = access_codes.hash_code(code, access_codes.code_key("a" * 32))
+    assert one == access_codes.hash_code(code, access_codes.code_key("a" * 32))
+    assert one != access_codes.hash_code(code, access_codes.code_key("b" * 32))
+    assert len(one) == 64
+
+
+def test_groups_are_read_from_the_consoles_text():
+    assert access_codes.parse_groups("3A: 25, 3B: 22") == [("3A", 25), ("3B", 22)]
+    assert access_codes.parse_groups("", 12) == [(None, 12)]
+    for bad in ("3A 25", "3A: -1", "3A: 0", ": 4", "3A: 2, 3A: 3", "x" * 41 + ": 2",
+                "3A: 2001"):
+        with pytest.raises(access_codes.CodeError):
+            access_codes.parse_groups(bad)
+
+
+# --- Making codes ---
+
+def test_make_codes_returns_the_plain_codes_once_and_stores_only_hashes(app, coded):
+    round_id, (school, other) = coded
+    made = _make(app, round_id, school, [("3A", 3), ("3B", 2)])
+    assert [c.group for c in made] == ["3A"] * 3 + ["3B"] * 2
+    more = _make(app, round_id, school, [(None, 4)])           # adding more is allowed
+    with app.app_context():
+        rows = db.session.scalars(select(AccessCode)).all()
+        stored = {row.code_hash for row in rows}
+        assert len(rows) == 9 and all(row.state == "unused" for row in rows)
+        for plain in made + more:
+            key = access_codes.normalised(plain.code)
+            assert key not in stored and plain.code not in stored
+            assert access_codes.hash_code(key) in stored
+        figures = {f.invitation_id: (f.made, f.in_use, f.spent)
+                   for f in access_codes.figures(db.session, round_id)}
+    assert figures == {school: (9, 0, 0), other: (0, 0, 0)}
+
+
+def test_codes_are_refused_for_a_link_round_and_a_withdrawn_school(app, make_invited, coded):
+    plain = make_invited()
+    with pytest.raises(access_codes.CodeError):
+        _make(app, plain.round_id, plain.invitation_id, [(None, 1)])
+    round_id, (school, _other) = coded
+    with app.app_context():
+        db.session.execute(update(Invitation).where(Invitation.id == school)
+                           .values(revoked_at=db.func.now()))
+        db.session.commit()
+    with pytest.raises(access_codes.CodeError):
+        _make(app, round_id, school, [(None, 1)])
+
+
+# --- The respondent over HTTP ---
+
+def test_a_code_opens_a_draft_that_resumes_on_another_device(app, client, coded,
+                                                             questionnaire):
+    round_id, (school, _other) = coded
+    code = _make(app, round_id, school, [(None, 1)])[0].code
+    first = CodePage(client)
+    page = first.open(code.lower().replace("-", ""))
+    html = page.get_data(as_text=True)
+    assert "Testschool" in html and "anoniem" in html and "instellingsnummer" not in html
+    assert first.post({4: 4, 5: 2}).status_code == 303
+    second = CodePage(app.test_client())               # another device, the same code
+    html = second.open(code).get_data(as_text=True)
+    assert _checked(html) == {"s4": "4", "s5": "2"}
+    assert first.client.get("/c/vragenlijst").status_code == 200     # the same device
+    with app.app_context():
+        responses = db.session.scalars(select(Response)).all()
+        assert [(r.invitation_id, r.anonymous, r.status) for r in responses] == \
+            [(school, True, "draft")]
+
+
+def test_a_qr_link_fills_the_code_in_and_leaves_the_address_bar(app, client, coded):
+    round_id, (school, _other) = coded
+    code = _make(app, round_id, school, [(None, 1)])[0].code
+    response = client.get(f"/c/{code}")
+    assert response.status_code == 303 and response.headers["Location"] == "/c"
+    assert f'value="{code}"' in client.get("/c").get_data(as_text=True)
+    with app.app_context():       # only the POST opens it: nothing stored by the GET
+        assert db.session.scalar(select(AccessCode.state)) == "unused"
+
+
+def test_submit_spends_the_code_and_counts_under_the_schools_centre(app, client, coded,
+                                                                    questionnaire):
+    round_id, (school, other) = coded
+    code = _make(app, round_id, other, [("5A", 1)])[0].code
+    page = CodePage(client)
+    page.open(code)
+    answers = all_answers(questionnaire, 3)
+    response = page.post(answers, action="submit")
+    assert response.status_code == 303 and response.headers["Location"] == "/c/bedankt"
+    assert "ingediend" in client.get("/c/bedankt").get_data(as_text=True)
+    again = CodePage(app.test_client()).enter(code)
+    assert again.status_code == 410
+    assert "Deze code is al gebruikt" in again.get_data(as_text=True)
+    with app.app_context():
+        row = db.session.scalar(select(AccessCode))
+        assert (row.state, row.response_id) == ("spent", None)
+        cube = counts.cube(db.session, round_id)
+        assert cube == counts.recomputed(db.session, round_id)
+        assert cube[("100002", "so", 4, 3)] == 1
+        assert sum(cube.values()) == len(answers)
+
+
+def test_a_second_device_cannot_change_a_submitted_response(app, client, coded,
+                                                            questionnaire):
+    round_id, (school, _other) = coded
+    code = _make(app, round_id, school, [(None, 1)])[0].code
+    first, second = CodePage(client), CodePage(app.test_client())
+    first.open(code)
+    second.open(code)
+    first.post(all_answers(questionnaire, 4), action="submit")
+    late = second.post({4: 1})
+    assert late.status_code == 303 and late.headers["Location"] == "/c/bedankt"
+    with app.app_context():
+        from survey.models import Answer
+
+        assert db.session.scalar(select(Answer.value).where(Answer.item == 4)) == 4
+
+
+@pytest.mark.parametrize("typed, status, message", [
+    ("K7QMX-4XPA9-93TD", 422, "geen geldige code"),            # too short
+    ("O0000-00000-00000", 422, "geen geldige code"),           # symbols codes do not use
+    ("<script>", 422, "geen geldige code"),
+    ("\x00" * 64, 422, "geen geldige code"),
+])
+def test_mistyped_codes_get_a_dutch_message_and_store_nothing(app, client, coded, typed,
+                                                             status, message):
+    response = CodePage(client).enter(typed)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Response)).all() == []
+        assert throttle.recent_failures(db.session, [throttle.link_key("127.0.0.1")],
+                                        access_codes.utcnow() - throttle.LINK_WINDOW) == {}
+
+
+def test_unknown_codes_are_counted_and_then_blocked(app, client, coded):
+    page = CodePage(client)
+    for _ in range(throttle.LINK_FAILS_PER_ADDRESS):
+        response = page.enter(access_codes.new_code())
+        assert response.status_code == 404
+        assert "We vinden deze code niet" in response.get_data(as_text=True)
+    round_id, (school, _other) = coded
+    real = _make(app, round_id, school, [(None, 1)])[0].code
+    blocked = page.enter(real)
+    assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+
+
+def test_a_code_of_a_closed_or_unopened_round_is_refused(app, client, coded):
+    round_id, (school, _other) = coded
+    code = _make(app, round_id, school, [(None, 1)])[0].code
+    with app.app_context():
+        db.session.get(Round, round_id).state = "closed"
+        db.session.commit()
+    response = CodePage(client).enter(code)
+    assert response.status_code == 403 and "afgesloten" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Response)).all() == []
+        assert db.session.scalar(select(AccessCode.state)) == "unused"
+
+
+def test_a_session_of_one_round_and_a_code_of_another_stay_apart(app, client, coded,
+                                                                make_round, make_invited):
+    round_id, (school, _other) = coded
+    other_round = make_round()
+    with app.app_context():
+        db.session.get(Round, other_round).access = "codes"
+        db.session.commit()
+    foreign = make_invited(other_round)
+    mine = _make(app, round_id, school, [(None, 1)])[0].code
+    theirs = _make(app, other_round, foreign.invitation_id, [(None, 1)])[0].code
+    page = CodePage(client)
+    page.open(mine)
+    page.post({4: 4})
+    page.open(theirs)                   # the other round's code opens its own draft only
+    page.post({4: 1})
+    with app.app_context():
+        stored = dict(db.session.execute(text(
+            "SELECT response.invitation_id, answer.value FROM answer JOIN response "
+            "ON response.id = answer.response_id")).all())
+    assert stored == {school: 4, foreign.invitation_id: 1}
+
+
+def test_a_school_ticket_does_not_open_a_code_page(app, client, form_page, coded):
+    response = client.post("/c/vragenlijst", data={
+        "csrf_token": form_page.csrf, "ticket": form_page.ticket, "s4": "4"})
+    assert response.status_code == 400
+
+
+# --- Unlinkability ---
+
+def _columns(conn, table):
+    return list(conn.execute(text(f"SELECT * FROM {table}")).mappings())
+
+
+def test_nothing_joins_a_submitted_response_to_its_code(app, coded, questionnaire):
+    """Ten codes of one school, seven used and submitted in a shuffled order. Checked from
+    the database alone: (1) using a code changes nothing in its row but the state (the same
+    'spent' for all) and the draft reference (NULL again), so no column of access_code
+    says when or in which order a code was used; (2) no value of a column that differs
+    between spent codes (code_hash, group_label) equals any value of any column of
+    response, answer or remark; (3) the table has no time column and no sequence id."""
+    round_id, (school, _other) = coded
+    codes = [c.code for c in _make(app, round_id, school, [("3A", 5), ("3B", 5)])]
+    used = random.Random(14).sample(codes, 7)
+    with app.app_context(), db.engine.connect() as conn:
+        before = {row["code_hash"]: row for row in _columns(conn, "access_code")}
+    for n, code in enumerate(used):
+        page = CodePage(app.test_client())
+        page.open(code)
+        page.post(all_answers(questionnaire, 1 + n % 4), action="submit")
+    with app.app_context(), db.engine.connect() as conn:
+        after = _columns(conn, "access_code")
+        answered = _columns(conn, "response") + _columns(conn, "answer") \
+            + _columns(conn, "remark")
+    assert set(after[0]) == {"code_hash", "round_id", "invitation_id", "group_label",
+                             "state", "response_id"}
+    spent = [row for row in after if row["state"] == "spent"]
+    assert len(spent) == 7 and all(row["response_id"] is None for row in after)
+    for row in after:                                                       # (1)
+        unchanged = {k: v for k, v in row.items() if k not in ("state", "response_id")}
+        assert unchanged == {k: v for k, v in before[row["code_hash"]].items()
+                             if k not in ("state", "response_id")}
+    varying = [column for column in spent[0]
+               if len({row[column] for row in spent}) > 1]
+    assert varying == ["code_hash", "group_label"]
+    values = {row[column] for row in spent for column in varying}
+    for row in answered:                                                    # (2)
+        for column, value in row.items():
+            assert value not in values, (column, value)
+    assert sum(1 for row in answered if "saves" in row) == 7
+    with app.app_context():
+        cube = counts.cube(db.session, round_id)
+        assert cube == counts.recomputed(db.session, round_id)
+        assert sum(cube.values()) == 7 * len(all_answers(questionnaire))
+
+
+# --- The console ---
+
+def test_the_console_makes_codes_per_group_as_a_download(app, inspector_client, coded):
+    import io
+
+    from openpyxl import load_workbook
+
+    round_id, (school, other) = coded
+    page = inspector_client.get(f"/beheer/rondes/{round_id}/codes")
+    assert page.status_code == 200
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    made = inspector_client.post(f"/beheer/rondes/{round_id}/codes", data={
+        "csrf_token": csrf, "invitation": str(school), "groups": "3A: 3, 3B: 2",
+        "format": "xlsx"})
+    assert made.status_code == 200
+    assert made.headers["Content-Disposition"].endswith('.xlsx"')
+    rows = list(load_workbook(io.BytesIO(made.data)).active.iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == ["3A"] * 3 + ["3B"] * 2
+    assert all(access_codes.normalised(row[1]) for row in rows[1:])
+    assert all(row[2] == f"http://survey.test/c/{row[1]}" for row in rows[1:])
+    refused = inspector_client.post(f"/beheer/rondes/{round_id}/codes", data={
+        "csrf_token": csrf, "invitation": str(other), "groups": "3A 3"})
+    assert refused.status_code == 303
+    html = inspector_client.get(f"/beheer/rondes/{round_id}/codes").get_data(as_text=True)
+    assert "naam: aantal" in html
+    with app.app_context():
+        figures = {f.invitation_id: (f.made, f.in_use, f.spent)
+                   for f in access_codes.figures(db.session, round_id)}
+    assert figures == {school: (5, 0, 0), other: (0, 0, 0)}
+
+
+def test_a_link_round_has_no_codes_page(inspector_client, invited):
+    assert inspector_client.get(f"/beheer/rondes/{invited.round_id}/codes").status_code == 404
