@@ -5,6 +5,7 @@ survey questionnaire check FILE    validate a questionnaire file (.toml or .xlsx
 survey questionnaire list          the library's versions
 survey questionnaire publish FILE [--yes]   upload a file to the library and publish it
 survey demo [--seed N] [--answered F] [--links-csv FILE] [--no-serve]
+survey invitations send ROUND [--reminder N] [--no-wait] [--here]   a mail job; status ROUND
 survey reports build ROUND [--out DIR] [--jobs N]
 survey reports check ROUND [--repair]
 survey worker [--workers N] [--type process|thread]   run background jobs
@@ -30,6 +31,7 @@ from sqlalchemy import func, inspect, select, text
 
 from . import create_app
 from .cli_jobs import worker_command
+from .cli_mail import invitations_cli
 from .cli_questionnaire import questionnaire_cli
 from .cli_users import users_cli
 from .database import write_transaction
@@ -264,62 +266,6 @@ def _round_command(name: str, action, help_text: str):
         click.echo(f"Round {round_id} is now {rnd.state}.")
 
     return command
-
-
-invitations_cli = click.Group("invitations", help="Mails to the schools of a round.")
-
-
-def _message_key(reminder: int | None) -> str:
-    from .services import mailing
-
-    return mailing.reminder_key(reminder) if reminder else mailing.INVITATION
-
-
-@invitations_cli.command("send")
-@click.argument("round_id", type=int)
-@click.option("--reminder", type=click.IntRange(1, 9),
-              help="Send reminder N (to schools that have not submitted) instead.")
-@click.option("--not-started", is_flag=True, help="Reminder only to schools that never began.")
-@click.option("--retry-uncertain", is_flag=True,
-              help="First count mails left uncertain by a crash as failed, to send them again.")
-@with_appcontext
-def invitations_send(round_id, reminder, not_started, retry_uncertain):
-    """Send a round's invitations or a reminder; resumable, never twice to one school."""
-    from .mailer import MailError, transport_for
-    from .services import accounts, mailing
-
-    rnd = _round(round_id)
-    key = _message_key(reminder)
-    if retry_uncertain:
-        click.echo(f"{mailing.release_uncertain(db.session, rnd, key)} uncertain mails "
-                   "will be sent again.")
-    todo = mailing.recipients_count(db.session, rnd, key, not_started)
-    config = current_app.config
-    try:
-        with click.progressbar(length=todo, label=f"Sending {key}") as bar:
-            report = mailing.send(
-                db.session, rnd, key, transport_for(config, current_app.instance_path),
-                base_url=config["SURVEY_BASE_URL"], sender=config["SURVEY_MAIL_FROM"],
-                only_not_started=not_started, progress=bar.update)
-    except MailError as exc:
-        raise click.ClickException(str(exc)) from exc
-    with write_transaction(db.session):
-        accounts.audit(db.session, None, f"{key} sent (command line)", rnd.name,
-                       sent=report.sent, failed=report.failed)
-    click.echo(f"{report.sent} sent, {report.failed} failed, {report.skipped} skipped.")
-
-
-@invitations_cli.command("status")
-@click.argument("round_id", type=int)
-@with_appcontext
-def invitations_status(round_id):
-    """Per message of the round: sent, failed, uncertain, still to go."""
-    from .services import mailing
-
-    rnd = _round(round_id)
-    for row in mailing.overview(db.session, rnd):
-        click.echo(f"{row.key:12} sent {row.sent:5}  failed {row.failed:4}  "
-                   f"uncertain {row.uncertain:3}  to go {row.to_go:5}")
 
 
 _round_command("open", rounds_service.open_round, "Open a draft round.")

@@ -4,6 +4,7 @@ that arrive, their links, resuming after a crash, never twice, failures retried.
 from __future__ import annotations
 
 import email
+import os
 import re
 import socket
 from pathlib import Path
@@ -179,18 +180,22 @@ def test_an_unreachable_mail_server_is_a_clear_error(app, schools):
 
 
 def test_command_line_send_status_and_reminder(app, runner, smtp, schools):
+    """`survey invitations send` starts the mail job (here run at once: the tests'
+    immediate queue; tests/test_cli_mail.py has a real one) and prints its outcome."""
     round_id, _ = schools
     app.config.update(SURVEY_SMTP_HOST="127.0.0.1", SURVEY_SMTP_PORT=smtp.port)
     sent = runner.invoke(args=["invitations", "send", str(round_id)])
     assert sent.exit_code == 0, sent.output
-    assert "4 sent, 0 failed, 0 skipped." in sent.output
+    assert "Job 1 started: invitation to 4 schools (at most 600 a minute)." in sent.output
+    assert "Job 1 done: 4 verstuurd, 0 mislukt, 0 overgeslagen." in sent.output
     status = runner.invoke(args=["invitations", "status", str(round_id)])
     assert "invitation   sent     4" in status.output and "to go     0" in status.output
     reminder = runner.invoke(args=["invitations", "send", str(round_id), "--reminder", "1"])
-    assert "4 sent" in reminder.output and len(smtp.messages) == 8
+    assert "Job 2 done: 4 verstuurd" in reminder.output and len(smtp.messages) == 8
     app.config.update(SURVEY_SMTP_PORT=1)
     down = runner.invoke(args=["invitations", "send", str(round_id), "--reminder", "2"])
-    assert down.exit_code != 0 and "127.0.0.1:1" in down.output
+    assert down.exit_code == 1 and "Job 3 failed: De mailserver is niet bereikbaar" \
+        in down.output and "127.0.0.1:1" in down.output
 
 
 def test_console_sends_to_the_outbox_and_lists_links_for_a_mail_merge(
@@ -495,3 +500,116 @@ def test_a_long_batch_opens_a_new_smtp_connection_every_n_mails(app, schools):
         assert transport_for(config, app.instance_path).per_connection == 7
     finally:
         controller.stop()
+
+
+# --- Batches: claimed in one commit, confirmed in one (mail_claims.BATCH) ---------------
+
+def _rows(app) -> dict[int, tuple[str, str | None]]:
+    """Invitation id -> (status, error) of the round's invitation mails."""
+    with app.app_context():
+        return {i: (status, error) for i, status, error in db.session.execute(
+            select(MessageSend.invitation_id, MessageSend.status, MessageSend.error)
+            .where(MessageSend.message_key == "invitation"))}
+
+
+def test_a_batch_is_two_commits_whatever_its_size(app, smtp, schools):
+    """Claims (with their links) in one write transaction, outcomes in one: 2 for the 4
+    mails, where one per claim and one per outcome made 8."""
+    from sqlalchemy import event
+
+    from survey.database import WRITE_OPTION
+
+    round_id, _ = schools
+    writes = []
+
+    def count(conn):
+        if conn.get_execution_options().get(WRITE_OPTION):
+            writes.append(conn)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "commit", count)
+    try:
+        report = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port))
+        assert report.sent == 4 and len(writes) == 2
+        two_batches = _send(app, round_id, "reminder-1",
+                            SmtpTransport("127.0.0.1", smtp.port), batch=3)
+        assert two_batches.sent == 4 and len(writes) == 2 + 4
+    finally:
+        event.remove(engine, "commit", count)
+    assert len(smtp.messages) == 8
+
+
+def test_a_refused_address_mid_batch_keeps_its_reason_and_the_batch_goes_on(
+        app, smtp, schools):
+    round_id, invited = schools
+    smtp.refuse.add("directie1@school.example.org")
+    report = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port),
+                   batch=4)
+    assert (report.sent, report.failed, report.skipped) == (3, 1, 0)
+    assert sorted(smtp.to()) == ["directie0@school.example.org",
+                                 "directie2@school.example.org",
+                                 "directie3@school.example.org"]
+    rows = _rows(app)
+    refused = invited[1].invitation_id
+    assert rows[refused] == ("failed", "adres geweigerd door de mailserver: 550 mailbox "
+                                       "unavailable")
+    assert {rows[inv.invitation_id] for inv in invited if inv.invitation_id != refused} \
+        == {("sent", None)}
+    with app.app_context():
+        sent_at = db.session.scalars(select(MessageSend.sent_at).where(
+            MessageSend.status == "sent")).all()
+    assert len(sent_at) == 3 and None not in sent_at
+
+
+class DiesAt(SmtpTransport):
+    """A real SMTP transport whose process dies (os._exit: no finally, no cleanup, as a
+    SIGKILL) when it is about to hand mail number n to the server."""
+
+    def __init__(self, port, n):
+        super().__init__("127.0.0.1", port)
+        self.count = 0
+        self.n = n
+
+    def send(self, message):
+        self.count += 1
+        if self.count == self.n:
+            os._exit(0)
+        super().send(message)
+
+
+def test_a_death_between_claim_and_confirm_leaves_exactly_that_batch_uncertain(
+        app, smtp, make_round, make_invited):
+    """8 schools in batches of 3: the first batch goes out and is confirmed; the process
+    dies in the second, after its first mail left. Those three stay claimed (uncertain:
+    one of them did get its mail), the rest goes out on the restart, nobody twice."""
+    round_id = make_round()
+    ids = [make_invited(round_id).invitation_id for _ in range(8)]
+    with app.app_context():
+        for n, invitation_id in enumerate(ids):
+            db.session.get(Invitation, invitation_id).school.email = f"s{n}@example.org"
+        db.session.commit()
+    pid = os.fork()
+    if pid == 0:                                # the worker that dies
+        try:
+            with app.app_context():
+                db.engine.dispose(close=False)  # the parent's connections stay its own
+                mailing.send(db.session, db.session.get(Round, round_id), "invitation",
+                             DiesAt(smtp.port, 5), base_url="http://survey.test",
+                             sender=SENDER, batch=3)
+        finally:
+            os._exit(1)                         # it must not live on: a test failure
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "died at the fifth mail"
+    assert sorted(smtp.to()) == [f"s{n}@example.org" for n in range(4)]
+    rows = _rows(app)
+    assert rows == {**{i: ("sent", None) for i in ids[:3]},
+                    **{i: ("claimed", None) for i in ids[3:6]}}
+    again = _send(app, round_id, "invitation", SmtpTransport("127.0.0.1", smtp.port),
+                  batch=3)
+    assert (again.sent, again.failed, again.skipped) == (2, 0, 0)
+    assert sorted(smtp.to()) == sorted(f"s{n}@example.org" for n in (0, 1, 2, 3, 6, 7))
+    assert max(smtp.deliveries.values()) == 1, "no school mailed twice"
+    with app.app_context():
+        (status,) = mailing.overview(db.session, db.session.get(Round, round_id))
+    assert (status.sent, status.failed, status.uncertain, status.to_go) == (5, 0, 3, 0)

@@ -40,8 +40,10 @@ def run(app: Flask, job: Claimed, progress: Progress) -> str:
                           only_not_started=only_not_started, progress=progress.advance)
     with write_transaction(db.session):
         user = db.session.get(User, job.started_by) if job.started_by else None
-        accounts.audit(db.session, user, f"{key} sent", rnd.name, sent=report.sent,
-                       failed=report.failed, job=job.id)
+        # "(command line)": started by `survey invitations send` (cli_mail.ORIGIN)
+        origin = job.params.get("origin")
+        accounts.audit(db.session, user, f"{key} sent ({origin})" if origin else f"{key} sent",
+                       rnd.name, sent=report.sent, failed=report.failed, job=job.id)
     return outcome(rnd, key, only_not_started, progress)
 
 

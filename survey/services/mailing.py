@@ -3,7 +3,9 @@
 For every recipient a MessageSend row is claimed (and committed, together with the new
 link the mail will carry) before the mail goes out, then marked sent or failed. A crash or
 a second click therefore never mails a school twice for the same message: rows that are
-sent or still claimed are skipped; only failed ones are tried again.
+sent or still claimed are skipped; only failed ones are tried again. A round goes out in
+batches (mail_claims.BATCH mails claimed in one commit, their outcomes recorded in one):
+a worker's death leaves at most one batch claimed, i.e. uncertain.
 
 No attempt is forgotten: a failed row that is tried again keeps its outcome under a key of
 its own (`invitation~<row id>`), and resending one invitation from the school's page is
@@ -14,7 +16,6 @@ The round's overview and the batches only count the messages themselves.
 from __future__ import annotations
 
 import re
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -27,14 +28,22 @@ from sqlalchemy.orm import Session
 from ..database import write_transaction
 from ..formatting import local_datetime
 from ..mailer import MailError, can_address, header_text
-from ..models import Invitation, MessageSend, Response, Round, School, utcnow
-from . import tally
+from ..models import (
+    Centre,
+    Invitation,
+    MessageSend,
+    Response,
+    Round,
+    School,
+    utcnow,
+)
+from . import mail_claims, tally
+from .mail_claims import EARLIER, failure_reason  # noqa: F401 - named as mailing.*
 from .rounds import link, new_link
 
 INVITATION = "invitation"
 REMINDER_KEY = re.compile(r"^reminder-([1-9])$")
 RESEND_KEY = re.compile(r"^resend-([1-9][0-9]*)$")
-EARLIER = "~"    # "<key>~<row id>": an earlier, failed attempt of that key, kept
 
 
 def is_message(key: str) -> bool:
@@ -62,6 +71,21 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     skipped: int = 0      # already sent, or claimed by a send that did not finish
+
+
+@dataclass(frozen=True)
+class _Party:
+    """What compose() reads of a school or a CLB."""
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class _Addressee:
+    """What compose() reads of an invitation, loaded for a whole batch in one query."""
+    id: int
+    school: _Party
+    centre: _Party
 
 
 def _still_answering(round_id: int, only_not_started: bool = False):
@@ -106,14 +130,17 @@ def recipients_count(session: Session, rnd: Round, message_key: str,
 
 
 def compose(rnd: Round, inv: Invitation, message_key: str, url: str,
-            sender: str) -> EmailMessage:
+            sender: str, deadline: str | None = None) -> EmailMessage:
+    """The mail to one school (inv: anything with .school.name, .school.email and
+    .centre.name); deadline: the round's close in words, when the caller has it."""
     reminder = message_key != INVITATION
+    if deadline is None:
+        deadline = local_datetime(rnd.closes_at) if rnd.closes_at else ""
     # Names come from imports, perhaps from before they were cleaned: one line each, so
     # that no name can end a header or add one (mailer.header_text).
     values = {"{school}": header_text(inv.school.name),
               "{clb}": header_text(inv.centre.name), "{link}": url,
-              "{deadline}": local_datetime(rnd.closes_at) if rnd.closes_at else "",
-              "{round}": rnd.name}
+              "{deadline}": deadline, "{round}": rnd.name}
     subject = rnd.reminder_subject if reminder else rnd.invitation_subject
     body = rnd.reminder_body if reminder else rnd.invitation_body
     for placeholder, value in values.items():  # plain replacement: braces in text are safe
@@ -130,86 +157,65 @@ def compose(rnd: Round, inv: Invitation, message_key: str, url: str,
 
 def send(session: Session, rnd: Round, message_key: str, transport, *, base_url: str,
          sender: str, only_not_started: bool = False, limit: int | None = None,
-         progress: Callable[[int], None] | None = None) -> SendReport:
+         progress: Callable[[int], None] | None = None,
+         batch: int = mail_claims.BATCH) -> SendReport:
+    """Send the message to every school it is still for, `batch` mails at a time
+    (mail_claims: claimed with their links in one commit, sent, their outcomes recorded
+    in one commit); progress(1) after each mail handed to the mail server."""
     if message_key != INVITATION and not REMINDER_KEY.match(message_key):
         raise ValueError(f"unknown message {message_key!r}")
     report = SendReport()
     todo = list(session.scalars(_recipients(rnd, message_key, only_not_started)
                                 .limit(limit)))
+    deadline = local_datetime(rnd.closes_at) if rnd.closes_at else ""
+    step = max(batch, 1)
     with transport:
-        for invitation_id in todo:
-            # The claim and the link are committed before the mail leaves.
+        for first in range(0, len(todo), step):
             with write_transaction(session):
-                inv = session.get(Invitation, invitation_id)
-                school: School = inv.school
-                # None, or one no header can carry (composing would raise): failed
-                email = school.email if can_address(school.email) else None
-                claim = _claim(session, inv, message_key, email) if email else None
-                if claim is not None:
-                    message = compose(rnd, inv, message_key,
-                                      link(base_url, new_link(session, inv)), sender)
-            if not email:
-                report.failed += 1
-                continue
-            if claim is None:
-                report.skipped += 1
-                continue
-            try:
-                transport.send(message)
-            except MailError as exc:
-                _finish(session, claim, "failed", failure_reason(exc))
-                report.failed += 1
-            else:
-                _finish(session, claim, "sent")
-                report.sent += 1
-            if progress:
-                progress(1)
+                claims = [mail_claims.Claim(row_id, compose(
+                              rnd, to, message_key, link(base_url, token), sender,
+                              deadline=deadline))
+                          for to, row_id, token in _claim_batch(
+                              session, rnd, message_key, only_not_started,
+                              todo[first:first + step], report)]
+            sent, failed = mail_claims.send_batch(session, claims, transport, progress)
+            report.sent += sent
+            report.failed += failed
     return report
 
 
-def failure_reason(exc: MailError) -> str:
-    """Why the mail server refused, as the school's page shows it (at most 500 chars)."""
-    cause = exc.__cause__
-    if isinstance(cause, smtplib.SMTPRecipientsRefused):
-        reason = "; ".join(f"{code} {_text(text)}" for code, text in cause.recipients.values())
-        return gettext("adres geweigerd door de mailserver: %(reason)s", reason=reason)[:500]
-    if isinstance(cause, smtplib.SMTPResponseException):
-        return gettext("geweigerd door de mailserver: %(reason)s",
-                       reason=f"{cause.smtp_code} {_text(cause.smtp_error)}")[:500]
-    return str(exc)[:500]
+def _claim_batch(session: Session, rnd: Round, key: str, only_not_started: bool,
+                 ids: list[int], report: SendReport) -> list[tuple[_Addressee, int, str]]:
+    """Claim the message for those of `ids` it is still for, in the caller's write
+    transaction: one query for their schools and CLBs, one for their earlier sends, then
+    mail_claims.claim_many. (addressee, row id, link token) per claim, by invitation.
 
-
-def _text(value) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
-def _claim(session: Session, inv: Invitation, key: str, recipient: str) -> int | None:
-    """Claim the row for this mail; None when it is sent or claimed already.
-
-    A failed row is not overwritten: it keeps its outcome under the key `<key>~<id>`, and
-    the new attempt is a new row. The UPDATE names the key, so of two claims racing for
-    the same failed row only one moves it (the other finds nothing and skips)."""
-    row = session.scalar(select(MessageSend).where(MessageSend.invitation_id == inv.id,
-                                                   MessageSend.message_key == key))
-    if row is not None:
-        kept = session.execute(update(MessageSend).where(
-            MessageSend.id == row.id, MessageSend.message_key == key,
-            MessageSend.status == "failed")
-            .values(message_key=f"{key}{EARLIER}{row.id}")
-            .execution_options(synchronize_session=False))
-        if kept.rowcount != 1:
-            return None
-        session.expire(row)
-    row = MessageSend(invitation_id=inv.id, message_key=key, recipient=recipient)
-    session.add(row)
-    session.flush()
-    return row.id
-
-
-def _finish(session: Session, claim_id: int, status: str, error: str | None = None) -> None:
-    with write_transaction(session):
-        session.execute(update(MessageSend).where(MessageSend.id == claim_id).values(
-            status=status, sent_at=utcnow() if status == "sent" else None, error=error))
+    A school without a usable address counts as failed (no row: nothing was tried); one
+    no longer to be mailed (it submitted meanwhile, another send has it) as skipped."""
+    rows = session.execute(
+        _recipients(rnd, key, only_not_started).where(Invitation.id.in_(ids))
+        .add_columns(School.name, School.email, Centre.name)
+        .join(School, School.id == Invitation.school_id)
+        .join(Centre, Centre.id == Invitation.centre_id)).all()
+    report.skipped += len(ids) - len(rows)
+    failed_before = dict(session.execute(
+        select(MessageSend.invitation_id, MessageSend.id).where(
+            MessageSend.invitation_id.in_(ids), MessageSend.message_key == key)).all())
+    addressees = {}
+    for invitation_id, school, email, centre in rows:
+        # None, or one no header can carry (composing would raise): failed
+        if not can_address(email):
+            report.failed += 1
+        elif invitation_id in failed_before and not mail_claims.keep_failed(
+                session, failed_before[invitation_id], key):
+            report.skipped += 1
+        else:
+            addressees[invitation_id] = _Addressee(invitation_id, _Party(school, email),
+                                                   _Party(centre))
+    claimed = mail_claims.claim_many(
+        session, key, {i: a.school.email for i, a in addressees.items()}, utcnow())
+    report.skipped += len(addressees) - len(claimed)
+    return [(addressees[i], *claimed[i]) for i in sorted(claimed)]
 
 
 class ResendError(ValueError):
@@ -250,7 +256,7 @@ def resend_invitation(session: Session, invitation_id: int, transport, *, base_u
                 raise ResendError(gettext("De school heeft geen bruikbaar e-mailadres: "
                                           "verbeter het eerst."))
             key = _resend_key(session, inv)
-            claim = _claim(session, inv, key, address)
+            claim = mail_claims.claim_one(session, inv.id, key, address)
             if claim is None:
                 raise ResendError(gettext("Deze uitnodiging wordt op dit moment al "
                                           "verstuurd."))
@@ -260,9 +266,9 @@ def resend_invitation(session: Session, invitation_id: int, transport, *, base_u
             transport.send(message)
         except MailError as exc:
             reason = failure_reason(exc)
-            _finish(session, claim, "failed", reason)
+            mail_claims.finish_one(session, claim, "failed", reason)
             return Resent(key, False, reason)
-        _finish(session, claim, "sent")
+        mail_claims.finish_one(session, claim, "sent")
     return Resent(key, True)
 
 
