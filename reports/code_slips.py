@@ -31,9 +31,10 @@ from .xlsx import EXCEL_MAX_ROWS, add_table, printable, split_sheets, xml_text
 
 COLUMNS, ROWS = 2, 5
 SLIPS_PER_PAGE = COLUMNS * ROWS
-# A slip has room for two lines of each name; longer ones are shortened with an ellipsis
-# (the code and the link are what the respondent needs, the names only say whose it is).
-LONGEST = {"round": 80, "school": 80, "group": 24, "audience": 40}
+# Longer names are shortened with an ellipsis (the code and the link are what the
+# respondent needs, the names only say whose it is); the template makes what is left
+# smaller where it still does not fit the slip.
+NAME_LONGEST, GROUP_LONGEST, AUDIENCE_LONGEST = 80, 24, 40
 # At least M (15 % of the symbol may be lost); segno raises it to Q or H where the symbol
 # stays as small: a slip is folded, creased and photographed in poor light.
 QR_ERROR = "m"
@@ -101,15 +102,15 @@ def qr_path(url: str) -> dict:
 def _group_label(group: str | None) -> str:
     if group is None:
         return _("zonder groep")
-    return _("groep %(group)s", group=_shorten(group, LONGEST["group"]))
+    return _("groep %(group)s", group=_shorten(group, GROUP_LONGEST))
 
 
 def document(sheet: SlipSheet) -> dict:
     """The plain data slips.typ lays out: the texts every slip shares once, and per page
     its heading and its slips (code, QR path, the QR's text alternative)."""
-    round_name = _shorten(sheet.round_name, LONGEST["round"])
-    school = _shorten(sheet.school_name, LONGEST["school"])
-    audience = _shorten(sheet.audience, LONGEST["audience"])
+    round_name = _shorten(sheet.round_name, NAME_LONGEST)
+    school = _shorten(sheet.school_name, NAME_LONGEST)
+    audience = _shorten(sheet.audience, AUDIENCE_LONGEST)
     explanation = [
         _("Met deze code vult u de vragenlijst voor %(audience)s anoniem in: uw antwoorden "
           "zijn niet aan de code of aan u te koppelen.", audience=audience),

@@ -201,6 +201,14 @@ def test_any_names_give_the_same_pages(name, group):
     assert all(code(n) in structure.text for n in range(11))
 
 
+def test_slips_without_a_group_or_a_closing_date_say_neither():
+    structure = read(slips_pdf(class_sheet(closes=None, slips=[slip(1, None), slip(2, None)])))
+    assert structure.pages == 1
+    assert "Codes voor ouders, zonder groep, Vrije Basisschool Sint-Jozef" in structure.text
+    assert "Invullen kan" not in structure.text
+    assert "tot u de antwoorden indient." in structure.text
+
+
 def test_a_school_without_codes_gets_one_page_that_says_so():
     structure = read(slips_pdf(class_sheet(slips=[])))
     assert structure.pages == 1
