@@ -368,5 +368,11 @@ def test_the_console_makes_codes_per_group_as_a_download(app, inspector_client, 
     assert figures == {school: (5, 0, 0), other: (0, 0, 0)}
 
 
-def test_a_link_round_has_no_codes_page(inspector_client, invited):
-    assert inspector_client.get(f"/beheer/rondes/{invited.round_id}/codes").status_code == 404
+def test_a_link_round_makes_no_codes(inspector_client, invited):
+    page = inspector_client.get(f"/beheer/rondes/{invited.round_id}/codes")
+    assert page.status_code == 200 and "persoonlijke links" in page.get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', inspector_client.get(
+        "/beheer/").get_data(as_text=True)).group(1)
+    made = inspector_client.post(f"/beheer/rondes/{invited.round_id}/codes", data={
+        "csrf_token": csrf, "invitation": str(invited.invitation_id), "count": "2"})
+    assert made.status_code == 404

@@ -40,10 +40,9 @@ def _slips_module():
 @bp.get("/rondes/<int:round_id>/codes")
 def round_codes(round_id: int):
     rnd = round_or_404(round_id)
-    if rnd.access != "codes":
-        abort(404)
-    return render_template("admin/round_codes.html", rnd=rnd,
-                           schools=access_codes.figures(db.session, rnd.id),
+    # A link round's page says so (the directors answer with their personal links).
+    schools = access_codes.figures(db.session, rnd.id) if rnd.access == "codes" else []
+    return render_template("admin/round_codes.html", rnd=rnd, schools=schools,
                            form=MakeCodesForm(), pdf=_slips_module() is not None)
 
 
