@@ -376,3 +376,17 @@ def test_a_link_round_makes_no_codes(inspector_client, invited):
     made = inspector_client.post(f"/beheer/rondes/{invited.round_id}/codes", data={
         "csrf_token": csrf, "invitation": str(invited.invitation_id), "count": "2"})
     assert made.status_code == 404
+
+
+def test_the_console_offers_the_slips_as_pdf(app, inspector_client, coded):
+    round_id, (school, _other) = coded
+    page = inspector_client.get(f"/beheer/rondes/{round_id}/codes").get_data(as_text=True)
+    assert "briefjes (PDF)" in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    made = inspector_client.post(f"/beheer/rondes/{round_id}/codes", data={
+        "csrf_token": csrf, "invitation": str(school), "count": "3", "format": "pdf"})
+    assert made.status_code == 200 and made.mimetype == "application/pdf"
+    assert made.data.startswith(b"%PDF")
+    with app.app_context():
+        assert [f.made for f in access_codes.figures(db.session, round_id)
+                if f.invitation_id == school] == [3]
