@@ -72,6 +72,10 @@ SETTINGS: tuple[Setting, ...] = (
             "stopped, and started again or shown as failed (default 120)"),
     Setting("SURVEY_JOB_ATTEMPTS", "SURVEY_JOB_ATTEMPTS", int,
             "How often a job is started in all when its worker stops under it (default 3)"),
+    Setting("SURVEY_EXPORT_KEEP_DAYS", "SURVEY_EXPORT_KEEP_DAYS", float,
+            "Days an export file (all answers of a round, in instance/exports/) is kept; "
+            "the newest per round and kind stays until a newer one or this age (default 7; "
+            "0: no age limit)"),
     Setting("SURVEY_ENV", "SURVEY_ENV", str,
             "production or development (default; production when served by gunicorn). "
             "Production refuses to start without a long random SURVEY_SECRET_KEY"),
@@ -113,6 +117,7 @@ def defaults(instance_path: str) -> dict:
         "SURVEY_MAIL_PER_MINUTE": 600,
         "SURVEY_JOB_LEASE_SECONDS": 120,
         "SURVEY_JOB_ATTEMPTS": 3,
+        "SURVEY_EXPORT_KEEP_DAYS": 7.0,
         # Run each job at once, in the request that starts it (huey's immediate mode);
         # None: only when TESTING (a test that wants a real queue sets False)
         "SURVEY_JOBS_IMMEDIATE": None,

@@ -8,6 +8,7 @@ import zipfile
 
 import openpyxl
 from conftest import csrf_in
+from export_download import download_export
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -98,14 +99,13 @@ def test_review_remarks_in_the_console(app, inspector_client, answered_round):
         data={"csrf_token": token, "action": "approve"}).status_code == 302
 
 
-def test_all_responses_as_streamed_csv_without_school_identities(app, inspector_client,
-                                                                 answered_round):
+def test_all_responses_as_csv_without_school_identities(app, inspector_client,
+                                                        answered_round):
     import csv as csv_module
 
     round_id, given = answered_round()
-    answer = inspector_client.get(f"/beheer/rondes/{round_id}/antwoorden.csv")
+    answer = download_export(inspector_client, round_id, "antwoorden-csv")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
-    assert answer.is_streamed
     rows = list(csv_module.reader(io.StringIO(answer.get_data(as_text=True))))
     header, body = rows[0], rows[1:]
     assert header[:3] == ["respondent", "centre_number", "level"]
@@ -125,11 +125,10 @@ def test_all_responses_as_a_workbook_equal_to_the_answers(app, inspector_client,
     from openpyxl import load_workbook
 
     round_id, given = answered_round()
-    answer = inspector_client.get(f"/beheer/rondes/{round_id}/antwoorden.xlsx")
+    answer = download_export(inspector_client, round_id, "antwoorden-xlsx")
     assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
-    assert answer.headers["Cache-Control"] == "no-store" and answer.is_streamed
+    assert answer.headers["Cache-Control"] == "no-store"
     data = answer.get_data()
-    answer.close()
     rows = list(load_workbook(io.BytesIO(data))["Antwoorden"].values)
     header, body = rows[0], rows[1:]
     items = [int(h.split("_")[1]) for h in header[3:]]
@@ -149,7 +148,7 @@ def test_a_school_that_submitted_nothing_is_a_row_of_blanks(app, inspector_clien
                                    submit=True) == answer_service.SUBMITTED
         db.session.get(Round, round_id).state = "published"
         db.session.commit()
-    answer = inspector_client.get(f"/beheer/rondes/{round_id}/antwoorden.csv")
+    answer = download_export(inspector_client, round_id, "antwoorden-csv")
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))[1:]
     assert len(rows) == len(given) + 1
     assert sum(1 for r in rows if r[1:3] == ["100002", "so"] and not any(r[3:])) == 1
@@ -178,16 +177,22 @@ def test_every_console_download_leaves_one_audit_row(app, make_user, answered_ro
     cases = [(f"{base}/rapporten/100002/feedbackrapport.pdf", "sheet", "100002"),
              (f"{base}/rapporten/100001/werkboek.xlsx", "workbook", "100001"),
              (f"{base}/sectorwerkboek.xlsx", "sector workbook", None),
-             (f"{base}/antwoorden.csv", "all answers csv", None),
-             (f"{base}/antwoorden.xlsx", "all answers xlsx", None),
+             ("antwoorden-csv", "all answers csv", None),
+             ("antwoorden-xlsx", "all answers xlsx", None),
+             ("antwoorden-sav", "all answers sav", None),
+             ("analyse-csv", "analysis csv", None),
+             (f"{base}/codeboek.csv", "codebook csv", None),
              (f"{base}/sectorrapport.pdf", "sector report", None),
              (f"{base}/sectorrapport.xlsx", "sector report data", None)]
     for url, kind, centre in cases:
         before = len(_download_rows(app))
-        answer = client.get(url)
+        if url.startswith("/"):
+            answer = client.get(url)
+            answer.get_data()
+            answer.close()
+        else:       # an export: made by a job, then downloaded (only that is audited)
+            answer = download_export(client, round_id, url)
         assert answer.status_code == 200, url
-        answer.get_data()
-        answer.close()
         rows = _download_rows(app)
         assert len(rows) == before + 1, url
         assert rows[-1] == ("lies@example.org", "Testbevraging",
@@ -255,7 +260,7 @@ def test_all_answers_as_spss_with_labels_missing_codes_and_routing(
         ({**ticked, 11: 2, 1006: 0, 3: 12}, {"waarom-geen-vraag": "Geen nood aan."}),
         ({**ticked, 11: 1, 1007: 3, 1006: 4, 3: 0}, {"kanaal-anders": "niet gebruikt"}),
     ])
-    answer = inspector_client.get(f"/beheer/rondes/{round_id}/antwoorden.sav")
+    answer = download_export(inspector_client, round_id, "antwoorden-sav")
     assert answer.status_code == 200 and answer.mimetype == "application/x-spss-sav"
     path = tmp_path / "a.sav"
     path.write_bytes(answer.data)
@@ -281,10 +286,10 @@ def test_all_answers_as_spss_with_labels_missing_codes_and_routing(
     lines = list(csv.reader(io.StringIO(codebook.data.decode("utf-8-sig"))))
     by_name = {line[0]: line for line in lines[1:]}
     assert "1 = Ja; 2 = Nee" in by_name["verzoek"]
-    plain = inspector_client.get(f"/beheer/rondes/{round_id}/antwoorden.csv")
+    plain = download_export(inspector_client, round_id, "antwoorden-csv")
     plain_header = next(csv.reader(io.StringIO(plain.data.decode("utf-8-sig"))))
     assert {"item_1001", "item_1005", "item_11", "item_3", "item_1007"} <= set(plain_header)
-    data = inspector_client.get(f"/beheer/rondes/{round_id}/analyse.csv")
+    data = download_export(inspector_client, round_id, "analyse-csv")
     header = next(csv.reader(io.StringIO(data.data.decode("utf-8-sig"))))
     assert header[:3] == ["clb", "niveau", "medewerkers_1"]
     with app.app_context():

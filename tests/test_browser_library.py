@@ -204,9 +204,16 @@ def test_a_school_answers_a_round_on_the_example_and_the_reports_show_every_type
     for label in ("Medewerkers waarmee de school samenwerkt", "Belangrijkste thema",
                   "Aantal overlegmomenten", "Vraag of melding dit schooljaar"):
         expect(page.locator("main")).to_contain_text(label)
-    sav = page.request.get(live_server + f"/beheer/rondes/{round_id}/antwoorden.sav")
+    # the .sav is made by a job (here at once: the tests' immediate queue), then offered
+    page.goto(live_server + f"/beheer/rondes/{round_id}/rapporten")
+    page.get_by_role("button", name=re.compile(r"^Export maken\W+Voor analisten: SPSS")
+                     ).click()
+    expect(page.locator("main")).to_contain_text("wordt gemaakt")
+    with page.expect_download() as made:
+        page.get_by_role("link", name=re.compile(r"^Downloaden\W+Voor analisten: SPSS")
+                         ).click()
     path = tmp_path / "antwoorden.sav"
-    path.write_bytes(sav.body())
+    made.value.save_as(path)
     frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
     assert len(frame) == 6
     assert {"medewerkers_3", "hoofdthema", "overleg", "bereikbaar", "verzoek", "kanaal",

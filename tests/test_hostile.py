@@ -371,6 +371,15 @@ def _download(client, url: str) -> bytes:
     return body
 
 
+def _export(client, round_id: int, key: str) -> bytes:
+    """A large export of the round: made by its job, then downloaded."""
+    from export_download import download_export
+
+    answer = download_export(client, round_id, key)
+    assert answer.status_code == 200, (key, answer.status_code)
+    return answer.data
+
+
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])
@@ -457,10 +466,11 @@ def test_arbitrary_unicode_from_import_form_and_review_reaches_every_writer(
     assert b"html" in _download(inspector_client, f"{base}/rapporten/{centre}")
     assert _download(inspector_client, f"{base}/rapporten/{centre}/feedbackrapport.pdf"
                      ).startswith(b"%PDF")
-    for url in (f"{base}/rapporten/{centre}/werkboek.xlsx", f"{base}/sectorwerkboek.xlsx",
-                f"{base}/antwoorden.xlsx"):
+    for url in (f"{base}/rapporten/{centre}/werkboek.xlsx", f"{base}/sectorwerkboek.xlsx"):
         load_workbook(io.BytesIO(_download(inspector_client, url)), read_only=True).close()
-    assert _download(inspector_client, f"{base}/antwoorden.csv").count(b"\n") >= 2
+    load_workbook(io.BytesIO(_export(inspector_client, round_id, "antwoorden-xlsx")),
+                  read_only=True).close()
+    assert _export(inspector_client, round_id, "antwoorden-csv").count(b"\n") >= 2
     token = csrf_in(inspector_client.get(base).get_data(as_text=True))
     links = inspector_client.post(f"{base}/links.xlsx", data={"csrf_token": token})
     assert links.status_code == 200
@@ -492,9 +502,10 @@ def test_data_stored_before_the_cleaning_does_not_break_any_writer(app, runner,
     base = f"/beheer/rondes/{round_id}"
     for url in (f"{base}/rapporten/{number}", f"{base}/rapporten/{number}/werkboek.xlsx",
                 f"{base}/rapporten/{number}/feedbackrapport.pdf",
-                f"{base}/sectorwerkboek.xlsx", f"{base}/antwoorden.xlsx",
-                f"{base}/antwoorden.csv"):
+                f"{base}/sectorwerkboek.xlsx"):
         _download(inspector_client, url)
+    for key in ("antwoorden-xlsx", "antwoorden-csv", "antwoorden-sav", "analyse-csv"):
+        _export(inspector_client, round_id, key)
     built = runner.invoke(args=["reports", "build", str(round_id), "--jobs", "1",
                                 "--out", str(tmp_path / "built")])
     assert built.exit_code == 0, built.output

@@ -1,40 +1,27 @@
 """Console routes for a round's results: preview any CLB's sheet, download its files and
-the sector workbook, build everything as a background job (survey/jobs/reports.py). The
-review of schools' remarks is in remarks.py."""
+the sector workbook, build everything as a background job (survey/jobs/reports.py), the
+analysts' codebook. The large exports of every answer are jobs too: exports.py (imported
+at the end). The review of schools' remarks is in remarks.py."""
 
 from __future__ import annotations
 
 import io
 import zipfile
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    stream_with_context,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
 from instrument.domain import JobState
-from reports import codebook, spss
-from reports.layout import from_snapshot
+from reports import codebook
 
 from .. import jobs
 from ..extensions import db
 from ..jobs import records
 from ..models import Round, utcnow
 from ..results import (
-    ANALYSIS_CSV,
-    ANSWERS_CSV,
-    ANSWERS_SAV,
-    ANSWERS_XLSX,
     CODEBOOK,
     PDF_TYPE,
-    SAV_TYPE,
     SECTOR_REPORT,
     SECTOR_REPORT_DATA,
     SECTOR_WORKBOOK,
@@ -44,15 +31,14 @@ from ..results import (
     feedback_or_404,
     page_context,
     sheet_download,
-    spooled_file_download,
     spooled_xlsx_download,
     workbook_download,
 )
-from ..services import accounts, analysis_export, exports, remarks, reports, sector_report
+from ..services import accounts, analysis_export, remarks, reports, sector_report
 from ..services.monitoring import round_figures
 from . import bp
 from .forms import BuildForm
-from .jobs import job_view
+from .jobs import job_view, keep_days
 from .rounds import posted, round_or_404
 
 
@@ -70,7 +56,8 @@ def round_reports(round_id: int):
     return render_template("admin/reports.html", rnd=rnd,
                            centres=round_figures(db.session, rnd.id).centres,
                            build=job_view(build) if build else None, build_form=BuildForm(),
-                           review_counts=remarks.counts(db.session, rnd))
+                           review_counts=remarks.counts(db.session, rnd),
+                           exports=exports.export_rows(rnd), keep_days=keep_days())
 
 
 @bp.get("/rondes/<int:round_id>/rapporten/<number>")
@@ -116,46 +103,6 @@ def sector_report_xlsx(round_id: int):
                     round_id=rnd.id, round_name=rnd.name)
 
 
-@bp.get("/rondes/<int:round_id>/antwoorden.csv")
-def responses_csv(round_id: int):
-    """Every submitted response's answers, without school identities, streamed."""
-    rnd = _reportable(round_id)
-    return download(lambda: _answer_stream(rnd, exports.csv_chunks), "text/csv",
-                    f"antwoorden-{round_id}.csv", kind=ANSWERS_CSV, round_id=rnd.id,
-                    round_name=rnd.name)
-
-
-@bp.get("/rondes/<int:round_id>/antwoorden.xlsx")
-def responses_xlsx(round_id: int):
-    """The same rows as the CSV, as a workbook streamed while it is written (more than
-    Excel's row limit continue on a next sheet)."""
-    rnd = _reportable(round_id)
-    return download(lambda: _answer_stream(rnd, exports.xlsx_chunks), XLSX_TYPE,
-                    f"antwoorden-{round_id}.xlsx", kind=ANSWERS_XLSX, round_id=rnd.id,
-                    round_name=rnd.name)
-
-
-@bp.get("/rondes/<int:round_id>/antwoorden.sav")
-def responses_sav(round_id: int):
-    """All answers for analysts as an SPSS file: variable and value labels, the
-    non-substantive codes declared missing (R's haven and jamovi read it too)."""
-    rnd = _reportable(round_id)
-    return spooled_file_download(
-        lambda path: spss.write_sav(analysis_export.analysis_table(db.session, rnd), path,
-                                    file_label=analysis_export.file_label(rnd)),
-        SAV_TYPE, f"antwoorden-{round_id}.sav", kind=ANSWERS_SAV, round_id=rnd.id,
-        round_name=rnd.name)
-
-
-@bp.get("/rondes/<int:round_id>/analyse.csv")
-def analysis_csv(round_id: int):
-    """The same data as the .sav, as CSV with the variable names of the codebook."""
-    rnd = _reportable(round_id)
-    return download(lambda: _text_file(lambda out: spss.write_csv(
-        analysis_export.analysis_table(db.session, rnd), out)), "text/csv",
-        f"analyse-{round_id}.csv", kind=ANALYSIS_CSV, round_id=rnd.id, round_name=rnd.name)
-
-
 @bp.get("/rondes/<int:round_id>/codeboek.csv")
 def codebook_csv(round_id: int):
     """Every variable of the analysts' files: its question, type, codes and labels."""
@@ -169,15 +116,6 @@ def _text_file(write) -> bytes:
     out = io.StringIO()
     write(out)
     return out.getvalue().encode("utf-8")
-
-
-def _answer_stream(rnd: Round, chunks):
-    """The response rows of a round as streamed chunks. What the stream reads of the round
-    is loaded here, in the request: the audit commit before it expired the round, and the
-    stream runs where the round can no longer be loaded."""
-    db.session.refresh(rnd, ["id", "created_at", "definition"])
-    slots = from_snapshot(rnd.definition).slots   # every stored slot, of every type
-    return stream_with_context(chunks(exports.response_rows(db.session, rnd), slots))
 
 
 @bp.post("/rondes/<int:round_id>/rapporten/bouwen")
@@ -212,3 +150,6 @@ def report_zip(round_id: int):
                 archive.write(path, path.name)
     return download(buf.getvalue(), "application/zip", f"rapporten-{rnd.id}.zip", kind=ZIP,
                     round_id=rnd.id, round_name=rnd.name)
+
+
+from . import exports  # noqa: E402  (its routes on bp; it reads _reportable above)

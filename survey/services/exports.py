@@ -1,5 +1,6 @@
 """Response-level data without school identities, streamed: one pass over a server-side
-cursor, a response at a time, so memory stays flat whatever the size of the round."""
+cursor, a response at a time, so memory stays flat whatever the size of the round.
+count() says how many rows a round's exports hold (the export job's progress)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,13 @@ def response_rows(session: Session, rnd: Round) -> Iterator[tuple[str, str, dict
     for number, level, *values in rows:
         yield number, level, {n: v for n, v in zip(numbers, values, strict=True)
                               if v is not None}
+
+
+def count(session: Session, rnd: Round) -> int:
+    """How many responses the round's exports have a row for: every one that counts."""
+    return session.scalar(select(func.count(Response.id))
+                          .join(Invitation, Invitation.id == Response.invitation_id)
+                          .where(*counted(rnd.id))) or 0
 
 
 def csv_chunks(rows: Iterator[tuple[str, str, dict[int, int]]],
