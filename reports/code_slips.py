@@ -4,8 +4,8 @@ cut-out slips (templates/reports/slips.typ), and any number of schools' codes as
 
 A slip holds the round, the school, the class or group, a short explanation for the
 respondent, the code to type (large, monospace), the address to type it at and a QR code
-of the link that opens the code directly. The QR code is computed here (segno) and drawn
-as one vector path, so it prints sharp at any size and every slip costs the same.
+of the link that opens the code directly. The QR code (reports/qr.py: segno's symbol) is
+drawn as one vector path, so it prints sharp at any size.
 
 Slips are sorted by group (naturally: 2A before 10A; slips without a group last), within
 a group as given; every group starts on a new page, so a teacher hands out whole pages.
@@ -19,14 +19,13 @@ import re
 from dataclasses import dataclass
 from itertools import groupby
 
-import segno
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from instrument.i18n import N_, _
 
-from . import xlsxwrite
+from . import qr, xlsxwrite
 from .xlsx import EXCEL_MAX_ROWS, add_table, printable, split_sheets, xml_text
 
 COLUMNS, ROWS = 2, 5
@@ -35,9 +34,6 @@ SLIPS_PER_PAGE = COLUMNS * ROWS
 # respondent needs, the names only say whose it is); the template makes what is left
 # smaller where it still does not fit the slip.
 NAME_LONGEST, GROUP_LONGEST, AUDIENCE_LONGEST = 80, 24, 40
-# At least M (15 % of the symbol may be lost); segno raises it to Q or H where the symbol
-# stays as small: a slip is folded, creased and photographed in poor light.
-QR_ERROR = "m"
 
 XLSX_HEADER = (N_("Schoolnummer"), N_("School"), N_("Groep"), N_("Code"), N_("Link"))
 XLSX_TABLE = "Codes"
@@ -78,27 +74,6 @@ def ordered(slips: list[Slip]) -> list[Slip]:
     return sorted(slips, key=lambda slip: (slip.group is None, _natural(slip.group or "")))
 
 
-def qr_path(url: str) -> dict:
-    """The QR code of `url` as one SVG path of unit squares (with the quiet zone of four
-    modules around it): {"size": modules across, "path": "M4 4h7v1h-7z..."}. A row's
-    adjacent dark modules make one rectangle, so a symbol is a few hundred of them."""
-    qr = segno.make_qr(url, error=QR_ERROR)
-    border = 4
-    parts = []
-    for y, row in enumerate(qr.matrix):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                width = x - start
-                parts.append(f"M{start + border} {y + border}h{width}v1h-{width}z")
-            else:
-                x += 1
-    return {"size": len(qr.matrix) + 2 * border, "path": "".join(parts)}
-
-
 def _group_label(group: str | None) -> str:
     if group is None:
         return _("zonder groep")
@@ -133,7 +108,7 @@ def document(sheet: SlipSheet) -> dict:
                                    pages=len(chunks))
             pages.append({"heading": heading, "group": label, "slips": [{
                 "code": slip.code,
-                "qr": qr_path(slip.url),
+                "qr": qr.svg_path(slip.url),
                 "alt": _("QR-code met de link voor code %(code)s", code=slip.code),
             } for slip in chunk]})
     title = _("Toegangscodes %(round)s, %(school)s", round=round_name, school=school)

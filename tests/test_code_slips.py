@@ -17,14 +17,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 from pdf_structure import read
-from reports import typeset
+from reports import qr, typeset
 from reports.code_slips import (
     SLIPS_PER_PAGE,
     Slip,
     SlipSheet,
     document,
     ordered,
-    qr_path,
     slips_pdf,
     slips_xlsx,
 )
@@ -140,20 +139,32 @@ def test_every_qr_code_scans_to_its_link(sheet, first_page_links):
     assert decoded(sheet, 4) == [slips[22].url]
 
 
-def test_the_qr_path_draws_exactly_the_dark_modules():
+def test_the_qr_code_is_the_symbol_segno_makes():
     import segno
 
-    url = f"{ENTRY}/{code(9)}"
-    drawn = qr_path(url)
-    matrix = segno.make_qr(url, error="m").matrix
-    assert drawn["size"] == len(matrix) + 8
+    # links of every length the slips see, and longer: versions 1 to 13, most masks
+    links = [f"{ENTRY}/{code(n).replace('-', '')}" for n in range(120)]
+    links += ["https://x.be/c/1", "HTTPS://X.BE/C/ABC", "https://a.example/" + "y" * 300,
+              "é" * 40]
+    symbols = [segno.make_qr(link, error="m") for link in links]
+    assert len({symbol.mask for symbol in symbols}) >= 6
+    assert {symbol.version for symbol in symbols} >= {1, 4, 13}
+    for link, symbol in zip(links, symbols, strict=True):
+        assert [bytes(row) for row in qr.matrix(link)] == [bytes(row) for row in symbol.matrix]
+
+
+def test_the_qr_path_draws_exactly_the_dark_modules():
+    link = f"{ENTRY}/{code(9)}"
+    drawn = qr.svg_path(link)
+    rows = qr.matrix(link)
+    assert drawn["size"] == len(rows) + 8
     dark = set()
     for part in drawn["path"].split("M")[1:]:
         start, rest = part.split("h", 1)
         x, y = map(int, start.split())
         width = int(rest.split("v")[0])
         dark |= {(x + i - 4, y - 4) for i in range(width)}
-    assert dark == {(x, y) for y, row in enumerate(matrix) for x, on in enumerate(row) if on}
+    assert dark == {(x, y) for y, row in enumerate(rows) for x, on in enumerate(row) if on}
 
 
 HOSTILE = "#sys.exit() $x^2$ *vet* _schuin_ <script> @ref \\ `code` // [link]"
