@@ -100,6 +100,7 @@ def test_the_csv_the_job_writes_is_the_rounds_answers_row_for_row(app, inspector
         f"attachment; filename=antwoorden-{round_id}.csv"
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
     answer.close()
+    assert answer.content_length == path.stat().st_size
     assert rows == [
         ["respondent", "centre_number", "level", *(f"item_{n}" for n in STATEMENTS)],
         ["1", "100001", "bao", "4", "3", *[""] * 18, "0"],
@@ -298,3 +299,39 @@ def test_sizes_in_words(app):
     with app.test_request_context():
         assert [size_text(n) for n in (830, 12_345, 3_400_000, 12_600_000, 2 * 10**9)] == \
             ["830 bytes", "12 kB", "3,4 MB", "13 MB", "2 GB"]
+
+
+@pytest.fixture
+def queued_app(app):
+    """The same database and instance folder with a real (embedded) queue: a job waits
+    until a worker, here run_pending, takes it."""
+    from survey import create_app
+
+    other = create_app({**{k: app.config[k] for k in (
+        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SURVEY_BASE_URL")},
+        "SURVEY_JOBS_IMMEDIATE": False})
+    yield other
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_on_a_real_queue_the_file_is_offered_only_once_the_worker_is_done(
+        queued_app, make_user, small_round):
+    round_id = small_round
+    client = queued_app.test_client()
+    assert login(client, make_user("inspector", email="an@example.org")).status_code == 302
+    html = _follow(client, start_export(client, round_id, "antwoorden-sav"))
+    assert "Voor analisten: SPSS-bestand (.sav) wordt gemaakt" in html
+    assert "Wacht op een worker." in html and 'http-equiv="refresh"' in html
+    (job,) = _jobs(queued_app)
+    assert job.state == "queued"
+    assert "nog niet klaar" in _follow(client, client.get(f"/beheer/taken/{job.id}/bestand"))
+    assert not _folder(queued_app, round_id).exists()
+    assert jobs.run_pending(queued_app) == 1
+    (job,) = _jobs(queued_app)
+    assert (job.state, job.done, job.total, job.attempts) == ("done", 3, 3, 1)
+    html = client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in html and "door an@example.org" in html
+    answer = client.get(f"/beheer/taken/{job.id}/bestand")
+    assert answer.status_code == 200 and answer.data.startswith(b"$FL2")

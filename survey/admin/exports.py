@@ -8,9 +8,13 @@ end); export_rows() is what that page shows of each export."""
 
 from __future__ import annotations
 
+import os
+
 from flask import abort, current_app, flash, redirect, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
+
+from instrument.domain import JobState
 
 from .. import jobs
 from ..extensions import db
@@ -54,7 +58,7 @@ def export_rows(rnd: Round) -> list[dict]:
         mine = by_key.get(export.key, [])
         views = [job_view(job) for job in mine]
         active = next((v for v in views if v["active"]), None)
-        offered = next((found for job in mine if job.state == "done"
+        offered = next((found for job in mine if job.state == JobState.DONE.value
                         and (found := export_file(job)) is not None), None)
         newest = views[0] if views else None
         if newest is active or (offered and newest["job"] is offered["job"]):
@@ -105,30 +109,33 @@ def export_download(job_id: int):
         flash(gettext("Taak %(id)s maakt geen bestand om te downloaden.", id=job.id),
               "error")
         return redirect(url_for(".job_detail", job_id=job.id))
-    if job.state == "failed":
+    if job.state == JobState.FAILED.value:
         flash(gettext("Deze export is mislukt en heeft geen bestand: maak een nieuwe "
                       "export."), "error")
         return _back(rnd, job)
-    if job.state != "done":
+    if job.state != JobState.DONE.value:
         flash(gettext("Deze export is nog niet klaar: download het bestand wanneer de taak "
                       "klaar is."), "error")
         return _back(rnd, job)
-    found = export_files.offered(current_app.instance_path, job, keep_days())
-    if found is None or rnd is None:
+    # opened before the audit commit: a clean-up after it cannot take the file away
+    opened = (export_files.open_offered(current_app.instance_path, job, keep_days())
+              if rnd is not None else None)
+    if opened is None:
         flash(gettext("Het bestand van deze export is er niet meer: een nieuwere export van "
                       "dezelfde soort verving het, of het werd na de bewaartermijn "
                       "verwijderd. Maak een nieuwe export."), "error")
         return _back(rnd, job)
+    found, handle = opened
     kind, mimetype, name = DOWNLOADS[found.export.key]
-    # opened before the audit commit: a clean-up between the two cannot take it away
-    handle = found.path.open("rb")
     try:
         log_download(kind, rnd.id, rnd.name)
     except BaseException:
         handle.close()
         raise
-    return send_file(handle, mimetype=mimetype, as_attachment=True,
-                     download_name=name.format(round=rnd.id), max_age=0)
+    answer = send_file(handle, mimetype=mimetype, as_attachment=True,
+                       download_name=name.format(round=rnd.id), max_age=0)
+    answer.content_length = os.fstat(handle.fileno()).st_size
+    return answer
 
 
 @bp.get("/rondes/<int:round_id>/antwoorden.csv", endpoint="responses_csv")

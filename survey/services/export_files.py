@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -204,6 +204,19 @@ def offered(instance_path: str, job: Job, keep_days: float,
         return None
     return Offered(job, EXPORTS[job.params["export"]], path, size, job.finished_at,
                    job.user.email if job.user else None)
+
+
+def open_offered(instance_path: str, job: Job,
+                 keep_days: float) -> tuple[Offered, BinaryIO] | None:
+    """The job's offered file, opened for reading (an open file stays readable when a
+    newer export deletes it meanwhile); None as offered() says, or when it went just now."""
+    found = offered(instance_path, job, keep_days)
+    if found is None:
+        return None
+    try:
+        return found, found.path.open("rb")
+    except FileNotFoundError:
+        return None
 
 
 def round_jobs(session: Session, round_id: int, limit: int = 100) -> list[Job]:
