@@ -9,11 +9,11 @@ import re
 from conftest import csrf_in
 
 
-def export_row(html: str, key: str) -> str:
-    """The results page's table row of one export (its id is export-<key>)."""
-    rows = [row for row in html.split("<tr") if row.startswith(f' id="export-{key}"')]
-    assert len(rows) == 1, f"no row of export {key}"
-    return rows[0]
+def export_part(html: str, key: str) -> str:
+    """The results page's part of one export (the id export-<key>, up to the next)."""
+    parts = [part for part in html.split('id="export-') if part.startswith(f'{key}"')]
+    assert len(parts) == 1, f"no part of export {key}"
+    return parts[0]
 
 
 def start_export(client, round_id: int, key: str):
@@ -26,7 +26,7 @@ def start_export(client, round_id: int, key: str):
 def download_link(client, round_id: int, key: str) -> str | None:
     """The page's download link of the export, if it offers one."""
     html = client.get(f"/beheer/rondes/{round_id}/rapporten").get_data(as_text=True)
-    found = re.search(r'href="(/beheer/taken/\d+/bestand)"', export_row(html, key))
+    found = re.search(r'href="(/beheer/taken/\d+/bestand)"', export_part(html, key))
     return found.group(1) if found else None
 
 
