@@ -9,15 +9,17 @@ import random
 import re
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text, update
 from test_respond import _checked
 
 from helpers import all_answers
 from survey.database import write_transaction
 from survey.extensions import db
-from survey.models import Invitation, Response, Round
+from survey.models import Answer, Invitation, Response, Round
 from survey.models.access import AccessCode
-from survey.services import access_codes, counts, throttle
+from survey.services import access_codes, counts, rounds, tally, throttle
 
 
 @pytest.fixture
@@ -214,8 +216,6 @@ def test_a_second_device_cannot_change_a_submitted_response(app, client, coded,
     late = second.post({4: 1})
     assert late.status_code == 303 and late.headers["Location"] == "/c/bedankt"
     with app.app_context():
-        from survey.models import Answer
-
         assert db.session.scalar(select(Answer.value).where(Answer.item == 4)) == 4
 
 
@@ -335,6 +335,23 @@ def test_nothing_joins_a_submitted_response_to_its_code(app, coded, questionnair
         cube = counts.cube(db.session, round_id)
         assert cube == counts.recomputed(db.session, round_id)
         assert sum(cube.values()) == 7 * len(all_answers(questionnaire))
+        with write_transaction(db.session):
+            rounds.close_round(db.session, db.session.get(Round, round_id))
+    with app.app_context(), db.engine.connect() as conn:
+        assert {row["code_hash"]: row for row in _columns(conn, "access_code")} == {
+            row["code_hash"]: row for row in after}          # the close changed no value
+        if conn.dialect.name == "postgresql":
+            # (4) PostgreSQL's system columns: the submit wrote response and code in one
+            # transaction (one xmin); the close wrote the spent codes again, in hash order.
+            code_xmins = set(conn.execute(text(
+                "SELECT xmin::text FROM access_code WHERE state = 'spent'")).scalars())
+            for table in ("response", "answer", "remark"):
+                assert not code_xmins & set(conn.execute(text(
+                    f"SELECT xmin::text FROM {table}")).scalars()), table
+            physical = list(conn.execute(text(
+                "SELECT code_hash FROM access_code WHERE state = 'spent' "
+                "ORDER BY ctid")).scalars())
+            assert physical == sorted(physical)
 
 
 # --- The console ---
@@ -390,3 +407,103 @@ def test_the_console_offers_the_slips_as_pdf(app, inspector_client, coded):
     with app.app_context():
         assert [f.made for f in access_codes.figures(db.session, round_id)
                 if f.invitation_id == school] == [3]
+
+
+def test_the_tally_and_the_counts_follow_opens_submits_and_a_withdrawal(app, coded,
+                                                                      questionnaire):
+    """Three codes of one school: two opened (started), one submitted; withdrawing the
+    school takes all of it out of the tally and the cube, reinstating puts it back."""
+    round_id, (school, other) = coded
+    codes = [c.code for c in _make(app, round_id, school, [(None, 3)])]
+    pages = [CodePage(app.test_client()) for _ in range(2)]
+    pages[0].open(codes[0])
+    pages[1].open(codes[1])
+    pages[1].post({4: 2})
+    pages[0].post(all_answers(questionnaire, 4), action="submit")
+    with app.app_context():
+        centre = db.session.get(Invitation, school).centre_id
+        assert tally.kept(db.session, round_id)[(centre, "bao")] == (1, 2, 1)
+        full = counts.cube(db.session, round_id)
+        assert full[("100001", "bao", 4, 4)] == 1 and sum(full.values()) == len(
+            all_answers(questionnaire))
+        with write_transaction(db.session):
+            rounds.withdraw(db.session, db.session.get(Invitation, school))
+        assert (centre, "bao") not in tally.kept(db.session, round_id)
+        assert counts.cube(db.session, round_id) == {}
+        with write_transaction(db.session):
+            rounds.reinstate(db.session, db.session.get(Invitation, school))
+        assert tally.kept(db.session, round_id)[(centre, "bao")] == (1, 2, 1)
+        assert counts.cube(db.session, round_id) == full == counts.recomputed(
+            db.session, round_id)
+
+
+# --- Hostile input over every anonymous handler (the school's test_hostile style) ---
+
+CODE_FIELDS = ["s4", "s5", "s999", "opmerking-algemeen", "action", "field", "value",
+               "ticket", "csrf_token", "code", "basis"]
+CODE_VALUES = st.one_of(
+    st.sampled_from(["0", "4", "5", "-1", "99999999999999999999", "", "save", "submit",
+                     "later", "s4", "\x00", "é" * 50, "K7QMX-4XPA9-93TDR", "2" * 15]),
+    st.text(max_size=40))
+CODE_FORMS = st.dictionaries(st.one_of(st.sampled_from(CODE_FIELDS), st.text(max_size=8)),
+                             CODE_VALUES, max_size=8)
+CODE_PATHS = st.sampled_from(["/c", "/c/vragenlijst", "/c/vragenlijst/autosave",
+                              "/c/vragenlijst/indienen"])
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(path=CODE_PATHS, form=CODE_FORMS, keep_csrf=st.booleans(),
+       ticket=st.sampled_from(["real", "real", "tampered", "missing", "other code"]),
+       code=st.one_of(st.text(max_size=70), st.sampled_from(["own", "spent"])))
+def test_anonymous_posts_never_fail_and_stay_in_their_own_draft(
+        app, client, coded, questionnaire, path, form, keep_csrf, ticket, code):
+    state = _hostile_state(app, client, coded, questionnaire)
+    page: CodePage = state["page"]
+    data = dict(form)
+    if keep_csrf:
+        data["csrf_token"] = page.csrf
+    data["ticket"] = {"real": page.ticket, "tampered": page.ticket[:-3] + "abc",
+                      "missing": "", "other code": state["other_ticket"]}[ticket]
+    if path == "/c":
+        data["code"] = state.get(code, code)
+    answer = client.post(path, data=data)
+    event(f"status {answer.status_code}")
+    assert answer.status_code < 500, (path, answer.status_code)
+    assert client.get(f"/c/{code}"[:200]).status_code < 500
+    with app.app_context():
+        spent = db.session.scalar(select(AccessCode).where(
+            AccessCode.code_hash == state["spent_hash"]))
+        assert (spent.state, spent.response_id) == ("spent", None)
+        # every submitted response spent its code, and only then
+        submitted = len(db.session.scalars(select(Response).where(
+            Response.status == "submitted")).all())
+        assert submitted == len(db.session.scalars(select(AccessCode).where(
+            AccessCode.state == "spent")).all())
+        assert counts.cube(db.session, state["round"]) == counts.recomputed(
+            db.session, state["round"])
+        values = set(db.session.scalars(select(Answer.value)))
+        assert values <= {0, 1, 2, 3, 4}
+
+
+def _hostile_state(app, client, coded, questionnaire) -> dict:
+    """Made once per test function (Hypothesis runs the examples in one of them)."""
+    if getattr(app, "_hostile_codes", None):
+        return app._hostile_codes
+    round_id, (school, other) = coded
+    own, another, spent = (c.code for c in _make(app, round_id, school, [(None, 3)]))
+    page = CodePage(client)
+    page.open(own)
+    other_page = CodePage(app.test_client())
+    other_page.open(another)
+    done = CodePage(app.test_client())
+    done.open(spent)
+    done.post(all_answers(questionnaire, 3), action="submit")
+
+    with app.app_context():
+        spent_hash = access_codes.hash_code(access_codes.normalised(spent))
+    app._hostile_codes = {
+        "page": page, "other_ticket": other_page.ticket, "own": own, "spent": spent,
+        "spent_hash": spent_hash, "round": round_id}
+    return app._hostile_codes

@@ -30,6 +30,7 @@ from instrument.domain import CodeState, RoundAccess
 from ..cleantext import single_line
 from ..models import Invitation, Response, Round, School, round_phase, utcnow
 from ..models.access import AccessCode
+from . import tally
 from .rounds import snapshot_stamp
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"   # 30 symbols: no 0 O 1 I L U
@@ -174,6 +175,22 @@ def figures(session: Session, round_id: int) -> list[SchoolCodes]:
             for inv, number, name, revoked, made, in_use, spent in rows]
 
 
+def shuffle_spent(session: Session, round_id: int) -> int:
+    """Write the round's spent codes again, in hash order, in this transaction (the round's
+    close). A submit writes its response and its code in one transaction, and PostgreSQL
+    keeps that transaction's id on both row versions (the system column xmin) and puts the
+    new code row versions in the order they were spent; deleted and inserted again, the
+    code rows carry this transaction's id and the hash order instead. Returns how many."""
+    table = AccessCode.__table__
+    spent = (table.c.round_id == round_id, table.c.state == CodeState.SPENT.value)
+    rows = [dict(row) for row in session.execute(
+        select(table).where(*spent).order_by(table.c.code_hash)).mappings()]
+    if rows:
+        session.execute(table.delete().where(*spent))
+        session.execute(insert(AccessCode), rows)
+    return len(rows)
+
+
 # --- The respondent ---
 
 OPENED, SPENT, CLOSED, NOT_YET, UNKNOWN = "opened", "spent", "closed", "not_yet", "unknown"
@@ -236,11 +253,12 @@ def open_code(session: Session, code_hash: str, now: datetime | None = None
     if phase != "open":
         return (NOT_YET if phase == "not_yet" else CLOSED), acc
     if acc.state == CodeState.UNUSED:
-        # saves=0: the first real save makes it 1, which is when the tally counts a start
-        # (services/answers.py), as for a school.
+        # The response starts here (saves=1, as a school's first save makes it): the tally
+        # counts it started now, and the answer service's first save is then its second.
         response_id = session.execute(insert(Response).values(
-            invitation_id=acc.invitation_id, anonymous=True, status="draft", saves=0,
+            invitation_id=acc.invitation_id, anonymous=True, status="draft", saves=1,
             started_at=now, updated_at=now).returning(Response.id)).scalar_one()
+        tally.add(session.connection(), acc.invitation_id, started=1)
         claimed = session.execute(
             AccessCode.__table__.update()
             .where(AccessCode.code_hash == code_hash,

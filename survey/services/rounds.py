@@ -16,6 +16,7 @@ from ..models import (
     Invitation,
     InvitationLink,
     QuestionnaireVersion,
+    Response,
     Round,
     School,
     round_phase,
@@ -93,6 +94,10 @@ def close_round(session: Session, rnd: Round, now: datetime | None = None) -> No
     now = now or utcnow()
     if rnd.closes_at is None or rnd.closes_at > now:
         rnd.closes_at = now
+    if rnd.access == "codes":
+        from .access_codes import shuffle_spent  # here: access_codes imports this module
+
+        shuffle_spent(session, rnd.id)
 
 
 def reopen_round(session: Session, rnd: Round, closes_at: datetime,
@@ -188,11 +193,26 @@ def revoke(session: Session, invitation: Invitation) -> None:
     nothing to do, and a school's save that holds the invitation row (the claim in
     answers.save) finishes first, so the status read after it is the committed one."""
     if _set_revoked(session, invitation, utcnow()):
-        tally.invitation_changed(session, invitation.id, -1)
+        _responses_changed(session, invitation, -1)
+    session.flush()
+
+
+def _responses_changed(session: Session, invitation: Invitation, sign: int) -> None:
+    """An invitation leaves (-1) or rejoins (1) the tally and the counts with every response
+    it has: the school's one, or a coded round's many anonymous ones."""
+    if invitation.round.access != "codes":
+        tally.invitation_changed(session, invitation.id, sign)
         submitted = counts.submitted_response(session, invitation.id)
         if submitted is not None:
-            counts.add_response(session.connection(), submitted, -1)
-    session.flush()
+            counts.add_response(session.connection(), submitted, sign)
+        return
+    states = session.execute(select(Response.id, Response.status).where(
+        Response.invitation_id == invitation.id)).all()
+    submitted = [rid for rid, status in states if status == "submitted"]
+    tally.add(session.connection(), invitation.id, invited=sign, started=sign * len(states),
+              submitted=sign * len(submitted))
+    for response_id in submitted:
+        counts.add_response(session.connection(), response_id, sign)
 
 
 def _set_revoked(session: Session, invitation: Invitation, value: datetime | None) -> bool:
@@ -222,10 +242,7 @@ def withdraw(session: Session, invitation: Invitation) -> None:
 def reinstate(session: Session, invitation: Invitation) -> None:
     _changeable(invitation.round)
     if _set_revoked(session, invitation, None):
-        tally.invitation_changed(session, invitation.id, 1)
-        submitted = counts.submitted_response(session, invitation.id)
-        if submitted is not None:
-            counts.add_response(session.connection(), submitted, 1)
+        _responses_changed(session, invitation, 1)
     session.flush()
 
 
