@@ -84,24 +84,6 @@ def spooled_xlsx_download(write, filename: str, *, kind: str, round_id: int,
     return answer
 
 
-def spooled_file_download(write, mimetype: str, filename: str, *, kind: str, round_id: int,
-                          round_name: str) -> Response:
-    """A file that a writer needs a path for (pyreadstat's .sav): written to a temporary
-    file that is deleted as soon as it is opened again for sending."""
-    log_download(kind, round_id, round_name)
-    with tempfile.TemporaryDirectory() as folder:
-        path = f"{folder}/{filename}"
-        write(path)
-        spool = open(path, "rb")  # noqa: SIM115 (closed when the answer closes)
-    spool.seek(0, 2)
-    size = spool.tell()
-    spool.seek(0)
-    answer = attachment(iter(lambda: spool.read(1 << 16), b""), mimetype, filename)
-    answer.content_length = size
-    answer.call_on_close(spool.close)
-    return answer
-
-
 def feedback_or_404(rnd: Round, centre_number: str,
                     version: ReportVersion | None = None) -> Feedback:
     """The CLB's feedback: live, or from a published version's frozen data."""

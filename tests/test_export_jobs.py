@@ -335,3 +335,19 @@ def test_on_a_real_queue_the_file_is_offered_only_once_the_worker_is_done(
     assert 'http-equiv="refresh"' not in html and "door an@example.org" in html
     answer = client.get(f"/beheer/taken/{job.id}/bestand")
     assert answer.status_code == 200 and answer.data.startswith(b"$FL2")
+
+
+def test_the_minute_tick_deletes_export_files_past_their_keeping_time(app, inspector_client,
+                                                                       small_round):
+    from survey.jobs.queue import queue, tick
+
+    round_id = small_round
+    assert download_export(inspector_client, round_id, "antwoorden-csv").status_code == 200
+    (kept,) = _folder(app, round_id).glob("*.csv")
+    assert tick(app, queue(app)) == [], "a fresh export stays"
+    eight_days_ago = time.time() - 8 * 86400
+    os.utime(kept, (eight_days_ago, eight_days_ago))
+    assert tick(app, queue(app)) == [
+        f"export {kept.name} deleted (older than the keeping time)"]
+    assert not kept.exists()
+    assert tick(app, queue(app)) == []

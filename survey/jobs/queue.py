@@ -145,10 +145,11 @@ def run(app: Flask, job_id: int) -> str | None:
 
 
 def tick(app: Flask, huey) -> list[str]:
-    """Every minute: restart or fail the jobs whose worker died, requeue lost ones, then
-    carry out the rounds' planned steps whose time has come (services/schedule.py)."""
+    """Every minute: restart or fail the jobs whose worker died, requeue lost ones, delete
+    export files past their keeping time, then carry out the rounds' planned steps whose
+    time has come (services/schedule.py)."""
     from ..mailer import job_transport
-    from ..services import schedule
+    from ..services import export_files, schedule
 
     with app.app_context():
         try:
@@ -164,6 +165,10 @@ def tick(app: Flask, huey) -> list[str]:
             done = [f"job {i} restarted" for i in found.requeued] + \
                 [f"job {i} failed (its worker stopped)" for i in found.failed] + \
                 [f"job {i} enqueued again (lost by the queue)" for i in found.lost]
+            # an export nobody renews is not kept past its days
+            done += [f"export {path.name} deleted (older than the keeping time)"
+                     for path in export_files.remove_expired(
+                         app.instance_path, float(config["SURVEY_EXPORT_KEEP_DAYS"]))]
             done += schedule.run_due(
                 db.session, utcnow(),
                 transport=job_transport(config, app.instance_path),
