@@ -261,6 +261,26 @@ def test_a_code_of_a_closed_or_unopened_round_is_refused(app, client, coded):
         assert db.session.scalar(select(AccessCode.state)) == "unused"
 
 
+def test_a_save_after_the_close_is_refused_and_changes_nothing(app, client, coded):
+    round_id, (school, _other) = coded
+    code = _make(app, round_id, school, [(None, 1)])[0].code
+    page = CodePage(client)
+    page.open(code)
+    page.post({4: 4})
+    with app.app_context(), write_transaction(db.session):
+        rounds.close_round(db.session, db.session.get(Round, round_id))
+    late = page.post({4: 1}, action="submit")
+    assert late.status_code == 403 and "afgesloten" in late.get_data(as_text=True)
+    autosave = client.post("/c/vragenlijst/autosave", data={
+        "csrf_token": page.csrf, "ticket": page.ticket, "field": "s4", "value": "2"})
+    assert autosave.status_code == 403 and autosave.json["status"] == "closed"
+    assert client.get("/c/vragenlijst").status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(Answer.value)) == 4
+        assert db.session.scalar(select(Response.status)) == "draft"
+        assert db.session.scalar(select(AccessCode.state)) == "in_use"
+
+
 def test_a_session_of_one_round_and_a_code_of_another_stay_apart(app, client, coded,
                                                                 make_round, make_invited):
     round_id, (school, _other) = coded
@@ -362,6 +382,8 @@ def test_the_console_makes_codes_per_group_as_a_download(app, inspector_client, 
     from openpyxl import load_workbook
 
     round_id, (school, other) = coded
+    detail = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    assert f'href="/beheer/rondes/{round_id}/codes"' in detail
     page = inspector_client.get(f"/beheer/rondes/{round_id}/codes")
     assert page.status_code == 200
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
@@ -507,3 +529,32 @@ def _hostile_state(app, client, coded, questionnaire) -> dict:
         "page": page, "other_ticket": other_page.ticket, "own": own, "spent": spent,
         "spent_hash": spent_hash, "round": round_id}
     return app._hostile_codes
+
+
+def test_a_new_round_with_codes_is_for_its_audience_and_plans_no_mails(app, inspector_client,
+                                                                       make_invited):
+    from conftest import csrf_in
+
+    from survey.models.schedule import ScheduledStep
+
+    make_invited()
+    page = inspector_client.get("/beheer/rondes/nieuw").get_data(as_text=True)
+    assert 'name="with_codes"' in page and 'value="parents"' in page
+    version = re.search(r'<option value="(\d+)">[^<]*\(clb-samenwerking-school, versie',
+                        page).group(1)
+    created = inspector_client.post("/beheer/rondes/nieuw", data={
+        "csrf_token": csrf_in(page), "name": "Ouders", "school_year": "2036-2037",
+        "questionnaire": version, "opens_at": "2036-03-02T08:00",
+        "closes_at": "2036-03-30T18:00", "min_group_size": "5",
+        "min_benchmark_centres": "1", "reference_round": "", "without_benchmark": "y",
+        "audience": "parents", "with_codes": "y",
+        "invitation_subject": "Uitnodiging", "invitation_body": "Klik {link}",
+        "reminder_subject": "Herinnering", "reminder_body": "Nog even: {link}"})
+    assert created.status_code == 302
+    with app.app_context():
+        new = db.session.scalar(select(Round).where(Round.name == "Ouders"))
+        assert (new.audience, new.access) == ("parents", "codes")
+        assert db.session.scalars(select(ScheduledStep).where(
+            ScheduledStep.round_id == new.id)).all() == []
+    shown = inspector_client.get(created.headers["Location"]).get_data(as_text=True)
+    assert "er worden geen uitnodigingen gemaild" in shown
