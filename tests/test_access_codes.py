@@ -261,6 +261,26 @@ def test_a_code_of_a_closed_or_unopened_round_is_refused(app, client, coded):
         assert db.session.scalar(select(AccessCode.state)) == "unused"
 
 
+def test_a_code_of_a_round_not_yet_open_says_so(app, client, coded):
+    round_id, (school, _other) = coded
+    code = _make(app, round_id, school, [(None, 1)])[0].code
+    with app.app_context():
+        db.session.get(Round, round_id).state = "draft"
+        db.session.commit()
+    response = CodePage(client).enter(code)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403 and "nog niet geopend" in html
+    assert "uitnodiging" not in html
+    with app.app_context():
+        assert db.session.scalars(select(Response)).all() == []
+
+
+def test_a_form_without_a_valid_ticket_leads_back_to_the_code(client, coded):
+    response = client.post("/c/vragenlijst", data={"ticket": "x", "s4": "4"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Code typen" in html and "uw persoonlijke link" not in html
+
+
 def test_a_save_after_the_close_is_refused_and_changes_nothing(app, client, coded):
     round_id, (school, _other) = coded
     code = _make(app, round_id, school, [(None, 1)])[0].code

@@ -79,7 +79,7 @@ def _refusal(outcome: str, acc):
         return _notice("code_spent.html", 410)
     rnd = db.session.get(Round, acc.round_id)
     if outcome == access_codes.NOT_YET:
-        return _notice("not_open.html", 403, round=rnd)
+        return _notice("code_not_open.html", 403, round=rnd)
     return _notice("code_closed.html", 403, round=rnd)
 
 
@@ -134,7 +134,7 @@ def _current():
                               else access_codes.CLOSED, acc)
     q = questionnaire_by_stamp(db.session, acc.round_id, acc.stamp)
     if q is None:
-        return None, _notice("expired_form.html", 400)
+        return None, _notice("code_expired.html", 400)
     return (holder, acc, q), None
 
 
@@ -185,14 +185,14 @@ def _after_refusal(outcome: str):
     if outcome == answer_service.ALREADY_SUBMITTED:
         return redirect(url_for(".code_thanks"), 303)
     found, instead = _current()
-    return instead or _notice("expired_form.html", 400)
+    return instead or _notice("code_expired.html", 400)
 
 
 @bp.post("/c/vragenlijst")
 def code_save():
     posted = _posted()
     if posted is None:
-        return _notice("expired_form.html", 400)
+        return _notice("code_expired.html", 400)
     holder, q = posted
     try:
         given, remarks = collect(q, request.form)
@@ -255,7 +255,7 @@ def code_confirm(status: int = 200):
 def code_submit():
     posted = _posted()
     if posted is None:
-        return _notice("expired_form.html", 400)
+        return _notice("code_expired.html", 400)
     holder, q = posted
     outcome = answer_service.save(db.session, holder["i"], {}, {}, submit=True,
                                   questionnaire=q, code_hash=holder["h"])
