@@ -261,6 +261,21 @@ def test_a_code_of_a_closed_or_unopened_round_is_refused(app, client, coded):
         assert db.session.scalar(select(AccessCode.state)) == "unused"
 
 
+def test_a_directors_link_in_a_coded_round_opens_nothing(app, client, coded):
+    from survey.services import answers
+
+    round_id, (school, _other) = coded
+    with app.app_context():
+        token = rounds.new_link(db.session, db.session.get(Invitation, school))
+        db.session.commit()
+    assert client.get(f"/s/{token}").status_code == 404
+    with app.app_context():
+        assert answers.save(db.session, school, {4: 4}) == answers.REVOKED
+        assert answers.save(db.session, school, {4: 4}, submit=True) == answers.REVOKED
+        assert db.session.scalars(select(Response)).all() == []
+        assert counts.cube(db.session, round_id) == {}
+
+
 def test_a_code_of_a_round_not_yet_open_says_so(app, client, coded):
     round_id, (school, _other) = coded
     code = _make(app, round_id, school, [(None, 1)])[0].code
@@ -278,7 +293,8 @@ def test_a_code_of_a_round_not_yet_open_says_so(app, client, coded):
 def test_a_form_without_a_valid_ticket_leads_back_to_the_code(client, coded):
     response = client.post("/c/vragenlijst", data={"ticket": "x", "s4": "4"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Code typen" in html and "uw persoonlijke link" not in html
+    assert response.status_code == 400 and "Code typen" in html
+    assert "uw persoonlijke link" not in html
 
 
 def test_a_save_after_the_close_is_refused_and_changes_nothing(app, client, coded):

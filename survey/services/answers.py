@@ -281,7 +281,9 @@ def _claim_statement(conn: Connection, submit: bool, check_prefix: bool):
             select(Invitation.id, literal("submitted" if submit else "draft"), now, now,
                    bindparam("p_submitted", type_=UTCDateTime()))
             .join(Round, Invitation.round_id == Round.id)
-            .where(Invitation.id == bindparam("p_invitation"),
+            # a coded round's answers come only with codes (a director's link
+            # mailed by mistake must not add a named response to an anonymous round)
+            .where(Invitation.id == bindparam("p_invitation"), Round.access == "link",
                    Invitation.revoked_at.is_(None), Round.state == "open",
                    or_(Round.opens_at.is_(None), Round.opens_at <= now),
                    or_(Round.closes_at.is_(None), Round.closes_at > now))
@@ -366,6 +368,8 @@ def _why_not(session: Session, invitation_id: int, now: datetime,
         return REVOKED
     if token_prefix is not None and not link_is_valid(session, invitation_id, token_prefix):
         return REVOKED
+    if session.scalar(select(Round.access).where(Round.id == acc.round_id)) != "link":
+        return REVOKED      # a coded round's school has no response of its own
     if acc.phase(now) != "open":
         return CLOSED
     return ALREADY_SUBMITTED

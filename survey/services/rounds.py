@@ -263,9 +263,12 @@ def find_link(session: Session, token: str) -> InvitationLink | None:
     """The valid link with this token, or None."""
     if not tokens.plausible(token):
         return None
-    return session.scalar(select(InvitationLink).where(
+    # A coded round is answered with codes only: a link to one of its schools opens nothing.
+    return session.scalar(select(InvitationLink).join(
+        Invitation, Invitation.id == InvitationLink.invitation_id).join(
+        Round, Round.id == Invitation.round_id).where(
         InvitationLink.token_hash == tokens.hash_token(token),
-        InvitationLink.revoked_at.is_(None)))
+        InvitationLink.revoked_at.is_(None), Round.access == "link"))
 
 
 def link(base_url: str, token: str) -> str:
