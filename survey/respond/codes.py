@@ -14,6 +14,8 @@ the answer service are the school's; only the texts that speak to a director dif
 
 from __future__ import annotations
 
+import functools
+
 from flask import (
     current_app,
     flash,
@@ -138,6 +140,18 @@ def _current():
     return (holder, acc, q), None
 
 
+def _with_code(view):
+    """The view gets (holder, access, questionnaire) of the session's code, or the page to
+    show instead is returned."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        found, instead = _current()
+        return instead if instead is not None else view(*found, *args, **kwargs)
+
+    return wrapped
+
+
 def _context(holder: dict, acc, q, **extra):
     inv = db.session.get(Invitation, acc.invitation_id)
     return {"school": inv.school, "centre": inv.centre, "round": inv.round, "q": q,
@@ -150,11 +164,8 @@ def _draft(acc):
 
 
 @bp.get("/c/vragenlijst")
-def code_questionnaire():
-    found, instead = _current()
-    if instead is not None:
-        return instead
-    holder, acc, q = found
+@_with_code
+def code_questionnaire(holder, acc, q):
     draft = _draft(acc)
     shown = routing.shown(q, draft.answers)
     form = form_class(q)(data=initial_data(q, draft.answers, draft.remarks))
@@ -184,7 +195,7 @@ def _posted():
 def _after_refusal(outcome: str):
     if outcome == answer_service.ALREADY_SUBMITTED:
         return redirect(url_for(".code_thanks"), 303)
-    found, instead = _current()
+    _found, instead = _current()
     return instead or _notice("code_expired.html", 400)
 
 
@@ -238,11 +249,8 @@ def code_autosave():
 
 
 @bp.get("/c/vragenlijst/indienen")
-def code_confirm(status: int = 200):
-    found, instead = _current()
-    if instead is not None:
-        return instead
-    holder, acc, q = found
+@_with_code
+def code_confirm(holder, acc, q, status: int = 200):
     draft = _draft(acc)
     shown = routing.shown(q, draft.answers)
     return render_template("respond/confirm_submit.html",
@@ -267,11 +275,8 @@ def code_submit():
 
 
 @bp.get("/c/vragenlijst/bewaard")
-def code_saved():
-    found, instead = _current()
-    if instead is not None:
-        return instead
-    holder, acc, q = found
+@_with_code
+def code_saved(holder, acc, q):
     return render_template("respond/code_saved.html", **_context(holder, acc, q))
 
 
