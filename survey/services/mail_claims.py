@@ -38,7 +38,7 @@ EARLIER = "~"    # "<key>~<row id>": an earlier, failed attempt of that key, kep
 @dataclass(frozen=True)
 class Claim:
     row_id: int
-    message: EmailMessage
+    compose: Callable[[], EmailMessage]    # the mail, made just before it goes out
 
 
 def keep_failed(session: Session, row_id: int, key: str) -> bool:
@@ -87,9 +87,10 @@ def send_batch(session: Session, claims: list[Claim], transport,
     on_its_way = None
     try:
         for claim in claims:
+            message = claim.compose()   # if this raises, the mail is released: never sent
             on_its_way = claim.row_id
             try:
-                transport.send(claim.message)
+                transport.send(message)
             except MailError as exc:
                 outcomes.append(_outcome(claim.row_id, "failed", failure_reason(exc)))
             else:

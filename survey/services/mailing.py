@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
+from functools import partial
 
 from flask_babel import gettext
 from sqlalchemy import exists, func, select, update
@@ -81,6 +83,17 @@ class _Party:
 
 
 @dataclass(frozen=True)
+class _RoundTexts:
+    """What compose() reads of a round."""
+    name: str
+    closes_at: datetime | None
+    invitation_subject: str
+    invitation_body: str
+    reminder_subject: str
+    reminder_body: str
+
+
+@dataclass(frozen=True)
 class _Addressee:
     """What compose() reads of an invitation, loaded for a whole batch in one query."""
     id: int
@@ -129,8 +142,8 @@ def recipients_count(session: Session, rnd: Round, message_key: str,
     return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
-def compose(rnd: Round, inv: Invitation, message_key: str, url: str,
-            sender: str, deadline: str | None = None) -> EmailMessage:
+def compose(rnd: Round | _RoundTexts, inv: Invitation | _Addressee, message_key: str,
+            url: str, sender: str, deadline: str | None = None) -> EmailMessage:
     """The mail to one school (inv: anything with .school.name, .school.email and
     .centre.name); deadline: the round's close in words, when the caller has it."""
     reminder = message_key != INVITATION
@@ -167,17 +180,21 @@ def send(session: Session, rnd: Round, message_key: str, transport, *, base_url:
     report = SendReport()
     todo = list(session.scalars(_recipients(rnd, message_key, only_not_started)
                                 .limit(limit)))
+    # what compose() reads of the round, read once: the sending runs outside any
+    # transaction, and an expired round would be read again after every commit
+    texts = _RoundTexts(rnd.name, rnd.closes_at, rnd.invitation_subject,
+                        rnd.invitation_body, rnd.reminder_subject, rnd.reminder_body)
     deadline = local_datetime(rnd.closes_at) if rnd.closes_at else ""
     step = max(batch, 1)
     with transport:
         for first in range(0, len(todo), step):
             with write_transaction(session):
-                claims = [mail_claims.Claim(row_id, compose(
-                              rnd, to, message_key, link(base_url, token), sender,
-                              deadline=deadline))
-                          for to, row_id, token in _claim_batch(
-                              session, rnd, message_key, only_not_started,
-                              todo[first:first + step], report)]
+                claimed = _claim_batch(session, rnd, message_key, only_not_started,
+                                       todo[first:first + step], report)
+            # composed just before each goes out: the claim's commit stays short
+            claims = [mail_claims.Claim(row_id, partial(
+                          compose, texts, to, message_key, link(base_url, token), sender,
+                          deadline=deadline)) for to, row_id, token in claimed]
             sent, failed = mail_claims.send_batch(session, claims, transport, progress)
             report.sent += sent
             report.failed += failed
