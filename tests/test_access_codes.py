@@ -594,3 +594,50 @@ def test_a_new_round_with_codes_is_for_its_audience_and_plans_no_mails(app, insp
             ScheduledStep.round_id == new.id)).all() == []
     shown = inspector_client.get(created.headers["Location"]).get_data(as_text=True)
     assert "er worden geen uitnodigingen gemaild" in shown
+
+
+# --- Concurrency: one code on several devices at the same moment ---
+
+def test_one_code_opened_on_many_devices_at_once_makes_one_draft(app, coded):
+    from helpers import in_threads
+
+    round_id, (school, _other) = coded
+    code = access_codes.normalised(_make(app, round_id, school, [(None, 1)])[0].code)
+
+    def open_it():
+        hashed = access_codes.hash_code(code)
+        with write_transaction(db.session):
+            outcome, acc = access_codes.open_code(db.session, hashed)
+        return outcome, acc.response_id
+
+    outcomes = in_threads(app, [open_it] * 6)
+    assert {outcome for outcome, _ in outcomes} == {access_codes.OPENED}
+    assert len({response for _, response in outcomes}) == 1
+    with app.app_context():
+        assert len(db.session.scalars(select(Response)).all()) == 1
+        centre = db.session.get(Invitation, school).centre_id
+        assert tally.kept(db.session, round_id)[(centre, "bao")] == (1, 1, 0)
+
+
+def test_simultaneous_submits_of_one_code_count_once(app, coded, questionnaire):
+    from helpers import in_threads
+    from survey.services import answers
+
+    round_id, (school, _other) = coded
+    code = access_codes.normalised(_make(app, round_id, school, [(None, 1)])[0].code)
+    with app.app_context():
+        hashed = access_codes.hash_code(code)
+        with write_transaction(db.session):
+            access_codes.open_code(db.session, hashed)
+    first, second = all_answers(questionnaire, 4), all_answers(questionnaire, 1)
+    outcomes = in_threads(app, [
+        lambda: answers.save(db.session, school, first, submit=True, code_hash=hashed),
+        lambda: answers.save(db.session, school, second, submit=True, code_hash=hashed)])
+    assert sorted(outcomes) == [answers.ALREADY_SUBMITTED, answers.SUBMITTED]
+    with app.app_context():
+        winner = first if outcomes[0] == answers.SUBMITTED else second
+        assert set(db.session.scalars(select(Answer.value))) == set(winner.values())
+        cube = counts.cube(db.session, round_id)
+        assert sum(cube.values()) == len(winner) and cube == counts.recomputed(
+            db.session, round_id)
+        assert db.session.scalar(select(AccessCode.state)) == "spent"
