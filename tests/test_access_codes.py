@@ -167,6 +167,8 @@ def test_a_code_opens_a_draft_that_resumes_on_another_device(app, client, coded,
     html = second.open(code).get_data(as_text=True)
     assert _checked(html) == {"s4": "4", "s5": "2"}
     assert first.client.get("/c/vragenlijst").status_code == 200     # the same device
+    assert "Verdergaan waar u was" in first.client.get("/c").get_data(as_text=True)
+    assert "Verdergaan waar u was" not in app.test_client().get("/c").get_data(as_text=True)
     with app.app_context():
         responses = db.session.scalars(select(Response)).all()
         assert [(r.invitation_id, r.anonymous, r.status) for r in responses] == \

@@ -57,7 +57,10 @@ def _holder(data) -> dict | None:
 
 
 def _entry_page(status: int = 200, code: str = "", problem: str | None = None):
-    return render_template("respond/code_entry.html", code=code, problem=problem), status
+    # A code already opened on this device: offer to go on without typing it again.
+    resume = _holder(session.get(SESSION_KEY)) is not None
+    return render_template("respond/code_entry.html", code=code, problem=problem,
+                           resume=resume), status
 
 
 def _notice(template: str, status: int, **context):
