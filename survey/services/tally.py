@@ -84,7 +84,9 @@ def kept(session: Session, round_id: int) -> Tally:
 
 
 def _recount(round_id: int, *keys):
-    return (select(*keys, func.count(Invitation.id), func.count(Response.id),
+    # A coded round's school has many responses: the join repeats its invitation once per
+    # response, so the invitations are counted distinct.
+    return (select(*keys, func.count(func.distinct(Invitation.id)), func.count(Response.id),
                    func.count(case((Response.status == "submitted", 1))))
             .outerjoin(Response, Response.invitation_id == Invitation.id)
             .where(Invitation.round_id == round_id, Invitation.revoked_at.is_(None))
