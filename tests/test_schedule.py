@@ -10,7 +10,7 @@ from email import policy
 
 import pytest
 from conftest import csrf_in
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from helpers import all_answers, in_threads
 from survey.admin.audit_labels import action_label
@@ -695,3 +695,67 @@ def test_the_defaults_button_plans_a_round_without_steps(app, inspector_client,
     assert len(plan_of(app, round_id)) == 4
     page = inspector_client.get(f"/beheer/rondes/{round_id}/planning").get_data(as_text=True)
     assert "Er was niets bij te plannen" in page
+
+
+# --- A coded round (codes handed out by the schools: nobody is mailed) -----------------
+
+def _coded(app, round_id):
+    with app.app_context():
+        db.session.get(Round, round_id).access = "codes"
+        db.session.commit()
+
+
+def test_a_coded_round_opens_and_closes_by_its_plan_without_mails(app, make_scheduled,
+                                                                  mailbox):
+    opens = utcnow() - timedelta(minutes=5)
+    closes = opens + timedelta(days=20)
+    round_id, _ = make_scheduled(opens, closes, plan_at=False)
+    _coded(app, round_id)
+    with app.app_context():
+        added = schedule.plan_defaults(db.session, db.session.get(Round, round_id),
+                                       now=opens - timedelta(days=1))
+        db.session.commit()
+        assert [(s.kind, s.due_at) for s in added] == [("open", opens), ("close", closes)]
+    done = run(app, opens + timedelta(seconds=30), mailbox)
+    assert done == [f"round {round_id} open: done (opened, coded: nothing mailed)"]
+    assert round_state(app, round_id) == "open" and mailbox.mails() == []
+    assert plan_of(app, round_id)[0][5] == \
+        "De bevraging is geopend. Ze werkt met codes: er zijn geen uitnodigingen gemaild."
+    assert run(app, closes + timedelta(seconds=30), mailbox) == \
+        [f"round {round_id} close: done (closed)"]
+    assert round_state(app, round_id) == "closed" and mailbox.mails() == []
+
+
+def test_a_planned_reminder_of_a_coded_round_is_skipped_with_its_reason(app, make_scheduled,
+                                                                       mailbox):
+    opens = utcnow() - timedelta(days=10)
+    round_id, _ = make_scheduled(opens, opens + timedelta(days=20), state="open",
+                                 plan_at=opens - timedelta(days=1))
+    _coded(app, round_id)        # planned as a link round, then turned into a coded one
+    with app.app_context():
+        db.session.execute(update(ScheduledStep).where(
+            ScheduledStep.round_id == round_id, ScheduledStep.kind == "reminder",
+            ScheduledStep.message_key == "reminder-1").values(due_at=utcnow()))
+        db.session.commit()
+    done = run(app, utcnow() + timedelta(seconds=1), mailbox)
+    assert f"round {round_id} reminder reminder-1: skipped (coded round, nothing sent)" in done
+    assert mailbox.mails() == []
+    reminder = [s for s in plan_of(app, round_id) if s[3] == "reminder-1"][0]
+    assert reminder[2:4] == ("skipped", "reminder-1")
+    assert reminder[5] == "De bevraging werkt met codes: er is geen herinnering gemaild."
+
+
+def test_a_reminder_is_refused_for_a_coded_round(app, inspector_client, planned):
+    _coded(app, planned)
+    before = plan_of(app, planned)
+    answer = _post(inspector_client, planned, "herinnering", due="2027-03-10T10:00",
+                   audience="not_submitted")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert "Deze bevraging werkt met codes" in html and "kan niet gepland worden" in html
+    assert plan_of(app, planned) == before
+    page = inspector_client.get(f"/beheer/rondes/{planned}/planning").get_data(as_text=True)
+    assert "Herinnering plannen</button>" not in page
+    with app.app_context(), pytest.raises(schedule.ScheduleError):
+        schedule.add_reminder(db.session, db.session.get(Round, planned),
+                              utc(2027, 3, 10, 9, 0), "not_submitted", now=utc(2027, 2, 1))

@@ -211,6 +211,7 @@ def round_schedule_add(round_id: int):
     valid = _checked(form)
     try:
         service.check_plannable(rnd)
+        service.check_remindable(rnd)
     except service.ScheduleError as exc:
         return _page(rnd, status=400, refusal=str(exc))
     if valid:

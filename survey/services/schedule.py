@@ -40,9 +40,9 @@ from .schedule_time import (
 )
 
 __all__ = ["STALE", "ScheduleError", "add_reminder", "cancel_step", "check_movable",
-           "check_plannable", "follow_round_dates", "form_value", "is_ambiguous",
-           "local_days_before", "local_label", "move_step", "plan_defaults", "run_due",
-           "steps", "to_utc"]
+           "check_plannable", "check_remindable", "follow_round_dates", "form_value",
+           "is_ambiguous", "local_days_before", "local_label", "move_step", "plan_defaults",
+           "run_due", "steps", "to_utc"]
 
 DEFAULT_REMINDERS = (7, 2)          # local days before the close, to schools not submitted
 MAX_REMINDERS = 9                   # mailing.REMINDER_KEY knows reminder-1 .. reminder-9
@@ -101,7 +101,8 @@ def plan_defaults(session: Session, rnd: Round, *, now: datetime | None = None
                   ) -> list[ScheduledStep]:
     """Plan what a round is missing: its opening at opens_at (a draft round), its closing at
     closes_at, and, when it has no reminders yet, one 7 and one 2 local days before the close
-    to the schools that have not submitted (not those before the opening).
+    to the schools that have not submitted (not those before the opening). A coded round
+    gets its opening and closing only: nobody of it is mailed.
 
     Nothing is planned in the past, with one exception: the close of an open round whose
     closing time has passed (it takes no answers since then; the state follows within a
@@ -121,7 +122,7 @@ def plan_defaults(session: Session, rnd: Round, *, now: datetime | None = None
     any_reminder = session.scalar(select(func.count()).where(
         ScheduledStep.round_id == rnd.id, ScheduledStep.kind == StepKind.REMINDER,
         ScheduledStep.state != StepState.CANCELLED))
-    if running and rnd.closes_at is not None and not any_reminder:
+    if running and rnd.closes_at is not None and not any_reminder and rnd.access != "codes":
         for days in DEFAULT_REMINDERS:
             due = local_days_before(rnd.closes_at, days)
             if due <= now or (rnd.opens_at is not None and due <= rnd.opens_at):
@@ -138,6 +139,15 @@ def check_plannable(rnd: Round) -> None:
     if rnd.state not in (RoundState.DRAFT, RoundState.OPEN):
         raise ScheduleError(gettext("De bevraging is %(state)s: er valt niets meer te "
                                     "plannen.", state=str(STATE_NAMES[rnd.state])))
+
+
+def check_remindable(rnd: Round) -> None:
+    """Refuse a reminder in a coded round: its respondents are anonymous, nobody to mail."""
+    if rnd.access == "codes":
+        raise ScheduleError(gettext(
+            "Deze bevraging werkt met codes: er worden geen uitnodigingen of herinneringen "
+            "gemaild, dus een herinnering kan niet gepland worden. Wie nog niet antwoordde, "
+            "herinnert u via de school."))
 
 
 def check_movable(step: ScheduledStep) -> None:
@@ -159,6 +169,7 @@ def check_movable(step: ScheduledStep) -> None:
 
 def _check_reminder(rnd: Round, due: datetime, now: datetime) -> None:
     check_plannable(rnd)
+    check_remindable(rnd)
     if due <= now:
         raise ScheduleError(gettext("%(time)s ligt in het verleden. Kies een later tijdstip.",
                                     time=local_label(due)))

@@ -195,6 +195,14 @@ def _open(session, step, now, resumed, beat, transport, base_url, sender) -> _Re
             "De sluitingsdatum is al voorbij: er zijn geen uitnodigingen verstuurd."),
             "closing time already past, no invitations sent")
     rnd = session.get(Round, step.round_id)
+    if rnd.access == "codes":
+        # a coded round's respondents get their codes from the school: nothing is mailed
+        return _Result(StepState.DONE, " ".join((
+            gettext("De bevraging was al open.") if was_open
+            else gettext("De bevraging is geopend."),
+            gettext("Ze werkt met codes: er zijn geen uitnodigingen gemaild."))),
+            f"{'was open' if was_open else 'opened'}, coded: nothing mailed",
+            None if was_open else _audited("round open", rnd, sent=0, failed=0))
     try:
         report = _send(session, rnd, mailing.INVITATION, beat, transport, base_url, sender)
     except MailError as exc:
@@ -231,6 +239,10 @@ def _close(session, step, now, resumed, beat, transport, base_url, sender) -> _R
 
 def _remind(session, step, now, resumed, beat, transport, base_url, sender) -> _Result:
     rnd = session.get(Round, step.round_id)
+    if rnd.access == "codes":     # planned before the round took codes: nobody to mail
+        return _Result(StepState.SKIPPED, gettext(
+            "De bevraging werkt met codes: er is geen herinnering gemaild."),
+            "coded round, nothing sent")
     if rnd.state != RoundState.OPEN or rnd.phase(now) != "open":
         return _Result(StepState.SKIPPED, gettext(
             "De bevraging neemt nu geen antwoorden aan: er is geen herinnering verstuurd."),
