@@ -4,13 +4,17 @@ publishing, drafts copied and edited, and the audit labels of the codes."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from sqlalchemy import select
+from conftest import csrf_in
+from sqlalchemy import func, select
 from test_access_codes import CodePage, _make
 
 from helpers import all_answers
 from survey.extensions import db
-from survey.models import Invitation, Round
+from survey.models import Invitation, InvitationLink, MessageSend, Round
+from survey.models.jobs import Job
 from survey.services import tally
 
 
@@ -52,3 +56,55 @@ def test_recount_counts_each_coded_school_once(app, runner, coded, questionnaire
     result = runner.invoke(args=["reports", "check", str(round_id)])
     assert result.exit_code == 0, result.output
     assert "OK: response figures" in result.output
+
+
+# --- The round page: codes instead of mails ---
+
+def _steps(inspector_client, round_id: int) -> dict[str, tuple[str, str]]:
+    """The checklist's steps: title -> (state, what is said of it, with its links)."""
+    html = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    return {title: (state, body) for state, title, body in re.findall(
+        r'<li class="step step-(\w+)">\s*<strong>([^<]+)</strong>(.*?)</li>', html, re.S)}
+
+
+def test_the_checklist_of_a_coded_round_has_a_codes_step_and_no_mails(
+        app, inspector_client, coded):
+    round_id, (school, other) = coded
+    _make(app, round_id, school, [("3A", 2), ("3B", 1)])
+    steps = _steps(inspector_client, round_id)
+    assert list(steps) == [
+        "Vragenlijst nakijken", "Openen", "Codes maken en uitdelen", "Respons volgen",
+        "Afsluiten", "Opmerkingen beoordelen", "Rapporten opbouwen en nakijken", "Publiceren"]
+    state, body = steps["Codes maken en uitdelen"]
+    assert state == "now"
+    assert "1 van 2 scholen hebben codes (3 codes gemaakt)" in body
+    assert f'href="/beheer/rondes/{round_id}/codes"' in body
+    html = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    assert f"/beheer/rondes/{round_id}/versturen" not in html
+    assert f"/beheer/rondes/{round_id}/links.xlsx" not in html
+    assert "testmail" not in html.lower()
+    _make(app, round_id, other, [(None, 1)])
+    assert _steps(inspector_client, round_id)["Codes maken en uitdelen"][0] == "done"
+
+
+@pytest.mark.parametrize("path, data", [
+    ("versturen", {"message": "invitation", "confirmed": "1"}),
+    ("versturen", {"message": "reminder-1", "confirmed": "1"}),
+    ("links.xlsx", {}),
+])
+def test_a_mail_or_links_post_for_a_coded_round_is_refused(app, inspector_client, coded,
+                                                           path, data):
+    round_id, _schools = coded
+    with app.app_context():
+        links = db.session.scalar(select(func.count()).select_from(InvitationLink))
+    page = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    answer = inspector_client.post(f"/beheer/rondes/{round_id}/{path}",
+                                   data={"csrf_token": csrf_in(page), **data})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/beheer/rondes/{round_id}")
+    html = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    assert "Deze bevraging werkt met codes: er worden geen uitnodigingen" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MessageSend)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+        assert db.session.scalar(select(func.count()).select_from(InvitationLink)) == links

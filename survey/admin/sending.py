@@ -1,6 +1,7 @@
 """Console routes for mails to schools: send a message to the whole round as one
 background job (after a confirmation page saying what it will do), release uncertain
-mails, and the links list for a mail merge."""
+mails, and the links list for a mail merge. A coded round mails nobody and has no
+personal links: its POSTs here are refused (its respondents get codes from the school)."""
 
 from __future__ import annotations
 
@@ -42,10 +43,22 @@ def message_name(key: str) -> str:
     return gettext("de %(message)s", message=name) if key == mailing.INVITATION else name
 
 
+def refused_for_codes(rnd):
+    """For a coded round: the round page again with the reason (nothing sent or made)."""
+    if rnd.access != "codes":
+        return None
+    flash(gettext("Deze bevraging werkt met codes: er worden geen uitnodigingen, "
+                  "herinneringen of persoonlijke links verstuurd. Maak de codes per school "
+                  "en laat de school ze uitdelen."), "error")
+    return redirect(url_for(".round_detail", round_id=rnd.id))
+
+
 @bp.post("/rondes/<int:round_id>/versturen")
 def round_send(round_id: int):
     rnd = round_or_404(round_id)
     form = posted(SendConfirmForm())
+    if (refusal := refused_for_codes(rnd)) is not None:
+        return refusal
     if rnd.state != "open":
         flash(gettext("Uitnodigingen en herinneringen gaan alleen uit voor een open bevraging."),
               "error")
@@ -104,6 +117,8 @@ def round_links(round_id: int):
     a file that cannot be written leaves no links behind that nobody received."""
     rnd = round_or_404(round_id)
     posted(CleanForm())          # nothing to fill in: the CSRF token is the form
+    if (refusal := refused_for_codes(rnd)) is not None:
+        return refusal
     with write_transaction(db.session):
         rows = db.session.execute(
             select(Invitation, School, Centre)
