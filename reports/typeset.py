@@ -2,11 +2,21 @@
 data, compiled in one pass to a tagged PDF/UA-1 (title, language, headings, table headers,
 figures with their text alternative, fonts embedded as subsets, text extractable).
 
-The template gets the data as JSON in `sys.inputs.data` and reads it with
-`json(bytes(sys.inputs.data))`; every text it shows comes from the data (translated in
-Python), so a layout change is a change of one template and a language needs no template.
-Strings from the data are inserted as text, never evaluated as Typst markup, so a remark
-with `#`, `*` or `$` in it is printed as written.
+A template reads its data with `json("/data.json")` (a file this module writes before each
+compile; the older way, `json(bytes(sys.inputs.data))`, still works for a template that asks
+for it); every text it shows comes from the data (translated in Python), so a layout change
+is a change of one template and a language needs no template. Strings from the data are
+inserted as text, never evaluated as Typst markup, so a remark with `#`, `*` or `$` in it is
+printed as written.
+
+Why a file and not sys.inputs: Typst's layout caches (comemo) outlive a compile, but every
+cached layout is keyed on the standard library, which holds sys.inputs; new inputs make a
+new library and so miss every cache. With the data in a file only what reads it is
+evaluated again, and each table cell, paragraph or block whose content, styles and place
+are the same as in the previous document (the statements' labels, headings, explanations)
+is taken from the cache: about a third of a CLB sheet's instructions (docs/benchmarks.md).
+A template keeps what differs per document out of its styles for the same reason
+(sheet.typ: the title set last, the running header read from a metadata element).
 
 Why Typst: measured here, a simple A4 page with a table compiles in about 2 ms with a
 kept compiler, and its PDF is tagged; matplotlib and ReportLab write untagged PDF. The
@@ -16,10 +26,15 @@ every machine makes the same bytes from the same data.
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -31,10 +46,32 @@ TEMPLATE_DIRS = (_HERE.parent / "templates" / "reports",
                  _HERE.parent / "survey" / "templates" / "reports")
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
-_compilers: dict[str, typst.Compiler] = {}
-# A compiler keeps its caches between documents (fonts, parsed templates), which makes the
-# second sheet several times cheaper than the first; it is not meant for two threads at once.
+# A compiler keeps its caches between documents (fonts, parsed templates, layouts), which
+# makes the second sheet several times cheaper than the first; it is not meant for two
+# threads at once. Compilers and the workspace belong to the process that made them (a
+# forked worker makes its own).
 _lock = threading.Lock()
+DATA_FILE = "data.json"
+
+
+@dataclass
+class _Compiler:
+    typst: typst.Compiler
+    reads_inputs: bool          # the template reads sys.inputs.data (the older way)
+
+
+@dataclass
+class _Workspace:
+    """This process's folder for Typst: data.json (the document being compiled), one
+    main file per template (`#include` of it) and templates/, a link to the template
+    folder (so an edited template is read at the next compile)."""
+
+    pid: int
+    root: Path
+    compilers: dict[str, _Compiler]
+
+
+_workspace: _Workspace | None = None
 
 
 class RenderError(RuntimeError):
@@ -43,7 +80,8 @@ class RenderError(RuntimeError):
 
 def started() -> bool:
     """Whether this process has compiled a document (and so runs Typst's threads)."""
-    return bool(_compilers)
+    return _workspace is not None and _workspace.pid == os.getpid() and \
+        bool(_workspace.compilers)
 
 
 def template_dir() -> Path:
@@ -53,17 +91,52 @@ def template_dir() -> Path:
     raise RenderError(f"no report templates in {', '.join(map(str, TEMPLATE_DIRS))}")
 
 
-def _compiler(template: str) -> typst.Compiler:
-    compiler = _compilers.get(template)
+def _remove(root: Path, pid: int) -> None:
+    if os.getpid() == pid:          # not from a forked child that inherited the hook
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _current_workspace() -> _Workspace:
+    global _workspace
+    if _workspace is None or _workspace.pid != os.getpid():
+        root = Path(tempfile.mkdtemp(prefix="survey-typst-"))
+        (root / "templates").symlink_to(template_dir(), target_is_directory=True)
+        (root / DATA_FILE).write_text("{}")
+        _workspace = _Workspace(os.getpid(), root, {})
+        atexit.register(_remove, root, os.getpid())
+    return _workspace
+
+
+_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def _compiler(workspace: _Workspace, template: str) -> _Compiler:
+    compiler = workspace.compilers.get(template)
     if compiler is None:
-        folder = template_dir()
-        path = folder / f"{template}.typ"
+        path = template_dir() / f"{template}.typ"
         if not path.is_file():
             raise RenderError(f"no report template {path}")
-        compiler = typst.Compiler(str(path), root=str(folder), font_paths=[str(FONT_DIR)],
-                                  ignore_system_fonts=True, sys_inputs={"data": "{}"})
-        _compilers[template] = compiler
+        main = workspace.root / f"{template}.typ"
+        main.write_text(f'#include "templates/{template}.typ"\n')
+        compiler = _Compiler(
+            typst.Compiler(str(main), root=str(workspace.root), font_paths=[str(FONT_DIR)],
+                           ignore_system_fonts=True, sys_inputs={"data": "{}"}),
+            "sys.inputs" in _COMMENT.sub("", path.read_text(encoding="utf-8")))
+        workspace.compilers[template] = compiler
     return compiler
+
+
+def _compile(template: str, data: Mapping, **options):
+    """Compile under the lock: the data into data.json (and sys.inputs for a template that
+    reads them there; new inputs cost that compile Typst's caches)."""
+    payload = json.dumps(printable(data), ensure_ascii=False, separators=(",", ":"))
+    with _lock:
+        workspace = _current_workspace()
+        compiler = _compiler(workspace, template)
+        (workspace.root / DATA_FILE).write_text(payload, encoding="utf-8")
+        if compiler.reads_inputs:
+            options["sys_inputs"] = {"data": payload}
+        return compiler.typst.compile(**options)
 
 
 # What PDF/UA forbids in text (Typst refuses the document: "disallowed codepoint", or a
@@ -118,19 +191,13 @@ def printable(value):
 
 def render(template: str, data: Mapping) -> bytes:
     """templates/reports/<template>.typ with `data` as a tagged PDF/UA-1."""
-    payload = json.dumps(printable(data), ensure_ascii=False, separators=(",", ":"))
-    with _lock:
-        try:
-            return _compiler(template).compile(format="pdf", sys_inputs={"data": payload},
-                                               pdf_standards=["ua-1"])
-        except typst.TypstError as error:
-            raise RenderError(f"{template}.typ: {error}") from error
+    try:
+        return _compile(template, data, format="pdf", pdf_standards=["ua-1"])
+    except typst.TypstError as error:
+        raise RenderError(f"{template}.typ: {error}") from error
 
 
 def render_png(template: str, data: Mapping, page: int = 1, ppi: float = 96) -> bytes:
     """One page as PNG (to look at a layout without a PDF viewer)."""
-    payload = json.dumps(printable(data), ensure_ascii=False, separators=(",", ":"))
-    with _lock:
-        pages = _compiler(template).compile(format="png", ppi=ppi,
-                                            sys_inputs={"data": payload})
+    pages = _compile(template, data, format="png", ppi=ppi)
     return pages[page - 1] if isinstance(pages, list) else pages
