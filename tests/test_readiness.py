@@ -10,8 +10,8 @@ from sqlalchemy import select
 from helpers import all_answers
 from survey.extensions import db
 from survey.models import Centre, Invitation, MessageSend, Remark, Round, School
+from survey.services import access_codes, readiness, rounds
 from survey.services import answers as answer_service
-from survey.services import readiness, rounds
 
 
 def _set_round(app, round_id: int, **values) -> None:
@@ -182,3 +182,29 @@ def test_the_old_publish_button_only_leads_to_the_page(app, unready, inspector_c
     assert answer.headers["Location"].endswith(f"/beheer/rondes/{round_id}/publiceren")
     with app.app_context():
         assert db.session.get(Round, round_id).state == "closed"
+
+
+def test_a_coded_round_lists_the_schools_without_codes_not_the_unmailed(
+        app, make_round, make_invited, inspector_client):
+    """Three schools, none ever mailed (a coded round mails nobody): the first has codes,
+    the second none, the third none but withdrawn. Listed: the second school only."""
+    round_id = make_round()
+    _set_round(app, round_id, access="codes", audience="parents")
+    first, second, third = (make_invited(round_id) for _ in range(3))
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        access_codes.make_codes(db.session, rnd, db.session.get(
+            Invitation, first.invitation_id), [(None, 3)])
+        rounds.revoke(db.session, db.session.get(Invitation, third.invitation_id))
+        rnd.state = "closed"
+        db.session.commit()
+        name = db.session.get(Invitation, second.invitation_id).school.name
+        ready = readiness.check(db.session, db.session.get(Round, round_id))
+    assert (ready.never_mailed, ready.without_codes, ready.without_codes_examples) == \
+        (0, 1, [name])
+    assert not ready.ready
+    html = inspector_client.get(f"/beheer/rondes/{round_id}/publiceren").get_data(
+        as_text=True)
+    assert ("Voor 1 school van de bevraging zijn nooit codes gemaakt: niemand van die "
+            "school kon antwoorden.") in html
+    assert name in html and "kreeg nooit een mail" not in html

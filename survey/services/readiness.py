@@ -3,7 +3,8 @@ confirms) on the publish page.
 
 - remarks still to review (a CLB sees only approved ones, so these are left out);
 - invited schools that were never mailed by the platform (some may have had a link from
-  the links list for a mail merge: that is said beside the count);
+  the links list for a mail merge: that is said beside the count); in a coded round,
+  which mails nobody, the schools instead that have no codes at all;
 - schools whose CLB is now outside the round's CLBs (they changed CLB after they were
   invited: their answers count for the CLB they had then);
 - CLBs whose report will be wholly suppressed: every statement's figure hidden, decided
@@ -28,6 +29,7 @@ from reports.layout import from_snapshot
 from reports.suppression import TOTAL
 
 from ..models import Centre, Invitation, InvitationLink, MessageSend, Round, School
+from ..models.access import AccessCode
 from . import remarks
 from .counts import cube as counts_cube
 from .monitoring import round_figures
@@ -60,21 +62,26 @@ class Readiness:
     never_mailed: int = 0
     never_mailed_with_link: int = 0     # of those, with a link made for a mail merge
     never_mailed_examples: list[str] = field(default_factory=list)
+    without_codes: int = 0              # a coded round: schools with no codes made
+    without_codes_examples: list[str] = field(default_factory=list)
     outside: list[SchoolNote] = field(default_factory=list)
     suppressed: list[CentreNote] = field(default_factory=list)
     no_benchmark: list[CentreNote] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
-        return not (self.pending_remarks or self.never_mailed or self.outside
-                    or self.suppressed or self.no_benchmark)
+        return not (self.pending_remarks or self.never_mailed or self.without_codes
+                    or self.outside or self.suppressed or self.no_benchmark)
 
 
 def check(session: Session, rnd: Round) -> Readiness:
     layout = from_snapshot(rnd.definition)
     out = Readiness(len(layout.numbers), rnd.min_group_size, rnd.min_benchmark_centres)
     out.pending_remarks = remarks.counts(session, rnd)["pending"]
-    _mails(session, rnd, out)
+    if rnd.access == "codes":
+        _codes(session, rnd, out)
+    else:
+        _mails(session, rnd, out)
     out.outside = _outside(session, rnd)
     _reports(session, rnd, layout, out)
     return out
@@ -94,6 +101,18 @@ def _mails(session: Session, rnd: Round, out: Readiness) -> None:
     out.never_mailed_examples = list(session.scalars(
         select(School.name).join(Invitation, Invitation.school_id == School.id)
         .where(*never).order_by(School.name).limit(EXAMPLES)))
+
+
+def _codes(session: Session, rnd: Round, out: Readiness) -> None:
+    """Invitations not withdrawn of a coded round for which no code was ever made: nobody
+    of that school could answer."""
+    coded = exists().where(AccessCode.invitation_id == Invitation.id)
+    without = (Invitation.round_id == rnd.id, Invitation.revoked_at.is_(None), ~coded)
+    out.without_codes = session.scalar(
+        select(func.count()).select_from(Invitation).where(*without))
+    out.without_codes_examples = list(session.scalars(
+        select(School.name).join(Invitation, Invitation.school_id == School.id)
+        .where(*without).order_by(School.name).limit(EXAMPLES)))
 
 
 def _outside(session: Session, rnd: Round) -> list[SchoolNote]:
