@@ -22,8 +22,8 @@ from survey.models import (
     Round,
     School,
 )
+from survey.services import access_codes, round_drafts, schedule
 from survey.services import answers as answer_service
-from survey.services import round_drafts
 
 
 def _state(app, round_id: int) -> str:
@@ -470,3 +470,69 @@ def test_lone_braces_and_known_placeholders_stay(app, inspector_client, make_inv
         rnd.invitation_body = " ".join(PLACEHOLDERS)
         message = mailing.compose(rnd, inv, mailing.INVITATION, "https://x/s/t", "a@b.be")
         assert "{" not in message.get_content()
+
+
+# --- Coded rounds (codes instead of personal links) ---
+
+def _plan(app, round_id: int) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [(s.kind, s.state) for s in schedule.steps(db.session, round_id)]
+
+
+def test_copying_a_coded_round_keeps_its_audience_and_codes(app, inspector_client,
+                                                            make_round, make_invited):
+    source = make_round()
+    make_invited(source)
+    with app.app_context():
+        rnd = db.session.get(Round, source)
+        rnd.audience, rnd.access = "pupils", "codes"
+        db.session.commit()
+    path = f"/beheer/rondes/{source}/kopie"
+    html = inspector_client.get(path).get_data(as_text=True)
+    done = inspector_client.post(path, data={"csrf_token": csrf_in(html),
+                                             "name": "Leerlingen volgend jaar",
+                                             "school_year": "2027-2028"})
+    assert done.status_code == 302
+    with app.app_context():
+        copy = db.session.scalar(select(Round).where(Round.name == "Leerlingen volgend jaar"))
+        assert (copy.audience, copy.access) == ("pupils", "codes")
+        copy_id = copy.id
+    # its default plan: opening and closing, no reminders (nobody is mailed)
+    assert _plan(app, copy_id) == [("open", "planned"), ("close", "planned")]
+    edit = inspector_client.get(f"/beheer/rondes/{copy_id}/bewerken").get_data(as_text=True)
+    assert re.search(r'<option selected value="pupils">|<option value="pupils" selected',
+                     edit)
+    assert "checked" in re.search(r'<input[^>]*name="with_codes"[^>]*>', edit).group(0)
+
+
+def test_a_draft_is_turned_into_a_coded_round_and_keeps_its_codes(
+        app, inspector_client, make_round, make_invited):
+    draft = make_round(state="draft", opens_in=timedelta(days=2),
+                       closes_in=timedelta(days=30))
+    invited = make_invited(draft)
+    with app.app_context():
+        schedule.plan_defaults(db.session, db.session.get(Round, draft))
+        db.session.commit()
+    assert _plan(app, draft) == [("open", "planned"), ("reminder", "planned"),
+                                 ("reminder", "planned"), ("close", "planned")]
+    path = f"/beheer/rondes/{draft}/bewerken"
+    form = _edit_form(inspector_client.get(path).get_data(as_text=True),
+                      audience="parents", with_codes="y")
+    assert inspector_client.post(path, data=form).status_code == 302
+    with app.app_context():
+        rnd = db.session.get(Round, draft)
+        assert (rnd.audience, rnd.access) == ("parents", "codes")
+        access_codes.make_codes(db.session, rnd, db.session.get(
+            Invitation, invited.invitation_id), [(None, 2)])
+        db.session.commit()
+    # the reminders are gone with the mails; the opening and closing stay
+    assert _plan(app, draft) == [("open", "planned"), ("reminder", "cancelled"),
+                                 ("reminder", "cancelled"), ("close", "planned")]
+    # codes made: it cannot go back to personal links (the slips may be printed)
+    form = _edit_form(inspector_client.get(path).get_data(as_text=True),
+                      audience="directors")
+    back = inspector_client.post(path, data=form)
+    assert "Voor deze bevraging zijn al codes gemaakt" in back.get_data(as_text=True)
+    with app.app_context():
+        rnd = db.session.get(Round, draft)
+        assert (rnd.audience, rnd.access) == ("parents", "codes")

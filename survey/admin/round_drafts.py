@@ -46,6 +46,7 @@ def round_edit(round_id: int):
         "closes_at": _local(rnd.closes_at), "min_group_size": rnd.min_group_size,
         "min_benchmark_centres": rnd.min_benchmark_centres,
         "reference_round": str(rnd.reference_round_id or ""),
+        "audience": rnd.audience, "with_codes": rnd.access == "codes",
         **{name: getattr(rnd, name) for name in MAIL_FIELDS}})
     reference_choices(form, exclude=rnd.id)
     if form.validate_on_submit():
@@ -60,10 +61,13 @@ def round_edit(round_id: int):
                     min_group_size=form.min_group_size.data,
                     min_benchmark_centres=form.min_benchmark_centres.data,
                     reference_round_id=reference.id if reference else None,
+                    audience=form.audience.data,
+                    access="codes" if form.with_codes.data else "link",
                     **{name: getattr(form, name).data for name in MAIL_FIELDS})
-                if {"opens_at", "closes_at"} & set(changed):
+                if {"opens_at", "closes_at", "access"} & set(changed):
                     # the planned steps move with the dates (ScheduleError, a
-                    # RoundStateError, when a reminder would fall outside them)
+                    # RoundStateError, when a reminder would fall outside them); a
+                    # round that now takes codes loses its reminders
                     schedule.follow_round_dates(db.session, draft)
                 accounts.audit(db.session, current_user, "round edited", draft.name,
                                changed=changed)

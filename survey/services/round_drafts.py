@@ -10,13 +10,16 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from instrument.domain import Audience, RoundAccess
+
 from ..models import Invitation, Response, Round, School
+from ..models.access import AccessCode
 from . import mail_texts
 from .rounds import STATE_NAMES, RoundStateError, invite, round_centres, sector_wide
 
 DRAFT_FIELDS = ("name", "school_year", "opens_at", "closes_at", "min_group_size",
-                "min_benchmark_centres", "reference_round_id", "invitation_subject",
-                "invitation_body", "reminder_subject", "reminder_body")
+                "min_benchmark_centres", "reference_round_id", "audience", "access",
+                "invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
 
 
 def _draft_only(rnd: Round, what: str) -> None:
@@ -39,11 +42,27 @@ def update_draft(session: Session, rnd: Round, **values) -> list[str]:
     if reference is not None and _refers_back(session, reference, rnd.id):
         raise RoundStateError(gettext(
             "Een bevraging kan niet haar eigen referentiebevraging zijn."))
+    _check_access(session, rnd, values)
     changed = [name for name, value in values.items() if getattr(rnd, name) != value]
     for name in changed:
         setattr(rnd, name, values[name])
     session.flush()
     return changed
+
+
+def _check_access(session: Session, rnd: Round, values: dict) -> None:
+    """Who answers and how: known values only; a draft whose codes were made already
+    keeps its codes (a link round would leave them dangling: their slips may be printed)."""
+    audience, access = values.get("audience", rnd.audience), values.get("access", rnd.access)
+    if audience not in set(Audience) or access not in set(RoundAccess):
+        raise TypeError(f"not an audience or access: {audience!r}, {access!r}")
+    if access != "codes" and rnd.access == "codes" and session.scalar(
+            select(func.count()).select_from(AccessCode).where(
+                AccessCode.round_id == rnd.id)):
+        raise RoundStateError(gettext(
+            "Voor deze bevraging zijn al codes gemaakt: ze blijft een bevraging met codes. "
+            "Maak een nieuwe bevraging als de directies met een persoonlijke link moeten "
+            "antwoorden."))
 
 
 def _refers_back(session: Session, reference_id: int, round_id: int) -> bool:
@@ -103,7 +122,8 @@ def _delete_rows(session: Session, table, condition) -> None:
 def copy_round(session: Session, rnd: Round, *, name: str, school_year: str,
                shift_days: int = 364) -> Round:
     """A new draft like `rnd`: the same questionnaire snapshot (so the same version),
-    group sizes, reference round, mail texts and CLBs; its dates moved on by shift_days
+    group sizes, reference round, mail texts, audience and access (codes or links; no
+    codes are copied: the new draft's are made for it) and CLBs; its dates moved on by shift_days
     (52 weeks: the same weekday next year). The schools invited are those of its CLBs in
     the directory now (every school, for a sector-wide round), not the old round's list:
     schools that closed or changed CLB since are the import's business."""
@@ -119,6 +139,7 @@ def copy_round(session: Session, rnd: Round, *, name: str, school_year: str,
                   min_group_size=rnd.min_group_size,
                   min_benchmark_centres=rnd.min_benchmark_centres,
                   reference_round_id=rnd.reference_round_id,
+                  audience=rnd.audience, access=rnd.access,
                   **{f: getattr(rnd, f) for f in mail_texts.defaults()})
     session.add(copy_)
     session.flush()

@@ -286,11 +286,19 @@ def cancel_step(session: Session, step: ScheduledStep, *, now: datetime | None =
 
 
 def follow_round_dates(session: Session, rnd: Round, *, now: datetime | None = None) -> None:
-    """After the round's dates changed (a draft edited, a closed round reopened): the planned
-    opening and closing take the round's dates, the default reminders follow the close,
-    and what is missing is planned (plan_defaults). Raises ScheduleError when a reminder
-    would fall outside the new dates. In the caller's write_transaction."""
+    """After the round's dates or access changed (a draft edited, a closed round
+    reopened): the planned opening and closing take the round's dates, the default
+    reminders follow the close, and what is missing is planned (plan_defaults). Raises
+    ScheduleError when a reminder would fall outside the new dates. A round that now takes
+    codes loses its planned reminders (it mails nobody). In the caller's
+    write_transaction."""
     now = now or utcnow()
+    if rnd.access == "codes":
+        for step in _active_steps(session, rnd.id, StepKind.REMINDER):
+            if step.state == StepState.PLANNED:
+                step.state, step.done_at = StepState.CANCELLED.value, now
+                step.outcome = gettext("Vervallen: de bevraging werkt met codes en mailt "
+                                       "niemand.")
     _reminders_follow(session, rnd, rnd.opens_at, rnd.closes_at, now)
     for step in _active_steps(session, rnd.id, StepKind.OPEN):
         if step.state != StepState.PLANNED:
