@@ -3,6 +3,9 @@ unknown ones as stored; the log filtered by one action."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from survey.admin.audit_labels import ACTIONS, action_label, detail_label, detail_value
@@ -87,3 +90,21 @@ def test_the_log_shows_values_in_words(app, inspector_client):
                  "soort: alle rapporten (zip)", "bericht: herinnering 1", "bron: —"):
         assert part in html, part
     assert "[" not in html.split("<tbody>")[1].split("</tbody>")[0]
+
+
+# an audit call with its action written out: audit(session, actor, "action", ...), or a
+# scheduled step's _audited("action", ...)
+_AUDIT_CALL = re.compile(r'(?:\baudit|_audited)\(\s*(?:[^,()"]+,\s*[^,()"]+,\s*)?"([^"]+)"')
+
+
+def test_every_action_written_in_the_code_has_a_label(app):
+    source = Path(__file__).resolve().parents[1] / "survey"
+    actions = {match.group(1) for path in source.rglob("*.py")
+               for match in _AUDIT_CALL.finditer(path.read_text(encoding="utf-8"))}
+    assert {"access codes made", "round created", "round open"} <= actions
+    with app.test_request_context():
+        assert [a for a in sorted(actions) if action_label(a) == a] == []
+        assert action_label("access codes made") == "codes gemaakt"
+        assert (detail_label("school"), detail_label("codes")) == ("school", "codes")
+        assert detail_value(["audience", "access"]) == \
+            "wie antwoordt, met codes of persoonlijke links"

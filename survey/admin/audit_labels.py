@@ -75,6 +75,7 @@ ACTIONS = {
     "questionnaire published": _l("vragenlijst gepubliceerd"),
     "questionnaire downloaded": _l("vragenlijst gedownload"),
     "follow-up submitted": _l("antwoord van een CLB ingediend"),
+    "access codes made": _l("codes gemaakt"),
 }
 # "<message> sent": a batch of invitations or reminders (message keys of services/mailing)
 _SENT = re.compile(r"^(invitation|reminder-([1-9]))s? sent$")
@@ -114,6 +115,7 @@ DETAILS = {
     "tags_removed": _l("thema's weggehaald"), "removed": _l("weggehaald"),
     "response": _l("antwoord"), "file": _l("bestand"), "filename": _l("bestandsnaam"),
     "format": _l("formaat"),
+    "school": _l("school"), "codes": _l("codes"),
 }
 
 
@@ -144,6 +146,7 @@ def _codes() -> dict[str, str]:
         "closes_at": _l("sluit op"), "min_group_size": _l("kleinste groep"),
         "min_benchmark_centres": _l("aantal andere CLB's voor een sectorcijfer"),
         "reference_round_id": _l("referentiebevraging"),
+        "audience": _l("wie antwoordt"), "access": _l("met codes of persoonlijke links"),
         "invitation_subject": _l("onderwerp van de uitnodiging"),
         "invitation_body": _l("tekst van de uitnodiging"),
         "reminder_subject": _l("onderwerp van de herinnering"),
