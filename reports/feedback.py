@@ -61,43 +61,78 @@ class Row:
         return self.figures is None
 
 
-Entries = Mapping[int, list[tuple[str, str, int, int]]]   # item -> (centre, level, code, n)
+@dataclass
+class _Cells:
+    """One statement's cells of the cube, gathered for one CLB."""
+
+    own: dict[str, dict[int, int]]          # per level: answer code -> count, the CLB's
+    sector: dict[str, dict[int, int]]       # the same, every other CLB together
+    answering: dict[str, set[str]]          # per level: other CLBs with an answer on the scale
 
 
-def _by_item(cube: Cube) -> Entries:
-    """The cube's cells per item, so that a statement reads its own cells only (reading the
-    whole cube for every statement was most of a sheet's content time)."""
-    out: dict[int, list[tuple[str, str, int, int]]] = defaultdict(list)
+@dataclass
+class _Index:
+    """A cube's cells per statement and level: every CLB's counts, all CLBs' together, and
+    the CLBs with an answer on the statement's scale. Made once for all the CLBs of a round
+    (reading the whole cube for each CLB was most of its content time)."""
+
+    snapshot: dict                          # a copy of the cube it was made from
+    scored: dict[int, frozenset[int]]       # per statement: the codes on its scale
+    by_centre: dict[int, dict[str, dict[str, dict[int, int]]]]   # item, level, centre
+    total: dict[int, dict[str, dict[int, int]]]                  # item, level: code -> n
+    answering: dict[int, dict[str, set[str]]]                    # item, level: centres
+
+
+# The last indexes made: a round's cube and its reference round's. One is used again only
+# for a cube equal to its copy (a cube changed in place gets a new index).
+_indexes: list[_Index] = []
+
+
+def _index(cube: Cube, scored: dict[int, frozenset[int]]) -> _Index:
+    for index in _indexes:
+        if index.scored == scored and index.snapshot == cube:
+            return index
+    by_centre = {item: {lv: defaultdict(dict) for lv in LEVELS} for item in scored}
+    total = {item: {lv: defaultdict(int) for lv in LEVELS} for item in scored}
+    answering: dict[int, dict[str, set[str]]] = {item: {lv: set() for lv in LEVELS}
+                                                 for item in scored}
     for (centre, level, item, code), n in cube.items():
-        out[item].append((centre, level, code, n))
-    return out
-
-
-def _counts(entries: Entries, centre: str | None, exclude: str | None,
-            item: int) -> dict[str, dict[int, int]]:
-    """Per level: answer code -> count, for one centre, or for all but one."""
-    out: dict[str, dict[int, int]] = {lv: defaultdict(int) for lv in LEVELS}
-    for c, level, code, n in entries.get(item, ()):
-        if (centre is not None and c != centre) or (exclude and c == exclude):
+        codes = scored.get(item)
+        if codes is None:
             continue
-        out[level][code] += n
-    return out
+        own = by_centre[item][level][centre]
+        own[code] = own.get(code, 0) + n
+        total[item][level][code] += n
+        if n > 0 and code in codes:
+            answering[item][level].add(centre)
+    index = _Index(dict(cube), scored, by_centre, total, answering)
+    _indexes[:] = [index, *_indexes][:2]
+    return index
+
+
+def _gather(cube: Cube, sector_cube: Cube | None, centre: str,
+            scored: dict[int, frozenset[int]]) -> dict[int, _Cells]:
+    """Every statement's cells for `centre`: its own from `cube`, the sector (every other
+    CLB) from `sector_cube`, or from `cube` when that is None."""
+    own_index = _index(cube, scored)
+    sector_index = own_index if sector_cube is None else _index(sector_cube, scored)
+    cells = {}
+    for item in scored:
+        own, sector = {}, {}
+        for lv in LEVELS:
+            own[lv] = defaultdict(int, own_index.by_centre[item][lv].get(centre, {}))
+            counts = defaultdict(int, sector_index.total[item][lv])
+            for code, n in sector_index.by_centre[item][lv].get(centre, {}).items():
+                counts[code] -= n
+            sector[lv] = counts
+        cells[item] = _Cells(own, sector, {lv: sector_index.answering[item][lv] - {centre}
+                                           for lv in LEVELS})
+    return cells
 
 
 def few_centres_text(min_centres: int) -> str:
     """Why a sector figure is left out: it would be one or a few other CLBs' own figure."""
     return _("minder dan %(minimum)s andere CLB's met antwoorden", minimum=min_centres)
-
-
-def _centres_with_answers(entries: Entries, exclude: str, item: int,
-                          scale: Scale) -> dict[str, set[str]]:
-    """Per level: the other CLBs with at least one answer on the scale to the statement."""
-    out: dict[str, set[str]] = {lv: set() for lv in LEVELS}
-    scored = set(scale.scored)
-    for c, level, code, n in entries.get(item, ()):
-        if c != exclude and code in scored and n > 0:
-            out[level].add(c)
-    return out
 
 
 def _total(per_level: Mapping[str, Mapping[int, int]]) -> dict[int, int]:
@@ -131,18 +166,17 @@ def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
     The CLB's groups and the sector's follow the same suppression (reports/suppression.py):
     small groups, and groups whose answers all fall in one category, are hidden, and
     neither may follow from total minus the shown levels."""
-    own_cells = _by_item(cube)
-    sector_cells = own_cells if sector_cube is None else _by_item(sector_cube)
     few = few_centres_text(min_centres)
     rows = []
-    default = scale
-    for item in items:
-        scale = (scales or {}).get(item, default)
-        own = {lv: figures(c, scale) for lv, c in _counts(own_cells, centre, None, item).items()}
+    item_scales = {item: (scales or {}).get(item, scale) for item in items}
+    gathered = _gather(cube, sector_cube, centre, {item: frozenset(item_scale.scored)
+                                                   for item, item_scale in item_scales.items()})
+    for item, scale in item_scales.items():
+        cells = gathered[item]
+        own = {lv: figures(c, scale) for lv, c in cells.own.items()}
         total = figures(_total({lv: f.counts for lv, f in own.items()}), scale)
-        sector_levels_counts = _counts(sector_cells, None, centre, item)
-        sector = {lv: figures(c, scale) for lv, c in sector_levels_counts.items()}
-        sector_total = figures(_total(sector_levels_counts), scale)
+        sector = {lv: figures(c, scale) for lv, c in cells.sector.items()}
+        sector_total = figures(_total(cells.sector), scale)
 
         hidden = suppressed(total.n, {lv: f.n for lv, f in own.items()}, minimum,
                             {lv: f.n + f.n_no_view > 0 for lv, f in own.items()},
@@ -151,7 +185,7 @@ def centre_rows(cube: Cube, centre: str, items: Iterable[int], minimum: int,
                                    minimum,
                                    {lv: f.n + f.n_no_view > 0 for lv, f in sector.items()},
                                    _on_scale(sector, scale))
-        others = _centres_with_answers(sector_cells, centre, item, scale)
+        others = cells.answering
         too_few = {lv for lv in LEVELS if 0 < len(others[lv]) < min_centres}
         left_out = set().union(*(others[lv] for lv in too_few))
         total_too_few = (len(set().union(*others.values())) < min_centres
