@@ -35,18 +35,23 @@ def coded(app, make_round, make_invited):
                       make_invited(round_id, "so", "100002").invitation_id]
 
 
-# --- The recount ---
-
-def test_recount_counts_each_coded_school_once(app, runner, coded, questionnaire):
-    """School one: three codes opened, one submitted, two drafts (one saved, one only
-    opened): 1 invited, 3 started, 1 submitted; school two (another CLB): 1, 0, 0."""
-    round_id, (school, other) = coded
+def _three_opened(app, round_id: int, school: int, questionnaire) -> None:
+    """Four codes for the school; three opened: one submitted, one saved, one only opened."""
     codes = [c.code for c in _make(app, round_id, school, [(None, 4)])]
     pages = [CodePage(app.test_client()) for _ in range(3)]
     for page, code in zip(pages, codes, strict=False):
         page.open(code)
     assert pages[0].post(all_answers(questionnaire, 3), action="submit").status_code == 303
     assert pages[1].post({4: 2}).status_code == 303
+
+
+# --- The recount ---
+
+def test_recount_counts_each_coded_school_once(app, runner, coded, questionnaire):
+    """School one: three codes opened, one submitted, two drafts (one saved, one only
+    opened): 1 invited, 3 started, 1 submitted; school two (another CLB): 1, 0, 0."""
+    round_id, (school, other) = coded
+    _three_opened(app, round_id, school, questionnaire)
     with app.app_context():
         centres = dict(db.session.execute(select(Invitation.id, Invitation.centre_id)
                                           .where(Invitation.id.in_([school, other]))).all())
@@ -108,3 +113,22 @@ def test_a_mail_or_links_post_for_a_coded_round_is_refused(app, inspector_client
         assert db.session.scalar(select(func.count()).select_from(MessageSend)) == 0
         assert db.session.scalar(select(func.count()).select_from(Job)) == 0
         assert db.session.scalar(select(func.count()).select_from(InvitationLink)) == links
+
+
+# --- Monitoring: answers counted, not schools ---
+
+def test_the_response_of_a_coded_round_counts_answers_and_lists_each_school_once(
+        app, inspector_client, coded, questionnaire):
+    round_id, (school, _other) = coded
+    _three_opened(app, round_id, school, questionnaire)
+    html = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    summary = re.search(r'<p class="response-summary">(.*?)</p>', html, re.S).group(1)
+    assert summary == ("Sector: 1 antwoord ingediend, 2 begonnen maar nog niet ingediend, "
+                       "bij 2 scholen (met codes: één antwoord per code).")
+    assert "uitgenodigde" not in summary and "%" not in html.split("response-summary")[1]
+    with app.app_context():
+        centre = db.session.get(Invitation, school).centre_id
+    page = inspector_client.get(f"/beheer/rondes/{round_id}/clb/{centre}")
+    statuses = re.findall(r"<td>([^<]*geopend[^<]*|niet begonnen|begonnen|ingediend)\s*</td>",
+                          page.get_data(as_text=True))
+    assert statuses == ["3 codes geopend, 1 ingediend"]      # one row for the school

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from flask_babel import gettext
-from sqlalchemy import func, select
+from flask_babel import gettext, ngettext
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..formatting import BRUSSELS
-from ..models import LEVELS, Centre, Invitation, Response, School
+from ..models import LEVELS, Centre, Invitation, Response, Round, School
 from . import tally
 
 
@@ -102,19 +102,31 @@ class SchoolStatus:
 
 
 def centre_schools(session: Session, round_id: int, centre_id: int) -> list[SchoolStatus]:
-    """The schools of one CLB in a round and how far each is; never their answers."""
+    """The schools of one CLB in a round and how far each is; never their answers. One row
+    per school also in a coded round, whose school has one anonymous response per code
+    opened: its status then counts them."""
+    submitted = func.count(case((Response.status == "submitted", 1)))
     rows = session.execute(
         select(Invitation.id, School.number, School.name, Invitation.level,
-               Invitation.revoked_at, Response.status, School.id)
+               Invitation.revoked_at, func.count(Response.id), submitted, School.id)
         .join(School, School.id == Invitation.school_id)
         .outerjoin(Response, Response.invitation_id == Invitation.id)
         .where(Invitation.round_id == round_id, Invitation.centre_id == centre_id)
+        .group_by(Invitation.id, School.number, School.name, Invitation.level,
+                  Invitation.revoked_at, School.id)
         .order_by(School.name)).all()
+    coded = session.scalar(select(Round.access).where(Round.id == round_id)) == "codes"
     labels = {None: gettext("niet begonnen"), "draft": gettext("begonnen"),
               "submitted": gettext("ingediend")}
-    return [SchoolStatus(inv_id, number, name, level, labels[status], revoked is not None,
-                         status, school_id)
-            for inv_id, number, name, level, revoked, status, school_id in rows]
+    out = []
+    for inv_id, number, name, level, revoked, started, done, school_id in rows:
+        status = "submitted" if done else ("draft" if started else None)
+        label = ngettext("%(num)d code geopend, %(submitted)d ingediend",
+                         "%(num)d codes geopend, %(submitted)d ingediend", started,
+                         submitted=done) if coded else labels[status]
+        out.append(SchoolStatus(inv_id, number, name, level, label, revoked is not None,
+                                status, school_id))
+    return out
 
 
 def export_sheets(figures: RoundFigures, wide: bool = True
