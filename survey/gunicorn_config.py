@@ -9,12 +9,19 @@ connections, so the other workers get them), but it cannot make them free: in pr
 a buffering reverse proxy (nginx with request buffering on) in front is required, which
 reads each request completely before passing it on and takes each answer at once
 (docs/deployment.md; bench/slow_clients.py for the figures).
+
+The access log (off unless SURVEY_ACCESS_LOG) never holds a school's link or a code:
+MaskingLogger writes "…" for the path segment after /s/ and /c/ (the token of /s/<token>,
+the code of a slip's QR link /c/<code>), in every field of the line.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 
 def _number(name: str, default: int) -> int:
@@ -46,3 +53,26 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 accesslog = os.environ.get("SURVEY_ACCESS_LOG") or None
 errorlog = "-"
+
+# The secret segment after /s/ (a school's link) or /c/ (a code), also percent-encoded
+# (werkzeug routes on the decoded path, the log's request line is the raw one); the fixed
+# pages of the code journey (/c/vragenlijst, /c/bedankt) are not secrets and stay.
+_SECRET = re.compile(r"((?:/|%2f)(?:s|c|%73|%63)(?:/|%2f))"
+                     r"(?!(?:vragenlijst|bedankt)(?:[/?#\s\"]|%2f|$))[^/?#\s\"]+", re.I)
+
+
+def masked(text: str) -> str:
+    return _SECRET.sub(r"\1…", text)
+
+
+class MaskingLogger(Logger):
+    """gunicorn's logger, with links and codes masked in every atom of the access line
+    (request line, path, referer, headers, environ): whatever access_log_format says."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: masked(value) if isinstance(value, str) else value
+                for key, value in atoms.items()}
+
+
+logger_class = MaskingLogger
