@@ -129,7 +129,7 @@ def _compiler(workspace: _Workspace, template: str) -> _Compiler:
 def _compile(template: str, data: Mapping, **options):
     """Compile under the lock: the data into data.json (and sys.inputs for a template that
     reads them there; new inputs cost that compile Typst's caches)."""
-    payload = json.dumps(printable(data), ensure_ascii=False, separators=(",", ":"))
+    payload = _payload(data)
     with _lock:
         workspace = _current_workspace()
         compiler = _compiler(workspace, template)
@@ -187,6 +187,35 @@ def printable(value):
     if isinstance(value, list | tuple):
         return [printable(item) for item in value]
     return value
+
+
+# The same test on the data as JSON, in three quick scans: the characters other than
+# printable ASCII (few, and few kinds), control characters (JSON writes them escaped: \b,
+# \f, \r, \u0001) and the longest word (split at white space; the separators have a
+# space, so JSON's punctuation makes no long word). A match may be a false alarm (an
+# escaped backslash, a word just under the limit in its quotes); it only sends the data
+# the slower way, string by string.
+_NOT_ASCII = re.compile("[^\x20-\x7e]")
+_ESCAPED = re.compile(r"\\(?:[bfr]|u00[01])")
+
+
+def _plain_json(text: str) -> bool:
+    return (not _ESCAPED.search(text)
+            and not any(_UNPRINTABLE.match(c) or _ASTRAL.match(c)
+                        for c in set(_NOT_ASCII.findall(text)))
+            and max(map(len, text.split()), default=0) <= LONGEST_WORD)
+
+
+def _payload(data: Mapping) -> str:
+    """The data as JSON with every string printable: most data need no change, which a few
+    scans of their JSON show (faster than looking at each string)."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
+    except TypeError:               # a mapping or sequence JSON does not know: cleaned below
+        text = None
+    if text is not None and _plain_json(text):
+        return text
+    return json.dumps(printable(data), ensure_ascii=False, separators=(",", ":"))
 
 
 def render(template: str, data: Mapping) -> bytes:

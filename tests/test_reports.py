@@ -327,3 +327,45 @@ def test_a_worker_installs_the_translator_of_the_language(app, tmp_path, monkeyp
         assert len(ids) > 150 and all(i18n._(msgid) == msgid for msgid in ids)
     finally:
         i18n.install(engine_text)       # this process's translator, as create_app left it
+
+
+# --- The renderer (reports/typeset.py) ---------------------------------------------------
+
+
+def test_a_sheet_is_the_same_whatever_was_rendered_before_it():
+    # Typst's caches serve one CLB's sheet from another's where they agree: what they
+    # serve must never be the other CLB's
+    from helpers import INFO, LAYOUT, centre_input, cube_of, uniform
+    from reports import content, sheet_data
+
+    cube = cube_of(uniform(7, 4))
+    first, other = (content.build(INFO, LAYOUT, cube, centre_input(number))
+                    for number in ("A", "B"))
+    alone = sheet_data.render(first)
+    sheet_data.render(other)
+    assert sheet_data.render(first) == alone
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(alone)).pages)
+    assert "CLB A" in text and "CLB B" not in text
+
+
+@pytest.mark.parametrize("text", [
+    "gewoon", "a\x01b", "regel\r\neinde", "x" * 31, "x" * 30, "bom\ufeff", "\ud800los",
+    "del\x7f", "nel\x85", "\ufdd0", "\U0001fffe", "😀", "tab\tnieuw\nregel",
+    "schuine \\ streep en \\b", "lang woord: " + "ééé" * 20, "één ‘twee’ – drie"])
+def test_the_data_are_cleaned_the_same_by_one_scan_or_string_by_string(text):
+    import json
+
+    from reports import typeset
+
+    data = {"remarks": [text, {"inner": (text, 3, None)}], "n": 1.5}
+    assert json.loads(typeset._payload(data)) == typeset.printable(data)
+
+
+def test_a_template_reading_sys_inputs_still_gets_its_data(tmp_path):
+    # the sector report and the slips read json(bytes(sys.inputs.data)); the sheet reads
+    # /data.json, and a comment naming sys.inputs does not make it read them
+    from reports import typeset
+
+    workspace = typeset._current_workspace()
+    assert typeset._compiler(workspace, "sector").reads_inputs
+    assert not typeset._compiler(workspace, "sheet").reads_inputs
