@@ -756,6 +756,8 @@ def test_a_reminder_is_refused_for_a_coded_round(app, inspector_client, planned)
     assert plan_of(app, planned) == before
     page = inspector_client.get(f"/beheer/rondes/{planned}/planning").get_data(as_text=True)
     assert "Herinnering plannen</button>" not in page
+    assert "1 maart 2027 om 09:00: openen (met codes: er wordt niemand gemaild)" in page
+    assert "openen en uitnodigen" not in page and "7 en 2 dagen" not in page
     with app.app_context(), pytest.raises(schedule.ScheduleError):
         schedule.add_reminder(db.session, db.session.get(Round, planned),
                               utc(2027, 3, 10, 9, 0), "not_submitted", now=utc(2027, 2, 1))
