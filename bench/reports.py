@@ -2,6 +2,7 @@
 counts-cube query over a synthetic round of many responses.
 
     python bench/reports.py [--responses 100000] [--database-url URL] [--skip-build]
+    python bench/reports.py --compare DIR [--runs 4] [--jobs 2]
 
 Builds the demo sector (40 CLBs, about 3,500 schools, 60 % answered) in a temporary SQLite
 database, closes and publishes its round, approves its remarks, then times
@@ -11,20 +12,33 @@ it bulk-loads a round of --responses submitted responses (21 answers each) into 
 --database-url database (default: a temporary SQLite file; for PostgreSQL a scratch
 database is created beside the one named and dropped afterwards) and times the kept counts
 cube against the aggregate of every answer. Prints figures only; nothing here is a test.
+
+With --compare, DIR is another checkout (`git worktree add /tmp/main-before 10f8ce9`, the
+main before issue 12): only the demo round's full build with --jobs, in a fresh process per
+run (its workers fork from it, as in `survey reports build`), the two trees alternately
+`--runs` times so that a busy shared machine slows both alike; prints each run's wall and
+CPU time (the process and its workers) and the medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve()
+ROOT = HERE.parents[1]
+if "--tree" in sys.argv:            # a --compare run of another checkout: its packages
+    TREE = Path(sys.argv[sys.argv.index("--tree") + 1]).resolve()
+    sys.path[:0] = [str(TREE), str(TREE / "bench")]
+else:
+    sys.path.insert(0, str(ROOT))
 
 import synthetic  # noqa: E402
 from synthetic import make_app, scratch_database  # noqa: E402
@@ -39,20 +53,13 @@ def _cpu() -> float:
 
 
 def bench_build(tmp: Path) -> None:
-    from survey.demo import build
-    from survey.models import Remark, Round
-    from survey.questionnaire import bundled
+    from survey.models import Round
     from survey.services import reports
 
-    app = make_app(f"sqlite:///{tmp / 'demo.sqlite3'}", tmp / "instance")
+    started = time.perf_counter()
+    app, summary = demo_round(tmp)
     with app.app_context():
-        started = time.perf_counter()
-        summary = build(db.session, bundled("clb-samenwerking-school"), seed=2026,
-                        base_url="http://127.0.0.1:5000")
         rnd = db.session.get(Round, summary.round_id)
-        rnd.state = "published"
-        db.session.execute(db.update(Remark).values(review="approved"))
-        db.session.commit()
         print(f"demo sector: {summary.centres} CLBs, {summary.schools} schools, "
               f"{summary.submitted} submitted ({time.perf_counter() - started:.1f} s to build)")
         started = time.perf_counter()
@@ -95,6 +102,60 @@ def bench_build(tmp: Path) -> None:
                 times.append(time.perf_counter() - started)
             print(f"  {label}: best {min(times):.4f} s, median "
                   f"{statistics.median(times):.4f} s (of 5)")
+
+
+def demo_round(tmp: Path):
+    """The demo sector in a temporary SQLite database, its round published with every remark
+    approved: (app, the demo's summary). Calls that every compared tree has."""
+    from survey.demo import build
+    from survey.models import Remark, Round
+    from survey.questionnaire import bundled
+
+    app = make_app(f"sqlite:///{tmp / 'demo.sqlite3'}", tmp / "instance")
+    with app.app_context():
+        summary = build(db.session, bundled("clb-samenwerking-school"), seed=2026,
+                        base_url="http://127.0.0.1:5000")
+        rnd = db.session.get(Round, summary.round_id)
+        rnd.state = "published"
+        db.session.execute(db.update(Remark).values(review="approved"))
+        db.session.commit()
+        return app, summary
+
+
+def build_once(tmp: Path, jobs: int) -> dict:
+    """One full build of the demo round in this (fresh) process: wall and CPU seconds."""
+    from survey.models import Round
+    from survey.services import reports
+
+    app, summary = demo_round(tmp)
+    with app.app_context():
+        rnd = db.session.get(Round, summary.round_id)
+        data = reports.round_data(db.session, rnd)
+        started, cpu = time.perf_counter(), _cpu()
+        files = reports.build_round(db.session, rnd, tmp / "out", jobs=jobs, data=data)
+        return {"wall": time.perf_counter() - started, "cpu": _cpu() - cpu,
+                "files": len(files)}
+
+
+def compare(other: Path, runs: int, jobs: int) -> None:
+    trees = {"this tree": ROOT, "compared": other.resolve()}
+    figures: dict[str, list[dict]] = {name: [] for name in trees}
+    for index in range(runs):
+        for name, tree in (trees.items() if index % 2 == 0 else reversed(trees.items())):
+            out = subprocess.run([sys.executable, str(HERE), "--tree", str(tree), "--jobs",
+                                  str(jobs), "--json"], capture_output=True, text=True,
+                                 check=True, cwd=str(tree))
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            figures[name].append(result)
+            print(f"run {index + 1} {name}: --jobs {jobs}, {result['files']} files in "
+                  f"{result['wall']:.2f} s, {result['cpu']:.2f} s CPU with its workers",
+                  flush=True)
+    for name, results in figures.items():
+        cpu = [r["cpu"] for r in results]
+        wall = [r["wall"] for r in results]
+        print(f"{name} ({trees[name]}): median {statistics.median(cpu):.2f} s CPU "
+              f"(best {min(cpu):.2f}, worst {max(cpu):.2f}), median "
+              f"{statistics.median(wall):.2f} s wall, of {len(cpu)} runs")
 
 
 def load_synthetic(url: str, responses: int, tmp: Path):
@@ -145,7 +206,19 @@ def main() -> None:
     parser.add_argument("--database-url", default="",
                         help="for the synthetic round (default: SQLite in a temp folder)")
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--compare", type=Path, help="another checkout: full builds only")
+    parser.add_argument("--runs", type=int, default=4)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--tree", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compare:
+        compare(args.compare, args.runs, args.jobs)
+        return
+    if args.json:
+        with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+            print(json.dumps(build_once(Path(tmp), args.jobs)))
+        return
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
         tmp = Path(tmp)
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
