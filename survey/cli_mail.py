@@ -20,6 +20,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from instrument.domain import JobState
+
 from .database import write_transaction
 from .extensions import db
 
@@ -76,10 +78,21 @@ def invitations_send(round_id, reminder, not_started, retry_uncertain, wait, her
     if rnd.state != "open":
         raise click.ClickException(f"Round {round_id} is {rnd.state}: invitations and "
                                    "reminders go out only for an open round.")
+    if rnd.uses_codes:
+        raise click.ClickException(f"Round {round_id} is answered with single-use codes: "
+                                   "it has nobody to mail (make codes on its codes page).")
     key = _message_key(reminder)
     only_not_started = not_started and key != mailing.INVITATION
     running = records.active(db.session, records.MAIL, rnd.id, utcnow(),
                              records.lease(app.config))
+    if (running is not None and here and running.state == JobState.QUEUED
+            and running.params.get("message") == key):
+        # the job nobody picked up (no worker on this host): this process takes it over;
+        # a worker that dequeues it later finds it claimed or done
+        click.echo(f"Job {running.id} ({key}) was waiting for a worker: sending it here.")
+        _start_here(app, running.id)
+        _follow_to_end(app, running.id, worker_timeout)
+        return
     if running is not None:
         raise click.ClickException(
             f"Round {round_id} already has a mail job: job {running.id} "
@@ -108,9 +121,20 @@ def invitations_send(round_id, reminder, not_started, retry_uncertain, wait, her
                    f"/beheer/taken/{job_id}.")
         return
     if here:
-        # a thread of its own: this one follows the row and prints, as for a worker
-        threading.Thread(target=jobs.run, args=(app, job_id), daemon=True,
-                         name=f"job-{job_id}").start()
+        _start_here(app, job_id)
+    _follow_to_end(app, job_id, worker_timeout)
+
+
+def _start_here(app: Flask, job_id: int) -> None:
+    """The job in a thread of this process; the main thread follows its row and prints,
+    as it does for a worker's."""
+    from . import jobs
+
+    threading.Thread(target=jobs.run, args=(app, job_id), daemon=True,
+                     name=f"job-{job_id}").start()
+
+
+def _follow_to_end(app: Flask, job_id: int, worker_timeout: int) -> None:
     state, message = _follow(app, job_id, worker_timeout)
     if state == "failed":
         raise click.ClickException(f"Job {job_id} failed: {message}")

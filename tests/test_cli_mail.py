@@ -148,3 +148,46 @@ def test_send_refuses_before_starting_anything(app, runner, make_round, args, me
     result = runner.invoke(args=["invitations", "send", str(round_id), *args])
     assert result.exit_code != 0 and message in result.output
     assert _jobs(app) == [] and not (Path(app.instance_path) / "outbox").exists()
+
+
+def test_here_takes_over_the_job_that_waited_for_a_worker(app, runner, make_round,
+                                                          make_invited):
+    round_id = _schools(app, make_round, make_invited, 2)
+    waited = runner.invoke(args=["invitations", "send", str(round_id),
+                                 "--worker-timeout", "1"])
+    assert waited.exit_code == 1 and "no worker has picked the job up" in waited.output
+    result = runner.invoke(args=["invitations", "send", str(round_id), "--here"])
+    assert result.exit_code == 0, result.output
+    assert "Job 1 (invitation) was waiting for a worker: sending it here." in result.output
+    assert "Job 1 done: 2 verstuurd, 0 mislukt, 0 overgeslagen." in result.output
+    assert [(job.id, job.state) for job in _jobs(app)] == [(1, "done")], "no second job"
+    assert sorted(app.inbox.deliveries.values()) == [1, 1]
+    assert run_pending(app) == 1 and sorted(app.inbox.deliveries.values()) == [1, 1]
+
+
+def test_a_round_answered_with_codes_is_not_mailed(app, runner, make_round, make_invited):
+    round_id = _schools(app, make_round, make_invited, 2)
+    with app.app_context():
+        db.session.get(Round, round_id).access = "codes"
+        db.session.commit()
+    result = runner.invoke(args=["invitations", "send", str(round_id), "--here"])
+    assert result.exit_code == 1
+    assert "is answered with single-use codes: it has nobody to mail" in result.output
+    assert _jobs(app) == [] and not app.inbox.messages
+    # a job started anyway (an old page, a race) refuses in the worker
+    with app.app_context():
+        start(app, records.MAIL, round_id, None, {"message": "invitation"}, total=2)
+    assert run_pending(app) == 1
+    (job,) = _jobs(app)
+    assert job.state == "failed" and "met codes ingevuld" in job.message
+    assert not app.inbox.messages
+
+
+def test_every_mail_carries_its_date(app, runner, make_round, make_invited):
+    from email.utils import parsedate_to_datetime
+
+    round_id = _schools(app, make_round, make_invited, 1)
+    result = runner.invoke(args=["invitations", "send", str(round_id), "--here"])
+    assert result.exit_code == 0, result.output
+    (mail,) = app.inbox.messages
+    assert parsedate_to_datetime(mail["Date"]).utcoffset().total_seconds() == 0

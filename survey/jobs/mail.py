@@ -26,6 +26,9 @@ def run(app: Flask, job: Claimed, progress: Progress) -> str:
     if rnd is None or rnd.state != "open":
         raise JobRefused(gettext("Niet verstuurd: uitnodigingen en herinneringen gaan "
                                  "alleen uit voor een open bevraging."))
+    if rnd.uses_codes:
+        raise JobRefused(gettext("Niet verstuurd: deze bevraging wordt met codes "
+                                 "ingevuld; er zijn geen uitnodigingen te mailen."))
     key = job.params["message"]
     only_not_started = bool(job.params.get("only_not_started"))
     todo = mailing.recipients_count(db.session, rnd, key, only_not_started)

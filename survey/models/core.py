@@ -156,6 +156,11 @@ class Round(db.Model):
     invitations: Mapped[list[Invitation]] = relationship(back_populates="round")
     reference_round: Mapped[Round | None] = relationship(remote_side=[id])
 
+    @property
+    def uses_codes(self) -> bool:
+        """Answered with single-use codes: nobody to mail, no personal links."""
+        return self.access == RoundAccess.CODES
+
     def accepts_answers(self, now: datetime | None = None) -> bool:
         return self.phase(now) == "open"
 

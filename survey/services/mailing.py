@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from functools import partial
 
 from flask_babel import gettext
@@ -164,6 +164,7 @@ def compose(rnd: Round | _RoundTexts, inv: Invitation | _Addressee, message_key:
     message["To"] = formataddr((header_text(inv.school.name),
                                 header_text(inv.school.email)))
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].partition("@")[2] or None)
+    message["Date"] = formatdate(usegmt=True)    # RFC 5322 asks for it, spam filters too
     message.set_content(body)
     return message
 
@@ -177,6 +178,8 @@ def send(session: Session, rnd: Round, message_key: str, transport, *, base_url:
     in one commit); progress(1) after each mail handed to the mail server."""
     if message_key != INVITATION and not REMINDER_KEY.match(message_key):
         raise ValueError(f"unknown message {message_key!r}")
+    if rnd.uses_codes:
+        raise ValueError(f"round {rnd.id} is answered with codes: it has nobody to mail")
     report = SendReport()
     todo = list(session.scalars(_recipients(rnd, message_key, only_not_started)
                                 .limit(limit)))
