@@ -109,9 +109,13 @@ def invitations_send(round_id, reminder, not_started, retry_uncertain, wait, her
     if count == 0:
         click.echo(f"No school still needs the {key}: nothing to send.")
         return
-    job_id = jobs.start(app, records.MAIL, rnd.id, None,
-                        {"message": key, "only_not_started": only_not_started,
-                         "origin": ORIGIN}, total=count)
+    try:
+        job_id = jobs.start(app, records.MAIL, rnd.id, None,
+                            {"message": key, "only_not_started": only_not_started,
+                             "origin": ORIGIN}, total=count, unless_active={})
+    except jobs.AlreadyActive as running:    # started meanwhile, by the console or a peer
+        raise click.ClickException(f"Round {round_id} already has a mail job: job "
+                                   f"{running.job_id}; wait until it ends.") from None
     per_minute = int(app.config["SURVEY_MAIL_PER_MINUTE"] or 0)
     pace = f"at most {per_minute} a minute" if per_minute else "no rate limit"
     click.echo(f"Job {job_id} started: {key} to {count} schools ({pace}).")

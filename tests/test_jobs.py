@@ -652,3 +652,44 @@ def test_the_job_page_names_the_message_in_dutch(app, inspector_client, make_rou
     listing = inspector_client.get("/beheer/taken").get_data(as_text=True)
     assert "Mails versturen</a> (herinnering 1)" in listing
     assert "reminder-1" not in listing and "reminder-1" not in page
+
+
+def test_starts_at_the_same_moment_make_one_job(app, make_round):
+    """Four clicks (or a click and the command) at once: one job, the others told which
+    runs (the check and the insert are one transaction under the round's lock)."""
+    import threading
+
+    from survey.jobs import AlreadyActive
+
+    round_id = make_round()
+    together = threading.Barrier(4)
+    started, refused, errors = [], [], []
+
+    def click():
+        try:
+            with app.app_context():
+                together.wait()
+                try:
+                    started.append(start(app, records.EXPORT, round_id, None,
+                                         {"export": "antwoorden-csv"},
+                                         unless_active={"export": "antwoorden-csv"}))
+                except AlreadyActive as running:
+                    refused.append(running.job_id)
+                finally:
+                    db.session.remove()
+        except Exception as exc:      # noqa: BLE001 (reported below, not swallowed)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(started) == 1 and refused == started * 3
+    with app.app_context():
+        assert [job.id for job in db.session.scalars(select(Job))] == started
+        # another export of the round, or the same one once this is done, may start
+        other = start(app, records.EXPORT, round_id, None, {"export": "antwoorden-sav"},
+                      unless_active={"export": "antwoorden-sav"})
+        assert other != started[0]

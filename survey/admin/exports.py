@@ -19,7 +19,7 @@ from instrument.domain import JobState
 from .. import jobs
 from ..extensions import db
 from ..jobs import records
-from ..models import Round, utcnow
+from ..models import Round
 from ..models.jobs import Job
 from ..results import (
     ANALYSIS_CSV,
@@ -84,14 +84,14 @@ def export_start(round_id: int, key: str):
     if export is None:
         abort(404)
     posted(BuildForm())
-    running = records.active(db.session, records.EXPORT, rnd.id, utcnow(),
-                             records.lease(current_app.config), params={"export": key})
-    if running is not None:
-        flash(gettext("%(export)s wordt al gemaakt (taak %(id)s); deze pagina toont de "
-                      "voortgang.", export=export.label, id=running.id), "info")
-    else:
+    try:
         jobs.start(current_app._get_current_object(), records.EXPORT, rnd.id,
-                   current_user.id, params=export_files.new_params(key))
+                   current_user.id, params=export_files.new_params(key),
+                   unless_active={"export": key})
+    except jobs.AlreadyActive as running:
+        flash(gettext("%(export)s wordt al gemaakt (taak %(id)s); deze pagina toont de "
+                      "voortgang.", export=export.label, id=running.job_id), "info")
+    else:
         flash(gettext("%(export)s wordt gemaakt; deze pagina toont de voortgang en biedt "
                       "het bestand aan zodra het klaar is.", export=export.label), "success")
     return _back(rnd)

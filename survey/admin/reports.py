@@ -18,7 +18,7 @@ from reports import codebook
 from .. import jobs
 from ..extensions import db
 from ..jobs import records
-from ..models import Round, utcnow
+from ..models import Round
 from ..results import (
     CODEBOOK,
     PDF_TYPE,
@@ -123,13 +123,14 @@ def report_build(round_id: int):
     """A job that builds every file of the round; the page shows its progress."""
     rnd = _reportable(round_id)
     posted(BuildForm())
-    if records.active(db.session, records.REPORTS, rnd.id, utcnow(),
-                      records.lease(current_app.config)):
-        flash(gettext("Er loopt al een opbouw voor deze bevraging."), "error")
-    else:
+    try:
         jobs.start(current_app._get_current_object(), records.REPORTS, rnd.id,
                    current_user.id, audit=lambda session: accounts.audit(
-                       session, current_user, "reports built", rnd.name))
+                       session, current_user, "reports built", rnd.name),
+                   unless_active={})
+    except jobs.AlreadyActive:
+        flash(gettext("Er loopt al een opbouw voor deze bevraging."), "error")
+    else:
         flash(gettext("De rapporten worden opgebouwd; deze pagina toont de voortgang."),
               "success")
     return redirect(url_for(".round_reports", round_id=rnd.id))

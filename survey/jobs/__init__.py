@@ -14,22 +14,46 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
 from ..database import write_transaction
 from ..extensions import db
 from .queue import enqueue_id, init_app, queue, run, tick
 
-__all__ = ["enqueue_id", "init_app", "queue", "run", "run_pending", "start", "tick"]
+__all__ = ["AlreadyActive", "enqueue_id", "init_app", "queue", "run", "run_pending",
+           "start", "tick"]
+
+
+class AlreadyActive(RuntimeError):
+    """start(unless_active=...) found such a job of the round queued or running."""
+
+    def __init__(self, job_id: int):
+        super().__init__(f"job {job_id} is already active")
+        self.job_id = job_id
 
 
 def start(app: Flask, kind: str, round_id: int | None, started_by: int | None,
           params: dict[str, Any] | None = None, total: int | None = None,
-          audit=None) -> int:
+          audit=None, *, unless_active: dict[str, Any] | None = None) -> int:
     """A new job, committed (with the audit row `audit(session)` adds, if given), then
-    enqueued: a worker never looks for a row that is not there yet."""
+    enqueued: a worker never looks for a row that is not there yet.
+
+    unless_active: params (a subset; {} for any) of the round's jobs of this kind that
+    rule a new one out: AlreadyActive(job id) when one is queued or running. The check
+    and the insert are one transaction under the round's row lock, so two clicks at the
+    same moment make one job, not two."""
+    from ..models import Round, utcnow
     from . import records
 
     with write_transaction(db.session):
+        if unless_active is not None:
+            # SQLite: the write transaction already holds the database's one write lock
+            db.session.execute(select(Round.id).where(Round.id == round_id)
+                               .with_for_update())
+            running = records.active(db.session, kind, round_id, utcnow(),
+                                     records.lease(app.config), unless_active)
+            if running is not None:
+                raise AlreadyActive(running.id)
         job = records.create(db.session, kind, round_id, started_by, params, total)
         if audit is not None:
             audit(db.session)
