@@ -216,9 +216,30 @@ def test_a_second_device_cannot_change_a_submitted_response(app, client, coded,
     second.open(code)
     first.post(all_answers(questionnaire, 4), action="submit")
     late = second.post({4: 1})
-    assert late.status_code == 303 and late.headers["Location"] == "/c/bedankt"
+    # the late device is told its change was not kept, not thanked for it
+    assert late.status_code == 409
+    text = late.get_data(as_text=True)
+    assert "Deze code is al gebruikt" in text and "is niet bewaard" in text
+    assert second.client.get("/c/bedankt").headers["Location"] == "/c"
     with app.app_context():
         assert db.session.scalar(select(Answer.value).where(Answer.item == 4)) == 4
+
+
+def test_the_thanks_page_is_only_for_the_browser_that_submitted(app, client, coded,
+                                                                questionnaire):
+    stranger = app.test_client().get("/c/bedankt")
+    assert stranger.status_code == 303 and stranger.headers["Location"] == "/c"
+    entry = app.test_client().get("/c").get_data(as_text=True)
+    # an anonymous respondent is not addressed as a school
+    assert "Bevraging over de samenwerking met het CLB" in entry
+    assert "Bevraging scholen" not in entry
+    round_id, (school, _other) = coded
+    code = _make(app, round_id, school, [(None, 1)])[0].code
+    page = CodePage(client)
+    page.open(code)
+    page.post(all_answers(questionnaire, 2), action="submit")
+    assert client.get("/c/bedankt").status_code == 200
+    assert client.get("/c/bedankt").status_code == 200, "a reload still thanks"
 
 
 @pytest.mark.parametrize("typed, status, message", [

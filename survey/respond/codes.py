@@ -43,6 +43,7 @@ from .forms import autosaved, collect, form_class, initial_data, progress
 
 SESSION_KEY = "code_respondent"
 PENDING_KEY = "code_pending"       # a QR link's code, waiting to be confirmed by a POST
+DONE_KEY = "code_done"             # this browser submitted: it may see the thanks page
 JOURNEY = {"save": "respond.code_save", "autosave": "respond.code_autosave",
            "questionnaire": "respond.code_questionnaire", "submit": "respond.code_submit"}
 
@@ -121,6 +122,7 @@ def code_open():
         return _refusal(result["outcome"], acc)
     session[SESSION_KEY] = {"h": code_hash, "i": acc.invitation_id, "r": acc.round_id,
                             "s": acc.stamp}
+    session.pop(DONE_KEY, None)
     session.permanent = True
     return redirect(url_for(".code_questionnaire"), 303)
 
@@ -133,7 +135,7 @@ def _current():
         return None, redirect(url_for(".code_entry"), 303)
     acc = access_codes.code_access(db.session, holder["h"])
     if acc is None or acc.state == "spent":
-        return None, redirect(url_for(".code_thanks"), 303)
+        return None, _spent_meanwhile()
     if acc.revoked or acc.phase() != "open":
         return None, _refusal(access_codes.NOT_YET if acc.phase() == "not_yet"
                               else access_codes.CLOSED, acc)
@@ -195,9 +197,24 @@ def _posted():
     return None if q is None else (holder, q)
 
 
+def _thanks():
+    """This browser submitted: the thanks page is its to see (not anyone's who opens
+    /c/bedankt), and the code's session ends."""
+    session.pop(SESSION_KEY, None)
+    session[DONE_KEY] = True
+    return redirect(url_for(".code_thanks"), 303)
+
+
+def _spent_meanwhile():
+    """The code was submitted elsewhere (another device, another tab): what this page
+    still held was not saved, and it says so."""
+    session.pop(SESSION_KEY, None)
+    return _notice("code_spent.html", 409, meanwhile=True)
+
+
 def _after_refusal(outcome: str):
     if outcome == answer_service.ALREADY_SUBMITTED:
-        return redirect(url_for(".code_thanks"), 303)
+        return _spent_meanwhile()
     _found, instead = _current()
     return instead or _notice("code_expired.html", 400)
 
@@ -218,7 +235,7 @@ def code_save():
         db.session, holder["i"], given, remarks, submit=action == "submit",
         questionnaire=q, validated=True, only_if_complete=True, code_hash=holder["h"])
     if outcome == answer_service.SUBMITTED:
-        return redirect(url_for(".code_thanks"), 303)
+        return _thanks()
     if outcome not in (answer_service.SAVED, answer_service.INCOMPLETE):
         return _after_refusal(outcome)
     if action == "submit" or outcome == answer_service.INCOMPLETE:
@@ -274,7 +291,7 @@ def code_submit():
         return code_confirm(422)
     if outcome != answer_service.SUBMITTED:
         return _after_refusal(outcome)
-    return redirect(url_for(".code_thanks"), 303)
+    return _thanks()
 
 
 @bp.get("/c/vragenlijst/bewaard")
@@ -286,6 +303,7 @@ def code_saved(holder, acc, q):
 @bp.get("/c/bedankt")
 def code_thanks():
     # Nothing of the answers is shown: once submitted, nothing leads back to them.
-    session.pop(SESSION_KEY, None)
+    if not session.get(DONE_KEY):
+        return redirect(url_for(".code_entry"), 303)
     return render_template("respond/code_thanks.html")
 
