@@ -693,3 +693,30 @@ def test_starts_at_the_same_moment_make_one_job(app, make_round):
         other = start(app, records.EXPORT, round_id, None, {"export": "antwoorden-sav"},
                       unless_active={"export": "antwoorden-sav"})
         assert other != started[0]
+
+
+def test_while_a_mail_job_runs_its_claims_are_on_their_way_not_uncertain(
+        app, inspector_client, make_round, make_invited):
+    round_id = _schools(app, make_round, make_invited, 2)
+    with app.app_context():
+        first = db.session.scalars(select(Invitation.id).where(
+            Invitation.round_id == round_id).order_by(Invitation.id)).first()
+        db.session.add(MessageSend(invitation_id=first, message_key="invitation",
+                                   recipient="directie0@school.example.org"))
+        db.session.commit()
+    # claimed, no job: a crash left it; the inspector may release it
+    page = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    assert "Onzekere opnieuw versturen" in page and "onderweg" not in page
+    with app.app_context():
+        job_id = start(app, records.MAIL, round_id, None, {"message": "invitation"},
+                       total=2)
+    page = inspector_client.get(f"/beheer/rondes/{round_id}").get_data(as_text=True)
+    assert "Onzekere opnieuw versturen" not in page
+    assert f"Er wordt nu verstuurd (<a href=\"/beheer/taken/{job_id}\">taak {job_id}</a>)" \
+        in page and ">onderweg</td>" in page
+    refused = inspector_client.post(f"/beheer/rondes/{round_id}/onzeker",
+                                    data={"csrf_token": csrf_in(page),
+                                          "message": "invitation"})
+    assert refused.headers["Location"].endswith(f"/beheer/taken/{job_id}")
+    with app.app_context():
+        assert db.session.scalar(select(MessageSend.status)) == "claimed"

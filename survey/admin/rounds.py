@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from reports import xlsx
 from ..database import write_transaction
 from ..extensions import db
 from ..formatting import BRUSSELS, local_datetime
+from ..jobs import records
 from ..models import Centre, Invitation, QuestionnaireVersion, Round, School, utcnow
 from ..results import xlsx_download
 from ..routing import DATABASE_INT_MAX
@@ -174,7 +175,11 @@ def round_detail(round_id: int):
     sort = request.args.get("sorteer", "clb")
     figures = monitoring.round_figures(db.session, rnd.id, sort)
     messages = mailing.overview(db.session, rnd)
+    # while a mail job runs, its claimed mails are on their way, not uncertain
+    sending = records.active(db.session, records.MAIL, rnd.id, utcnow(),
+                             records.lease(current_app.config))
     return render_template("admin/round.html", rnd=rnd, figures=figures, sort=sort,
+                           sending=sending,
                            state_form=RoundStateForm(), add_form=AddSchoolForm(),
                            send_form=SendForm(), uncertain_form=UncertainForm(),
                            messages=messages, sort_keys=monitoring.SORT_KEYS,

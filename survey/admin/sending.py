@@ -85,10 +85,14 @@ def round_send(round_id: int):
                           "%(count)s scholen krijgen %(message)s.", count,
                           count=format_number(count), message=message_name(key)),
             minutes=ceil(count / per_minute) if per_minute else None, per_minute=per_minute)
-    job_id = jobs.start(current_app._get_current_object(), records.MAIL, rnd.id,
-                        current_user.id, {"message": key,
-                                          "only_not_started": only_not_started},
-                        total=count)
+    try:
+        job_id = jobs.start(current_app._get_current_object(), records.MAIL, rnd.id,
+                            current_user.id, {"message": key,
+                                              "only_not_started": only_not_started},
+                            total=count, unless_active={"message": key})
+    except jobs.AlreadyActive as running:       # a second click at the same moment
+        flash(gettext("Dit bericht wordt al verstuurd: zie de voortgang hieronder."), "error")
+        return redirect(url_for(".job_detail", job_id=running.job_id))
     flash(gettext("De mails worden op de achtergrond verstuurd; deze pagina toont de "
                   "voortgang."), "success")
     return redirect(url_for(".job_detail", job_id=job_id))
@@ -98,6 +102,14 @@ def round_send(round_id: int):
 def round_release_uncertain(round_id: int):
     rnd = round_or_404(round_id)
     form = posted(UncertainForm())
+    running = records.active(db.session, records.MAIL, rnd.id, utcnow(),
+                             records.lease(current_app.config))
+    if running is not None:
+        # its claims are mails on their way, not uncertain ones: released now, the next
+        # send could mail those schools a second time
+        flash(gettext("Er wordt nu verstuurd (taak %(id)s): wat onderweg is, is niet "
+                      "onzeker. Wacht tot die taak klaar is.", id=running.id), "error")
+        return redirect(url_for(".job_detail", job_id=running.id))
     released = mailing.release_uncertain(db.session, rnd, form.message.data)
     with write_transaction(db.session):
         accounts.audit(db.session, current_user, "uncertain mails released", rnd.name,
