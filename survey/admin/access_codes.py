@@ -41,7 +41,7 @@ def _slips_module():
 def round_codes(round_id: int):
     rnd = round_or_404(round_id)
     # A link round's page says so (the directors answer with their personal links).
-    schools = access_codes.figures(db.session, rnd.id) if rnd.access == "codes" else []
+    schools = access_codes.figures(db.session, rnd.id) if rnd.uses_codes else []
     return render_template("admin/round_codes.html", rnd=rnd, schools=schools,
                            form=MakeCodesForm(), pdf=_slips_module() is not None)
 
@@ -49,7 +49,7 @@ def round_codes(round_id: int):
 @bp.post("/rondes/<int:round_id>/codes")
 def round_codes_make(round_id: int):
     rnd = round_or_404(round_id)
-    if rnd.access != "codes":
+    if not rnd.uses_codes:
         abort(404)
     form = MakeCodesForm()
     invitation = None

@@ -12,6 +12,8 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from instrument.domain import RoundAccess
+
 from ..database import write_transaction
 from ..extensions import db
 from ..formatting import BRUSSELS
@@ -46,7 +48,7 @@ def round_edit(round_id: int):
         "closes_at": _local(rnd.closes_at), "min_group_size": rnd.min_group_size,
         "min_benchmark_centres": rnd.min_benchmark_centres,
         "reference_round": str(rnd.reference_round_id or ""),
-        "audience": rnd.audience, "with_codes": rnd.access == "codes",
+        "audience": rnd.audience, "with_codes": rnd.uses_codes,
         **{name: getattr(rnd, name) for name in MAIL_FIELDS}})
     reference_choices(form, exclude=rnd.id)
     if form.validate_on_submit():
@@ -62,7 +64,7 @@ def round_edit(round_id: int):
                     min_benchmark_centres=form.min_benchmark_centres.data,
                     reference_round_id=reference.id if reference else None,
                     audience=form.audience.data,
-                    access="codes" if form.with_codes.data else "link",
+                    access=RoundAccess.CODES if form.with_codes.data else RoundAccess.LINK,
                     **{name: getattr(form, name).data for name in MAIL_FIELDS})
                 if {"opens_at", "closes_at", "access"} & set(changed):
                     # the planned steps move with the dates (ScheduleError, a

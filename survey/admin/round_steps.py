@@ -52,7 +52,7 @@ def checklist(rnd: Round, figures, messages) -> list[Step]:
     total = figures.total
     steps = []
 
-    coded = rnd.access == "codes"
+    coded = rnd.uses_codes
     tested = None if coded else last_test_mail(rnd)
     preview_links = [] if coded else [(gettext("Voorbeeld van de mails en testmail"),
                                        url_for("admin.round_preview", round_id=rnd.id))]

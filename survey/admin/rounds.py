@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from instrument.domain import RoundAccess
 from reports import xlsx
 
 from ..database import write_transaction
@@ -130,24 +131,22 @@ def round_new():
                 rnd.reference_round_id = reference_id
                 # a coded round is answered anonymously, by whom the audience says
                 rnd.audience = form.audience.data
-                rnd.access = "codes" if form.with_codes.data else "link"
+                rnd.access = RoundAccess.CODES if form.with_codes.data else RoundAccess.LINK
                 for name in ("invitation_subject", "invitation_body", "reminder_subject",
                              "reminder_body"):
                     setattr(rnd, name, getattr(form, name).data)
                 round_service.invite(db.session, rnd, schools, with_links=False)
-                # the default opening, closing and reminders, planned with the round;
-                # not for a coded round: its opening would mail the directors, and
-                # there is nobody to remind (it is opened by hand, its codes handed out)
-                if rnd.access == "link":
-                    schedule.plan_defaults(db.session, rnd)
+                # the default opening, closing and reminders, planned with the round (a
+                # coded round: opening and closing only; its opening mails nobody)
+                schedule.plan_defaults(db.session, rnd)
                 accounts.audit(db.session, current_user, "round created", rnd.name,
                                schools=len(schools), questionnaire=rnd.questionnaire_id,
                                version=rnd.questionnaire_version)
-            if rnd.access == "codes":
+            if rnd.uses_codes:
                 flash(gettext("De bevraging is aangemaakt met %(count)s scholen. Maak de "
-                              "codes per school en open ze wanneer alles klaar is: er "
-                              "worden geen uitnodigingen gemaild.", count=len(schools)),
-                      "success")
+                              "codes per school; ze opent en sluit vanzelf op haar data "
+                              "(de planning toont ze), en er worden geen uitnodigingen "
+                              "gemaild.", count=len(schools)), "success")
             elif rnd.opens_at > utcnow():   # plan_defaults planned the opening
                 flash(gettext("De bevraging is aangemaakt met %(count)s scholen. Ze opent "
                               "vanzelf op %(when)s en verstuurt dan de uitnodigingen; de "

@@ -45,7 +45,7 @@ def message_name(key: str) -> str:
 
 def refused_for_codes(rnd):
     """For a coded round: the round page again with the reason (nothing sent or made)."""
-    if rnd.access != "codes":
+    if not rnd.uses_codes:
         return None
     flash(gettext("Deze bevraging werkt met codes: er worden geen uitnodigingen, "
                   "herinneringen of persoonlijke links verstuurd. Maak de codes per school "

@@ -25,7 +25,7 @@ from flask_babel import gettext
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
-from instrument.domain import CodeState, RoundAccess
+from instrument.domain import CodeState
 
 from ..cleantext import single_line
 from ..models import Invitation, Response, Round, School, round_phase, utcnow
@@ -124,7 +124,7 @@ def make_codes(session: Session, rnd: Round, invitation: Invitation,
                groups: list[tuple[str | None, int]]) -> list[PlainCode]:
     """Make codes for one school of a coded round (inside the caller's write transaction):
     the plain codes are returned this once, in groups' order; only their hashes stay."""
-    if rnd.access != RoundAccess.CODES:
+    if not rnd.uses_codes:
         raise CodeError(gettext("Deze bevraging werkt met persoonlijke links, niet met codes."))
     if rnd.state not in ("draft", "open"):
         raise CodeError(gettext("Codes maken kan alleen voor een bevraging in voorbereiding "

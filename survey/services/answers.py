@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from instrument import routing
-from instrument.domain import CodeState
+from instrument.domain import CodeState, RoundAccess
 
 from ..cleantext import free_text
 from ..database import dialect_insert, write_transaction
@@ -283,7 +283,8 @@ def _claim_statement(conn: Connection, submit: bool, check_prefix: bool):
             .join(Round, Invitation.round_id == Round.id)
             # a coded round's answers come only with codes (a director's link
             # mailed by mistake must not add a named response to an anonymous round)
-            .where(Invitation.id == bindparam("p_invitation"), Round.access == "link",
+            .where(Invitation.id == bindparam("p_invitation"),
+                   Round.access == RoundAccess.LINK.value,
                    Invitation.revoked_at.is_(None), Round.state == "open",
                    or_(Round.opens_at.is_(None), Round.opens_at <= now),
                    or_(Round.closes_at.is_(None), Round.closes_at > now))

@@ -78,7 +78,7 @@ def check(session: Session, rnd: Round) -> Readiness:
     layout = from_snapshot(rnd.definition)
     out = Readiness(len(layout.numbers), rnd.min_group_size, rnd.min_benchmark_centres)
     out.pending_remarks = remarks.counts(session, rnd)["pending"]
-    if rnd.access == "codes":
+    if rnd.uses_codes:
         _codes(session, rnd, out)
     else:
         _mails(session, rnd, out)

@@ -56,7 +56,7 @@ def _check_access(session: Session, rnd: Round, values: dict) -> None:
     audience, access = values.get("audience", rnd.audience), values.get("access", rnd.access)
     if audience not in set(Audience) or access not in set(RoundAccess):
         raise TypeError(f"not an audience or access: {audience!r}, {access!r}")
-    if access != "codes" and rnd.access == "codes" and session.scalar(
+    if access != RoundAccess.CODES and rnd.uses_codes and session.scalar(
             select(func.count()).select_from(AccessCode).where(
                 AccessCode.round_id == rnd.id)):
         raise RoundStateError(gettext(

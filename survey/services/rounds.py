@@ -11,6 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from instrument.domain import RoundAccess
+
 from .. import tokens
 from ..models import (
     Invitation,
@@ -94,7 +96,7 @@ def close_round(session: Session, rnd: Round, now: datetime | None = None) -> No
     now = now or utcnow()
     if rnd.closes_at is None or rnd.closes_at > now:
         rnd.closes_at = now
-    if rnd.access == "codes":
+    if rnd.uses_codes:
         from .access_codes import shuffle_spent  # here: access_codes imports this module
 
         shuffle_spent(session, rnd.id)
@@ -200,7 +202,7 @@ def revoke(session: Session, invitation: Invitation) -> None:
 def _responses_changed(session: Session, invitation: Invitation, sign: int) -> None:
     """An invitation leaves (-1) or rejoins (1) the tally and the counts with every response
     it has: the school's one, or a coded round's many anonymous ones."""
-    if invitation.round.access != "codes":
+    if not invitation.round.uses_codes:
         tally.invitation_changed(session, invitation.id, sign)
         submitted = counts.submitted_response(session, invitation.id)
         if submitted is not None:
@@ -268,7 +270,7 @@ def find_link(session: Session, token: str) -> InvitationLink | None:
         Invitation, Invitation.id == InvitationLink.invitation_id).join(
         Round, Round.id == Invitation.round_id).where(
         InvitationLink.token_hash == tokens.hash_token(token),
-        InvitationLink.revoked_at.is_(None), Round.access == "link"))
+        InvitationLink.revoked_at.is_(None), Round.access == RoundAccess.LINK.value))
 
 
 def link(base_url: str, token: str) -> str:

@@ -122,7 +122,7 @@ def plan_defaults(session: Session, rnd: Round, *, now: datetime | None = None
     any_reminder = session.scalar(select(func.count()).where(
         ScheduledStep.round_id == rnd.id, ScheduledStep.kind == StepKind.REMINDER,
         ScheduledStep.state != StepState.CANCELLED))
-    if running and rnd.closes_at is not None and not any_reminder and rnd.access != "codes":
+    if running and rnd.closes_at is not None and not any_reminder and not rnd.uses_codes:
         for days in DEFAULT_REMINDERS:
             due = local_days_before(rnd.closes_at, days)
             if due <= now or (rnd.opens_at is not None and due <= rnd.opens_at):
@@ -143,7 +143,7 @@ def check_plannable(rnd: Round) -> None:
 
 def check_remindable(rnd: Round) -> None:
     """Refuse a reminder in a coded round: its respondents are anonymous, nobody to mail."""
-    if rnd.access == "codes":
+    if rnd.uses_codes:
         raise ScheduleError(gettext(
             "Deze bevraging werkt met codes: er worden geen uitnodigingen of herinneringen "
             "gemaild, dus een herinnering kan niet gepland worden. Wie nog niet antwoordde, "
@@ -293,7 +293,7 @@ def follow_round_dates(session: Session, rnd: Round, *, now: datetime | None = N
     codes loses its planned reminders (it mails nobody). In the caller's
     write_transaction."""
     now = now or utcnow()
-    if rnd.access == "codes":
+    if rnd.uses_codes:
         for step in _active_steps(session, rnd.id, StepKind.REMINDER):
             if step.state == StepState.PLANNED:
                 step.state, step.done_at = StepState.CANCELLED.value, now

@@ -195,7 +195,7 @@ def _open(session, step, now, resumed, beat, transport, base_url, sender) -> _Re
             "De sluitingsdatum is al voorbij: er zijn geen uitnodigingen verstuurd."),
             "closing time already past, no invitations sent")
     rnd = session.get(Round, step.round_id)
-    if rnd.access == "codes":
+    if rnd.uses_codes:
         # a coded round's respondents get their codes from the school: nothing is mailed
         return _Result(StepState.DONE, " ".join((
             gettext("De bevraging was al open.") if was_open
@@ -239,7 +239,7 @@ def _close(session, step, now, resumed, beat, transport, base_url, sender) -> _R
 
 def _remind(session, step, now, resumed, beat, transport, base_url, sender) -> _Result:
     rnd = session.get(Round, step.round_id)
-    if rnd.access == "codes":     # planned before the round took codes: nobody to mail
+    if rnd.uses_codes:     # planned before the round took codes: nobody to mail
         return _Result(StepState.SKIPPED, gettext(
             "De bevraging werkt met codes: er is geen herinnering gemaild."),
             "coded round, nothing sent")
