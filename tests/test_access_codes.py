@@ -11,13 +11,13 @@ import re
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from test_respond import _checked
 
 from helpers import all_answers
 from survey.database import write_transaction
 from survey.extensions import db
-from survey.models import Answer, Invitation, Response, Round
+from survey.models import Answer, Invitation, InvitationLink, MessageSend, Response, Round
 from survey.models.access import AccessCode
 from survey.services import access_codes, counts, rounds, tally, throttle
 
@@ -666,3 +666,38 @@ def test_simultaneous_submits_of_one_code_count_once(app, coded, questionnaire):
         assert sum(cube.values()) == len(winner) and cube == counts.recomputed(
             db.session, round_id)
         assert db.session.scalar(select(AccessCode.state)) == "spent"
+
+
+def test_a_coded_schools_directory_page_shows_one_invitation_and_no_links_or_mails(
+        app, inspector_client, coded, questionnaire):
+    from conftest import csrf_in
+
+    round_id, (school_invitation, _other) = coded
+    codes = _make(app, round_id, school_invitation, [(None, 3)])
+    for code in codes[:2]:                 # two parents answer
+        page = CodePage(app.test_client())
+        page.open(code.code)
+        page.post(all_answers(questionnaire, 3), action="submit")
+    def links():
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(InvitationLink).where(
+                InvitationLink.invitation_id == school_invitation))
+
+    links_before = links()     # the test fixture's own; a coded round's console makes none
+    with app.app_context():
+        school_id = db.session.get(Invitation, school_invitation).school_id
+    html = inspector_client.get(f"/beheer/scholen/{school_id}").get_data(as_text=True)
+    assert html.count('class="invitation"') == 1, "one invitation, not one per response"
+    assert "anoniem, met codes" in html and "Link vernieuwen" not in html
+    assert "Uitnodiging opnieuw versturen" not in html
+    for action, path in (("extra", "link"), ("renew", "link"), (None, "opnieuw")):
+        data = {"csrf_token": csrf_in(html), "confirmed": "yes"}
+        if action:
+            data["action"] = action
+        refused = inspector_client.post(
+            f"/beheer/scholen/{school_id}/uitnodigingen/{school_invitation}/{path}",
+            data=data, follow_redirects=True).get_data(as_text=True)
+        assert "wordt anoniem met codes ingevuld" in refused, path
+    assert links() == links_before
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MessageSend)) == 0

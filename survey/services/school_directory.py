@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
+
+from instrument.domain import RoundAccess
 
 from ..database import write_transaction
 from ..email_address import is_address
@@ -27,6 +29,7 @@ from ..models import (
     School,
     User,
 )
+from ..models.core import SCHOOL_RESPONSE
 from . import accounts, mailing
 from . import rounds as round_service
 
@@ -106,15 +109,17 @@ class RoundInvitation:
     submitted_at: datetime | None
     valid_links: int
     mails: list[Mail]
+    coded: bool = False     # answered anonymously with codes: no links, no mails
 
     @property
     def can_resend(self) -> bool:
-        return self.round_state == "open" and not self.withdrawn \
+        return self.round_state == "open" and not self.withdrawn and not self.coded \
             and self.response_status != "submitted"
 
     @property
     def can_link(self) -> bool:
-        return self.round_state in ("draft", "open") and not self.withdrawn
+        return self.round_state in ("draft", "open") and not self.withdrawn \
+            and not self.coded
 
 
 @dataclass(frozen=True)
@@ -144,11 +149,13 @@ def detail(session: Session, school_id: int) -> SchoolDetail | None:
     if school is None:
         return None
     rows = session.execute(
-        select(Invitation, Round.name, Round.state, Centre.name, Response.status,
-               Response.started_at, Response.submitted_at)
+        select(Invitation, Round.name, Round.state, Round.access, Centre.name,
+               Response.status, Response.started_at, Response.submitted_at)
         .join(Round, Round.id == Invitation.round_id)
         .join(Centre, Centre.id == Invitation.centre_id)
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        # the school's own response: a coded round's anonymous ones are not the school's
+        .outerjoin(Response, and_(Response.invitation_id == Invitation.id,
+                                  SCHOOL_RESPONSE))
         .where(Invitation.school_id == school.id)
         .order_by(Round.created_at.desc(), Round.id.desc())).all()
     ids = [row[0].id for row in rows]
@@ -169,8 +176,10 @@ def detail(session: Session, school_id: int) -> SchoolDetail | None:
     invitations = [
         RoundInvitation(inv.id, inv.round_id, round_name, state, inv.level, centre_name,
                         inv.revoked_at is not None, status, started, submitted,
-                        links.get(inv.id, 0), mails[inv.id])
-        for inv, round_name, state, centre_name, status, started, submitted in rows]
+                        links.get(inv.id, 0), mails[inv.id],
+                        coded=access == RoundAccess.CODES)
+        for inv, round_name, state, access, centre_name, status, started, submitted
+        in rows]
     return SchoolDetail(school, school.centre, invitations, can_address(school.email))
 
 
@@ -217,6 +226,8 @@ def _invitation(session: Session, school_id: int, invitation_id: int) -> Invitat
     if inv.revoked_at is not None:
         raise DirectoryError(gettext("Deze uitnodiging is ingetrokken: nodig de school "
                                      "eerst opnieuw uit."))
+    if inv.round.uses_codes:
+        raise DirectoryError(CODED())
     if inv.round.state not in ("draft", "open"):
         raise DirectoryError(CLOSED())
     return inv
@@ -231,9 +242,16 @@ def SUBMITTED() -> str:  # noqa: N802 - a message, translated when it is shown
     return gettext("Deze school heeft al ingediend.")
 
 
+def CODED() -> str:  # noqa: N802 - a message, translated when it is shown
+    return gettext("Deze bevraging wordt anoniem met codes ingevuld: er zijn geen "
+                   "persoonlijke links of uitnodigingen voor de school.")
+
+
 def refusal(invitation: RoundInvitation, action: str) -> str | None:
     """Why the directory page offers no `action` ("resend", "renew", "extra") for this
     invitation, or None when it does; the confirmation step asks this first."""
+    if invitation.coded:
+        return CODED()
     if action == "resend" and invitation.response_status == "submitted":
         return SUBMITTED()
     if invitation.round_state not in ("draft", "open"):
@@ -265,8 +283,10 @@ def resend(session: Session, actor: User | None, school_id: int, invitation_id: 
     inv = session.get(Invitation, invitation_id)
     if inv is None or inv.school_id != school_id:
         raise DirectoryError(gettext("Deze uitnodiging hoort niet bij deze school."))
+    if inv.round.uses_codes:
+        raise DirectoryError(CODED())
     if session.scalar(select(Response.status).where(
-            Response.invitation_id == inv.id)) == "submitted":
+            Response.invitation_id == inv.id, SCHOOL_RESPONSE)) == "submitted":
         # a new invitation mail would ask a school to answer what it already submitted
         raise DirectoryError(SUBMITTED())
     name, round_id = inv.school.name, inv.round_id
