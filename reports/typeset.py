@@ -26,8 +26,8 @@ every machine makes the same bytes from the same data.
 
 from __future__ import annotations
 
-import atexit
 import json
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -103,7 +103,9 @@ def _current_workspace() -> _Workspace:
         (root / "templates").symlink_to(template_dir(), target_is_directory=True)
         (root / DATA_FILE).write_text("{}")
         _workspace = _Workspace(os.getpid(), root, {})
-        atexit.register(_remove, root, os.getpid())
+        # at the process's end, a pool worker's too (it leaves without atexit)
+        multiprocessing.util.Finalize(None, _remove, args=(root, os.getpid()),
+                                      exitpriority=0)
     return _workspace
 
 
