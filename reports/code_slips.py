@@ -53,7 +53,7 @@ class SlipSheet:
     school_number: str
     audience: str        # Dutch plural noun: "ouders", "leerlingen", "personeelsleden"
     entry_url: str       # where to type the code by hand
-    closes: str | None   # preformatted Dutch date, e.g. "15 maart 2027", or None
+    closes: str | None   # preformatted Dutch moment, "15 maart 2027 om 18:00", or None
     slips: list[Slip]
 
 
@@ -93,7 +93,7 @@ def document(sheet: SlipSheet) -> dict:
           "dezelfde code, ook op een ander toestel, tot u de antwoorden indient."),
     ]
     if sheet.closes:
-        explanation.append(_("Invullen kan tot en met %(date)s.", date=sheet.closes))
+        explanation.append(_("Invullen kan tot %(date)s.", date=sheet.closes))
     pages = []
     for group, members in groupby(ordered(sheet.slips), key=lambda slip: slip.group):
         members = list(members)

@@ -119,6 +119,16 @@ def test_groups_are_read_from_the_consoles_text():
             access_codes.parse_groups(bad)
 
 
+@pytest.mark.parametrize("text, total, message", [
+    ("", None, "Geef een aantal codes, of groepen met hun aantal"),
+    ("  ", 0, "Geef een aantal codes, of groepen met hun aantal"),
+    ("A: 2", 3, "niet allebei"),
+])
+def test_a_number_or_groups_but_not_neither_or_both(app, text, total, message):
+    with app.test_request_context(), pytest.raises(access_codes.CodeError, match=message):
+        access_codes.parse_groups(text, total)
+
+
 # --- Making codes ---
 
 def test_make_codes_returns_the_plain_codes_once_and_stores_only_hashes(app, coded):
@@ -452,9 +462,10 @@ def test_the_console_makes_codes_per_group_as_a_download(app, inspector_client, 
     assert made.status_code == 200
     assert made.headers["Content-Disposition"].endswith('.xlsx"')
     rows = list(load_workbook(io.BytesIO(made.data)).active.iter_rows(values_only=True))
-    assert [row[0] for row in rows[1:]] == ["3A"] * 3 + ["3B"] * 2
-    assert all(access_codes.normalised(row[1]) for row in rows[1:])
-    assert all(row[2] == f"http://survey.test/c/{row[1]}" for row in rows[1:])
+    assert rows[0] == ("Schoolnummer", "School", "Groep", "Code", "Link")
+    assert [row[2] for row in rows[1:]] == ["3A"] * 3 + ["3B"] * 2
+    assert all(access_codes.normalised(row[3]) for row in rows[1:])
+    assert all(row[4] == f"http://survey.test/c/{row[3]}" for row in rows[1:])
     refused = inspector_client.post(f"/beheer/rondes/{round_id}/codes", data={
         "csrf_token": csrf, "invitation": str(other), "groups": "3A 3"})
     assert refused.status_code == 303

@@ -49,7 +49,7 @@ def class_sheet(**changes) -> SlipSheet:
     assert sum(s.group == "3A" for s in slips) == 12
     fields = dict(round_name="Bevraging ouders voorjaar 2027",
                   school_name="Vrije Basisschool Sint-Jozef", school_number="012345",
-                  audience="ouders", entry_url=ENTRY, closes="15 maart 2027", slips=slips)
+                  audience="ouders", entry_url=ENTRY, closes="15 maart 2027 om 18:00", slips=slips)
     fields.update(changes)
     return SlipSheet(**fields)
 
@@ -96,11 +96,11 @@ def test_the_text_has_every_code_group_and_link(sheet, pdf):
     for one in sheet.slips:
         assert one.code in text
     for words in ("groep 3A", "groep 3B", ENTRY, "Vrije Basisschool Sint-Jozef (012345)",
-                  "Bevraging ouders voorjaar 2027", "Invullen kan tot en met 15 maart 2027.",
+                  "Bevraging ouders voorjaar 2027", "Invullen kan tot 15 maart 2027 om 18:00.",
                   "vragenlijst voor ouders anoniem", "ook op een ander toestel"):
         assert words in text, words
     # every slip carries the whole explanation and the link
-    assert text.count("Invullen kan tot en met 15 maart 2027.") == 23
+    assert text.count("Invullen kan tot 15 maart 2027 om 18:00.") == 23
     assert text.count(ENTRY) == 23
 
 
@@ -197,7 +197,7 @@ def test_hostile_names_print_as_written_and_move_no_slip(sheet, pdf, first_page_
     # the names shortened to their lines, the explanation and the link on every slip whole
     assert "Gemeentelijke Basisschool De Regenboog en Kleuterschool Gemeentelijke" in text
     assert long_name.strip() not in text and "…" in text
-    assert text.count("Invullen kan tot en met 15 maart 2027.") == 23
+    assert text.count("Invullen kan tot 15 maart 2027 om 18:00.") == 23
     assert text.replace("\u200b", "").count(long.entry_url) == 23
     assert decoded(long, 1) == first_page_links
 

@@ -2,7 +2,7 @@
 download them as printable slips and as .xlsx, follow how many are spent.
 
 The plain codes exist only while they are made: the POST that makes them answers with the
-file itself (an .xlsx, or the PDF of slips when reports/code_slips.py is there). Nothing is
+file itself (the PDF of slips or the .xlsx list, reports/code_slips.py). Nothing is
 kept to download again later: holding the codes, even encrypted for minutes, would put
 every unused code of a school in one place on the server; an inspector who loses the file
 makes more codes (the lost ones are simply never used).
@@ -15,7 +15,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from instrument.domain import AUDIENCE_PLURALS, Audience
-from reports import xlsx
+from reports import code_slips
 
 from ..database import write_transaction
 from ..extensions import db
@@ -28,22 +28,13 @@ from .forms import MakeCodesForm
 from .rounds import round_or_404
 
 
-def _slips_module():
-    """reports.code_slips when it is installed (the PDF of slips), else None."""
-    try:
-        from reports import code_slips
-    except ImportError:
-        return None
-    return code_slips if hasattr(code_slips, "slips_pdf") else None
-
-
 @bp.get("/rondes/<int:round_id>/codes")
 def round_codes(round_id: int):
     rnd = round_or_404(round_id)
     # A link round's page says so (the directors answer with their personal links).
     schools = access_codes.figures(db.session, rnd.id) if rnd.uses_codes else []
     return render_template("admin/round_codes.html", rnd=rnd, schools=schools,
-                           form=MakeCodesForm(), pdf=_slips_module() is not None)
+                           form=MakeCodesForm())
 
 
 @bp.post("/rondes/<int:round_id>/codes")
@@ -72,18 +63,14 @@ def round_codes_make(round_id: int):
         return redirect(url_for(".round_codes", round_id=rnd.id), 303)
     school = invitation.school
     base = current_app.config["SURVEY_BASE_URL"].rstrip("/")
-    rows = [(plain.group or "", plain.code, f"{base}/c/{plain.code}") for plain in made]
+    audience = AUDIENCE_PLURALS.get(Audience(rnd.audience), rnd.audience)
+    sheet = code_slips.SlipSheet(
+        round_name=rnd.name, school_name=school.name, school_number=school.number,
+        audience=gettext(audience), entry_url=f"{base}/c",
+        closes=local_datetime(rnd.closes_at) if rnd.closes_at else None,
+        slips=[code_slips.Slip(code=plain.code, url=f"{base}/c/{plain.code}",
+                               group=plain.group or None) for plain in made])
     filename = f"codes-{rnd.id}-{school.number}"
-    slips = _slips_module()
-    if slips is not None and request.form.get("format") == "pdf":
-        audience = AUDIENCE_PLURALS.get(Audience(rnd.audience), rnd.audience)
-        sheet = slips.SlipSheet(
-            round_name=rnd.name, school_name=school.name, school_number=school.number,
-            audience=gettext(audience), entry_url=f"{base}/c",
-            closes=local_datetime(rnd.closes_at) if rnd.closes_at else None,
-            slips=[slips.Slip(code=code, url=url, group=group or None)
-                   for group, code, url in rows])
-        return attachment(slips.slips_pdf(sheet), "application/pdf", f"{filename}.pdf")
-    data = xlsx.workbook([(gettext("Codes"), [gettext("Groep"), gettext("Code"),
-                                             gettext("Link")], rows)])
-    return xlsx_download(data, f"{filename}.xlsx")
+    if request.form.get("format") == "pdf":
+        return attachment(code_slips.slips_pdf(sheet), "application/pdf", f"{filename}.pdf")
+    return xlsx_download(code_slips.slips_xlsx([sheet]), f"{filename}.xlsx")

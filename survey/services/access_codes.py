@@ -89,6 +89,12 @@ def parse_groups(text: str, total: int | None = None) -> list[tuple[str | None, 
     """The groups asked for: "3A: 25, 3B: 22" (or one per line), or, with no text, one
     group without a label of `total` codes. Raises CodeError with the Dutch reason."""
     groups: list[tuple[str | None, int]] = []
+    if (text or "").strip() and total:
+        raise CodeError(gettext("Geef een aantal codes of groepen met hun aantal, niet "
+                                "allebei."))
+    if not (text or "").strip() and not total:
+        raise CodeError(gettext("Geef een aantal codes, of groepen met hun aantal "
+                                "(bijvoorbeeld '3A: 25, 3B: 22')."))
     for part in re.split(r"[,;\n]+", text or ""):
         if not part.strip():
             continue
