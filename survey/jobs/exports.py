@@ -6,7 +6,7 @@ The file is written beside its final name and renamed when whole; a worker kille
 middle leaves only a temporary file, which the next attempt removes before it starts the
 file again. The console offers a file only once its job is done. A finished export
 deletes the older files of its kind and round, and every export file older than
-SURVEY_EXPORT_KEEP_DAYS.
+SURVEY_EXPORT_KEEP_DAYS (which the minute's tick deletes too, jobs/queue.tick).
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ def code_open():
     if code is None:
         return _entry_page(422, typed, gettext(
             "Dit is geen geldige code. Controleer ze: een code heeft 15 tekens "
-            "(cijfers 2 tot 9 en letters, zonder O, I, L en U)."))
+            "(cijfers 2 tot 9 en letters, zonder O, I, L, U en Z)."))
     code_hash = access_codes.hash_code(code)
     result = {}
 

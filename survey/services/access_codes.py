@@ -1,11 +1,12 @@
 """Single-use codes for an anonymous round: make them per school (and per group label),
 read a typed code, open the draft it holds, and the per-school figures for the console.
 
-A code is 14 random symbols and a check symbol from a 30-symbol alphabet without the
-look-alikes 0/O, 1/I/L (and U), printed in three groups of five ("K7QMX-4XPA9-93TDR") and
-read case- and dash-insensitively. The check symbol catches every single mistyped symbol
-and swapped neighbours (but one pair) before the database is asked: a typo gets "check
-the code" at once and does not count against the address's guessing limit. Only an
+A code is 14 random symbols and a check symbol from a 29-symbol alphabet without the
+look-alikes 0/O, 1/I/L, 2/Z (and U), printed in three groups of five ("K7QMX-4XPA9-93TDR")
+and read case- and dash-insensitively. The check symbol (values weighted 1..14, modulo 29,
+a prime equal to the alphabet's size) catches every single mistyped symbol and every swap
+of neighbours before the database is asked: a typo gets "check the code" at once and does
+not count against the address's guessing limit. Only an
 HMAC-SHA256 of the code is stored, keyed by a key derived from SECRET_KEY, so a copy of
 the database alone cannot be searched for valid codes. The plain codes are returned once,
 by make_codes, for the slips. The arithmetic of the code space is in docs (h4-codes).
@@ -33,12 +34,15 @@ from ..models.access import AccessCode
 from . import tally
 from .rounds import snapshot_stamp
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"   # 30 symbols: no 0 O 1 I L U
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXY"    # 29 symbols: no 0 O 1 I L U Z
 RANDOM_SYMBOLS = 14
-CHECK_MODULUS = 29                          # prime: a single change always shows
+CHECK_MODULUS = 29                          # prime, the alphabet's size: every single
+                                            # change and neighbour swap shows
 GROUP = 5
 LENGTH = RANDOM_SYMBOLS + 1
-MAX_PER_REQUEST = 2000                      # codes made for one school in one request
+# codes made for one school in one request: their slips are drawn in that request (1,000
+# in about 16 s on an idle core, docs/benchmarks.md), well inside gunicorn's 60 s
+MAX_PER_REQUEST = 1000
 GROUP_LABEL_LENGTH = 40
 _VALUES = {symbol: value for value, symbol in enumerate(ALPHABET)}
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212.]+")

@@ -11,7 +11,7 @@ attempt removes it and starts again.
 
 What stays: the newest file per round and export (a finished export deletes the older ones
 of its kind and round), and no file older than SURVEY_EXPORT_KEEP_DAYS (deleted when any
-export finishes, remove_expired(); never offered once that old).
+export finishes and by the minute's tick, remove_expired(); never offered once that old).
 """
 
 from __future__ import annotations
