@@ -34,6 +34,7 @@ from survey.services import mail_claims, mailing
 
 REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "")
 LEASE = 2          # seconds: a worker not heard of for this long is counted dead
+CENTRES = 20       # CLBs of the builds that a test kills halfway
 
 
 def _config(database_url: str, **extra) -> dict:
@@ -368,10 +369,11 @@ def _kill(worker: subprocess.Popen) -> None:
 
 @pytest.fixture
 def many_centres(app, make_round, make_invited, questionnaire):
-    """A round of 6 CLBs with 5 submitted schools each: a build of some seconds."""
+    """A round of CENTRES CLBs with 5 submitted schools each: a build of some seconds, long
+    enough to be caught halfway (with 6 CLBs a build now ends between two looks)."""
     round_id = make_round()
     numbers = [s.number for s in questionnaire.statements]
-    for c in range(6):
+    for c in range(CENTRES):
         for k in range(5):
             inv = make_invited(round_id, "bao", f"1000{c + 1:02d}")
             with app.app_context():
@@ -392,7 +394,7 @@ def test_a_worker_killed_during_a_report_build_loses_nothing(
     finally:
         _kill(worker)
     killed = _job(app, job.id)
-    assert killed.state == "running" and killed.done < 6
+    assert killed.state == "running" and killed.done < CENTRES
     time.sleep(LEASE + 0.5)             # its heartbeat has stopped
     assert tick(app, queue(app)) == [f"job {job.id} restarted"]
     folder = Path(app.instance_path) / "reports" / f"round-{round_id}"
@@ -404,8 +406,8 @@ def test_a_worker_killed_during_a_report_build_loses_nothing(
     finally:
         worker.terminate()
         worker.wait(20)
-    assert (done.state, done.done, done.total, done.attempts) == ("done", 6, 6, 2)
-    numbers = [f"1000{c:02d}" for c in range(1, 7)]
+    assert (done.state, done.done, done.total, done.attempts) == ("done", CENTRES, CENTRES, 2)
+    numbers = [f"1000{c:02d}" for c in range(1, CENTRES + 1)]
     assert _files(app, round_id) == sorted(
         [f"{n}.{ext}" for n in numbers for ext in ("pdf", "xlsx")]
         + ["sector.xlsx", "sectorrapport.pdf", "sectorrapport.xlsx"]), \
@@ -448,7 +450,7 @@ def test_a_killed_worker_process_is_replaced_and_the_build_finishes(
     finally:
         consumer.terminate()
         consumer.wait(20)
-    assert (done.state, done.done, done.total, done.attempts) == ("done", 6, 6, 2)
+    assert (done.state, done.done, done.total, done.attempts) == ("done", CENTRES, CENTRES, 2)
     assert not [p for p in _files(app, round_id) if p.endswith(".tmp")]
 
 
