@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 from instrument.domain import CodeState
 
 from ..cleantext import single_line
-from ..models import Invitation, Response, Round, School, round_phase, utcnow
+from ..models import Invitation, Response, Round, School, utcnow
 from ..models.access import AccessCode
 from . import tally
-from .rounds import snapshot_stamp
+from .rounds import Access, snapshot_stamp
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXY"    # 29 symbols: no 0 O 1 I L U Z
 RANDOM_SYMBOLS = 14
@@ -207,22 +207,13 @@ OPENED, SPENT, CLOSED, NOT_YET, UNKNOWN = "opened", "spent", "closed", "not_yet"
 
 
 @dataclass(frozen=True)
-class CodeAccess:
-    """What a coded respondent's request needs, read in one query by the code's hash."""
+class CodeAccess(Access):
+    """What a coded respondent's request needs, read in one query by the code's hash: a
+    school's Access (the code's invitation and round) and the code's own state."""
 
-    code_hash: str
-    state: str
-    response_id: int | None
-    invitation_id: int
-    revoked: bool
-    round_id: int
-    round_state: str
-    opens_at: datetime | None
-    closes_at: datetime | None
-    stamp: str
-
-    def phase(self, now: datetime | None = None) -> str:
-        return round_phase(self.round_state, self.opens_at, self.closes_at, now)
+    code_hash: str = ""
+    state: str = ""
+    response_id: int | None = None
 
 
 def code_access(session: Session, code_hash: str) -> CodeAccess | None:
@@ -238,8 +229,9 @@ def code_access(session: Session, code_hash: str) -> CodeAccess | None:
         return None
     (hashed, state, response_id, invitation_id, revoked_at, round_id, round_state, opens,
      closes, qid, version, created) = row
-    return CodeAccess(hashed, state, response_id, invitation_id, revoked_at is not None,
-                      round_id, round_state, opens, closes, snapshot_stamp(qid, version, created))
+    return CodeAccess(invitation_id, revoked_at is not None, round_id, round_state, opens,
+                      closes, snapshot_stamp(qid, version, created), code_hash=hashed,
+                      state=state, response_id=response_id)
 
 
 def open_code(session: Session, code_hash: str, now: datetime | None = None
